@@ -62,7 +62,10 @@ mod tests {
         let mut a = OpenLoop::new(100.0, 9);
         let mut b = OpenLoop::new(100.0, 9);
         for _ in 0..100 {
-            assert_eq!(a.decide(&Observation::default()), b.decide(&Observation::default()));
+            assert_eq!(
+                a.decide(&Observation::default()),
+                b.decide(&Observation::default())
+            );
         }
     }
 }

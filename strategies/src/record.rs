@@ -6,10 +6,12 @@ use crate::time::Millis;
 /// How the ring phase ended, as the dialer sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RingOutcome {
-    /// A person answered (or answering-machine detection said so).
-    Human,
-    /// An answering machine answered (or detection said so; a misclassified person is here too).
-    Machine,
+    /// Answered and sent to the IVR: a person, or a machine that detection missed (or no
+    /// detection is configured — Connect cannot tell them apart then).
+    Answered,
+    /// Answered, and answering-machine detection classified it as a machine (a person it
+    /// misclassified is here too); the dialer hangs up.
+    MachineDetected,
     Busy,
     /// Nobody answered before the ring timeout.
     NoAnswer,

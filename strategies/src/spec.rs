@@ -57,7 +57,9 @@ impl StrategySpec {
     /// A short label for tables and result files, with the settings that tell two entries apart.
     pub fn label(&self) -> String {
         match self {
-            StrategySpec::AgentsAvailable { poll_s, .. } => format!("AgentsAvailable(poll {poll_s}s)"),
+            StrategySpec::AgentsAvailable { poll_s, .. } => {
+                format!("AgentsAvailable(poll {poll_s}s)")
+            }
             StrategySpec::AsWritten { poll_s } => format!("AsWritten(poll {poll_s}s)"),
             StrategySpec::FixedRatio { ratio, .. } => format!("FixedRatio({ratio})"),
             StrategySpec::OpenLoop { rate_per_hour } => format!("OpenLoop({rate_per_hour}/h)"),

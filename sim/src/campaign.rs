@@ -1,0 +1,886 @@
+//! One campaign as a state machine with three verbs — [`Campaign::dial`],
+//! [`Campaign::advance_to`] and [`Campaign::observe`] — so that a pacer loop (the simulator's
+//! [`crate::run`]) and a Connect stand-in can both drive it.
+//!
+//! A call's life, all in this file:
+//!
+//! ```text
+//! dial ─ring─► busy / no answer / failed ────────────────────────────────► end (retry rules)
+//!          └─► answered ─(AMD: machine)──────────────────────────────────► end, code -2
+//!                 └─► IVR prompt ─► 2 / 3 / other / no input ─goodbye────► end, code 2/3/0/-2
+//!                               └─► 1 ─► queue ─(patience out)───────────► end, abandoned
+//!                                           └─► agent ─talk─► end, code 1; agent wraps up
+//! ```
+
+use crate::events::{CallId, Event, EventQueue};
+use crate::metrics::{Code, Recorder, RepMetrics};
+use crate::model::{Model, RetryRule};
+use crate::stream::{self, Stream};
+use rand::RngExt;
+use std::collections::VecDeque;
+use strategies::{
+    AgentCounts, CallRecord, Choice, InFlight, Millis, Observation, RejectReason, Rejection,
+    RingOutcome,
+};
+
+/// Why [`Campaign::dial`] placed no call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialError {
+    /// Connect refused the request; the pacer is told.
+    Rejected(Rejection),
+    /// The customer is not callable now (in a call, finished, waiting for a retry, outside the
+    /// calling window, on the do-not-call list) or dialing has stopped.
+    NotCallable,
+}
+
+/// The truth of how a dialed number answers, drawn from the attempt's stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Truth {
+    Human,
+    Machine,
+    Busy,
+    NoAnswer,
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Ringing,
+    Detecting,
+    InIvr,
+    Queued,
+    WithAgent,
+    Goodbye,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RetryKind {
+    NoAnswer,
+    Machine,
+    Busy,
+    Failed,
+    CallBack,
+}
+
+#[derive(Clone, Debug)]
+struct Call {
+    generation: u32,
+    rng: Stream,
+    truth: Truth,
+    stage: Stage,
+    /// AMD said machine (decided when the ring ends).
+    detected_machine: bool,
+    record: CallRecord,
+    code: Option<Code>,
+    retry: Option<RetryKind>,
+    agent: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    Ready,
+    InCall,
+    WaitingRetry,
+    Done,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct CustomerState {
+    attempts: u32,
+    code: Code,
+    status: Status,
+}
+
+/// Customers ready to dial in one time zone: retries first (in due order), then the list.
+/// Entries carry the attempt count they were queued at; any other count marks them stale.
+#[derive(Clone, Debug, Default)]
+struct ZoneQueue {
+    retries: VecDeque<(u32, u32)>,
+    fresh: VecDeque<u32>,
+    ready: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AgentState {
+    LoggedOut,
+    Idle,
+    Talking,
+    Wrapping,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Agent {
+    state: AgentState,
+    shift_over: bool,
+    call: Option<CallId>,
+    wrap: Millis,
+}
+
+/// One finished call as the simulator saw it, for invariant checks and debugging.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TracedCall {
+    pub call: CallRecord,
+    pub agent: Option<u32>,
+    /// When the agent finished after-call work for this call.
+    pub wrap_end: Option<Millis>,
+    /// Whether a person (not a machine) answered.
+    pub human: bool,
+}
+
+/// Everything that happened, kept only when asked for (tests, debugging).
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub calls: Vec<TracedCall>,
+    pub rejections: Vec<Rejection>,
+}
+
+pub struct Campaign<'m> {
+    model: &'m Model,
+    replication: u32,
+    now: Millis,
+    events: EventQueue,
+    calls: Vec<Option<Call>>,
+    free_slots: Vec<u32>,
+    generations: Vec<u32>,
+    customers: Vec<CustomerState>,
+    zones: Vec<ZoneQueue>,
+    agents: Vec<Agent>,
+    idle: VecDeque<u32>,
+    waiting: VecDeque<CallId>,
+    counts: AgentCounts,
+    reported: VecDeque<(Millis, AgentCounts)>,
+    in_flight: InFlight,
+    tokens: f64,
+    tokens_at: Millis,
+    active_calls: u32,
+    remaining: u64,
+    dialing_stopped: bool,
+    finished: Vec<CallRecord>,
+    rec: Recorder,
+    trace: Option<Trace>,
+}
+
+impl<'m> Campaign<'m> {
+    /// A campaign at time zero: the whole list callable, agents logging in as their shifts start.
+    pub fn new(model: &'m Model, replication: u32) -> Campaign<'m> {
+        let mut zones = vec![ZoneQueue::default(); model.time_zones.len()];
+        let mut customers = Vec::with_capacity(model.customers.len());
+        let mut remaining = 0;
+        for (i, c) in model.customers.iter().enumerate() {
+            let status = if c.do_not_call {
+                Status::Done
+            } else {
+                zones[c.zone as usize].fresh.push_back(i as u32);
+                zones[c.zone as usize].ready += 1;
+                remaining += 1;
+                Status::Ready
+            };
+            customers.push(CustomerState {
+                attempts: 0,
+                code: Code::NotReached,
+                status,
+            });
+        }
+        let mut c = Campaign {
+            model,
+            replication,
+            now: Millis::ZERO,
+            events: EventQueue::default(),
+            calls: Vec::new(),
+            free_slots: Vec::new(),
+            generations: Vec::new(),
+            customers,
+            zones,
+            agents: Vec::with_capacity(model.agents.len()),
+            idle: VecDeque::new(),
+            waiting: VecDeque::new(),
+            counts: AgentCounts::default(),
+            reported: VecDeque::new(),
+            in_flight: InFlight::default(),
+            tokens: model.start_rate.map_or(0.0, |(_, burst)| f64::from(burst)),
+            tokens_at: Millis::ZERO,
+            active_calls: 0,
+            remaining,
+            dialing_stopped: false,
+            finished: Vec::new(),
+            rec: Recorder::new(model),
+            trace: None,
+        };
+        for (i, &(start, end)) in model.agents.iter().enumerate() {
+            c.agents.push(Agent {
+                state: AgentState::LoggedOut,
+                shift_over: false,
+                call: None,
+                wrap: Millis::ZERO,
+            });
+            c.events.push(start, Event::ShiftStart { agent: i as u32 });
+            if end != Millis::MAX {
+                c.events.push(end, Event::ShiftEnd { agent: i as u32 });
+            }
+        }
+        if remaining == 0 {
+            c.rec.list_exhausted(Millis::ZERO);
+        }
+        c.advance_to(Millis::ZERO);
+        c
+    }
+
+    /// Keep every finished call and rejection (for tests and debugging).
+    pub fn with_trace(mut self) -> Self {
+        self.trace = Some(Trace::default());
+        self
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    /// Customers that have not reached a final result.
+    pub fn remaining(&self) -> u64 {
+        self.remaining
+    }
+
+    /// Whether dialing has stopped (horizon reached or [`Campaign::stop_dialing`] called).
+    pub fn dialing_over(&self) -> bool {
+        self.dialing_stopped || self.now >= self.model.horizon || self.remaining == 0
+    }
+
+    pub fn stop_dialing(&mut self) {
+        self.dialing_stopped = true;
+    }
+
+    /// Processes every event up to and including `until`, then sets the clock to `until`.
+    pub fn advance_to(&mut self, until: Millis) {
+        while let Some(at) = self.events.peek_time() {
+            if at > until {
+                break;
+            }
+            let (at, event) = self.events.pop().expect("peeked");
+            self.now = at;
+            self.handle(event);
+        }
+        self.now = self.now.max(until);
+    }
+
+    /// Calls finished since the last drain, in the order they finished.
+    pub fn drain_finished(&mut self) -> std::vec::Drain<'_, CallRecord> {
+        self.finished.drain(..)
+    }
+
+    /// What a dialer would see now through Connect's APIs and its own bookkeeping.
+    pub fn observe(&self) -> Observation {
+        let lag = self.model.metrics_lag;
+        let agents = if lag == Millis::ZERO {
+            self.counts
+        } else {
+            let as_of = self.now - lag;
+            self.reported
+                .iter()
+                .rev()
+                .find(|(t, _)| *t <= as_of)
+                .map_or(AgentCounts::default(), |(_, c)| *c)
+        };
+        let oldest_in_queue = self
+            .waiting
+            .iter()
+            .find_map(|id| self.live_call(*id).filter(|c| c.stage == Stage::Queued))
+            .and_then(|c| c.record.queued_at)
+            .map_or(Millis::ZERO, |q| self.now - q);
+        Observation {
+            now: self.now,
+            agents,
+            agents_age: lag.min(self.now),
+            in_flight: self.in_flight,
+            oldest_in_queue,
+            callable_now: self.callable_now(),
+            remaining: self.remaining,
+        }
+    }
+
+    fn callable_now(&self) -> u64 {
+        if self.dialing_over() {
+            return 0;
+        }
+        self.zones
+            .iter()
+            .enumerate()
+            .filter(|(z, _)| self.model.in_window(*z as u16, self.now))
+            .map(|(_, q)| q.ready)
+            .sum()
+    }
+
+    /// The customer the dialer would call next: due retries first (earliest due), then the list
+    /// in order, among time zones whose calling window is open.
+    pub fn next_callable(&mut self) -> Option<u32> {
+        if self.dialing_over() {
+            return None;
+        }
+        let mut best: Option<(bool, u64, u32)> = None;
+        for z in 0..self.zones.len() {
+            if self.zones[z].ready == 0 || !self.model.in_window(z as u16, self.now) {
+                continue;
+            }
+            let customers = &self.customers;
+            let valid = |c: u32, epoch: u32| {
+                let s = &customers[c as usize];
+                s.status == Status::Ready && s.attempts == epoch
+            };
+            let q = &mut self.zones[z];
+            while let Some(&(c, epoch)) = q.retries.front() {
+                if valid(c, epoch) {
+                    break;
+                }
+                q.retries.pop_front();
+            }
+            while let Some(&c) = q.fresh.front() {
+                if valid(c, 0) {
+                    break;
+                }
+                q.fresh.pop_front();
+            }
+            // Retries rank before fresh customers; among equals, the lower list position wins.
+            let candidate = match (q.retries.front(), q.fresh.front()) {
+                (Some(&(c, _)), _) => Some((false, u64::from(c), c)),
+                (None, Some(&c)) => Some((true, u64::from(c), c)),
+                _ => None,
+            };
+            if let Some(cand) = candidate
+                && best.is_none_or(|b| cand < b)
+            {
+                best = Some(cand);
+            }
+        }
+        best.map(|(_, _, c)| c)
+    }
+
+    /// Places a call to `customer` now, unless Connect's limits refuse it.
+    pub fn dial(&mut self, customer: u32) -> Result<(), DialError> {
+        let now = self.now;
+        let callable = self
+            .customers
+            .get(customer as usize)
+            .is_some_and(|s| s.status == Status::Ready)
+            && !self.dialing_over()
+            && self
+                .model
+                .in_window(self.model.customers[customer as usize].zone, now);
+        if !callable {
+            return Err(DialError::NotCallable);
+        }
+        if let Some(reason) = self.over_limit() {
+            let rejection = Rejection {
+                customer,
+                at: now,
+                reason,
+            };
+            self.rec.rejected(now);
+            if let Some(t) = &mut self.trace {
+                t.rejections.push(rejection);
+            }
+            return Err(DialError::Rejected(rejection));
+        }
+        if self.model.start_rate.is_some() {
+            self.tokens -= 1.0;
+        }
+        self.active_calls += 1;
+        let state = &mut self.customers[customer as usize];
+        state.attempts += 1;
+        state.status = Status::InCall;
+        let attempt = state.attempts;
+        self.zones[self.model.customers[customer as usize].zone as usize].ready -= 1;
+
+        let m = self.model;
+        let mut rng = stream::attempt(m.seed, self.replication, customer, attempt);
+        let u: f64 = rng.random();
+        let mut truth = match m.dial_cdf.iter().position(|&p| u < p) {
+            Some(0) => Truth::Human,
+            Some(1) => Truth::Machine,
+            Some(2) => Truth::Busy,
+            Some(3) => Truth::NoAnswer,
+            _ => Truth::Failed,
+        };
+        let ring = match truth {
+            Truth::Human | Truth::Machine => {
+                let after = m.answer_after.sample(&mut rng);
+                if after > m.ring_timeout {
+                    truth = Truth::NoAnswer;
+                    m.ring_timeout
+                } else {
+                    after
+                }
+            }
+            Truth::Busy => m.busy_after.sample(&mut rng),
+            Truth::NoAnswer => m.ring_timeout,
+            Truth::Failed => m.failed_after.sample(&mut rng),
+        };
+        let call = Call {
+            generation: 0,
+            rng,
+            truth,
+            stage: Stage::Ringing,
+            detected_machine: false,
+            record: CallRecord {
+                customer,
+                attempt,
+                dialed_at: now,
+                ring_ended_at: now,
+                ring: RingOutcome::NoAnswer,
+                choice: None,
+                queued_at: None,
+                connected_at: None,
+                abandoned: false,
+                ended_at: now,
+            },
+            code: None,
+            retry: None,
+            agent: None,
+        };
+        let id = self.insert_call(call);
+        self.in_flight.dialing += 1;
+        self.rec.dialed(now);
+        self.events.push(now + ring, Event::RingEnd(id));
+        Ok(())
+    }
+
+    /// Gives up on a customer whose dial was refused: it keeps its current result code.
+    pub fn give_up(&mut self, customer: u32) {
+        let state = &mut self.customers[customer as usize];
+        if state.status == Status::Ready {
+            state.status = Status::Done;
+            self.zones[self.model.customers[customer as usize].zone as usize].ready -= 1;
+            self.customer_done();
+        }
+    }
+
+    fn over_limit(&mut self) -> Option<RejectReason> {
+        if let Some((per_ms, burst)) = self.model.start_rate {
+            let elapsed = (self.now - self.tokens_at).0 as f64;
+            self.tokens = (self.tokens + elapsed * per_ms).min(f64::from(burst));
+            self.tokens_at = self.now;
+            if self.tokens < 1.0 {
+                return Some(RejectReason::Throttled);
+            }
+        }
+        match self.model.max_concurrent_calls {
+            Some(max) if self.active_calls >= max => Some(RejectReason::ConcurrencyLimit),
+            _ => None,
+        }
+    }
+
+    fn insert_call(&mut self, mut call: Call) -> CallId {
+        let slot = match self.free_slots.pop() {
+            Some(s) => s,
+            None => {
+                self.calls.push(None);
+                self.generations.push(0);
+                (self.calls.len() - 1) as u32
+            }
+        };
+        let generation = self.generations[slot as usize];
+        call.generation = generation;
+        self.calls[slot as usize] = Some(call);
+        CallId { slot, generation }
+    }
+
+    fn live_call(&self, id: CallId) -> Option<&Call> {
+        self.calls[id.slot as usize]
+            .as_ref()
+            .filter(|c| c.generation == id.generation)
+    }
+
+    fn call_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        self.calls[id.slot as usize]
+            .as_mut()
+            .filter(|c| c.generation == id.generation)
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::RingEnd(id) => self.ring_end(id),
+            Event::AmdDone(id) => self.amd_done(id),
+            Event::IvrChoice(id) => self.ivr_choice(id),
+            Event::HangUp(id) => self.end_call(id),
+            Event::PatienceOut(id) => self.patience_out(id),
+            Event::TalkEnd { agent } => self.talk_end(agent),
+            Event::WrapEnd { agent } => self.wrap_end(agent),
+            Event::ShiftStart { agent } => self.shift_start(agent),
+            Event::ShiftEnd { agent } => self.shift_end(agent),
+            Event::RetryDue { customer } => self.retry_due(customer),
+        }
+    }
+
+    fn ring_end(&mut self, id: CallId) {
+        let now = self.now;
+        let m = self.model;
+        let Some(call) = self.call_mut(id) else {
+            return;
+        };
+        call.record.ring_ended_at = now;
+        let (seen, retry) = match call.truth {
+            Truth::Busy => (RingOutcome::Busy, RetryKind::Busy),
+            Truth::NoAnswer => (RingOutcome::NoAnswer, RetryKind::NoAnswer),
+            Truth::Failed => (RingOutcome::Failed, RetryKind::Failed),
+            Truth::Human | Truth::Machine => {
+                let human = call.truth == Truth::Human;
+                match &m.amd {
+                    Some(amd) => {
+                        let delay = amd.detect_after.sample(&mut call.rng);
+                        let u: f64 = call.rng.random();
+                        call.detected_machine = if human {
+                            u < amd.false_positive
+                        } else {
+                            u >= amd.false_negative
+                        };
+                        call.stage = Stage::Detecting;
+                        self.events.push(now + delay, Event::AmdDone(id));
+                    }
+                    None => self.start_ivr(id),
+                }
+                self.rec.answered(now, human);
+                return;
+            }
+        };
+        call.record.ring = seen;
+        call.retry = Some(retry);
+        self.end_call(id);
+    }
+
+    fn amd_done(&mut self, id: CallId) {
+        let now = self.now;
+        let Some(call) = self.call_mut(id) else {
+            return;
+        };
+        if !call.detected_machine {
+            self.start_ivr(id);
+            return;
+        }
+        call.record.ring = RingOutcome::MachineDetected;
+        call.code = Some(Code::Absent);
+        call.retry = Some(RetryKind::Machine);
+        if call.truth == Truth::Human {
+            self.rec.amd_hung_up_on_person(now);
+        }
+        self.end_call(id);
+    }
+
+    fn start_ivr(&mut self, id: CallId) {
+        let now = self.now;
+        let m = self.model;
+        let call = self.call_mut(id).expect("live call");
+        call.record.ring = RingOutcome::Answered;
+        call.stage = Stage::InIvr;
+        let prompt = m.prompt.sample(&mut call.rng);
+        let u: f64 = call.rng.random();
+        let mut acc = 0.0;
+        let picked = m.choices.iter().position(|c| {
+            acc += c.p;
+            u < acc
+        });
+        let (choice, after) = match picked {
+            Some(i) if call.truth == Truth::Human => {
+                let after = m.choices[i].after.sample(&mut call.rng);
+                if after > m.no_input_timeout {
+                    (Choice::NoInput, m.no_input_timeout)
+                } else {
+                    let choice = [
+                        Choice::Agent,
+                        Choice::CallBack,
+                        Choice::Email,
+                        Choice::NotInterested,
+                    ][i];
+                    (choice, after)
+                }
+            }
+            _ => (Choice::NoInput, m.no_input_timeout),
+        };
+        call.record.choice = Some(choice);
+        self.in_flight.dialing -= 1;
+        self.in_flight.in_ivr += 1;
+        self.events.push(now + prompt + after, Event::IvrChoice(id));
+    }
+
+    fn ivr_choice(&mut self, id: CallId) {
+        let now = self.now;
+        let m = self.model;
+        let call = self.call_mut(id).expect("live call");
+        let choice = call.record.choice.expect("choice drawn with the prompt");
+        let (code, retry) = match choice {
+            Choice::Agent => {
+                self.enter_queue(id);
+                return;
+            }
+            Choice::CallBack => (Code::CallBack, Some(RetryKind::CallBack)),
+            Choice::Email => (Code::Email, None),
+            Choice::NotInterested => (Code::NotInterested, None),
+            Choice::NoInput => (Code::Absent, Some(RetryKind::Machine)),
+        };
+        call.code = Some(code);
+        call.retry = retry;
+        call.stage = Stage::Goodbye;
+        let goodbye = m.goodbye.sample(&mut call.rng);
+        self.events.push(now + goodbye, Event::HangUp(id));
+    }
+
+    fn enter_queue(&mut self, id: CallId) {
+        let now = self.now;
+        let m = self.model;
+        let call = self.call_mut(id).expect("live call");
+        call.stage = Stage::Queued;
+        call.record.queued_at = Some(now);
+        let patience = m.patience.as_ref().map(|p| p.sample(&mut call.rng));
+        self.in_flight.in_ivr -= 1;
+        self.in_flight.queued += 1;
+        self.rec.queued(now);
+        self.waiting.push_back(id);
+        self.rec.queue_len(now, self.in_flight.queued);
+        if let Some(p) = patience {
+            self.events.push(now + p, Event::PatienceOut(id));
+        }
+        self.serve_queue();
+    }
+
+    fn patience_out(&mut self, id: CallId) {
+        let now = self.now;
+        let Some(call) = self.call_mut(id) else {
+            return;
+        };
+        if call.stage != Stage::Queued {
+            return;
+        }
+        call.record.abandoned = true;
+        call.code = Some(Code::Abandoned);
+        let waited = now - call.record.queued_at.expect("queued");
+        self.rec.abandoned(now, waited);
+        // Stale entries further back are skipped when agents take callers.
+        while let Some(&front) = self.waiting.front() {
+            if self
+                .live_call(front)
+                .is_some_and(|c| c.stage == Stage::Queued && front != id)
+            {
+                break;
+            }
+            self.waiting.pop_front();
+        }
+        self.end_call(id);
+        self.rec.queue_len(now, self.in_flight.queued);
+    }
+
+    /// Hands queued callers to idle agents, longest-waiting caller to longest-idle agent.
+    fn serve_queue(&mut self) {
+        while self.in_flight.queued > 0 {
+            let Some(agent) = self.next_idle_agent() else {
+                return;
+            };
+            let Some(id) = self.waiting.pop_front() else {
+                self.idle.push_front(agent);
+                return;
+            };
+            if !self.live_call(id).is_some_and(|c| c.stage == Stage::Queued) {
+                self.idle.push_front(agent);
+                continue;
+            }
+            self.connect(id, agent);
+        }
+    }
+
+    fn next_idle_agent(&mut self) -> Option<u32> {
+        while let Some(a) = self.idle.pop_front() {
+            if self.agents[a as usize].state == AgentState::Idle {
+                return Some(a);
+            }
+        }
+        None
+    }
+
+    fn connect(&mut self, id: CallId, agent: u32) {
+        let now = self.now;
+        let m = self.model;
+        let call = self.call_mut(id).expect("live call");
+        call.stage = Stage::WithAgent;
+        call.agent = Some(agent);
+        call.record.connected_at = Some(now);
+        call.code = Some(Code::Agent);
+        let waited = now - call.record.queued_at.expect("queued");
+        let talk = m.talk.sample(&mut call.rng);
+        let wrap = m.after_call_work.sample(&mut call.rng);
+        self.in_flight.queued -= 1;
+        self.in_flight.with_agent += 1;
+        self.rec.connected(now, waited);
+        self.rec.queue_len(now, self.in_flight.queued);
+        let a = &mut self.agents[agent as usize];
+        a.state = AgentState::Talking;
+        a.call = Some(id);
+        a.wrap = wrap;
+        self.counts.available -= 1;
+        self.counts.on_contact += 1;
+        self.agents_changed();
+        self.events.push(now + talk, Event::TalkEnd { agent });
+    }
+
+    fn talk_end(&mut self, agent: u32) {
+        let now = self.now;
+        let a = &mut self.agents[agent as usize];
+        let id = a.call.take().expect("talking agent has a call");
+        a.state = AgentState::Wrapping;
+        let wrap = a.wrap;
+        self.counts.on_contact -= 1;
+        self.counts.after_contact_work += 1;
+        self.agents_changed();
+        self.end_call_with_wrap(id, Some(now + wrap));
+        self.events.push(now + wrap, Event::WrapEnd { agent });
+    }
+
+    fn wrap_end(&mut self, agent: u32) {
+        self.counts.after_contact_work -= 1;
+        let a = &mut self.agents[agent as usize];
+        if a.shift_over {
+            a.state = AgentState::LoggedOut;
+            self.counts.staffed -= 1;
+        } else {
+            a.state = AgentState::Idle;
+            self.counts.available += 1;
+            self.idle.push_back(agent);
+        }
+        self.agents_changed();
+        self.serve_queue();
+    }
+
+    fn shift_start(&mut self, agent: u32) {
+        if self.dialing_stopped && self.active_calls == 0 {
+            return;
+        }
+        self.agents[agent as usize].state = AgentState::Idle;
+        self.idle.push_back(agent);
+        self.counts.staffed += 1;
+        self.counts.available += 1;
+        self.agents_changed();
+        self.serve_queue();
+    }
+
+    fn shift_end(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        match a.state {
+            AgentState::Idle => {
+                a.state = AgentState::LoggedOut;
+                self.counts.available -= 1;
+                self.counts.staffed -= 1;
+                self.agents_changed();
+            }
+            AgentState::Talking | AgentState::Wrapping => a.shift_over = true,
+            AgentState::LoggedOut => {}
+        }
+    }
+
+    fn retry_due(&mut self, customer: u32) {
+        let state = &mut self.customers[customer as usize];
+        if state.status != Status::WaitingRetry {
+            return;
+        }
+        state.status = Status::Ready;
+        let zone = &mut self.zones[self.model.customers[customer as usize].zone as usize];
+        zone.retries.push_back((customer, state.attempts));
+        zone.ready += 1;
+    }
+
+    fn agents_changed(&mut self) {
+        self.rec.agents(self.now, self.counts);
+        if self.model.metrics_lag > Millis::ZERO {
+            let as_of = self.now - self.model.metrics_lag;
+            while self.reported.len() > 1 && self.reported[1].0 <= as_of {
+                self.reported.pop_front();
+            }
+            self.reported.push_back((self.now, self.counts));
+        }
+    }
+
+    fn end_call(&mut self, id: CallId) {
+        self.end_call_with_wrap(id, None);
+    }
+
+    /// The customer's leg of the call is over: free the line, record the outcome, schedule a
+    /// retry or close the customer.
+    fn end_call_with_wrap(&mut self, id: CallId, wrap_end: Option<Millis>) {
+        let now = self.now;
+        let call = self.calls[id.slot as usize].take().expect("live call");
+        self.generations[id.slot as usize] = self.generations[id.slot as usize].wrapping_add(1);
+        self.free_slots.push(id.slot);
+        match call.stage {
+            Stage::Ringing | Stage::Detecting => self.in_flight.dialing -= 1,
+            Stage::InIvr | Stage::Goodbye => self.in_flight.in_ivr -= 1,
+            Stage::Queued => self.in_flight.queued -= 1,
+            Stage::WithAgent => self.in_flight.with_agent -= 1,
+        }
+        self.active_calls -= 1;
+        let mut record = call.record;
+        record.ended_at = now;
+        self.finished.push(record);
+        if let Some(t) = &mut self.trace {
+            t.calls.push(TracedCall {
+                call: record,
+                agent: call.agent,
+                wrap_end,
+                human: call.truth == Truth::Human,
+            });
+        }
+        let customer = record.customer;
+        let state = &mut self.customers[customer as usize];
+        if let Some(code) = call.code {
+            state.code = code;
+        }
+        let rule: Option<RetryRule> = call.retry.and_then(|k| match k {
+            RetryKind::NoAnswer => self.model.retry.no_answer,
+            RetryKind::Machine => self.model.retry.machine,
+            RetryKind::Busy => self.model.retry.busy,
+            RetryKind::Failed => self.model.retry.failed,
+            RetryKind::CallBack => self.model.retry.call_back,
+        });
+        match rule {
+            Some(r) if state.attempts < r.max_attempts => {
+                state.status = Status::WaitingRetry;
+                self.events
+                    .push(now + r.after, Event::RetryDue { customer });
+            }
+            _ => {
+                state.status = Status::Done;
+                self.customer_done();
+            }
+        }
+    }
+
+    fn customer_done(&mut self) {
+        self.remaining -= 1;
+        if self.remaining == 0 {
+            self.rec.list_exhausted(self.now);
+        }
+    }
+
+    fn busy_agents(&self) -> u32 {
+        self.counts.on_contact + self.counts.after_contact_work
+    }
+
+    /// Stops dialing, lets every call in progress finish (agents finish talk and after-call
+    /// work), and returns the replication's metrics.
+    pub fn finish(mut self) -> (RepMetrics, Option<Trace>) {
+        self.dialing_stopped = true;
+        let stopped_at = self.now;
+        while self.active_calls > 0 || self.busy_agents() > 0 {
+            let Some((at, event)) = self.events.pop() else {
+                break;
+            };
+            self.now = at;
+            match event {
+                Event::ShiftStart { .. } | Event::RetryDue { .. } => {}
+                e => self.handle(e),
+            }
+        }
+        let end = self.now.max(stopped_at);
+        let outcomes = self.customers.iter().fold([0u64; 7], |mut acc, c| {
+            acc[c.code.index()] += 1;
+            acc
+        });
+        let attempted = self.customers.iter().filter(|c| c.attempts > 0).count() as u64;
+        let events = self.events.popped();
+        let metrics = self.rec.finish(end, outcomes, attempted, events);
+        (metrics, self.trace)
+    }
+}

@@ -1,0 +1,83 @@
+//! Time-weighted accumulation of a level (agents busy, callers queued) into fixed-width buckets,
+//! so that both whole-campaign totals and per-interval series come from one place.
+
+use strategies::Millis;
+
+#[derive(Clone, Debug)]
+pub struct Gauge {
+    interval: u64,
+    level: u64,
+    since: u64,
+    /// Area under the level (level × milliseconds) per bucket.
+    areas: Vec<u128>,
+}
+
+impl Gauge {
+    pub fn new(interval: Millis) -> Gauge {
+        Gauge {
+            interval: interval.0.max(1),
+            level: 0,
+            since: 0,
+            areas: Vec::new(),
+        }
+    }
+
+    pub fn level(&self) -> u64 {
+        self.level
+    }
+
+    /// Accounts for the level up to `now`, then changes it.
+    pub fn set(&mut self, now: Millis, level: u64) {
+        self.flush(now);
+        self.level = level;
+    }
+
+    pub fn add(&mut self, now: Millis, delta: i64) {
+        let level = self.level as i64 + delta;
+        debug_assert!(level >= 0, "gauge below zero");
+        self.set(now, level.max(0) as u64);
+    }
+
+    /// Accounts for the current level up to `now`.
+    pub fn flush(&mut self, now: Millis) {
+        let mut t = self.since;
+        let end = now.0.max(t);
+        if self.level > 0 {
+            while t < end {
+                let bucket = (t / self.interval) as usize;
+                let bucket_end = (bucket as u64 + 1) * self.interval;
+                let until = bucket_end.min(end);
+                if self.areas.len() <= bucket {
+                    self.areas.resize(bucket + 1, 0);
+                }
+                self.areas[bucket] += u128::from(self.level) * u128::from(until - t);
+                t = until;
+            }
+        }
+        self.since = end;
+    }
+
+    /// Level × milliseconds in each bucket so far.
+    pub fn areas(&self) -> &[u128] {
+        &self.areas
+    }
+
+    /// Level × milliseconds in total so far.
+    pub fn total(&self) -> u128 {
+        self.areas.iter().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_area_across_bucket_edges() {
+        let mut g = Gauge::new(Millis(10));
+        g.set(Millis(5), 2);
+        g.set(Millis(25), 0);
+        assert_eq!(g.areas(), &[10, 20, 10]);
+        assert_eq!(g.total(), 40);
+    }
+}

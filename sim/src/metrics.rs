@@ -1,0 +1,286 @@
+//! What one replication measured: counters, time-weighted agent and queue levels, waits, and the
+//! per-interval series. Every user-facing number is derived from these in [`crate::summary`].
+
+use crate::gauge::Gauge;
+use crate::model::Model;
+use hdrhistogram::Histogram;
+use strategies::{AgentCounts, Millis};
+
+/// A customer's result code at the end of the campaign (the sample's column values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// 1: talked to an agent.
+    Agent,
+    /// 2: asked to be called back another day.
+    CallBack,
+    /// 3: asked for the details by e-mail (the sample wrote 2 here; dialsim writes 3).
+    Email,
+    /// 0: not interested.
+    NotInterested,
+    /// -2: answered by a machine, or nobody pressed a key.
+    Absent,
+    /// -1: never reached the IVR (never dialed, or only busy / no answer / failed / refused).
+    NotReached,
+    /// Chose to talk to an agent but hung up in the queue before one was free.
+    Abandoned,
+}
+
+impl Code {
+    pub const ALL: [Code; 7] = [
+        Code::Agent,
+        Code::CallBack,
+        Code::Email,
+        Code::NotInterested,
+        Code::Absent,
+        Code::NotReached,
+        Code::Abandoned,
+    ];
+
+    /// The key used in tables and result files: "1", "2", "3", "0", "-2", "-1", "abandoned".
+    pub fn key(self) -> &'static str {
+        match self {
+            Code::Agent => "1",
+            Code::CallBack => "2",
+            Code::Email => "3",
+            Code::NotInterested => "0",
+            Code::Absent => "-2",
+            Code::NotReached => "-1",
+            Code::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Event counts of one replication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Calls placed (accepted by Connect).
+    pub dials: u64,
+    /// Dials refused by Connect's limits.
+    pub rejected: u64,
+    /// Calls answered by a person.
+    pub live_answers: u64,
+    /// Calls answered by a machine.
+    pub machine_answers: u64,
+    /// Callers who chose 1 and entered the agents' queue.
+    pub queue_entries: u64,
+    /// Queued callers who hung up before an agent took them.
+    pub abandoned: u64,
+    /// Queued callers an agent took.
+    pub connected: u64,
+    /// Connected callers who waited longer than the compliance threshold.
+    pub connected_late: u64,
+    /// People hung up on because answering-machine detection called them a machine.
+    pub amd_hung_up_on_people: u64,
+    /// Queue entrants who found no free agent (waited more than zero).
+    pub waited: u64,
+    /// Time in queue of every entrant, served or abandoned (ms).
+    pub queue_time_ms: u64,
+}
+
+impl Counters {
+    /// Live answers not bridged to an agent within the compliance threshold: abandons in the
+    /// queue, late connections, and people hung up on by answering-machine detection.
+    pub fn regulatory_abandons(&self) -> u64 {
+        self.abandoned + self.connected_late + self.amd_hung_up_on_people
+    }
+}
+
+/// Counts in one series interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BucketCounts {
+    pub dials: u64,
+    pub live_answers: u64,
+    pub queue_entries: u64,
+    pub abandoned: u64,
+    pub regulatory_abandons: u64,
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug)]
+pub struct RepMetrics {
+    pub counters: Counters,
+    /// When the campaign ended: dialing stopped and the last call (and wrap-up) finished.
+    pub end: Millis,
+    /// When the last customer reached a final result, if that happened.
+    pub list_exhausted_at: Option<Millis>,
+    /// Customers per final code, indexed by [`Code::index`].
+    pub outcomes: [u64; 7],
+    /// Customers dialed at least once.
+    pub attempted: u64,
+    /// Agent-milliseconds logged in, busy (talk + after-call work), talking.
+    pub staffed_ms: u128,
+    pub busy_ms: u128,
+    pub talk_ms: u128,
+    /// Wait to agent of connected callers, in milliseconds.
+    pub waits: Histogram<u64>,
+    /// Series bucket width.
+    pub interval: Millis,
+    pub buckets: Vec<BucketCounts>,
+    /// Per-bucket areas (level × ms) of agents staffed, busy, available, and callers queued.
+    pub staffed_area: Vec<u128>,
+    pub busy_area: Vec<u128>,
+    pub available_area: Vec<u128>,
+    pub queue_area: Vec<u128>,
+    /// Events the simulator handled.
+    pub events: u64,
+}
+
+/// Collects a replication's measurements as the campaign runs.
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    interval: Millis,
+    threshold: Millis,
+    counters: Counters,
+    buckets: Vec<BucketCounts>,
+    staffed: Gauge,
+    busy: Gauge,
+    talking: Gauge,
+    available: Gauge,
+    queue: Gauge,
+    waits: Histogram<u64>,
+    exhausted_at: Option<Millis>,
+}
+
+impl Recorder {
+    pub fn new(model: &Model) -> Recorder {
+        let interval = model.interval;
+        let mut waits = Histogram::new(3).expect("3 significant figures is valid");
+        waits.auto(true);
+        Recorder {
+            interval,
+            threshold: model.compliance_threshold,
+            counters: Counters::default(),
+            buckets: Vec::new(),
+            staffed: Gauge::new(interval),
+            busy: Gauge::new(interval),
+            talking: Gauge::new(interval),
+            available: Gauge::new(interval),
+            queue: Gauge::new(interval),
+            waits,
+            exhausted_at: None,
+        }
+    }
+
+    fn bucket(&mut self, now: Millis) -> &mut BucketCounts {
+        let i = (now.0 / self.interval.0.max(1)) as usize;
+        if self.buckets.len() <= i {
+            self.buckets.resize(i + 1, BucketCounts::default());
+        }
+        &mut self.buckets[i]
+    }
+
+    pub fn dialed(&mut self, now: Millis) {
+        self.counters.dials += 1;
+        self.bucket(now).dials += 1;
+    }
+
+    pub fn rejected(&mut self, _now: Millis) {
+        self.counters.rejected += 1;
+    }
+
+    pub fn answered(&mut self, now: Millis, human: bool) {
+        if human {
+            self.counters.live_answers += 1;
+            self.bucket(now).live_answers += 1;
+        } else {
+            self.counters.machine_answers += 1;
+        }
+    }
+
+    pub fn amd_hung_up_on_person(&mut self, now: Millis) {
+        self.counters.amd_hung_up_on_people += 1;
+        self.bucket(now).regulatory_abandons += 1;
+    }
+
+    pub fn queued(&mut self, now: Millis) {
+        self.counters.queue_entries += 1;
+        self.bucket(now).queue_entries += 1;
+    }
+
+    pub fn abandoned(&mut self, now: Millis, waited: Millis) {
+        self.counters.abandoned += 1;
+        self.counters.waited += 1;
+        self.counters.queue_time_ms += waited.0;
+        let b = self.bucket(now);
+        b.abandoned += 1;
+        b.regulatory_abandons += 1;
+    }
+
+    pub fn connected(&mut self, now: Millis, waited: Millis) {
+        self.counters.connected += 1;
+        self.counters.queue_time_ms += waited.0;
+        if waited > Millis::ZERO {
+            self.counters.waited += 1;
+        }
+        if waited > self.threshold {
+            self.counters.connected_late += 1;
+            self.bucket(now).regulatory_abandons += 1;
+        }
+        self.waits.saturating_record(waited.0);
+    }
+
+    pub fn queue_len(&mut self, now: Millis, queued: u32) {
+        self.queue.set(now, u64::from(queued));
+    }
+
+    pub fn agents(&mut self, now: Millis, c: AgentCounts) {
+        self.staffed.set(now, u64::from(c.staffed));
+        self.busy
+            .set(now, u64::from(c.on_contact + c.after_contact_work));
+        self.talking.set(now, u64::from(c.on_contact));
+        self.available.set(now, u64::from(c.available));
+    }
+
+    pub fn list_exhausted(&mut self, now: Millis) {
+        self.exhausted_at.get_or_insert(now);
+    }
+
+    pub fn finish(
+        mut self,
+        end: Millis,
+        outcomes: [u64; 7],
+        attempted: u64,
+        events: u64,
+    ) -> RepMetrics {
+        for g in [
+            &mut self.staffed,
+            &mut self.busy,
+            &mut self.talking,
+            &mut self.available,
+            &mut self.queue,
+        ] {
+            g.flush(end);
+        }
+        let buckets_needed = (end.0 / self.interval.0.max(1)) as usize + 1;
+        if self.buckets.len() < buckets_needed {
+            self.buckets.resize(buckets_needed, BucketCounts::default());
+        }
+        let pad = |v: &[u128]| {
+            let mut v = v.to_vec();
+            v.resize(buckets_needed.max(v.len()), 0);
+            v
+        };
+        RepMetrics {
+            counters: self.counters,
+            end,
+            list_exhausted_at: self.exhausted_at,
+            outcomes,
+            attempted,
+            staffed_ms: self.staffed.total(),
+            busy_ms: self.busy.total(),
+            talk_ms: self.talking.total(),
+            waits: self.waits,
+            interval: self.interval,
+            staffed_area: pad(self.staffed.areas()),
+            busy_area: pad(self.busy.areas()),
+            available_area: pad(self.available.areas()),
+            queue_area: pad(self.queue.areas()),
+            buckets: self.buckets,
+            events,
+        }
+    }
+}

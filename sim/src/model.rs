@@ -1,0 +1,271 @@
+//! A scenario compiled for running: samplers built, the contact list loaded, shifts expanded to
+//! agents. Shared read-only by every replication and strategy.
+
+use crate::dist::Sampler;
+use crate::scenario::{ContactList, Retry, Scenario, Staffing};
+use crate::stream;
+use std::path::Path;
+use strategies::{Millis, StrategySpec};
+
+/// When no horizon is given, dialing stops after this many hours even if the list is not done.
+pub const MAX_HORIZON_H: f64 = 24.0 * 31.0;
+
+const HOUR_MS: f64 = 3_600_000.0;
+const DAY_MS: i64 = 86_400_000;
+
+/// One customer of the list, as the model needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Customer {
+    /// Index into [`Model::time_zones`].
+    pub zone: u16,
+    pub do_not_call: bool,
+}
+
+/// A retry rule in model units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryRule {
+    pub after: Millis,
+    pub max_attempts: u32,
+}
+
+impl From<&Retry> for RetryRule {
+    fn from(r: &Retry) -> RetryRule {
+        RetryRule {
+            after: Millis::from_secs_f64(r.after_min.get() * 60.0),
+            max_attempts: r.max_attempts,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RetryRules {
+    pub no_answer: Option<RetryRule>,
+    pub machine: Option<RetryRule>,
+    pub busy: Option<RetryRule>,
+    pub failed: Option<RetryRule>,
+    pub call_back: Option<RetryRule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Amd {
+    pub detect_after: Sampler,
+    pub false_positive: f64,
+    pub false_negative: f64,
+}
+
+/// One IVR choice: its probability and when the key is pressed after the prompt.
+#[derive(Clone, Debug)]
+pub struct ChoiceModel {
+    pub p: f64,
+    pub after: Sampler,
+}
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub seed: u64,
+    pub replications: u32,
+    /// Dialing stops here.
+    pub horizon: Millis,
+    /// Whether `horizon` came from the scenario (else the list is meant to be exhausted).
+    pub horizon_given: bool,
+    pub interval: Millis,
+    /// Campaign start as milliseconds after midnight UTC.
+    pub start_utc: Millis,
+    pub customers: Vec<Customer>,
+    /// UTC offsets of the list's time zones, in milliseconds.
+    pub time_zones: Vec<i64>,
+    /// Shift (login, logout) of every agent.
+    pub agents: Vec<(Millis, Millis)>,
+    pub talk: Sampler,
+    pub after_call_work: Sampler,
+    pub ring_timeout: Millis,
+    /// Cumulative probabilities of human, machine, busy, no answer (failed is the rest).
+    pub dial_cdf: [f64; 4],
+    pub answer_after: Sampler,
+    pub busy_after: Sampler,
+    pub failed_after: Sampler,
+    pub amd: Option<Amd>,
+    pub prompt: Sampler,
+    pub no_input_timeout: Millis,
+    /// Agent, call back, e-mail, not interested; no input is the rest.
+    pub choices: [ChoiceModel; 4],
+    pub goodbye: Sampler,
+    pub patience: Option<Sampler>,
+    pub compliance_threshold: Millis,
+    /// (refill per millisecond, burst).
+    pub start_rate: Option<(f64, u32)>,
+    pub max_concurrent_calls: Option<u32>,
+    pub retry: RetryRules,
+    /// Local calling window, milliseconds after local midnight: [from, to).
+    pub window: Option<(i64, i64)>,
+    pub metrics_lag: Millis,
+    pub strategies: Vec<StrategySpec>,
+}
+
+impl Model {
+    /// Compiles `scenario`; `base` is the folder relative paths in it are resolved against.
+    pub fn compile(scenario: &Scenario, base: &Path) -> Result<Model, String> {
+        let ms = |h: f64| Millis::from_secs_f64(h * 3_600.0);
+        let (customers, time_zones) = load_list(&scenario.list, scenario.seed, base)?;
+        let agents = match &scenario.agents.staffing {
+            Staffing::Count(n) => vec![(Millis::ZERO, Millis::MAX); *n as usize],
+            Staffing::Shifts(shifts) => shifts
+                .iter()
+                .flat_map(|s| std::iter::repeat_n((ms(s.start_h), ms(s.end_h)), s.agents as usize))
+                .collect(),
+        };
+        if scenario.strategies.is_empty() {
+            return Err(
+                "the scenario lists no strategies: add at least one to `strategies: [...]`".into(),
+            );
+        }
+        if scenario.replications == 0 {
+            return Err("replications is 0: run at least one replication".into());
+        }
+        let d = &scenario.dial;
+        let ivr = &scenario.ivr;
+        let choice = |c: &crate::scenario::ChoiceBehaviour| -> Result<ChoiceModel, String> {
+            Ok(ChoiceModel {
+                p: c.p.get(),
+                after: c.after.sampler(base)?,
+            })
+        };
+        let horizon_h = scenario.horizon_h.map(|h| h.get());
+        Ok(Model {
+            name: scenario.name.clone(),
+            seed: scenario.seed,
+            replications: scenario.replications,
+            horizon: ms(horizon_h.unwrap_or(MAX_HORIZON_H).min(MAX_HORIZON_H)),
+            horizon_given: horizon_h.is_some(),
+            interval: Millis::from_secs_f64(scenario.series_interval_min.get() * 60.0),
+            start_utc: ms(scenario.start_utc_h.get().rem_euclid(24.0)),
+            customers,
+            time_zones,
+            agents,
+            talk: scenario.agents.talk.sampler(base)?,
+            after_call_work: scenario.agents.after_call_work.sampler(base)?,
+            ring_timeout: Millis::from_secs_f64(d.ring_timeout_s),
+            dial_cdf: [
+                d.human,
+                d.human + d.machine,
+                d.human + d.machine + d.busy,
+                d.human + d.machine + d.busy + d.no_answer,
+            ],
+            answer_after: d.answer_after.sampler(base)?,
+            busy_after: d.busy_after.sampler(base)?,
+            failed_after: d.failed_after.sampler(base)?,
+            amd: match &scenario.amd {
+                None => None,
+                Some(a) => Some(Amd {
+                    detect_after: a.detect_after.sampler(base)?,
+                    false_positive: a.false_positive.get(),
+                    false_negative: a.false_negative.get(),
+                }),
+            },
+            prompt: ivr.prompt.sampler(base)?,
+            no_input_timeout: Millis::from_secs_f64(ivr.no_input_timeout_s),
+            choices: [
+                choice(&ivr.agent)?,
+                choice(&ivr.call_back)?,
+                choice(&ivr.email)?,
+                choice(&ivr.not_interested)?,
+            ],
+            goodbye: ivr.goodbye.sampler(base)?,
+            patience: match &scenario.queue.patience {
+                None => None,
+                Some(p) => Some(p.sampler(base)?),
+            },
+            compliance_threshold: Millis::from_secs_f64(
+                scenario.queue.compliance_threshold_s.get(),
+            ),
+            start_rate: scenario
+                .limits
+                .start_rate
+                .as_ref()
+                .map(|b| (b.per_second.get() / 1_000.0, b.burst)),
+            max_concurrent_calls: scenario.limits.max_concurrent_calls,
+            retry: RetryRules {
+                no_answer: scenario.retry.no_answer.as_ref().map(RetryRule::from),
+                machine: scenario.retry.machine.as_ref().map(RetryRule::from),
+                busy: scenario.retry.busy.as_ref().map(RetryRule::from),
+                failed: scenario.retry.failed.as_ref().map(RetryRule::from),
+                call_back: scenario.retry.call_back.as_ref().map(RetryRule::from),
+            },
+            window: scenario
+                .calling_window
+                .as_ref()
+                .map(|w| ((w.from_h * HOUR_MS) as i64, (w.to_h * HOUR_MS) as i64)),
+            metrics_lag: Millis::from_secs_f64(scenario.metrics_lag_s.get()),
+            strategies: scenario.strategies.clone(),
+        })
+    }
+
+    /// Whether a customer in time zone `zone` may be called at campaign time `now`.
+    pub fn in_window(&self, zone: u16, now: Millis) -> bool {
+        match self.window {
+            None => true,
+            Some((from, to)) => {
+                let local =
+                    (self.start_utc.0 as i64 + now.0 as i64 + self.time_zones[zone as usize])
+                        .rem_euclid(DAY_MS);
+                from <= local && local < to
+            }
+        }
+    }
+
+    /// Customers that may ever be dialed (not on the do-not-call list).
+    pub fn dialable(&self) -> u64 {
+        self.customers.iter().filter(|c| !c.do_not_call).count() as u64
+    }
+}
+
+fn load_list(
+    list: &ContactList,
+    seed: u64,
+    base: &Path,
+) -> Result<(Vec<Customer>, Vec<i64>), String> {
+    match list {
+        ContactList::Generated {
+            size,
+            time_zones,
+            do_not_call_share,
+        } => {
+            if time_zones.is_empty() {
+                return Err(
+                    "list.time_zones is empty: give at least one (utc_offset_h, share)".into(),
+                );
+            }
+            let total: f64 = time_zones.iter().map(|z| z.share.get()).sum();
+            if (total - 1.0).abs() > crate::scenario::SUM_TOLERANCE {
+                return Err(format!(
+                    "list.time_zones shares sum to {total}, not 1: adjust them so they add up to 1"
+                ));
+            }
+            let offsets = time_zones
+                .iter()
+                .map(|z| (z.utc_offset_h * HOUR_MS).round() as i64)
+                .collect();
+            let dnc = do_not_call_share.map_or(0.0, |p| p.get());
+            let customers = (0..*size)
+                .map(|c| {
+                    let u = stream::list_uniform(seed, c, 1);
+                    let mut acc = 0.0;
+                    let zone = time_zones
+                        .iter()
+                        .position(|z| {
+                            acc += z.share.get();
+                            u < acc
+                        })
+                        .unwrap_or(time_zones.len() - 1);
+                    Customer {
+                        zone: zone as u16,
+                        do_not_call: stream::list_uniform(seed, c, 2) < dnc,
+                    }
+                })
+                .collect();
+            Ok((customers, offsets))
+        }
+        ContactList::Csv { path } => crate::contacts::read(&base.join(path)),
+    }
+}

@@ -1,0 +1,429 @@
+//! The scenario file: everything about a campaign that the strategies must *not* see — who
+//! answers, what they press, how long everything takes — plus the strategies to compare.
+//!
+//! The format is RON; every field is documented in `scenarios/README.md`. Values are checked while
+//! the file is parsed, so every error names the line and column it comes from.
+
+use crate::dist::Distribution;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use strategies::StrategySpec;
+use strategies::param::{NonNegative, Positive, Probability};
+
+/// Probabilities in one table must sum to 1 within this tolerance.
+pub const SUM_TOLERANCE: f64 = 1e-9;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random stream of the run.
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default = "default_replications")]
+    pub replications: u32,
+    /// No call is placed after this many hours (calls in progress finish). `None`: until the list
+    /// is exhausted, at most [`crate::MAX_HORIZON_H`] hours.
+    #[serde(default)]
+    pub horizon_h: Option<Positive>,
+    /// Width of the time-series buckets in minutes.
+    #[serde(default = "default_interval")]
+    pub series_interval_min: Positive,
+    /// UTC time of day (hours) at which the campaign starts; calling windows are local times.
+    #[serde(default = "default_start")]
+    pub start_utc_h: NonNegative,
+    pub list: ContactList,
+    pub agents: Agents,
+    pub dial: Dial,
+    #[serde(default)]
+    pub amd: Option<Amd>,
+    pub ivr: Ivr,
+    pub queue: Queue,
+    #[serde(default)]
+    pub limits: ConnectLimits,
+    #[serde(default)]
+    pub retry: RetryRules,
+    #[serde(default)]
+    pub calling_window: Option<CallingWindow>,
+    /// How stale the agent counts a pacer sees are (the metrics poll lag), in seconds.
+    #[serde(default = "default_lag")]
+    pub metrics_lag_s: NonNegative,
+    pub strategies: Vec<StrategySpec>,
+}
+
+fn default_replications() -> u32 {
+    100
+}
+fn default_interval() -> Positive {
+    Positive::new(15.0).expect("positive")
+}
+fn default_start() -> NonNegative {
+    NonNegative::new(0.0).expect("non-negative")
+}
+fn default_lag() -> NonNegative {
+    NonNegative::new(0.0).expect("non-negative")
+}
+
+/// Who is on the list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ContactList {
+    /// `size` customers, spread over time zones by share; a share of them on the do-not-call list.
+    Generated {
+        size: u32,
+        #[serde(default = "utc_only")]
+        time_zones: Vec<TimeZoneShare>,
+        #[serde(default)]
+        do_not_call_share: Option<Probability>,
+    },
+    /// A CSV with a header: `phone` (E.164), optional `name`, `utc_offset` (`-05:00`, `+01:00`,
+    /// `UTC`), optional `do_not_call` (`true`/`false`). Path relative to the scenario file.
+    Csv { path: PathBuf },
+}
+
+fn utc_only() -> Vec<TimeZoneShare> {
+    vec![TimeZoneShare {
+        utc_offset_h: 0.0,
+        share: Probability::new(1.0).expect("probability"),
+    }]
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeZoneShare {
+    /// Offset from UTC in hours, e.g. -5.0 for US Eastern standard time.
+    pub utc_offset_h: f64,
+    pub share: Probability,
+}
+
+/// The agents taking calls for this campaign.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agents {
+    pub staffing: Staffing,
+    /// Conversation length once an agent takes the call.
+    pub talk: Distribution,
+    /// After-call work (wrap-up) before the agent is available again.
+    pub after_call_work: Distribution,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Staffing {
+    /// This many agents for the whole campaign.
+    Count(u32),
+    /// Groups of agents logged in from `start_h` to `end_h` (hours since the campaign started).
+    /// An agent whose shift ends finishes the call in hand.
+    Shifts(Vec<Shift>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "ShiftFields")]
+pub struct Shift {
+    pub start_h: f64,
+    pub end_h: f64,
+    pub agents: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShiftFields {
+    start_h: NonNegative,
+    end_h: Positive,
+    agents: u32,
+}
+
+impl TryFrom<ShiftFields> for Shift {
+    type Error = String;
+    fn try_from(f: ShiftFields) -> Result<Shift, String> {
+        if f.end_h.get() <= f.start_h.get() {
+            return Err(format!(
+                "shift ends at {} h, not after it starts at {} h: end_h must be later than start_h",
+                f.end_h.get(),
+                f.start_h.get()
+            ));
+        }
+        Ok(Shift {
+            start_h: f.start_h.get(),
+            end_h: f.end_h.get(),
+            agents: f.agents,
+        })
+    }
+}
+
+/// What happens when a number is dialed. The five outcome probabilities must sum to 1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "DialFields")]
+pub struct Dial {
+    /// The call is given up as no answer after ringing this long (RingTimeoutInSeconds).
+    pub ring_timeout_s: f64,
+    pub human: f64,
+    pub machine: f64,
+    pub busy: f64,
+    pub no_answer: f64,
+    pub failed: f64,
+    /// Time to answer for a person or a machine. A draw past the ring timeout becomes a no answer.
+    pub answer_after: Distribution,
+    pub busy_after: Distribution,
+    pub failed_after: Distribution,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DialFields {
+    ring_timeout_s: Positive,
+    human: Probability,
+    machine: Probability,
+    busy: Probability,
+    no_answer: Probability,
+    failed: Probability,
+    answer_after: Distribution,
+    #[serde(default = "default_busy_after")]
+    busy_after: Distribution,
+    #[serde(default = "default_failed_after")]
+    failed_after: Distribution,
+}
+
+fn default_busy_after() -> Distribution {
+    Distribution::fixed(3.0)
+}
+fn default_failed_after() -> Distribution {
+    Distribution::fixed(1.0)
+}
+
+fn check_sum(table: &str, parts: &[(&str, f64)]) -> Result<(), String> {
+    let sum: f64 = parts.iter().map(|(_, p)| p).sum();
+    if (sum - 1.0).abs() > SUM_TOLERANCE {
+        let listed = parts
+            .iter()
+            .map(|(n, p)| format!("{n} {p}"))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        return Err(format!(
+            "{table} probabilities sum to {sum}, not 1 ({listed}): adjust them so they add up to 1"
+        ));
+    }
+    Ok(())
+}
+
+impl TryFrom<DialFields> for Dial {
+    type Error = String;
+    fn try_from(f: DialFields) -> Result<Dial, String> {
+        let dial = Dial {
+            ring_timeout_s: f.ring_timeout_s.get(),
+            human: f.human.get(),
+            machine: f.machine.get(),
+            busy: f.busy.get(),
+            no_answer: f.no_answer.get(),
+            failed: f.failed.get(),
+            answer_after: f.answer_after,
+            busy_after: f.busy_after,
+            failed_after: f.failed_after,
+        };
+        check_sum(
+            "dial outcome",
+            &[
+                ("human", dial.human),
+                ("machine", dial.machine),
+                ("busy", dial.busy),
+                ("no_answer", dial.no_answer),
+                ("failed", dial.failed),
+            ],
+        )?;
+        Ok(dial)
+    }
+}
+
+/// Answering-machine detection: classifies each answered call after `detect_after`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amd {
+    pub detect_after: Distribution,
+    /// Share of people classified as machines: they are hung up on (a regulatory abandon).
+    pub false_positive: Probability,
+    /// Share of machines classified as people: they go to the IVR and give no input.
+    pub false_negative: Probability,
+}
+
+/// The IVR prompt and the customer's choice. The five choice probabilities must sum to 1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "IvrFields")]
+pub struct Ivr {
+    pub prompt: Distribution,
+    pub no_input_timeout_s: f64,
+    pub agent: ChoiceBehaviour,
+    pub call_back: ChoiceBehaviour,
+    pub email: ChoiceBehaviour,
+    pub not_interested: ChoiceBehaviour,
+    pub no_input: f64,
+    pub goodbye: Distribution,
+}
+
+/// How likely a choice is, and how long after the prompt the key is pressed. A press later than
+/// the IVR's timeout counts as no input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceBehaviour {
+    pub p: Probability,
+    pub after: Distribution,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IvrFields {
+    prompt: Distribution,
+    #[serde(default = "default_timeout")]
+    no_input_timeout_s: Positive,
+    agent: ChoiceBehaviour,
+    call_back: ChoiceBehaviour,
+    email: ChoiceBehaviour,
+    not_interested: ChoiceBehaviour,
+    no_input: Probability,
+    #[serde(default = "default_goodbye")]
+    goodbye: Distribution,
+}
+
+fn default_timeout() -> Positive {
+    Positive::new(5.0).expect("positive")
+}
+fn default_goodbye() -> Distribution {
+    Distribution::fixed(3.0)
+}
+
+impl TryFrom<IvrFields> for Ivr {
+    type Error = String;
+    fn try_from(f: IvrFields) -> Result<Ivr, String> {
+        check_sum(
+            "IVR choice",
+            &[
+                ("agent", f.agent.p.get()),
+                ("call_back", f.call_back.p.get()),
+                ("email", f.email.p.get()),
+                ("not_interested", f.not_interested.p.get()),
+                ("no_input", f.no_input.get()),
+            ],
+        )?;
+        Ok(Ivr {
+            prompt: f.prompt,
+            no_input_timeout_s: f.no_input_timeout_s.get(),
+            agent: f.agent,
+            call_back: f.call_back,
+            email: f.email,
+            not_interested: f.not_interested,
+            no_input: f.no_input.get(),
+            goodbye: f.goodbye,
+        })
+    }
+}
+
+/// The agents' queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Queue {
+    /// How long a caller waits for an agent before hanging up. `None`: forever.
+    pub patience: Option<Distribution>,
+    /// A caller not bridged to an agent within this many seconds of choosing 1 is a
+    /// regulatory abandon (the US rule's 2 seconds).
+    #[serde(default = "default_threshold")]
+    pub compliance_threshold_s: NonNegative,
+}
+
+fn default_threshold() -> NonNegative {
+    NonNegative::new(2.0).expect("non-negative")
+}
+
+/// Amazon Connect's quotas. `None` switches a limit off. Defaults are Connect's default quotas.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectLimits {
+    #[serde(default = "default_rate")]
+    pub start_rate: Option<TokenBucket>,
+    #[serde(default = "default_concurrent")]
+    pub max_concurrent_calls: Option<u32>,
+}
+
+impl Default for ConnectLimits {
+    fn default() -> Self {
+        ConnectLimits {
+            start_rate: default_rate(),
+            max_concurrent_calls: default_concurrent(),
+        }
+    }
+}
+
+fn default_rate() -> Option<TokenBucket> {
+    Some(TokenBucket {
+        per_second: Positive::new(2.0).expect("positive"),
+        burst: 5,
+    })
+}
+fn default_concurrent() -> Option<u32> {
+    Some(10)
+}
+
+/// StartOutboundVoiceContact's request quota: `per_second` refill, up to `burst` at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBucket {
+    pub per_second: Positive,
+    pub burst: u32,
+}
+
+/// When to call a customer again, per outcome of the previous attempt. `None`: never.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryRules {
+    #[serde(default)]
+    pub no_answer: Option<Retry>,
+    #[serde(default)]
+    pub machine: Option<Retry>,
+    #[serde(default)]
+    pub busy: Option<Retry>,
+    #[serde(default)]
+    pub failed: Option<Retry>,
+    /// After the customer pressed 2 ("call me back another day").
+    #[serde(default)]
+    pub call_back: Option<Retry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Wait this many minutes before the next attempt.
+    pub after_min: Positive,
+    /// No attempt beyond this many calls to the customer in total.
+    pub max_attempts: u32,
+}
+
+/// Local hours of the day in which a customer may be called.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "WindowFields")]
+pub struct CallingWindow {
+    pub from_h: f64,
+    pub to_h: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WindowFields {
+    from_h: NonNegative,
+    to_h: Positive,
+}
+
+impl TryFrom<WindowFields> for CallingWindow {
+    type Error = String;
+    fn try_from(f: WindowFields) -> Result<CallingWindow, String> {
+        let (from, to) = (f.from_h.get(), f.to_h.get());
+        if from >= to || to > 24.0 {
+            return Err(format!(
+                "calling window {from} h to {to} h is empty or past midnight: use 0 <= from_h < to_h <= 24"
+            ));
+        }
+        Ok(CallingWindow {
+            from_h: from,
+            to_h: to,
+        })
+    }
+}

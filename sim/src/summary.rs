@@ -1,0 +1,273 @@
+//! The numbers users see, each defined once, and the results file (`--json`) that carries them.
+//! `docs/results.md` documents the same definitions; keep the two together.
+
+use crate::metrics::{Code, RepMetrics};
+use crate::stats::{Estimate, mean_ci, ratio_ci};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use strategies::StrategySpec;
+
+const HOUR_MS: f64 = 3_600_000.0;
+
+/// A map that keeps its keys in the order they were defined (tables and files read top-down).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Ordered<V>(pub Vec<(String, V)>);
+
+impl<V> Ordered<V> {
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<V: Serialize> Serialize for Ordered<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V_<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for V_<V> {
+            type Value = Ordered<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(V_(std::marker::PhantomData))
+    }
+}
+
+/// The results file: the public contract documented in `docs/results.md`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub strategies: Vec<StrategyResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StrategyResult {
+    pub name: String,
+    pub strategy: StrategySpec,
+    pub metrics: Ordered<Estimate>,
+    /// Customers per final result code: "1", "2", "3", "0", "-2", "-1", "abandoned".
+    pub outcomes: Ordered<Estimate>,
+    pub series: Series,
+}
+
+/// Per-interval means over replications (interval i covers [i·interval_s, (i+1)·interval_s)).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub interval_s: f64,
+    pub values: Ordered<Vec<Option<f64>>>,
+}
+
+/// How a metric is computed from replications.
+enum Kind {
+    /// Σ numerator ÷ Σ denominator over replications.
+    Ratio(fn(&RepMetrics) -> (f64, f64)),
+    /// One value per replication (`None`: that replication does not count), then the mean.
+    PerRep(fn(&RepMetrics) -> Option<f64>),
+}
+
+fn percentile_s(r: &RepMetrics, q: f64) -> Option<f64> {
+    (r.counters.connected > 0).then(|| r.waits.value_at_quantile(q) as f64 / 1_000.0)
+}
+
+/// Every metric in the results file, in order, with its definition.
+const METRICS: &[(&str, Kind)] = &[
+    // abandoned ÷ callers who chose 1 and entered the queue.
+    (
+        "abandon_rate",
+        Kind::Ratio(|r| (r.counters.abandoned as f64, r.counters.queue_entries as f64)),
+    ),
+    // live answers not bridged to an agent within the compliance threshold ÷ live answers.
+    (
+        "abandon_rate_regulatory",
+        Kind::Ratio(|r| {
+            (
+                r.counters.regulatory_abandons() as f64,
+                r.counters.live_answers as f64,
+            )
+        }),
+    ),
+    // agent time in talk + after-call work ÷ agent time logged in.
+    (
+        "occupancy",
+        Kind::Ratio(|r| (r.busy_ms as f64, r.staffed_ms as f64)),
+    ),
+    (
+        "talk_min_per_agent_hour",
+        Kind::Ratio(|r| (r.talk_ms as f64 / 60_000.0, r.staffed_ms as f64 / HOUR_MS)),
+    ),
+    ("wait_p50_s", Kind::PerRep(|r| percentile_s(r, 0.50))),
+    ("wait_p90_s", Kind::PerRep(|r| percentile_s(r, 0.90))),
+    ("wait_p99_s", Kind::PerRep(|r| percentile_s(r, 0.99))),
+    ("wait_max_s", Kind::PerRep(|r| percentile_s(r, 1.0))),
+    (
+        "dials_per_hour",
+        Kind::Ratio(|r| (r.counters.dials as f64, r.end.0 as f64 / HOUR_MS)),
+    ),
+    (
+        "agent_connects_per_agent_hour",
+        Kind::Ratio(|r| (r.counters.connected as f64, r.staffed_ms as f64 / HOUR_MS)),
+    ),
+    (
+        "list_exhausted_after_s",
+        Kind::PerRep(|r| r.list_exhausted_at.map(|t| t.as_secs_f64())),
+    ),
+    (
+        "list_exhausted_share",
+        Kind::PerRep(|r| {
+            Some(if r.list_exhausted_at.is_some() {
+                1.0
+            } else {
+                0.0
+            })
+        }),
+    ),
+    (
+        "list_penetration",
+        Kind::PerRep(|r| {
+            Some(r.attempted as f64 / (r.outcomes.iter().sum::<u64>() as f64).max(1.0))
+        }),
+    ),
+    (
+        "campaign_duration_s",
+        Kind::PerRep(|r| Some(r.end.as_secs_f64())),
+    ),
+    // queue entrants who found no free agent ÷ queue entrants.
+    (
+        "p_wait",
+        Kind::Ratio(|r| (r.counters.waited as f64, r.counters.queue_entries as f64)),
+    ),
+    // mean time in queue of every entrant, served or abandoned.
+    (
+        "mean_queue_time_s",
+        Kind::Ratio(|r| {
+            (
+                r.counters.queue_time_ms as f64 / 1_000.0,
+                r.counters.queue_entries as f64,
+            )
+        }),
+    ),
+    ("dials", Kind::PerRep(|r| Some(r.counters.dials as f64))),
+    (
+        "rejected_dials",
+        Kind::PerRep(|r| Some(r.counters.rejected as f64)),
+    ),
+    (
+        "live_answers",
+        Kind::PerRep(|r| Some(r.counters.live_answers as f64)),
+    ),
+    (
+        "queue_entries",
+        Kind::PerRep(|r| Some(r.counters.queue_entries as f64)),
+    ),
+    (
+        "abandoned",
+        Kind::PerRep(|r| Some(r.counters.abandoned as f64)),
+    ),
+    (
+        "connected",
+        Kind::PerRep(|r| Some(r.counters.connected as f64)),
+    ),
+];
+
+/// The metric keys, in file order.
+pub fn metric_keys() -> impl Iterator<Item = &'static str> {
+    METRICS.iter().map(|(k, _)| *k)
+}
+
+fn estimate(kind: &Kind, reps: &[RepMetrics]) -> Estimate {
+    match kind {
+        Kind::Ratio(f) => ratio_ci(&reps.iter().map(f).collect::<Vec<_>>()),
+        Kind::PerRep(f) => mean_ci(&reps.iter().filter_map(f).collect::<Vec<_>>()),
+    }
+}
+
+/// Summarises the replications of one strategy (replication order does not matter for the
+/// numbers, but callers pass them in replication order so sums are reproducible bit for bit).
+pub fn summarise(spec: &StrategySpec, reps: &[RepMetrics]) -> StrategyResult {
+    let metrics = METRICS
+        .iter()
+        .map(|(k, kind)| (k.to_string(), estimate(kind, reps)))
+        .collect();
+    let outcomes = Code::ALL
+        .iter()
+        .map(|c| {
+            let values: Vec<f64> = reps.iter().map(|r| r.outcomes[c.index()] as f64).collect();
+            (c.key().to_string(), mean_ci(&values))
+        })
+        .collect();
+    StrategyResult {
+        name: spec.label(),
+        strategy: spec.clone(),
+        metrics: Ordered(metrics),
+        outcomes: Ordered(outcomes),
+        series: series(reps),
+    }
+}
+
+fn series(reps: &[RepMetrics]) -> Series {
+    let interval = reps.first().map_or(1, |r| r.interval.0.max(1));
+    let len = reps.iter().map(|r| r.buckets.len()).max().unwrap_or(0);
+    let n = reps.len().max(1) as f64;
+    let count = |f: fn(&crate::metrics::BucketCounts) -> u64| -> Vec<Option<f64>> {
+        (0..len)
+            .map(|i| {
+                Some(
+                    reps.iter()
+                        .map(|r| r.buckets.get(i).map_or(0, f) as f64)
+                        .sum::<f64>()
+                        / n,
+                )
+            })
+            .collect()
+    };
+    let area = |v: &Vec<u128>, i: usize| v.get(i).copied().unwrap_or(0) as f64;
+    let level = |f: fn(&RepMetrics) -> &Vec<u128>| -> Vec<Option<f64>> {
+        (0..len)
+            .map(|i| Some(reps.iter().map(|r| area(f(r), i)).sum::<f64>() / n / interval as f64))
+            .collect()
+    };
+    let occupancy: Vec<Option<f64>> = (0..len)
+        .map(|i| {
+            let busy: f64 = reps.iter().map(|r| area(&r.busy_area, i)).sum();
+            let staffed: f64 = reps.iter().map(|r| area(&r.staffed_area, i)).sum();
+            (staffed > 0.0).then(|| busy / staffed)
+        })
+        .collect();
+    Series {
+        interval_s: interval as f64 / 1_000.0,
+        values: Ordered(vec![
+            ("dials".into(), count(|b| b.dials)),
+            ("live_answers".into(), count(|b| b.live_answers)),
+            ("queue_entries".into(), count(|b| b.queue_entries)),
+            ("abandoned".into(), count(|b| b.abandoned)),
+            (
+                "regulatory_abandons".into(),
+                count(|b| b.regulatory_abandons),
+            ),
+            ("occupancy".into(), occupancy),
+            ("queue_length".into(), level(|r| &r.queue_area)),
+            ("agents_available".into(), level(|r| &r.available_area)),
+            ("agents_staffed".into(), level(|r| &r.staffed_area)),
+        ]),
+    }
+}
