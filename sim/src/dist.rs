@@ -17,7 +17,7 @@ use strategies::param::{NonNegative, Positive};
 pub struct Distribution(Shape);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Distribution")]
 enum Shape {
     /// Always the same duration; zero is allowed.
     Fixed {

@@ -55,6 +55,9 @@ fn explain(message: String) -> String {
         }
         return format!("{message}: see scenarios/README.md for the accepted names");
     }
+    if message.contains("Expected option") {
+        return format!("{message}: write Some(value) or None");
+    }
     if message.contains("Unexpected field named") || message.contains("unknown field") {
         return format!("{message}: check the spelling against scenarios/README.md");
     }

@@ -220,7 +220,10 @@ impl Recorder {
             self.counters.connected_late += 1;
             self.bucket(now).regulatory_abandons += 1;
         }
-        self.waits.saturating_record(waited.0);
+        // Auto-resizing histograms grow on `record`; `saturating_record` would clamp instead.
+        self.waits
+            .record(waited.0)
+            .expect("an auto-resizing histogram accepts any value");
     }
 
     pub fn queue_len(&mut self, now: Millis, queued: u32) {

@@ -128,7 +128,7 @@ pub struct Shift {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Shift")]
 struct ShiftFields {
     start_h: NonNegative,
     end_h: Positive,
@@ -171,7 +171,7 @@ pub struct Dial {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Dial")]
 struct DialFields {
     ring_timeout_s: Positive,
     human: Probability,
@@ -271,7 +271,7 @@ pub struct ChoiceBehaviour {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Ivr")]
 struct IvrFields {
     prompt: Distribution,
     #[serde(default = "default_timeout")]
@@ -406,7 +406,7 @@ pub struct CallingWindow {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "CallingWindow")]
 struct WindowFields {
     from_h: NonNegative,
     to_h: Positive,

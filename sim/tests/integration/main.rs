@@ -1,0 +1,9 @@
+//! The simulator's integration tests, one binary (fast to link) with a module per topic.
+
+mod determinism;
+mod erlang;
+mod invariants;
+mod queueing;
+mod samples;
+mod scenario_errors;
+mod support;

@@ -1,0 +1,52 @@
+//! The sample's two strategies on the sample's campaign: what the simulator exists to show.
+
+use crate::support::{estimate, load, run};
+
+fn mean(r: &sim::summary::StrategyResult, key: &str) -> f64 {
+    estimate(r, key).mean.expect("defined")
+}
+
+fn ci(r: &sim::summary::StrategyResult, key: &str) -> [f64; 2] {
+    estimate(r, key).ci95.expect("interval")
+}
+
+/// Seen with seed 2018 and 100 replications: AgentsAvailable abandons about 26% of callers who
+/// asked for an agent, AsWritten about 92% (it dials the whole list in the first seconds).
+#[test]
+fn as_written_abandons_far_more_than_agents_available() {
+    let results = run(&load("seed-sample.ron"));
+    let [intent, as_written] = &results.strategies[..] else {
+        panic!("seed-sample.ron lists AgentsAvailable and AsWritten");
+    };
+    assert!(intent.name.starts_with("AgentsAvailable") && as_written.name.starts_with("AsWritten"));
+    let intent_hi = ci(intent, "abandon_rate")[1];
+    let written_lo = ci(as_written, "abandon_rate")[0];
+    assert!(
+        written_lo > 0.80 && written_lo > 2.5 * intent_hi,
+        "AsWritten abandon rate {written_lo} (lower bound) should be far above AgentsAvailable's {intent_hi} (upper bound)"
+    );
+    assert!(
+        ci(as_written, "abandon_rate_regulatory")[0] > ci(intent, "abandon_rate_regulatory")[1],
+        "the regulatory rate must tell them apart too"
+    );
+    // The burst also wastes agents: fewer conversations, not more.
+    assert!(mean(as_written, "connected") < mean(intent, "connected"));
+}
+
+/// Under Connect's default quotas (2 starts/s, burst 5, 10 concurrent calls) the sample's code
+/// gets 5 calls through; the 1,995 refused dials throw and those customers stay at -1.
+#[test]
+fn as_written_loses_refused_dials_under_default_quotas() {
+    let results = run(&load("seed-sample-quotas.ron"));
+    let [intent, as_written] = &results.strategies[..] else {
+        panic!("seed-sample-quotas.ron lists AgentsAvailable and AsWritten");
+    };
+    assert_eq!(mean(as_written, "rejected_dials"), 1_995.0);
+    assert_eq!(mean(as_written, "dials"), 5.0);
+    let never_reached = as_written.outcomes.get("-1").and_then(|e| e.mean).expect("-1");
+    assert!(never_reached >= 1_995.0, "-1 count {never_reached}");
+    assert!((mean(as_written, "list_penetration") - 5.0 / 2_000.0).abs() < 1e-12);
+    // The intended loop retries refused dials and reaches the whole list.
+    assert_eq!(mean(intent, "list_penetration"), 1.0);
+    assert!(mean(intent, "rejected_dials") > 0.0);
+}

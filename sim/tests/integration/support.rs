@@ -1,0 +1,42 @@
+//! Shared helpers: loading bundled scenarios and reading estimates out of results.
+
+use sim::stats::Estimate;
+use sim::summary::StrategyResult;
+use sim::{Model, Results};
+use std::path::PathBuf;
+
+/// A file under the repository's `scenarios/` folder.
+pub fn scenario_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(relative)
+}
+
+pub fn load(relative: &str) -> Model {
+    let path = scenario_path(relative);
+    sim::load::load(&path)
+        .unwrap_or_else(|e| panic!("bundled scenario {} must load: {e}", path.display()))
+        .1
+}
+
+pub fn run(model: &Model) -> Results {
+    sim::run::run_all(model, &|| {})
+}
+
+pub fn estimate(result: &StrategyResult, key: &str) -> Estimate {
+    *result
+        .metrics
+        .get(key)
+        .unwrap_or_else(|| panic!("results have no metric {key}"))
+}
+
+/// Asserts that `expected` lies inside the 95% interval of `key`.
+pub fn assert_within_ci(result: &StrategyResult, key: &str, expected: f64) {
+    let e = estimate(result, key);
+    let [lo, hi] = e.ci95.unwrap_or_else(|| panic!("{key} has no interval"));
+    assert!(
+        lo <= expected && expected <= hi,
+        "{key}: closed form {expected:.5} outside the simulated 95% CI [{lo:.5}, {hi:.5}] (mean {:.5})",
+        e.mean.unwrap_or(f64::NAN)
+    );
+}
