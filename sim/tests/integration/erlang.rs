@@ -50,7 +50,13 @@ fn the_closed_form_is_not_trivially_inside_a_wide_interval() {
     let results = run(&load("validation/erlang-a.ron"));
     let e = crate::support::estimate(&results.strategies[0], "abandon_rate");
     let [lo, hi] = e.ci95.expect("interval");
-    assert!(hi - lo < 0.01, "abandon-rate interval [{lo}, {hi}] is too wide");
+    assert!(
+        hi - lo < 0.01,
+        "abandon-rate interval [{lo}, {hi}] is too wide"
+    );
     let wrong = erlang_a(AGENTS, LAMBDA * 1.05, MU, 0.5).p_abandon;
-    assert!(!(lo..=hi).contains(&wrong), "a 5% higher load is not told apart");
+    assert!(
+        !(lo..=hi).contains(&wrong),
+        "a 5% higher load is not told apart"
+    );
 }

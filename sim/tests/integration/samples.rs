@@ -43,7 +43,11 @@ fn as_written_loses_refused_dials_under_default_quotas() {
     };
     assert_eq!(mean(as_written, "rejected_dials"), 1_995.0);
     assert_eq!(mean(as_written, "dials"), 5.0);
-    let never_reached = as_written.outcomes.get("-1").and_then(|e| e.mean).expect("-1");
+    let never_reached = as_written
+        .outcomes
+        .get("-1")
+        .and_then(|e| e.mean)
+        .expect("-1");
     assert!(never_reached >= 1_995.0, "-1 count {never_reached}");
     assert!((mean(as_written, "list_penetration") - 5.0 / 2_000.0).abs() < 1e-12);
     // The intended loop retries refused dials and reaches the whole list.

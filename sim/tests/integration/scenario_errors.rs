@@ -55,7 +55,12 @@ fn unknown_strategy_lists_the_known_ones() {
     assert_error(
         "AsWritten(poll_s: 5.0)",
         "Predictive(target_abandon: 0.03)",
-        &["Predictive", "AgentsAvailable", "FixedRatio", "unknown strategy"],
+        &[
+            "Predictive",
+            "AgentsAvailable",
+            "FixedRatio",
+            "unknown strategy",
+        ],
     );
 }
 
@@ -84,7 +89,11 @@ fn a_sum_within_the_tolerance_is_accepted() {
 
 #[test]
 fn probabilities_are_fractions() {
-    assert_error("human: 0.35,", "human: 35,", &["between 0 and 1", "0.3, not 30"]);
+    assert_error(
+        "human: 0.35,",
+        "human: 35,",
+        &["between 0 and 1", "0.3, not 30"],
+    );
 }
 
 #[test]

@@ -1,0 +1,257 @@
+//! End-to-end runs of the `dialsim` binary: the commands the README promises, the results file's
+//! shape and reproducibility, and exit code 2 with a located message for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dialsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dialsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the dialsim binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir.join(name)
+}
+
+fn bundled() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["scenarios", "scenarios/validation"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        for entry in std::fs::read_dir(&dir).expect("scenarios folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "ron") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn run_prints_a_table_for_every_bundled_scenario() {
+    let files = bundled();
+    assert!(files.len() >= 6, "bundled scenarios: {files:?}");
+    for file in files {
+        let out = dialsim(&[
+            "run",
+            file.to_str().expect("utf-8 path"),
+            "--replications",
+            "2",
+            "-q",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            text(&out.stderr)
+        );
+        let stdout = text(&out.stdout);
+        for row in [
+            "abandon rate (÷ queued) %",
+            "agent occupancy %",
+            " -1 never reached",
+        ] {
+            assert!(
+                stdout.contains(row),
+                "{}: no row {row:?} in\n{stdout}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let json = scratch("shape.json");
+    let out = dialsim(&[
+        "run",
+        "scenarios/seed-sample.ron",
+        "--json",
+        json.to_str().unwrap(),
+        "--replications",
+        "5",
+        "--seed",
+        "7",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["scenario"], "seed-sample");
+    assert_eq!(v["seed"], 7);
+    assert_eq!(v["replications"], 5);
+    let strategies = v["strategies"].as_array().expect("strategies");
+    assert_eq!(strategies.len(), 2);
+    for s in strategies {
+        assert!(s["name"].is_string());
+        for key in [
+            "abandon_rate",
+            "abandon_rate_regulatory",
+            "occupancy",
+            "talk_min_per_agent_hour",
+            "wait_p50_s",
+            "wait_p90_s",
+            "wait_p99_s",
+            "dials_per_hour",
+            "agent_connects_per_agent_hour",
+            "list_exhausted_after_s",
+        ] {
+            let m = &s["metrics"][key];
+            assert!(
+                m.get("mean").is_some() && m.get("ci95").is_some(),
+                "metric {key}: {m}"
+            );
+        }
+        let mut total = 0.0;
+        for code in ["1", "2", "3", "0", "-2", "-1", "abandoned"] {
+            let o = &s["outcomes"][code];
+            assert!(o["ci95"].is_array(), "outcome {code}: {o}");
+            total += o["mean"].as_f64().expect("count");
+        }
+        assert!(
+            (total - 2_000.0).abs() < 1e-9,
+            "every customer has one code: {total}"
+        );
+        assert!(s["series"]["values"]["dials"].is_array());
+    }
+}
+
+#[test]
+fn same_seed_gives_byte_identical_json_whatever_the_threads() {
+    let run = |jobs: &str, seed: &str| {
+        let json = scratch(&format!("repro-{jobs}-{seed}.json"));
+        let out = dialsim(&[
+            "run",
+            "scenarios/day-100-agents.ron",
+            "--json",
+            json.to_str().unwrap(),
+            "--replications",
+            "4",
+            "--seed",
+            seed,
+            "--jobs",
+            jobs,
+            "-q",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        std::fs::read(&json).unwrap()
+    };
+    let one = run("1", "7");
+    assert_eq!(one, run("2", "7"), "results depend on the thread count");
+    assert_eq!(one, run("1", "7"), "results are not reproducible");
+    assert_ne!(one, run("1", "8"), "the seed changes nothing");
+}
+
+fn bad_scenario(name: &str, from: &str, to: &str) -> PathBuf {
+    let sample = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron"),
+    )
+    .unwrap();
+    assert!(sample.contains(from), "{from:?} not in the sample");
+    let path = scratch(name);
+    std::fs::write(&path, sample.replacen(from, to, 1)).unwrap();
+    path
+}
+
+#[track_caller]
+fn assert_bad_input(path: &Path, expect: &str) {
+    let out = dialsim(&["run", path.to_str().unwrap(), "-q"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains(expect),
+        "{} should say {expect:?}: {stderr}",
+        path.display()
+    );
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_and_line() {
+    let cases = [
+        (
+            "malformed.ron",
+            "seed: 2018,",
+            "seed: 2018",
+            ":11:5: Expected comma",
+        ),
+        (
+            "strategy.ron",
+            "AsWritten(poll_s: 5.0)",
+            "Predictive()",
+            ":44:9: Unexpected variant named `Predictive`",
+        ),
+        (
+            "sum.ron",
+            "human: 0.35,",
+            "human: 0.30,",
+            ":25:5: dial outcome probabilities sum to 0.95",
+        ),
+        (
+            "negative.ron",
+            "Fixed(s: 30.0)",
+            "Fixed(s: -30.0)",
+            ":19:35: expected a number of zero or more",
+        ),
+        (
+            "zero.ron",
+            "ring_timeout_s: 60.0",
+            "ring_timeout_s: 0",
+            ":22:25: expected a number greater than zero",
+        ),
+        (
+            "sd.ron",
+            "sd_s: 120.0",
+            "sd_s: -1.0",
+            ":18:46: expected a number greater than zero",
+        ),
+        (
+            "shift.ron",
+            "Count(10)",
+            "Shifts([(start_h: 5.0, end_h: 1.0, agents: 2)])",
+            "shift ends at 1 h, not after it starts at 5 h",
+        ),
+    ];
+    for (name, from, to, expect) in cases {
+        assert_bad_input(&bad_scenario(name, from, to), &format!("{name}{expect}"));
+    }
+}
+
+#[test]
+fn a_bad_phone_number_names_the_csv_line() {
+    let csv = scratch("bad-phone.csv");
+    std::fs::write(
+        &csv,
+        "phone,utc_offset\n+14155550100,-05:00\n415-555-0101,-05:00\n",
+    )
+    .unwrap();
+    let ron = bad_scenario(
+        "bad-phone.ron",
+        "Generated(size: 2000, time_zones: [(utc_offset_h: 9.0, share: 1.0)])",
+        "Csv(path: \"bad-phone.csv\")",
+    );
+    assert_bad_input(
+        &ron,
+        "bad-phone.csv:3: phone \"415-555-0101\" is not an E.164 number",
+    );
+}
+
+#[test]
+fn missing_file_and_bad_flags_exit_2() {
+    let out = dialsim(&["run", "scenarios/no-such-file.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read scenario scenarios/no-such-file.ron"));
+    let out = dialsim(&["run", "scenarios/seed-sample.ron", "--replications", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = dialsim(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
