@@ -218,7 +218,7 @@ fn bad_input_exits_2_naming_file_and_line() {
             "shift.ron",
             "Count(10)",
             "Shifts([(start_h: 5.0, end_h: 1.0, agents: 2)])",
-            "shift ends at 1 h, not after it starts at 5 h",
+            ":17:63: shift ends at 1 h, not after it starts at 5 h",
         ),
     ];
     for (name, from, to, expect) in cases {
