@@ -95,7 +95,8 @@ struct CustomerState {
 /// Entries carry the attempt count they were queued at; any other count marks them stale.
 #[derive(Clone, Debug, Default)]
 struct ZoneQueue {
-    retries: VecDeque<(u32, u32)>,
+    /// (customer, attempts when queued, due time).
+    retries: VecDeque<(u32, u32, Millis)>,
     fresh: VecDeque<u32>,
     ready: u64,
 }
@@ -155,6 +156,9 @@ pub struct Campaign<'m> {
     active_calls: u32,
     remaining: u64,
     dialing_stopped: bool,
+    /// Customers waiting for a retry, one queue per retry rule. A rule's delay is fixed, so due
+    /// times arrive in order and no heap is needed.
+    retry_waits: [VecDeque<(Millis, u32)>; 5],
     finished: Vec<CallRecord>,
     rec: Recorder,
     trace: Option<Trace>,
@@ -202,6 +206,7 @@ impl<'m> Campaign<'m> {
             active_calls: 0,
             remaining,
             dialing_stopped: false,
+            retry_waits: Default::default(),
             finished: Vec::new(),
             rec: Recorder::new(model),
             trace: None,
@@ -259,7 +264,26 @@ impl<'m> Campaign<'m> {
             self.now = at;
             self.handle(event);
         }
+        // Readiness matters only when the dialer next looks, so due retries are released once
+        // here, in due order, rather than interleaved with the events above.
+        self.release_retries(until);
         self.now = self.now.max(until);
+    }
+
+    /// Makes every customer whose retry is due by `until` callable again, earliest first.
+    fn release_retries(&mut self, until: Millis) {
+        loop {
+            let next = (0..self.retry_waits.len())
+                .filter_map(|k| self.retry_waits[k].front().map(|&(due, _)| (due, k)))
+                .min();
+            match next {
+                Some((due, k)) if due <= until => {
+                    let (_, customer) = self.retry_waits[k].pop_front().expect("front seen");
+                    self.retry_due(customer, due);
+                }
+                _ => return,
+            }
+        }
     }
 
     /// Calls finished since the last drain, in the order they finished.
@@ -326,7 +350,7 @@ impl<'m> Campaign<'m> {
                 s.status == Status::Ready && s.attempts == epoch
             };
             let q = &mut self.zones[z];
-            while let Some(&(c, epoch)) = q.retries.front() {
+            while let Some(&(c, epoch, _)) = q.retries.front() {
                 if valid(c, epoch) {
                     break;
                 }
@@ -338,9 +362,10 @@ impl<'m> Campaign<'m> {
                 }
                 q.fresh.pop_front();
             }
-            // Retries rank before fresh customers; among equals, the lower list position wins.
+            // Retries rank before fresh customers, earliest due first; fresh customers go in
+            // list order.
             let candidate = match (q.retries.front(), q.fresh.front()) {
-                (Some(&(c, _)), _) => Some((false, u64::from(c), c)),
+                (Some(&(c, _, due)), _) => Some((false, due.0, c)),
                 (None, Some(&c)) => Some((true, u64::from(c), c)),
                 _ => None,
             };
@@ -505,7 +530,6 @@ impl<'m> Campaign<'m> {
             Event::WrapEnd { agent } => self.wrap_end(agent),
             Event::ShiftStart { agent } => self.shift_start(agent),
             Event::ShiftEnd { agent } => self.shift_end(agent),
-            Event::RetryDue { customer } => self.retry_due(customer),
         }
     }
 
@@ -771,14 +795,15 @@ impl<'m> Campaign<'m> {
         }
     }
 
-    fn retry_due(&mut self, customer: u32) {
+    fn retry_due(&mut self, customer: u32, due: Millis) {
+        self.rec.retry_released();
         let state = &mut self.customers[customer as usize];
         if state.status != Status::WaitingRetry {
             return;
         }
         state.status = Status::Ready;
         let zone = &mut self.zones[self.model.customers[customer as usize].zone as usize];
-        zone.retries.push_back((customer, state.attempts));
+        zone.retries.push_back((customer, state.attempts, due));
         zone.ready += 1;
     }
 
@@ -827,18 +852,21 @@ impl<'m> Campaign<'m> {
         if let Some(code) = call.code {
             state.code = code;
         }
-        let rule: Option<RetryRule> = call.retry.and_then(|k| match k {
-            RetryKind::NoAnswer => self.model.retry.no_answer,
-            RetryKind::Machine => self.model.retry.machine,
-            RetryKind::Busy => self.model.retry.busy,
-            RetryKind::Failed => self.model.retry.failed,
-            RetryKind::CallBack => self.model.retry.call_back,
+        let rule: Option<(usize, RetryRule)> = call.retry.and_then(|k| {
+            let rules = &self.model.retry;
+            let rule = match k {
+                RetryKind::NoAnswer => rules.no_answer,
+                RetryKind::Machine => rules.machine,
+                RetryKind::Busy => rules.busy,
+                RetryKind::Failed => rules.failed,
+                RetryKind::CallBack => rules.call_back,
+            };
+            rule.map(|r| (k as usize, r))
         });
         match rule {
-            Some(r) if state.attempts < r.max_attempts => {
+            Some((queue, r)) if state.attempts < r.max_attempts => {
                 state.status = Status::WaitingRetry;
-                self.events
-                    .push(now + r.after, Event::RetryDue { customer });
+                self.retry_waits[queue].push_back((now + r.after, customer));
             }
             _ => {
                 state.status = Status::Done;
@@ -869,9 +897,15 @@ impl<'m> Campaign<'m> {
             };
             self.now = at;
             match event {
-                Event::ShiftStart { .. } | Event::RetryDue { .. } => {}
+                Event::ShiftStart { .. } => {}
                 e => self.handle(e),
             }
+        }
+        // Callers still queued when nothing else can happen (no agent left, no patience limit)
+        // hang up when the campaign closes.
+        let stranded: Vec<CallId> = self.waiting.drain(..).collect();
+        for id in stranded {
+            self.patience_out(id);
         }
         let end = self.now.max(stopped_at);
         let outcomes = self.customers.iter().fold([0u64; 7], |mut acc, c| {

@@ -130,12 +130,6 @@ impl Distribution {
             }
         })
     }
-
-    /// The mean duration in seconds, when it has a closed form (used in documentation and
-    /// sanity checks, never by pacers).
-    pub fn describe(&self) -> String {
-        format!("{:?}", self.0)
-    }
 }
 
 fn read_csv_column(path: &Path, column: &str) -> Result<Vec<Millis>, String> {
@@ -196,12 +190,14 @@ impl Sampler {
             Sampler::LogNormal(d) => Millis::from_secs_f64(d.sample(rng)),
             Sampler::Gamma(d) => Millis::from_secs_f64(d.sample(rng)),
             Sampler::Weibull(d) => Millis::from_secs_f64(d.sample(rng)),
-            Sampler::Uniform { min, span } => {
-                *min + Millis((rng.next_u64() as u128 * (span.0 as u128 + 1) >> 64) as u64)
-            }
-            Sampler::Empirical(values) => {
-                values[(rng.next_u64() as u128 * values.len() as u128 >> 64) as usize]
-            }
+            Sampler::Uniform { min, span } => *min + Millis(below(rng, span.0 + 1)),
+            Sampler::Empirical(values) => values[below(rng, values.len() as u64) as usize],
         }
     }
+}
+
+/// A uniform integer in [0, n) by multiply-shift: fixed by the stream's output alone, so it stays
+/// the same across crate versions (unlike `random_range`). Its bias is below n / 2^64.
+fn below<R: Rng + ?Sized>(rng: &mut R, n: u64) -> u64 {
+    ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
 }

@@ -78,11 +78,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Reads, parses and compiles the scenario at `path` (CSV paths resolve next to it).
 pub fn load(path: &Path) -> Result<(Scenario, Model), ScenarioError> {
+    load_with(path, |_| {})
+}
+
+/// Like [`load`], letting the caller change the scenario (a command-line `--seed`) before it is
+/// compiled, so that everything derived from it — a generated list too — follows the change.
+pub fn load_with(
+    path: &Path,
+    adjust: impl FnOnce(&mut Scenario),
+) -> Result<(Scenario, Model), ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let scenario = parse(&text, path)?;
+    let mut scenario = parse(&text, path)?;
+    adjust(&mut scenario);
     let base = path.parent().unwrap_or(Path::new("."));
     let model = Model::compile(&scenario, base).map_err(|message| ScenarioError::Invalid {
         path: path.to_path_buf(),

@@ -125,7 +125,7 @@ pub struct RepMetrics {
     pub busy_area: Vec<u128>,
     pub available_area: Vec<u128>,
     pub queue_area: Vec<u128>,
-    /// Events the simulator handled.
+    /// Events the simulator handled: scheduled events, retries falling due, pacer decisions.
     pub events: u64,
 }
 
@@ -143,6 +143,7 @@ pub struct Recorder {
     queue: Gauge,
     waits: Histogram<u64>,
     exhausted_at: Option<Millis>,
+    retries_released: u64,
 }
 
 impl Recorder {
@@ -162,6 +163,7 @@ impl Recorder {
             queue: Gauge::new(interval),
             waits,
             exhausted_at: None,
+            retries_released: 0,
         }
     }
 
@@ -238,6 +240,11 @@ impl Recorder {
         self.available.set(now, u64::from(c.available));
     }
 
+    /// A customer's retry delay has passed (an event handled outside the event heap).
+    pub fn retry_released(&mut self) {
+        self.retries_released += 1;
+    }
+
     pub fn list_exhausted(&mut self, now: Millis) {
         self.exhausted_at.get_or_insert(now);
     }
@@ -283,7 +290,7 @@ impl Recorder {
             available_area: pad(self.available.areas()),
             queue_area: pad(self.queue.areas()),
             buckets: self.buckets,
-            events,
+            events: events + self.retries_released,
         }
     }
 }

@@ -120,6 +120,25 @@ impl Model {
                 "the scenario lists no strategies: add at least one to `strategies: [...]`".into(),
             );
         }
+        if let Some(bucket) = &scenario.limits.start_rate
+            && bucket.burst == 0
+        {
+            return Err("limits.start_rate.burst is 0: every dial would be refused; use at least 1, or None to switch the limit off".into());
+        }
+        if scenario.limits.max_concurrent_calls == Some(0) {
+            return Err("limits.max_concurrent_calls is Some(0): every dial would be refused; use at least 1, or None to switch the limit off".into());
+        }
+        if agents.is_empty() {
+            return Err("agents.staffing has no agents: staff at least one".into());
+        }
+        if let Some(h) = scenario.horizon_h
+            && h.get() > MAX_HORIZON_H
+        {
+            return Err(format!(
+                "horizon_h is {} h, beyond the longest campaign dialsim simulates ({MAX_HORIZON_H} h): shorten it",
+                h.get()
+            ));
+        }
         if scenario.replications == 0 {
             return Err("replications is 0: run at least one replication".into());
         }
@@ -136,7 +155,7 @@ impl Model {
             name: scenario.name.clone(),
             seed: scenario.seed,
             replications: scenario.replications,
-            horizon: ms(horizon_h.unwrap_or(MAX_HORIZON_H).min(MAX_HORIZON_H)),
+            horizon: ms(horizon_h.unwrap_or(MAX_HORIZON_H)),
             horizon_given: horizon_h.is_some(),
             interval: Millis::from_secs_f64(scenario.series_interval_min.get() * 60.0),
             start_utc: ms(scenario.start_utc_h.get().rem_euclid(24.0)),
@@ -235,6 +254,15 @@ fn load_list(
                 return Err(
                     "list.time_zones is empty: give at least one (utc_offset_h, share)".into(),
                 );
+            }
+            if let Some(z) = time_zones
+                .iter()
+                .find(|z| !(-14.0..=14.0).contains(&z.utc_offset_h))
+            {
+                return Err(format!(
+                    "list.time_zones has utc_offset_h {}: offsets run from -14 to +14 hours",
+                    z.utc_offset_h
+                ));
             }
             let total: f64 = time_zones.iter().map(|z| z.share.get()).sum();
             if (total - 1.0).abs() > crate::scenario::SUM_TOLERANCE {

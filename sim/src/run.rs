@@ -32,6 +32,7 @@ pub fn replicate_traced(
 /// The pacer loop. A refused dial is reported to the pacer; if it wants the customer retried,
 /// the rest of this round is skipped (Connect would refuse them too) until its next decision.
 pub fn drive(mut campaign: Campaign<'_>, pacer: &mut dyn Pacer) -> (RepMetrics, Option<Trace>) {
+    let mut decisions = 0;
     loop {
         for call in campaign.drain_finished() {
             pacer.on_outcome(&call);
@@ -40,6 +41,7 @@ pub fn drive(mut campaign: Campaign<'_>, pacer: &mut dyn Pacer) -> (RepMetrics, 
             break;
         }
         let decision = pacer.decide(&campaign.observe());
+        decisions += 1;
         for _ in 0..decision.launch {
             let Some(customer) = campaign.next_callable() else {
                 break;
@@ -56,7 +58,10 @@ pub fn drive(mut campaign: Campaign<'_>, pacer: &mut dyn Pacer) -> (RepMetrics, 
         let next = campaign.now() + decision.recheck_after.max(Millis(1));
         campaign.advance_to(next);
     }
-    campaign.finish()
+    let (mut metrics, trace) = campaign.finish();
+    // A pacer waking up is an event of the simulation too (a timeout, in SimPy's terms).
+    metrics.events += decisions;
+    (metrics, trace)
 }
 
 /// Every replication of every strategy in the model, summarised. Replications run in parallel on

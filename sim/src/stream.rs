@@ -5,7 +5,6 @@
 //! chooses and talks the same way: strategies are compared on common random numbers. The streams
 //! are `Pcg64Mcg`, whose output for a given seed is fixed across versions and platforms.
 
-use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 
 /// The RNG used for every stream.
@@ -30,15 +29,16 @@ const LIST: u64 = 3;
 
 /// The stream of one call attempt (attempt counts from 1).
 pub fn attempt(seed: u64, replication: u32, customer: u32, attempt: u32) -> Stream {
-    Stream::seed_from_u64(derive(
+    let h = derive(
         ATTEMPT,
         &[
             seed,
             u64::from(replication),
-            u64::from(customer),
-            u64::from(attempt),
+            u64::from((u64::from(customer) << 32) | u64::from(attempt)),
         ],
-    ))
+    );
+    // The 128-bit state straight from two mixes (`Pcg64Mcg::new` forces it odd).
+    Stream::new((u128::from(h) << 64) | u128::from(mix(h)))
 }
 
 /// The seed handed to a strategy that draws its own random numbers.

@@ -241,9 +241,18 @@ fn series(reps: &[RepMetrics]) -> Series {
             .collect()
     };
     let area = |v: &Vec<u128>, i: usize| v.get(i).copied().unwrap_or(0) as f64;
+    // Levels are averaged over the time campaigns were running in the interval: a replication
+    // that ended earlier, or ended part-way through, does not dilute the average.
+    let running = |r: &RepMetrics, i: usize| {
+        let start = i as u64 * interval;
+        r.end.0.clamp(start, start + interval) - start
+    };
     let level = |f: fn(&RepMetrics) -> &Vec<u128>| -> Vec<Option<f64>> {
         (0..len)
-            .map(|i| Some(reps.iter().map(|r| area(f(r), i)).sum::<f64>() / n / interval as f64))
+            .map(|i| {
+                let time: u64 = reps.iter().map(|r| running(r, i)).sum();
+                (time > 0).then(|| reps.iter().map(|r| area(f(r), i)).sum::<f64>() / time as f64)
+            })
             .collect()
     };
     let occupancy: Vec<Option<f64>> = (0..len)

@@ -7,13 +7,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::process::ExitCode;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let (_, mut model) = sim::load::load(&args.scenario)?;
-    if let Some(r) = args.replications {
-        model.replications = r;
-    }
-    if let Some(s) = args.seed {
-        model.seed = s;
-    }
+    let (_, model) = sim::load::load_with(&args.scenario, |scenario| {
+        if let Some(r) = args.replications {
+            scenario.replications = r;
+        }
+        if let Some(s) = args.seed {
+            scenario.seed = s;
+        }
+    })?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.map_or(0, |j| j as usize))
         .build()

@@ -57,11 +57,13 @@ impl StrategySpec {
     /// A short label for tables and result files, with the settings that tell two entries apart.
     pub fn label(&self) -> String {
         match self {
-            StrategySpec::AgentsAvailable { poll_s, .. } => {
-                format!("AgentsAvailable(poll {poll_s}s)")
+            StrategySpec::AgentsAvailable { poll_s, step_s } => {
+                format!("AgentsAvailable(poll {poll_s}s, step {step_s}s)")
             }
             StrategySpec::AsWritten { poll_s } => format!("AsWritten(poll {poll_s}s)"),
-            StrategySpec::FixedRatio { ratio, .. } => format!("FixedRatio({ratio})"),
+            StrategySpec::FixedRatio { ratio, poll_s } => {
+                format!("FixedRatio({ratio}, poll {poll_s}s)")
+            }
             StrategySpec::OpenLoop { rate_per_hour } => format!("OpenLoop({rate_per_hour}/h)"),
         }
     }
