@@ -892,6 +892,15 @@ impl<'m> Campaign<'m> {
         self.dialing_stopped = true;
         let stopped_at = self.now;
         while self.active_calls > 0 || self.busy_agents() > 0 {
+            // Only callers who wait forever are left and no agent is logged in (an idle one
+            // would have taken them; shifts not yet started are not worked now): the campaign
+            // closes here, not at the last shift change still in the queue of events.
+            if self.model.patience.is_none()
+                && self.busy_agents() == 0
+                && self.active_calls == self.in_flight.queued
+            {
+                break;
+            }
             let Some((at, event)) = self.events.pop() else {
                 break;
             };

@@ -1,8 +1,8 @@
 //! The event queue: a binary heap ordered by (time, insertion sequence), so events at the same
 //! millisecond pop in the order they were scheduled and every run is deterministic.
 
+use dary_heap::QuaternaryHeap as Heap;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use strategies::Millis;
 
 /// A call slot and its generation: an event for a call that has since ended (and whose slot was
@@ -72,7 +72,7 @@ impl Ord for Entry {
 
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Entry>,
+    heap: Heap<Entry>,
     seq: u64,
     popped: u64,
 }

@@ -34,7 +34,7 @@ pub fn attempt(seed: u64, replication: u32, customer: u32, attempt: u32) -> Stre
         &[
             seed,
             u64::from(replication),
-            u64::from((u64::from(customer) << 32) | u64::from(attempt)),
+            (u64::from(customer) << 32) | u64::from(attempt),
         ],
     );
     // The 128-bit state straight from two mixes (`Pcg64Mcg::new` forces it odd).

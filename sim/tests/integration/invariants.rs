@@ -15,7 +15,9 @@
 //!   rules allow (kind, delay, max attempts), dials inside the calling window and before the
 //!   horizon, never to the do-not-call list; `AsWritten` never dials a customer again once refused;
 //! - agents: one call at a time, connections only within their shift;
-//! - queue: first come first served, and no caller waits while an agent sits idle.
+//! - queue: first come first served, and no caller waits while an agent sits idle;
+//! - close: the campaign ends once dialing has stopped and the last call and wrap-up are over; a
+//!   caller without a patience limit whom no agent will take leaves then, not later.
 //!
 //! A failure message carries the whole scenario and the replication, which reproduce it exactly.
 
@@ -27,12 +29,13 @@ use sim::model::{Model, RetryRule};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
-use strategies::{Choice, Millis, RejectReason, RingOutcome, StrategySpec};
+use strategies::{Choice, Millis, Observation, RejectReason, RingOutcome, StrategySpec};
 
-/// Returns `Err(message)` from the enclosing check when `cond` is false.
+/// Returns `Err(message)` from the enclosing check unless the condition holds.
 macro_rules! ensure {
     ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
+        let holds: bool = $cond;
+        if !holds {
             return Err(format!($($msg)+));
         }
     };
@@ -169,9 +172,8 @@ fn strategy() -> impl Strategy<Value = String> {
 
 fn staff() -> impl Strategy<Value = Staff> {
     prop_oneof![
-        1 => Just(Staff::Count(0)),
-        4 => (1u32..=5).prop_map(Staff::Count),
-        4 => prop::collection::vec((0.0..5.0, 0.25..4.0, 1u32..=4), 1..=3).prop_map(Staff::Shifts),
+        (1u32..=5).prop_map(Staff::Count),
+        prop::collection::vec((0.0..5.0, 0.25..4.0, 1u32..=4), 1..=3).prop_map(Staff::Shifts),
     ]
 }
 
@@ -397,6 +399,7 @@ impl Params {
 struct Run<'a> {
     model: &'a Model,
     spec: &'a StrategySpec,
+    replication: u32,
     metrics: &'a RepMetrics,
     trace: &'a Trace,
 }
@@ -417,7 +420,8 @@ fn check_all(run: &Run) -> Result<(), String> {
     check_customers(run)?;
     check_rejections(run)?;
     check_agents(run)?;
-    check_queue(run)
+    check_queue(run)?;
+    check_close(run)
 }
 
 fn answered(ring: RingOutcome) -> bool {
@@ -637,10 +641,6 @@ fn check_call(model: &Model, t: &TracedCall) -> Result<(), String> {
             "connected or abandoned without queueing"
         );
     }
-    ensure!(
-        !c.abandoned || model.patience.is_some(),
-        "abandoned although callers wait forever"
-    );
     ensure!(
         c.connected_at.is_some() == t.agent.is_some() && t.agent.is_some() == t.wrap_end.is_some(),
         "an agent and a wrap-up end exactly when connected"
@@ -950,6 +950,72 @@ fn check_queue(run: &Run) -> Result<(), String> {
     Ok(())
 }
 
+/// The latest instant at which the pacer loop can have stopped dialing: its first round at or
+/// after the horizon, or after the list ran out if that came first. (A round at the very instant
+/// the list runs out may still dial: a call it places can end at once and be the last.)
+fn stop_bound(run: &Run) -> Millis {
+    let horizon = run.model.horizon;
+    let exhausted = run.metrics.list_exhausted_at.unwrap_or(Millis::MAX);
+    let limit = horizon.min(exhausted);
+    let longest_wait = |s: f64| Millis::from_secs_f64(s).max(Millis(1));
+    match run.spec {
+        StrategySpec::AgentsAvailable { poll_s, step_s } => {
+            limit + longest_wait(poll_s.get().max(step_s.get()))
+        }
+        StrategySpec::AsWritten { poll_s } | StrategySpec::FixedRatio { poll_s, .. } => {
+            limit + longest_wait(poll_s.get())
+        }
+        // Its rounds do not depend on what it sees, so they can be replayed exactly.
+        StrategySpec::OpenLoop { .. } => {
+            let seed = sim::stream::pacer_seed(run.model.seed, run.replication);
+            let mut pacer = run.spec.build(seed);
+            let mut t = Millis::ZERO;
+            while t < horizon && t <= exhausted {
+                t += pacer
+                    .decide(&Observation::default())
+                    .recheck_after
+                    .max(Millis(1));
+            }
+            t
+        }
+    }
+}
+
+/// The campaign closes when dialing has stopped and the last call and wrap-up are over
+/// (`RepMetrics::end`). A caller who would wait forever but was never taken leaves then, and not
+/// before: such a caller is the only way to be abandoned without a patience limit.
+fn check_close(run: &Run) -> Result<(), String> {
+    let waits_forever = |t: &TracedCall| t.call.abandoned && run.model.patience.is_none();
+    // Such a caller's last act is joining the queue.
+    let last_activity = run
+        .calls()
+        .iter()
+        .map(|t| match (waits_forever(t), t.call.queued_at) {
+            (true, Some(q)) => q,
+            _ => t.wrap_end.unwrap_or(t.call.ended_at).max(t.call.ended_at),
+        })
+        .max()
+        .unwrap_or(Millis::ZERO);
+    let close = stop_bound(run).max(last_activity);
+    ensure!(
+        run.metrics.end <= close,
+        "the campaign ended at {}, after dialing stopped (by {}) and the last call or wrap-up \
+         ended ({last_activity})",
+        run.metrics.end,
+        stop_bound(run)
+    );
+    for t in run.calls().iter().filter(|t| waits_forever(t)) {
+        ensure!(
+            last_activity <= t.call.ended_at && t.call.ended_at <= close,
+            "a caller without a patience limit left the queue at {}, not when the campaign \
+             closed (last call or wrap-up {last_activity}, dialing stopped by {}): {t:?}",
+            t.call.ended_at,
+            stop_bound(run)
+        );
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // The property
 
@@ -970,6 +1036,7 @@ fn run_case(p: &Params) -> Result<(), TestCaseError> {
     let run = Run {
         model: &model,
         spec,
+        replication: p.replication,
         metrics: &metrics,
         trace: &trace,
     };
