@@ -159,6 +159,8 @@ pub struct Campaign<'m> {
     /// Customers waiting for a retry, one queue per retry rule. A rule's delay is fixed, so due
     /// times arrive in order and no heap is needed.
     retry_waits: [VecDeque<(Millis, u32)>; 5],
+    /// Whether each time zone's calling window is open at `now` (refreshed when time moves).
+    open: Vec<bool>,
     finished: Vec<CallRecord>,
     rec: Recorder,
     trace: Option<Trace>,
@@ -207,6 +209,7 @@ impl<'m> Campaign<'m> {
             remaining,
             dialing_stopped: false,
             retry_waits: Default::default(),
+            open: vec![false; model.time_zones.len()],
             finished: Vec::new(),
             rec: Recorder::new(model),
             trace: None,
@@ -268,6 +271,9 @@ impl<'m> Campaign<'m> {
         // here, in due order, rather than interleaved with the events above.
         self.release_retries(until);
         self.now = self.now.max(until);
+        for (zone, open) in self.open.iter_mut().enumerate() {
+            *open = self.model.in_window(zone as u16, self.now);
+        }
     }
 
     /// Makes every customer whose retry is due by `until` callable again, earliest first.
@@ -328,7 +334,7 @@ impl<'m> Campaign<'m> {
         self.zones
             .iter()
             .enumerate()
-            .filter(|(z, _)| self.model.in_window(*z as u16, self.now))
+            .filter(|(z, _)| self.open[*z])
             .map(|(_, q)| q.ready)
             .sum()
     }
@@ -341,7 +347,7 @@ impl<'m> Campaign<'m> {
         }
         let mut best: Option<(bool, u64, u32)> = None;
         for z in 0..self.zones.len() {
-            if self.zones[z].ready == 0 || !self.model.in_window(z as u16, self.now) {
+            if self.zones[z].ready == 0 || !self.open[z] {
                 continue;
             }
             let customers = &self.customers;
@@ -386,9 +392,7 @@ impl<'m> Campaign<'m> {
             .get(customer as usize)
             .is_some_and(|s| s.status == Status::Ready)
             && !self.dialing_over()
-            && self
-                .model
-                .in_window(self.model.customers[customer as usize].zone, now);
+            && self.open[self.model.customers[customer as usize].zone as usize];
         if !callable {
             return Err(DialError::NotCallable);
         }
@@ -655,6 +659,13 @@ impl<'m> Campaign<'m> {
         self.in_flight.in_ivr -= 1;
         self.in_flight.queued += 1;
         self.rec.queued(now);
+        if self.in_flight.queued == 1
+            && let Some(agent) = self.next_idle_agent()
+        {
+            // Nobody ahead and an agent free: the caller never waits, so no patience event.
+            self.connect(id, agent);
+            return;
+        }
         self.waiting.push_back(id);
         self.rec.queue_len(now, self.in_flight.queued);
         if let Some(p) = patience {
