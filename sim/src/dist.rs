@@ -201,3 +201,98 @@ impl Sampler {
 fn below<R: Rng + ?Sized>(rng: &mut R, n: u64) -> u64 {
     ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream;
+
+    fn parse(text: &str) -> Distribution {
+        ron::from_str(text).expect("valid distribution")
+    }
+
+    /// Mean and standard deviation in seconds of `n` draws.
+    fn moments(d: &Distribution, n: u32) -> (f64, f64) {
+        let s = d.sampler(Path::new(".")).expect("compiles");
+        let mut rng = stream::attempt(1, 0, 0, 1);
+        let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng).as_secs_f64()).collect();
+        let mean = xs.iter().sum::<f64>() / f64::from(n);
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / f64::from(n - 1);
+        (mean, var.sqrt())
+    }
+
+    #[test]
+    fn lognormal_takes_the_mean_and_sd_of_the_duration() {
+        let (mean, sd) = moments(&parse("LogNormal(mean_s: 180.0, sd_s: 120.0)"), 200_000);
+        // Standard error of the mean: 120 / √200 000 ≈ 0.27 s.
+        assert!((mean - 180.0).abs() < 1.5, "mean {mean}");
+        assert!((sd - 120.0).abs() < 3.0, "sd {sd}");
+    }
+
+    #[test]
+    fn gamma_weibull_exponential_means() {
+        let (g, _) = moments(&parse("Gamma(shape: 2.0, scale_s: 15.0)"), 100_000);
+        assert!((g - 30.0).abs() < 0.5, "gamma mean {g}");
+        // Weibull mean: scale · Γ(1 + 1/shape) = 25 · Γ(2.25) = 25 · 1.1330 = 28.33
+        let (w, _) = moments(&parse("Weibull(shape: 0.8, scale_s: 25.0)"), 200_000);
+        assert!((w - 28.33).abs() < 0.6, "weibull mean {w}");
+        let (e, sd) = moments(&parse("Exponential(mean_s: 60.0)"), 100_000);
+        assert!(
+            (e - 60.0).abs() < 1.0 && (sd - 60.0).abs() < 1.5,
+            "exp {e} {sd}"
+        );
+    }
+
+    #[test]
+    fn uniform_and_empirical_stay_in_their_support() {
+        let u = parse("Uniform(min_s: 2.0, max_s: 6.0)")
+            .sampler(Path::new("."))
+            .unwrap();
+        let e = parse("Empirical(samples_s: [1.0, 2.5, 9.0])")
+            .sampler(Path::new("."))
+            .unwrap();
+        let mut rng = stream::attempt(3, 0, 0, 1);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..10_000 {
+            let x = u.sample(&mut rng);
+            assert!(Millis(2_000) <= x && x <= Millis(6_000), "{x}");
+            seen.insert(e.sample(&mut rng).0);
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            vec![1_000, 2_500, 9_000]
+        );
+    }
+
+    #[test]
+    fn empirical_csv_reads_a_column_and_names_bad_lines() {
+        let dir = std::env::temp_dir().join(format!("dialsim-dist-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("talk.csv"), "agent,talk_s\na,30\nb,90.5\n").unwrap();
+        std::fs::write(dir.join("bad.csv"), "talk_s\n30\n-4\n").unwrap();
+        let good = parse(r#"EmpiricalCsv(path: "talk.csv", column: "talk_s")"#);
+        match good.sampler(&dir).unwrap() {
+            Sampler::Empirical(v) => assert_eq!(v, vec![Millis(30_000), Millis(90_500)]),
+            other => panic!("{other:?}"),
+        }
+        let bad = parse(r#"EmpiricalCsv(path: "bad.csv", column: "talk_s")"#);
+        let err = bad.sampler(&dir).unwrap_err();
+        assert!(
+            err.contains("bad.csv:3") && err.contains("cannot be negative"),
+            "{err}"
+        );
+        let missing = parse(r#"EmpiricalCsv(path: "talk.csv", column: "wrap_s")"#);
+        assert!(
+            missing
+                .sampler(&dir)
+                .unwrap_err()
+                .contains("no column named \"wrap_s\"")
+        );
+    }
+
+    #[test]
+    fn uniform_bounds_must_be_ordered() {
+        let err = ron::from_str::<Distribution>("Uniform(min_s: 6.0, max_s: 2.0)").unwrap_err();
+        assert!(err.to_string().contains("swap them"), "{err}");
+    }
+}
