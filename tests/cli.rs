@@ -187,8 +187,8 @@ fn bad_input_exits_2_naming_file_and_line() {
         (
             "strategy.ron",
             "AsWritten(poll_s: 5.0)",
-            "Predictive()",
-            ":44:9: Unexpected variant named `Predictive`",
+            "Clairvoyant()",
+            ":44:9: Unexpected variant named `Clairvoyant`",
         ),
         (
             "sum.ron",

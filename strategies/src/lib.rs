@@ -21,19 +21,25 @@
 //! assert_eq!(decision.launch, 6); // 2 × 3 available, none in flight yet
 //! ```
 
+pub mod adaptive;
 pub mod agents_available;
 pub mod as_written;
+pub mod drops;
 pub mod fixed_ratio;
+pub mod free_plus_busy;
 pub mod observe;
 pub mod open_loop;
 pub mod param;
+pub mod pi_controller;
+pub mod predictive;
+pub mod progressive;
 pub mod record;
 pub mod spec;
 pub mod time;
 
 pub use observe::{AgentCounts, InFlight, Observation};
 pub use record::{AfterRejection, CallRecord, Choice, RejectReason, Rejection, RingOutcome};
-pub use spec::StrategySpec;
+pub use spec::{Knob, StrategySpec};
 pub use time::Millis;
 
 /// What a pacer answers when asked.

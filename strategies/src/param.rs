@@ -85,3 +85,34 @@ impl fmt::Display for Positive {
         self.0.fmt(f)
     }
 }
+
+/// A share strictly between 0 and 1 (an abandon-rate target).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+#[serde(transparent)]
+pub struct Share(f64);
+
+impl Share {
+    pub fn new(value: f64) -> Option<Share> {
+        (value.is_finite() && value > 0.0 && value < 1.0).then_some(Share(value))
+    }
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Share {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        Share::new(v).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected a share strictly between 0 and 1, found {v}: write 3% as 0.03"
+            ))
+        })
+    }
+}
+
+impl fmt::Display for Share {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}

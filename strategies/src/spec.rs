@@ -1,7 +1,12 @@
 //! Strategies as they are written in scenario and campaign files.
 
-use crate::param::Positive;
-use crate::{Pacer, agents_available, as_written, fixed_ratio, open_loop};
+use crate::Millis;
+use crate::adaptive::{self, AdaptiveMode};
+use crate::param::{Positive, Share};
+use crate::{
+    Pacer, agents_available, as_written, fixed_ratio, free_plus_busy, open_loop, pi_controller,
+    predictive, progressive,
+};
 use serde::{Deserialize, Serialize};
 
 /// A pacing strategy and its settings, in RON: `AgentsAvailable(poll_s: 5.0)`,
@@ -32,6 +37,70 @@ pub enum StrategySpec {
     },
     /// Poisson launches regardless of state; the validation baseline. See [`open_loop`].
     OpenLoop { rate_per_hour: Positive },
+    /// Never more calls than free agents can take, counting calls already in flight.
+    /// See [`progressive`].
+    Progressive {
+        #[serde(default = "fixed_ratio::default_poll")]
+        poll_s: Positive,
+    },
+    /// A call per free agent plus `r` per busy agent, `r` tuned online against the target.
+    /// See [`free_plus_busy`].
+    FreePlusBusy {
+        #[serde(default = "free_plus_busy::default_r")]
+        r: Positive,
+        #[serde(default = "default_target")]
+        target_abandon: Share,
+        #[serde(default = "fixed_ratio::default_poll")]
+        poll_s: Positive,
+    },
+    /// A dial-level feedback controller in the style of VICIdial's adaptive modes.
+    /// See [`adaptive`].
+    Adaptive {
+        #[serde(default = "default_target")]
+        target_abandon: Share,
+        #[serde(default = "adaptive::default_max_level")]
+        max_level: Positive,
+        /// -40 (slower up, faster down) to +40 (faster up, slower down).
+        #[serde(default)]
+        intensity: i8,
+        #[serde(default)]
+        mode: AdaptiveMode,
+        /// Hours from the campaign's start to its end (used by the Tapered mode).
+        #[serde(default = "adaptive::default_end")]
+        campaign_end_h: Positive,
+    },
+    /// The hit-rate formula with a PI loop on the abandon rate (UNICOM's Predict1PI).
+    /// See [`pi_controller`].
+    PiController {
+        #[serde(default = "pi_controller::default_target")]
+        target_abandon: Share,
+        #[serde(default = "pi_controller::default_kp")]
+        kp: f64,
+        #[serde(default = "pi_controller::default_ki")]
+        ki: f64,
+    },
+    /// Model-based: forecast answers and free agents, launch the most calls whose expected
+    /// abandons stay under the target. See [`predictive`].
+    Predictive {
+        #[serde(default = "default_target")]
+        target_abandon: Share,
+        #[serde(default = "adaptive::default_max_level")]
+        max_lines_per_agent: Positive,
+    },
+}
+
+fn default_target() -> Share {
+    Share::new(0.03).expect("0.03 is a share")
+}
+
+/// A strategy's main aggressiveness setting: raising it dials harder. `frontier` searches it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Knob {
+    pub name: &'static str,
+    pub value: f64,
+    /// The range searched.
+    pub low: f64,
+    pub high: f64,
 }
 
 impl StrategySpec {
@@ -51,7 +120,112 @@ impl StrategySpec {
             StrategySpec::OpenLoop { rate_per_hour } => {
                 Box::new(open_loop::OpenLoop::new(rate_per_hour.get(), seed))
             }
+            StrategySpec::Progressive { poll_s } => {
+                Box::new(progressive::Progressive::new(poll_s.get()))
+            }
+            StrategySpec::FreePlusBusy {
+                r,
+                target_abandon,
+                poll_s,
+            } => Box::new(free_plus_busy::FreePlusBusy::new(
+                r.get(),
+                target_abandon.get(),
+                poll_s.get(),
+            )),
+            StrategySpec::Adaptive {
+                target_abandon,
+                max_level,
+                intensity,
+                mode,
+                campaign_end_h,
+            } => Box::new(adaptive::Adaptive::new(adaptive::Settings {
+                target_abandon: target_abandon.get(),
+                max_level: max_level.get(),
+                intensity: f64::from(intensity.clamp(-40, 40)) / 100.0,
+                mode,
+                campaign_end: Millis::from_secs_f64(campaign_end_h.get() * 3_600.0),
+            })),
+            StrategySpec::PiController {
+                target_abandon,
+                kp,
+                ki,
+            } => Box::new(pi_controller::PiController::new(
+                target_abandon.get(),
+                kp,
+                ki,
+            )),
+            StrategySpec::Predictive {
+                target_abandon,
+                max_lines_per_agent,
+            } => Box::new(predictive::Predictive::new(
+                target_abandon.get(),
+                max_lines_per_agent.get(),
+            )),
         }
+    }
+
+    /// The setting `frontier` searches, if the strategy has one.
+    pub fn knob(&self) -> Option<Knob> {
+        let target = |t: &Share| Knob {
+            name: "target_abandon",
+            value: t.get(),
+            low: 0.001,
+            high: 0.25,
+        };
+        match self {
+            StrategySpec::FixedRatio { ratio, .. } => Some(Knob {
+                name: "ratio",
+                value: ratio.get(),
+                low: 1.0,
+                high: 5.0,
+            }),
+            // The dial-level cap bounds how hard the controller can push; at 1.0 it is progressive.
+            StrategySpec::Adaptive { max_level, .. } => Some(Knob {
+                name: "max_level",
+                value: max_level.get(),
+                low: 1.0,
+                high: 5.0,
+            }),
+            StrategySpec::FreePlusBusy { target_abandon, .. }
+            | StrategySpec::PiController { target_abandon, .. }
+            | StrategySpec::Predictive { target_abandon, .. } => Some(target(target_abandon)),
+            StrategySpec::AgentsAvailable { .. }
+            | StrategySpec::AsWritten { .. }
+            | StrategySpec::OpenLoop { .. }
+            | StrategySpec::Progressive { .. } => None,
+        }
+    }
+
+    /// The same strategy with its knob set to `value` (clamped into the knob's range).
+    ///
+    /// ```
+    /// use strategies::StrategySpec;
+    /// let spec: StrategySpec = ron::from_str("FixedRatio(ratio: 2.0)").unwrap();
+    /// let knob = spec.knob().unwrap();
+    /// assert_eq!((knob.name, knob.value), ("ratio", 2.0));
+    /// assert_eq!(spec.with_knob(9.0).knob().unwrap().value, 5.0);
+    /// ```
+    pub fn with_knob(&self, value: f64) -> StrategySpec {
+        let mut spec = self.clone();
+        let Some(knob) = self.knob() else {
+            return spec;
+        };
+        let v = value.clamp(knob.low, knob.high);
+        match &mut spec {
+            StrategySpec::FixedRatio { ratio, .. } => {
+                *ratio = Positive::new(v).expect("knob range is positive");
+            }
+            StrategySpec::Adaptive { max_level, .. } => {
+                *max_level = Positive::new(v).expect("knob range is positive");
+            }
+            StrategySpec::FreePlusBusy { target_abandon, .. }
+            | StrategySpec::PiController { target_abandon, .. }
+            | StrategySpec::Predictive { target_abandon, .. } => {
+                *target_abandon = Share::new(v).expect("knob range is a share");
+            }
+            _ => {}
+        }
+        spec
     }
 
     /// A short label for tables and result files, with the settings that tell two entries apart.
@@ -65,6 +239,30 @@ impl StrategySpec {
                 format!("FixedRatio({ratio}, poll {poll_s}s)")
             }
             StrategySpec::OpenLoop { rate_per_hour } => format!("OpenLoop({rate_per_hour}/h)"),
+            StrategySpec::Progressive { poll_s } => format!("Progressive(poll {poll_s}s)"),
+            StrategySpec::FreePlusBusy {
+                r,
+                target_abandon,
+                poll_s,
+            } => format!("FreePlusBusy(r {r}, target {target_abandon}, poll {poll_s}s)"),
+            StrategySpec::Adaptive {
+                target_abandon,
+                max_level,
+                intensity,
+                mode,
+                campaign_end_h,
+            } => format!(
+                "Adaptive({mode:?}, target {target_abandon}, max {max_level}, intensity {intensity}, end {campaign_end_h}h)"
+            ),
+            StrategySpec::PiController {
+                target_abandon,
+                kp,
+                ki,
+            } => format!("PiController(target {target_abandon}, kp {kp}, ki {ki})"),
+            StrategySpec::Predictive {
+                target_abandon,
+                max_lines_per_agent,
+            } => format!("Predictive(target {target_abandon}, max {max_lines_per_agent}/agent)"),
         }
     }
 }

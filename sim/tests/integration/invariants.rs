@@ -167,6 +167,23 @@ fn strategy() -> impl Strategy<Value = String> {
             num(poll)
         )),
         (30.0..1500.0).prop_map(|rate| format!("OpenLoop(rate_per_hour: {})", num(rate))),
+        (0.5..5.0).prop_map(|poll| format!("Progressive(poll_s: {})", num(poll))),
+        (0.05..1.5, 0.01..0.2).prop_map(|(r, target)| format!(
+            "FreePlusBusy(r: {}, target_abandon: {})",
+            num(r),
+            num(target)
+        )),
+        (1.0..4.0, -40i8..=40, 0usize..3).prop_map(|(max, intensity, mode)| format!(
+            "Adaptive(max_level: {}, intensity: {intensity}, mode: {}, campaign_end_h: 2.0)",
+            num(max),
+            ["HardLimit", "Tapered", "Average"][mode]
+        )),
+        (0.01..0.2).prop_map(|t| format!("PiController(target_abandon: {})", num(t))),
+        (0.01..0.2, 1.0..4.0).prop_map(|(t, max)| format!(
+            "Predictive(target_abandon: {}, max_lines_per_agent: {})",
+            num(t),
+            num(max)
+        )),
     ]
 }
 
@@ -962,9 +979,14 @@ fn stop_bound(run: &Run) -> Millis {
         StrategySpec::AgentsAvailable { poll_s, step_s } => {
             limit + longest_wait(poll_s.get().max(step_s.get()))
         }
-        StrategySpec::AsWritten { poll_s } | StrategySpec::FixedRatio { poll_s, .. } => {
-            limit + longest_wait(poll_s.get())
-        }
+        StrategySpec::AsWritten { poll_s }
+        | StrategySpec::FixedRatio { poll_s, .. }
+        | StrategySpec::Progressive { poll_s }
+        | StrategySpec::FreePlusBusy { poll_s, .. } => limit + longest_wait(poll_s.get()),
+        // These decide every second.
+        StrategySpec::Adaptive { .. }
+        | StrategySpec::PiController { .. }
+        | StrategySpec::Predictive { .. } => limit + Millis(1_000),
         // Its rounds do not depend on what it sees, so they can be replayed exactly.
         StrategySpec::OpenLoop { .. } => {
             let seed = sim::stream::pacer_seed(run.model.seed, run.replication);

@@ -54,11 +54,11 @@ fn malformed_ron() {
 fn unknown_strategy_lists_the_known_ones() {
     assert_error(
         "AsWritten(poll_s: 5.0)",
-        "Predictive(target_abandon: 0.03)",
+        "Clairvoyant(target_abandon: 0.03)",
         &[
-            "Predictive",
+            "Clairvoyant",
             "AgentsAvailable",
-            "FixedRatio",
+            "Predictive",
             "unknown strategy",
         ],
     );

@@ -1,0 +1,142 @@
+//! `FreePlusBusy` — "overdial": a call for every free agent plus `r` calls per busy agent, with `r`
+//! tuned online against the abandon target. Commercial dialers (Sinch's hybrid mode) expose it as
+//! "free + r% busy": the bet is that a fraction of busy agents will finish while the extra calls
+//! ring.
+//!
+//! Every `poll_s` it launches `round(available + r × busy) − calls ringing, in the IVR or queued`,
+//! where busy = staffed − available. Every minute, once 20 answered calls have finished, it scales
+//! `r` by `exp(0.2 × (target − measured) / target)` (measured over the last 15 minutes when that
+//! holds 30 answered calls, else since the start; see [`crate::drops`]), keeping `r` in [0, 3].
+//!
+//! Settings: `r` (calls per busy agent, default 0.3, the starting value), `target_abandon`
+//! (default 0.03), `poll_s` (default 1 s). Observes: agents available and staffed, `in_flight`,
+//! finished calls.
+
+use crate::drops::DropMeter;
+use crate::param::Positive;
+use crate::{CallRecord, Decision, Millis, Observation, Pacer};
+
+pub(crate) fn default_r() -> Positive {
+    Positive::new(0.3).expect("positive")
+}
+
+const R_MAX: f64 = 3.0;
+const STEP: f64 = 0.2;
+const ADJUST_EVERY: Millis = Millis::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub struct FreePlusBusy {
+    r: f64,
+    target: f64,
+    poll: Millis,
+    meter: DropMeter,
+    next_adjust: Millis,
+}
+
+impl FreePlusBusy {
+    pub fn new(r: f64, target: f64, poll_s: f64) -> Self {
+        FreePlusBusy {
+            r: r.min(R_MAX),
+            target,
+            poll: Millis::from_secs_f64(poll_s),
+            meter: DropMeter::new(Millis::from_secs(15 * 60)),
+            next_adjust: ADJUST_EVERY,
+        }
+    }
+
+    /// The current calls per busy agent.
+    pub fn r(&self) -> f64 {
+        self.r
+    }
+
+    fn measured(&mut self, now: Millis) -> Option<f64> {
+        let (_, answered, dropped) = self.meter.recent(now);
+        if answered >= 30 {
+            Some(dropped as f64 / answered as f64)
+        } else {
+            self.meter.rate(20)
+        }
+    }
+}
+
+impl Pacer for FreePlusBusy {
+    fn decide(&mut self, seen: &Observation) -> Decision {
+        if seen.now >= self.next_adjust {
+            self.next_adjust = seen.now + ADJUST_EVERY;
+            if let Some(rate) = self.measured(seen.now) {
+                let factor = (STEP * (self.target - rate) / self.target).exp();
+                self.r = (self.r * factor).clamp(0.0, R_MAX);
+            }
+        }
+        let available = f64::from(seen.agents.available);
+        let busy = f64::from(seen.agents.staffed.saturating_sub(seen.agents.available));
+        let wanted = (available + self.r * busy).round() as i64;
+        let going = i64::from(seen.in_flight.before_agent());
+        Decision {
+            launch: (wanted - going).clamp(0, i64::from(u32::MAX)) as u32,
+            recheck_after: self.poll,
+        }
+    }
+
+    fn on_outcome(&mut self, call: &CallRecord) {
+        self.meter.record(call);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AgentCounts, Choice, RingOutcome};
+
+    fn seen(now_s: u64) -> Observation {
+        Observation {
+            now: Millis::from_secs(now_s),
+            agents: AgentCounts {
+                staffed: 20,
+                available: 4,
+                ..Default::default()
+            },
+            callable_now: 1_000,
+            ..Default::default()
+        }
+    }
+
+    fn answered(dropped: bool) -> CallRecord {
+        CallRecord {
+            customer: 0,
+            attempt: 1,
+            dialed_at: Millis(0),
+            ring_ended_at: Millis(0),
+            ring: RingOutcome::Answered,
+            choice: Some(Choice::Agent),
+            queued_at: Some(Millis(0)),
+            connected_at: (!dropped).then_some(Millis(0)),
+            abandoned: dropped,
+            ended_at: Millis(30_000),
+        }
+    }
+
+    #[test]
+    fn free_plus_r_times_busy() {
+        let mut p = FreePlusBusy::new(0.25, 0.03, 1.0);
+        // 4 free + 0.25 × 16 busy = 8 calls.
+        assert_eq!(p.decide(&seen(1)).launch, 8);
+    }
+
+    #[test]
+    fn r_falls_when_drops_exceed_the_target_and_rises_under_it() {
+        let mut p = FreePlusBusy::new(1.0, 0.03, 1.0);
+        for i in 0..40 {
+            p.on_outcome(&answered(i % 4 == 0)); // 25% dropped
+        }
+        p.decide(&seen(60));
+        // factor exp(0.2 × (0.03 − 0.25) / 0.03) = exp(−1.467) = 0.2308
+        assert!((p.r() - 0.2308).abs() < 1e-3, "r = {}", p.r());
+        let mut q = FreePlusBusy::new(1.0, 0.03, 1.0);
+        for _ in 0..40 {
+            q.on_outcome(&answered(false));
+        }
+        q.decide(&seen(60));
+        assert!((q.r() - 0.2f64.exp()).abs() < 1e-9);
+    }
+}
