@@ -1,10 +1,15 @@
-//! `FreePlusBusy` — "overdial": a call for every free agent plus `r` calls per busy agent, with `r`
-//! tuned online against the abandon target. Commercial dialers (Sinch's hybrid mode) expose it as
+//! `FreePlusBusy` — "overdial": dial for every free agent plus `r` per busy agent, with `r` tuned
+//! online against the abandon target. Commercial dialers (Sinch's hybrid mode) expose it as
 //! "free + r% busy": the bet is that a fraction of busy agents will finish while the extra calls
 //! ring.
 //!
-//! Every `poll_s` it launches `round(available + r × busy) − calls ringing, in the IVR or queued`,
-//! where busy = staffed − available. Every minute, once 20 answered calls have finished, it scales
+//! "Dial for an agent" means placing as many calls as it takes to bring one caller to the queue:
+//! 1 / h calls, where h is the hit rate (queued callers ÷ finished dials, learned from its calls;
+//! 1 until 5 callers have queued). A literal one call per free agent would leave agents idle most
+//! of the time, since only a fraction of dials reach a person who presses 1.
+//!
+//! Every `poll_s` it launches `round((available + r × busy) / h) − calls ringing, in the IVR or
+//! queued`, where busy = staffed − available. Every minute, once 20 answered calls have finished, it scales
 //! `r` by `exp(0.2 × (target − measured) / target)` (measured over the last 15 minutes when that
 //! holds 30 answered calls, else since the start; see [`crate::drops`]), keeping `r` in [0, 3].
 //!
@@ -20,8 +25,10 @@ pub(crate) fn default_r() -> Positive {
     Positive::new(0.3).expect("positive")
 }
 
-const R_MAX: f64 = 3.0;
-const STEP: f64 = 0.2;
+const R_MAX: f64 = 1.5;
+const R_MIN: f64 = 0.01;
+const G_MIN: f64 = 0.1;
+const STEP: f64 = 0.1;
 const ADJUST_EVERY: Millis = Millis::from_secs(60);
 
 #[derive(Debug, Clone)]
@@ -31,6 +38,10 @@ pub struct FreePlusBusy {
     poll: Millis,
     meter: DropMeter,
     next_adjust: Millis,
+    /// Share of a free agent's calls placed (1 unless `r` alone cannot meet the target).
+    g: f64,
+    finished: u64,
+    queued: u64,
 }
 
 impl FreePlusBusy {
@@ -39,14 +50,39 @@ impl FreePlusBusy {
             r: r.min(R_MAX),
             target,
             poll: Millis::from_secs_f64(poll_s),
-            meter: DropMeter::new(Millis::from_secs(15 * 60)),
+            meter: DropMeter::new(Millis::from_secs(5 * 60)),
             next_adjust: ADJUST_EVERY,
+            g: 1.0,
+            finished: 0,
+            queued: 0,
         }
     }
 
     /// The current calls per busy agent.
     pub fn r(&self) -> f64 {
         self.r
+    }
+
+    /// Scales `r` by `factor`; below `R_MIN` the free agents' share `g` gives way instead, and
+    /// comes back first when the rate allows more.
+    fn adjust(&mut self, factor: f64) {
+        if factor < 1.0 && self.r * factor < R_MIN {
+            self.r = R_MIN;
+            self.g = (self.g * factor).max(G_MIN);
+        } else if factor > 1.0 && self.g < 1.0 {
+            self.g = (self.g * factor).min(1.0);
+        } else {
+            self.r = (self.r * factor).clamp(R_MIN, R_MAX);
+        }
+    }
+
+    /// Queued callers per finished dial, once five callers have queued.
+    fn hit_rate(&self) -> f64 {
+        if self.queued < 5 {
+            1.0
+        } else {
+            self.queued as f64 / self.finished as f64
+        }
     }
 
     fn measured(&mut self, now: Millis) -> Option<f64> {
@@ -64,13 +100,12 @@ impl Pacer for FreePlusBusy {
         if seen.now >= self.next_adjust {
             self.next_adjust = seen.now + ADJUST_EVERY;
             if let Some(rate) = self.measured(seen.now) {
-                let factor = (STEP * (self.target - rate) / self.target).exp();
-                self.r = (self.r * factor).clamp(0.0, R_MAX);
+                self.adjust((STEP * (self.target - rate) / self.target).exp());
             }
         }
         let available = f64::from(seen.agents.available);
         let busy = f64::from(seen.agents.staffed.saturating_sub(seen.agents.available));
-        let wanted = (available + self.r * busy).round() as i64;
+        let wanted = ((self.g * available + self.r * busy) / self.hit_rate()).round() as i64;
         let going = i64::from(seen.in_flight.before_agent());
         Decision {
             launch: (wanted - going).clamp(0, i64::from(u32::MAX)) as u32,
@@ -80,6 +115,8 @@ impl Pacer for FreePlusBusy {
 
     fn on_outcome(&mut self, call: &CallRecord) {
         self.meter.record(call);
+        self.finished += 1;
+        self.queued += u64::from(call.queued_at.is_some());
     }
 }
 
@@ -117,10 +154,33 @@ mod tests {
     }
 
     #[test]
-    fn free_plus_r_times_busy() {
+    fn free_plus_r_times_busy_over_the_hit_rate() {
         let mut p = FreePlusBusy::new(0.25, 0.03, 1.0);
-        // 4 free + 0.25 × 16 busy = 8 calls.
+        // Before any caller queued, the hit rate is taken as 1: 4 free + 0.25 × 16 busy = 8.
         assert_eq!(p.decide(&seen(1)).launch, 8);
+        // 10 of 40 dials reached the queue: h = 0.25, so 8 agents' worth is 32 calls.
+        for i in 0..40 {
+            let mut c = answered(false);
+            if i % 4 != 0 {
+                c.queued_at = None;
+                c.connected_at = None;
+            }
+            p.on_outcome(&c);
+        }
+        assert_eq!(p.decide(&seen(2)).launch, 32);
+    }
+
+    #[test]
+    fn below_the_floor_of_r_the_free_share_gives_way_and_recovers_first() {
+        let mut p = FreePlusBusy::new(0.011, 0.03, 1.0);
+        p.adjust(0.5);
+        assert_eq!((p.r, p.g), (R_MIN, 0.5));
+        p.adjust(1.5);
+        assert_eq!((p.r, p.g), (R_MIN, 0.75));
+        p.adjust(2.0);
+        assert_eq!((p.r, p.g), (R_MIN, 1.0));
+        p.adjust(2.0);
+        assert_eq!((p.r, p.g), (2.0 * R_MIN, 1.0));
     }
 
     #[test]
@@ -130,13 +190,13 @@ mod tests {
             p.on_outcome(&answered(i % 4 == 0)); // 25% dropped
         }
         p.decide(&seen(60));
-        // factor exp(0.2 × (0.03 − 0.25) / 0.03) = exp(−1.467) = 0.2308
-        assert!((p.r() - 0.2308).abs() < 1e-3, "r = {}", p.r());
+        // factor exp(0.1 × (0.03 − 0.25) / 0.03) = exp(−0.7333) = 0.4803
+        assert!((p.r() - 0.4803).abs() < 1e-3, "r = {}", p.r());
         let mut q = FreePlusBusy::new(1.0, 0.03, 1.0);
         for _ in 0..40 {
             q.on_outcome(&answered(false));
         }
         q.decide(&seen(60));
-        assert!((q.r() - 0.2f64.exp()).abs() < 1e-9);
+        assert!((q.r() - 0.1f64.exp()).abs() < 1e-9);
     }
 }
