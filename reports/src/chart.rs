@@ -1,0 +1,446 @@
+//! Figures as data, and their rendering to SVG and PNG with plotters.
+//!
+//! A [`Figure`] says what to draw (title, axes with units, named series); [`render_svg`] and
+//! [`render_png`] draw it the same way on either backend. Text in PNGs is drawn with DejaVu Sans,
+//! embedded in this crate, so rendering needs no system fonts or fontconfig.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::Once;
+
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+const FAMILY: &str = "sans-serif";
+
+/// Default size of a chart in pixels.
+pub const SIZE: (u32, u32) = (960, 540);
+
+/// Colours that stay distinct for up to ten series (Tableau 10).
+const COLOURS: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+pub fn colour(i: usize) -> RGBColor {
+    COLOURS[i % COLOURS.len()]
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw chart {chart:?}: {message}")]
+pub struct ChartError {
+    pub chart: String,
+    pub message: String,
+}
+
+/// One line or set of points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    /// Drawn dashed (a second definition of the same quantity).
+    pub dashed: bool,
+    /// Index into the palette, so that one strategy keeps its colour across charts.
+    pub colour: usize,
+}
+
+/// A point with 95% confidence whiskers on both axes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Whiskered {
+    pub name: String,
+    pub x: (f64, f64, f64),
+    pub y: (f64, f64, f64),
+    pub colour: usize,
+}
+
+/// A labelled straight line across the plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guide {
+    pub at: f64,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plot {
+    /// Lines (`markers: false`) or points joined by lines with markers.
+    Lines {
+        series: Vec<Series>,
+        markers: bool,
+        /// Points drawn large on top (chosen settings).
+        highlight: Vec<Series>,
+        horizontal: Option<Guide>,
+        vertical: Option<Guide>,
+    },
+    /// One bar per category, stacked segments; `segments[i].1[c]` is segment i of category c.
+    StackedBars {
+        categories: Vec<String>,
+        segments: Vec<(String, Vec<f64>)>,
+    },
+    /// One point per entry, with whiskers.
+    Whiskers { points: Vec<Whiskered> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// File stem: `abandon-rate` → `abandon-rate.svg`, `abandon-rate.png`.
+    pub id: String,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub plot: Plot,
+}
+
+impl Figure {
+    /// Names of the series in the legend.
+    pub fn legend(&self) -> Vec<String> {
+        match &self.plot {
+            Plot::Lines { series, .. } => series.iter().map(|s| s.name.clone()).collect(),
+            Plot::StackedBars { segments, .. } => segments.iter().map(|s| s.0.clone()).collect(),
+            Plot::Whiskers { points } => points.iter().map(|p| p.name.clone()).collect(),
+        }
+    }
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Cannot fail for the embedded, known-good font.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// The figure as an SVG document.
+pub fn render_svg(figure: &Figure, size: (u32, u32)) -> Result<String, ChartError> {
+    register_font();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        draw(&root, figure).map_err(|message| ChartError {
+            chart: figure.id.clone(),
+            message,
+        })?;
+    }
+    Ok(out)
+}
+
+/// The figure as a PNG file.
+pub fn render_png(figure: &Figure, size: (u32, u32), path: &Path) -> Result<(), ChartError> {
+    register_font();
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    draw(&root, figure).map_err(|message| ChartError {
+        chart: figure.id.clone(),
+        message,
+    })
+}
+
+fn range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if from_zero {
+        lo = lo.min(0.0);
+    }
+    if hi - lo < 1e-12 {
+        hi = lo + 1.0;
+    }
+    let pad = (hi - lo) * 0.05;
+    (if from_zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    match &f.plot {
+        Plot::Lines {
+            series,
+            markers,
+            highlight,
+            horizontal,
+            vertical,
+        } => {
+            let all = || series.iter().chain(highlight).flat_map(|s| s.points.iter());
+            let (x0, x1) = range(
+                all().map(|p| p.0).chain(vertical.iter().map(|g| g.at)),
+                false,
+            );
+            let (y0, y1) = range(
+                all().map(|p| p.1).chain(horizontal.iter().map(|g| g.at)),
+                true,
+            );
+            let mut chart = ChartBuilder::on(root)
+                .caption(&f.title, (FAMILY, 24))
+                .margin(16)
+                .x_label_area_size(48)
+                .y_label_area_size(72)
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(e)?;
+            chart
+                .configure_mesh()
+                .x_desc(&f.x_label)
+                .y_desc(&f.y_label)
+                .label_style((FAMILY, 15))
+                .axis_desc_style((FAMILY, 17))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(e)?;
+            for s in series {
+                let c = colour(s.colour);
+                let style = c.stroke_width(2);
+                let drawn = if s.dashed {
+                    chart
+                        .draw_series(DashedLineSeries::new(s.points.clone(), 8, 5, style))
+                        .map_err(e)?
+                } else {
+                    chart
+                        .draw_series(LineSeries::new(s.points.clone(), style))
+                        .map_err(e)?
+                };
+                let dashed = s.dashed;
+                drawn.label(&s.name).legend(move |(x, y)| {
+                    let end = if dashed { x + 8 } else { x + 22 };
+                    PathElement::new(vec![(x, y), (end, y)], c.stroke_width(3))
+                });
+                if *markers {
+                    chart
+                        .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                        .map_err(e)?;
+                }
+            }
+            for s in highlight {
+                let c = colour(s.colour);
+                chart
+                    .draw_series(s.points.iter().map(|&p| {
+                        EmptyElement::at(p)
+                            + Circle::new((0, 0), 9, c.stroke_width(3))
+                            + Circle::new((0, 0), 4, c.filled())
+                    }))
+                    .map_err(e)?
+                    .label(&s.name)
+                    .legend(move |(x, y)| Circle::new((x + 11, y), 6, c.stroke_width(3)));
+            }
+            if let Some(g) = horizontal {
+                let style = BLACK.mix(0.7).stroke_width(2);
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(x0, g.at), (x1, g.at)],
+                        6,
+                        6,
+                        style,
+                    ))
+                    .map_err(e)?
+                    .label(&g.label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            }
+            if let Some(g) = vertical {
+                let style = BLACK.mix(0.7).stroke_width(2);
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(g.at, y0), (g.at, y1)],
+                        6,
+                        6,
+                        style,
+                    ))
+                    .map_err(e)?
+                    .label(&g.label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            }
+            legend(&mut chart).map_err(e)?;
+        }
+        Plot::StackedBars {
+            categories,
+            segments,
+        } => {
+            let n = categories.len().max(1);
+            let totals: Vec<f64> = (0..n)
+                .map(|c| {
+                    segments
+                        .iter()
+                        .map(|s| s.1.get(c).copied().unwrap_or(0.0))
+                        .sum()
+                })
+                .collect();
+            let top = totals.iter().copied().fold(0.0, f64::max).max(1.0) * 1.25;
+            let mut chart = ChartBuilder::on(root)
+                .caption(&f.title, (FAMILY, 24))
+                .margin(16)
+                .x_label_area_size(48)
+                .y_label_area_size(72)
+                .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top)
+                .map_err(e)?;
+            let names = categories.clone();
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(n)
+                .x_label_formatter(&|v| {
+                    let i = v.round();
+                    if (v - i).abs() < 1e-6 && i >= 0.0 {
+                        names.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .x_desc(&f.x_label)
+                .y_desc(&f.y_label)
+                .label_style((FAMILY, 15))
+                .axis_desc_style((FAMILY, 17))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(e)?;
+            let mut base = vec![0.0; n];
+            for (k, (name, values)) in segments.iter().enumerate() {
+                let c = colour(k);
+                let bars: Vec<_> = (0..n)
+                    .map(|i| {
+                        let v = values.get(i).copied().unwrap_or(0.0);
+                        let r = Rectangle::new(
+                            [(i as f64 - 0.3, base[i]), (i as f64 + 0.3, base[i] + v)],
+                            c.filled(),
+                        );
+                        base[i] += v;
+                        r
+                    })
+                    .collect();
+                chart
+                    .draw_series(bars)
+                    .map_err(e)?
+                    .label(name)
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled())
+                    });
+            }
+            legend(&mut chart).map_err(e)?;
+        }
+        Plot::Whiskers { points } => {
+            let (x0, x1) = range(points.iter().flat_map(|p| [p.x.1, p.x.2]), true);
+            let (y0, y1) = range(points.iter().flat_map(|p| [p.y.1, p.y.2]), true);
+            let mut chart = ChartBuilder::on(root)
+                .caption(&f.title, (FAMILY, 24))
+                .margin(16)
+                .x_label_area_size(48)
+                .y_label_area_size(72)
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(e)?;
+            chart
+                .configure_mesh()
+                .x_desc(&f.x_label)
+                .y_desc(&f.y_label)
+                .label_style((FAMILY, 15))
+                .axis_desc_style((FAMILY, 17))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(e)?;
+            for p in points {
+                let c = colour(p.colour);
+                let (x, xl, xh) = p.x;
+                let (y, yl, yh) = p.y;
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(xl, y), (xh, y)], c.stroke_width(2)),
+                        PathElement::new(vec![(x, yl), (x, yh)], c.stroke_width(2)),
+                    ])
+                    .map_err(e)?;
+                chart
+                    .draw_series([Circle::new((x, y), 6, c.filled())])
+                    .map_err(e)?
+                    .label(&p.name)
+                    .legend(move |(x, y)| Circle::new((x + 8, y), 6, c.filled()));
+            }
+            legend(&mut chart).map_err(e)?;
+        }
+    }
+    root.present().map_err(e)
+}
+
+fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((FAMILY, 14))
+        .draw()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample_lines() -> Figure {
+        let line = |name: &str, k: f64, dashed, colour| Series {
+            name: name.into(),
+            points: (0..32)
+                .map(|i| (f64::from(i) * 0.25, k * (f64::from(i) * 0.3).sin().abs()))
+                .collect(),
+            dashed,
+            colour,
+        };
+        Figure {
+            id: "sample".into(),
+            title: "Abandon rate over the day".into(),
+            x_label: "hours since the campaign started".into(),
+            y_label: "abandon rate (%)".into(),
+            plot: Plot::Lines {
+                series: vec![
+                    line("Predictive", 3.0, false, 0),
+                    line("Predictive (regulatory)", 2.0, true, 0),
+                    line("Progressive", 1.0, false, 1),
+                ],
+                markers: false,
+                highlight: vec![],
+                horizontal: Some(Guide {
+                    at: 3.0,
+                    label: "target 3%".into(),
+                }),
+                vertical: None,
+            },
+        }
+    }
+
+    #[test]
+    fn renders_svg_with_title_axes_and_a_line_per_series() {
+        let svg = render_svg(&sample_lines(), SIZE).unwrap();
+        for text in [
+            "Abandon rate over the day",
+            "hours since the campaign started",
+            "abandon rate (%)",
+            "Predictive",
+            "target 3%",
+        ] {
+            assert!(svg.contains(text), "SVG lacks {text:?}");
+        }
+        assert!(
+            svg.matches("<polyline").count() >= 3,
+            "one polyline per series"
+        );
+    }
+
+    #[test]
+    fn renders_png_of_the_requested_size_with_text() {
+        let path = std::env::temp_dir().join(format!("dialsim-chart-{}.png", std::process::id()));
+        render_png(&sample_lines(), SIZE, &path).unwrap();
+        let img = image::open(&path).expect("a PNG that decodes").to_rgb8();
+        assert_eq!(img.dimensions(), SIZE);
+        // The caption area (top 40 px) is white except for the title's text.
+        let dark = (0..SIZE.0)
+            .flat_map(|x| (0..40).map(move |y| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|&c| c < 100))
+            .count();
+        assert!(dark > 200, "the title was not drawn ({dark} dark pixels)");
+        std::fs::copy(&path, std::env::temp_dir().join("dialsim-chart-sample.png")).unwrap();
+    }
+}
