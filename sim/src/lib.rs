@@ -3,7 +3,9 @@
 //! A scenario ([`scenario::Scenario`], a RON file) describes the hidden truth — who answers, what
 //! they press, how long they wait, how many agents work when — and the strategies to compare.
 //! [`load::load`] reads and checks it into a [`Model`]; [`run::run_all`] runs every strategy for
-//! every replication and summarises the numbers users see ([`summary`]).
+//! every replication and summarises the numbers users see ([`summary`]). [`compare`] measures
+//! strategies against a baseline with paired differences, and [`frontier`] searches each
+//! strategy's most productive setting under an abandon-rate target.
 //!
 //! Inside, a [`Campaign`] is a state machine with three verbs — `dial`, `advance_to`, `observe` —
 //! driven either by the pacer loop in [`run`] or by anything else that can tell it what to dial.
@@ -33,9 +35,11 @@
 //! ```
 
 pub mod campaign;
+pub mod compare;
 pub mod contacts;
 pub mod dist;
 pub mod events;
+pub mod frontier;
 pub mod gauge;
 pub mod load;
 pub mod metrics;

@@ -64,28 +64,37 @@ pub fn drive(mut campaign: Campaign<'_>, pacer: &mut dyn Pacer) -> (RepMetrics, 
     (metrics, trace)
 }
 
+/// Every replication of one strategy, in replication order. Replications run in parallel on the
+/// current rayon pool and are collected by index, so the result does not depend on the number of
+/// threads; `on_replication` is called after each one (for progress bars).
+pub fn replications(
+    model: &Model,
+    spec: &StrategySpec,
+    on_replication: &(dyn Fn() + Sync),
+) -> Vec<RepMetrics> {
+    (0..model.replications)
+        .into_par_iter()
+        .map(|r| {
+            let m = replicate(model, spec, r);
+            on_replication();
+            m
+        })
+        .collect()
+}
+
 /// Every replication of every strategy in the model, summarised. Replications run in parallel on
 /// the current rayon pool; `on_replication` is called after each one (for progress bars).
 pub fn run_all(model: &Model, on_replication: &(dyn Fn() + Sync)) -> Results {
     let strategies = model
         .strategies
         .iter()
-        .map(|spec| {
-            let reps: Vec<RepMetrics> = (0..model.replications)
-                .into_par_iter()
-                .map(|r| {
-                    let m = replicate(model, spec, r);
-                    on_replication();
-                    m
-                })
-                .collect();
-            summarise(spec, &reps)
-        })
+        .map(|spec| summarise(spec, &replications(model, spec, on_replication)))
         .collect();
     Results {
         scenario: model.name.clone(),
         seed: model.seed,
         replications: model.replications,
         strategies,
+        comparison: None,
     }
 }

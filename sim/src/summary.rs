@@ -58,6 +58,27 @@ pub struct Results {
     pub seed: u64,
     pub replications: u32,
     pub strategies: Vec<StrategyResult>,
+    /// Paired differences against a baseline strategy (`dialsim compare`); absent from `run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
+}
+
+/// `dialsim compare`'s paired differences: each strategy minus the baseline, replication by
+/// replication (the same random streams), with a 95% interval from those differences.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The baseline strategy's `name`.
+    pub baseline: String,
+    /// One entry per strategy other than the baseline, in the scenario's order.
+    pub differences: Vec<Difference>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    /// The strategy's `name`.
+    pub name: String,
+    /// Strategy − baseline for each compared metric, by key.
+    pub metrics: Ordered<Estimate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -188,6 +209,20 @@ const METRICS: &[(&str, Kind)] = &[
         Kind::PerRep(|r| Some(r.counters.connected as f64)),
     ),
 ];
+
+/// The value of metric `key` in one replication: the ratio numerator ÷ denominator for a ratio
+/// metric (`None` when the denominator is 0), the replication's own value for a per-rep metric.
+/// `None` also for an unknown key. Paired comparisons are built from these.
+pub fn per_replication(key: &str, rep: &RepMetrics) -> Option<f64> {
+    let (_, kind) = METRICS.iter().find(|(k, _)| *k == key)?;
+    match kind {
+        Kind::Ratio(f) => {
+            let (num, den) = f(rep);
+            (den > 0.0).then(|| num / den)
+        }
+        Kind::PerRep(f) => f(rep),
+    }
+}
 
 /// The metric keys, in file order.
 pub fn metric_keys() -> impl Iterator<Item = &'static str> {
