@@ -1,10 +1,14 @@
 //! Command-line arguments and the subcommands behind them.
 
+mod compare;
+mod frontier;
 mod run;
 mod table;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -22,6 +26,12 @@ pub struct Cli {
 enum Command {
     /// Run every strategy of a scenario file and print the metrics with 95% confidence intervals.
     Run(RunArgs),
+    /// Run every strategy on the same replications and compare each with a baseline, with
+    /// paired 95% confidence intervals of the differences.
+    Compare(CompareArgs),
+    /// Find each strategy's most productive setting whose abandon rate stays under a target,
+    /// and its gain in talk time over a progressive dialer.
+    Frontier(FrontierArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -45,8 +55,81 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub common: RunArgs,
+    /// The strategy the others are compared with: its number in the scenario's list (1 is the
+    /// first) or the start of its label, e.g. "Predictive". Default: the first.
+    #[arg(long, value_name = "NAME_OR_INDEX")]
+    pub baseline: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FrontierArgs {
+    #[command(flatten)]
+    pub common: RunArgs,
+    /// The cap on the upper end of the abandon rate's 95% confidence interval, a fraction
+    /// between 0 and 1, e.g. 0.03 for 3%.
+    #[arg(long, value_name = "FRACTION", allow_negative_numbers = true)]
+    pub target_abandon: f64,
+    /// Which abandon rate the target caps: regulatory (÷ live answers, the US rule's) or queue
+    /// (÷ callers who entered the queue).
+    #[arg(long, value_enum, default_value_t = Definition::Regulatory)]
+    pub definition: Definition,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Definition {
+    /// abandon_rate_regulatory: live answers not bridged within the threshold ÷ live answers.
+    Regulatory,
+    /// abandon_rate: abandons ÷ queue entries.
+    Queue,
+}
+
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Frontier(args) => frontier::frontier(&args),
     }
+}
+
+/// Loads the scenario with the command line's `--replications` and `--seed` applied.
+fn load_model(args: &RunArgs) -> anyhow::Result<sim::Model> {
+    let (_, model) = sim::load::load_with(&args.scenario, |scenario| {
+        if let Some(r) = args.replications {
+            scenario.replications = r;
+        }
+        if let Some(s) = args.seed {
+            scenario.seed = s;
+        }
+    })?;
+    Ok(model)
+}
+
+/// The worker threads `--jobs` asks for (0: rayon's default, all cores).
+fn thread_pool(args: &RunArgs) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.map_or(0, |j| j as usize))
+        .build()
+        .context("cannot start worker threads")
+}
+
+/// A progress bar on stderr counting replications, hidden with `--quiet`.
+fn progress(args: &RunArgs, total: u64, template: &str) -> ProgressBar {
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
+    bar
+}
+
+/// Writes `value` as pretty-printed JSON with a final newline.
+fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value).context("cannot encode results")?;
+    std::fs::write(path, text + "\n")
+        .with_context(|| format!("cannot write results to {}", path.display()))
 }

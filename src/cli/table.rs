@@ -32,7 +32,8 @@ const ROWS: &[(&str, &str, f64)] = &[
     ("rejected_dials", "dials refused by Connect", 1.0),
 ];
 
-fn cell(e: Option<&Estimate>, scale: f64) -> String {
+/// `mean [lo, hi]` scaled for display; "—" when undefined.
+pub fn cell(e: Option<&Estimate>, scale: f64) -> String {
     let Some(Estimate {
         mean: Some(m),
         ci95,
@@ -88,6 +89,13 @@ pub fn render(results: &Results) -> String {
         );
         rows.push(row);
     }
+    out.push_str(&layout(&rows));
+    out
+}
+
+/// Lays out rows as columns: the first left-aligned, the others right-aligned, two spaces apart.
+pub fn layout(rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -98,7 +106,7 @@ pub fn render(results: &Results) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    for row in &rows {
+    for row in rows {
         let mut line = String::new();
         for (c, text) in row.iter().enumerate() {
             let pad = widths[c] - text.chars().count();
