@@ -6,7 +6,8 @@
 //!
 //! 1. evaluates `low`; if it fails, the strategy is infeasible and the search stops;
 //! 2. evaluates `high`; if it passes, the search stops;
-//! 3. otherwise bisects between the highest passing and the lowest failing value, at most
+//! 3. otherwise bisects (at the geometric midpoint when the range is positive, as every knob's
+//!    is) between the highest passing and the lowest failing value, at most
 //!    [`BISECTION_STEPS`] times, stopping early when that interval is narrower than
 //!    [`MIN_WIDTH_SHARE`] of the range. Midpoints are rounded to 3 significant digits so that
 //!    settings read cleanly; a midpoint that rounds onto an end also stops the search;
@@ -123,11 +124,24 @@ pub fn search<T>(
     };
     if probe(low, &mut tried) && high > low && !probe(high, &mut tried) {
         let (mut lo, mut hi) = (low, high);
+        // On a positive range the midpoint is geometric: knobs such as a target abandon rate
+        // (0.001 to 0.25) matter by ratio, and a linear midpoint would spend the steps on the
+        // wide top of the range. Both stop once the bracket is a small share of the range.
+        let geometric = low > 0.0;
         for _ in 0..BISECTION_STEPS {
-            if hi - lo < MIN_WIDTH_SHARE * (high - low) {
+            let narrow = if geometric {
+                (hi / lo).ln() < MIN_WIDTH_SHARE * (high / low).ln()
+            } else {
+                hi - lo < MIN_WIDTH_SHARE * (high - low)
+            };
+            if narrow {
                 break;
             }
-            let mid = round3(0.5 * (lo + hi));
+            let mid = round3(if geometric {
+                (lo * hi).sqrt()
+            } else {
+                0.5 * (lo + hi)
+            });
             if mid <= lo || mid >= hi {
                 break;
             }
@@ -436,12 +450,12 @@ mod tests {
         let values: Vec<f64> = s.tried.iter().map(|t| t.value).collect();
         assert_eq!(
             values,
-            [1.0, 5.0, 3.0, 2.0, 2.5, 2.75, 2.88, 2.94, 2.97],
-            "low, high, then 7 bisections rounded to 3 digits"
+            [1.0, 5.0, 2.24, 3.35, 2.74, 3.03, 2.88, 2.95, 2.99],
+            "low, high, then 7 geometric bisections rounded to 3 digits"
         );
         assert!(calls.get() <= 9);
         let chosen = &s.tried[s.chosen.unwrap()];
-        assert_eq!(chosen.value, 2.97);
+        assert_eq!(chosen.value, 2.99);
         assert!(chosen.passes);
         assert!(s.tried.iter().filter(|t| t.value >= 3.0).all(|t| !t.passes));
     }

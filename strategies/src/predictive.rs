@@ -4,11 +4,14 @@
 //! - p_q, the probability that a dial reaches a person who presses 1 (queued ÷ finished dials),
 //!   p_a, that it is answered, and p_1, that an answered call presses 1;
 //! - D, the lead time from dial to queue entry (ring + IVR), averaged over queued calls;
-//! - H, an agent's handle time: mean talk time (connection to hang-up) plus mean after-call work,
-//!   the latter by Little's law (time-average of agents in after-call work ÷ connections).
+//! - T, the mean talk time (connection to hang-up), and W, the mean after-call work, by Little's
+//!   law (time-average of agents in after-call work ÷ connections).
 //!
-//! Each second it forecasts the next D: agents free by then are S = available + Bin(busy, q) with
-//! q = 1 − e^(−D/H) (a memoryless release, so elapsed handle times need not be known); callers
+//! Each second it forecasts the next D: agents free by then are S = available + Bin(wrapping, q_w)
+//! + Bin(talking, q_t), where an agent in after-call work is free within D with q_w = 1 − e^(−D/W)
+//! and a talking agent, who must finish talking and then wrap up, with q_t = P(T′ + W′ ≤ D) for
+//! exponential T′ and W′ of means T and W (memoryless remaining times, so elapsed handle times
+//! need not be known — Connect reports agents' states, not when each call started); callers
 //! reaching the queue are X ~ Poisson(queued + p_1·in IVR + p_q·(ringing + n)) for n new dials (a
 //! sum of many unlikely Bernoulli trials). It launches the largest n whose expected callers who
 //! find no agent, E[(X − S)⁺], stay within α × the expected answers of the calls involved,
@@ -38,10 +41,8 @@ const CORRECTION_GAIN: f64 = 0.3;
 pub struct Forecast {
     /// Agents free now.
     pub available: u32,
-    /// Agents talking or wrapping up.
-    pub busy: u32,
-    /// Probability a busy agent is free within D.
-    pub release: f64,
+    /// Busy agents in groups (agents, probability each is free within D): wrapping up, talking.
+    pub releasing: [(u32, f64); 2],
     /// Expected queue arrivals from calls already in flight.
     pub arrivals_in_flight: f64,
     /// Expected answers among calls already in flight.
@@ -54,23 +55,14 @@ pub struct Forecast {
 }
 
 impl Forecast {
-    /// P(S = s) for s = available … available + busy.
+    /// P(S = available + j) for j = 0, 1, …: the releases of both groups, convolved.
     fn supply(&self) -> Vec<f64> {
-        let b = self.busy as usize;
-        let q = self.release.clamp(0.0, 1.0);
-        let mut pmf = vec![0.0; b + 1];
-        if q <= 0.0 || q >= 1.0 {
-            pmf[if q >= 1.0 { b } else { 0 }] = 1.0;
-            return pmf;
-        }
-        // Binomial in log space: ln C(b, j) + j ln q + (b − j) ln(1 − q).
-        let (lq, lr) = (q.ln(), (1.0 - q).ln());
-        let mut ln_c = 0.0;
-        for (j, p) in pmf.iter_mut().enumerate() {
-            if j > 0 {
-                ln_c += ((b - j + 1) as f64).ln() - (j as f64).ln();
+        let [a, b] = self.releasing.map(|(n, q)| binomial(n, q));
+        let mut pmf = vec![0.0; a.len() + b.len() - 1];
+        for (i, pa) in a.iter().enumerate() {
+            for (j, pb) in b.iter().enumerate() {
+                pmf[i + j] += pa * pb;
             }
-            *p = (ln_c + j as f64 * lq + (b - j) as f64 * lr).exp();
         }
         pmf
     }
@@ -126,6 +118,42 @@ impl Forecast {
     }
 }
 
+/// P(Bin(n, q) = j), computed in log space and cut where the remaining tail is below 1e-12 (so
+/// that convolving the groups stays cheap).
+fn binomial(n: u32, q: f64) -> Vec<f64> {
+    let q = q.clamp(0.0, 1.0);
+    let n = n as usize;
+    if q <= 0.0 || q >= 1.0 || n == 0 {
+        let mut pmf = vec![0.0; if q >= 1.0 { n + 1 } else { 1 }];
+        *pmf.last_mut().expect("not empty") = 1.0;
+        return pmf;
+    }
+    let (lq, lr) = (q.ln(), (1.0 - q).ln());
+    let (mut ln_c, mut total) = (0.0, 0.0);
+    let mut pmf = Vec::new();
+    for j in 0..=n {
+        if j > 0 {
+            ln_c += ((n - j + 1) as f64).ln() - (j as f64).ln();
+        }
+        let p = (ln_c + j as f64 * lq + (n - j) as f64 * lr).exp();
+        pmf.push(p);
+        total += p;
+        if j as f64 > q * n as f64 && 1.0 - total < 1e-12 {
+            break;
+        }
+    }
+    pmf
+}
+
+/// P(X + Y ≤ d) for independent exponentials of means `x` and `y`.
+fn both_within(x: f64, y: f64, d: f64) -> f64 {
+    if (x - y).abs() < 1e-9 * x.max(y) {
+        // Erlang-2 with mean 2x.
+        return 1.0 - (-d / x).exp() * (1.0 + d / x);
+    }
+    1.0 - (x * (-d / x).exp() - y * (-d / y).exp()) / (x - y)
+}
+
 #[derive(Debug, Clone)]
 pub struct Predictive {
     target: f64,
@@ -174,12 +202,15 @@ impl Predictive {
         );
         let p_one = self.queued as f64 / self.answered as f64;
         let lead = self.lead_ms / self.queued as f64;
-        let handle = self.talk_ms / self.connected as f64 + self.wrap_area / self.connected as f64;
+        let talk = (self.talk_ms / self.connected as f64).max(1.0);
+        let wrap = (self.wrap_area / self.connected as f64).max(1.0);
         let f = &seen.in_flight;
         Some(Forecast {
             available: seen.agents.available,
-            busy: seen.agents.on_contact + seen.agents.after_contact_work,
-            release: 1.0 - (-lead / handle.max(1.0)).exp(),
+            releasing: [
+                (seen.agents.after_contact_work, 1.0 - (-lead / wrap).exp()),
+                (seen.agents.on_contact, both_within(talk, wrap, lead)),
+            ],
             arrivals_in_flight: f64::from(f.queued)
                 + p_one * f64::from(f.in_ivr)
                 + p_queue * f64::from(f.dialing),
@@ -242,8 +273,7 @@ mod tests {
     fn forecast() -> Forecast {
         Forecast {
             available: 2,
-            busy: 8,
-            release: 0.1,
+            releasing: [(8, 0.1), (0, 0.5)],
             arrivals_in_flight: 0.5,
             answers_in_flight: 3.0,
             p_queue: 0.1,
@@ -260,25 +290,28 @@ mod tests {
             pk *= mean / k as f64;
             poisson.push(pk);
         }
-        let b = f.busy as i32;
-        let binom = |j: i32| {
+        let binom = |(n, q): (u32, f64), j: i32| {
+            let b = n as i32;
             let c: f64 = (1..=j)
                 .map(|i| f64::from(b - j + i) / f64::from(i))
                 .product();
-            c * f.release.powi(j) * (1.0 - f.release).powi(b - j)
+            c * q.powi(j) * (1.0 - q).powi(b - j)
         };
-        (0..=b)
-            .map(|j| {
-                let s = f.available as usize + j as usize;
+        let [g1, g2] = f.releasing;
+        let mut total = 0.0;
+        for j1 in 0..=g1.0 as i32 {
+            for j2 in 0..=g2.0 as i32 {
+                let s = f.available as usize + (j1 + j2) as usize;
                 let tail: f64 = poisson
                     .iter()
                     .enumerate()
                     .filter(|(k, _)| *k > s)
                     .map(|(k, p)| (k - s) as f64 * p)
                     .sum();
-                binom(j) * tail
-            })
-            .sum()
+                total += binom(g1, j1) * binom(g2, j2) * tail;
+            }
+        }
+        total
     }
 
     #[test]
@@ -307,6 +340,29 @@ mod tests {
         // 0.2191 against 0.2160.
         assert_eq!(n, 11);
         assert_eq!(f.launch(10), 10, "the cap binds");
+    }
+
+    #[test]
+    fn two_release_groups_convolve() {
+        let f = Forecast {
+            releasing: [(6, 0.4), (5, 0.05)],
+            ..forecast()
+        };
+        let supply = f.supply();
+        assert!((supply.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for mean in [0.5, 3.0, 9.0] {
+            let fast = f.expected_unserved(mean, &supply);
+            assert!((fast - brute_unserved(&f, mean)).abs() < 1e-10);
+        }
+    }
+
+    #[test]
+    fn sum_of_two_exponentials() {
+        // Means 10 and 30 within 20: 1 − (10·e^−2 − 30·e^−2/3) / (10 − 30) = 0.297542
+        assert!((both_within(10.0, 30.0, 20.0) - 0.297_542).abs() < 1e-6);
+        let erlang = 1.0 - (-2f64).exp() * 3.0;
+        assert!((both_within(10.0, 10.0, 20.0) - erlang).abs() < 1e-12);
+        assert!((both_within(10.0, 10.000_001, 20.0) - erlang).abs() < 1e-6);
     }
 
     #[test]

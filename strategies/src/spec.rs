@@ -177,7 +177,7 @@ impl StrategySpec {
                 name: "ratio",
                 value: ratio.get(),
                 low: 1.0,
-                high: 5.0,
+                high: 10.0,
             }),
             // The dial-level cap bounds how hard the controller can push; at 1.0 it is progressive.
             StrategySpec::Adaptive { max_level, .. } => Some(Knob {
@@ -203,7 +203,7 @@ impl StrategySpec {
     /// let spec: StrategySpec = ron::from_str("FixedRatio(ratio: 2.0)").unwrap();
     /// let knob = spec.knob().unwrap();
     /// assert_eq!((knob.name, knob.value), ("ratio", 2.0));
-    /// assert_eq!(spec.with_knob(9.0).knob().unwrap().value, 5.0);
+    /// assert_eq!(spec.with_knob(12.0).knob().unwrap().value, 10.0);
     /// ```
     pub fn with_knob(&self, value: f64) -> StrategySpec {
         let mut spec = self.clone();
