@@ -7,8 +7,9 @@
 //! - T, the mean talk time (connection to hang-up), and W, the mean after-call work, by Little's
 //!   law (time-average of agents in after-call work ÷ connections).
 //!
-//! Each second it forecasts the next D: agents free by then are S = available + Bin(wrapping, q_w)
-//! + Bin(talking, q_t), where an agent in after-call work is free within D with q_w = 1 − e^(−D/W)
+//! Each second it forecasts the next D: agents free by then are
+//! S = available + Bin(wrapping, q_w) + Bin(talking, q_t),
+//! where an agent in after-call work is free within D with q_w = 1 − e^(−D/W)
 //! and a talking agent, who must finish talking and then wrap up, with q_t = P(T′ + W′ ≤ D) for
 //! exponential T′ and W′ of means T and W (memoryless remaining times, so elapsed handle times
 //! need not be known — Connect reports agents' states, not when each call started); callers

@@ -3,6 +3,7 @@
 mod determinism;
 mod erlang;
 mod invariants;
+mod pacing;
 mod queueing;
 mod samples;
 mod scenario_errors;
