@@ -212,7 +212,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     let end = if dashed { x + 8 } else { x + 22 };
                     PathElement::new(vec![(x, y), (end, y)], c.stroke_width(3))
                 });
-                if *markers {
+                // A series of one point draws no line: mark it so that it shows.
+                if *markers || s.points.len() == 1 {
                     chart
                         .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled())))
                         .map_err(e)?;

@@ -412,6 +412,7 @@ impl<'m> Campaign<'m> {
             self.tokens -= 1.0;
         }
         self.active_calls += 1;
+        self.rec.lines(now, self.active_calls);
         let state = &mut self.customers[customer as usize];
         state.attempts += 1;
         state.status = Status::InCall;
@@ -847,6 +848,7 @@ impl<'m> Campaign<'m> {
             Stage::WithAgent => self.in_flight.with_agent -= 1,
         }
         self.active_calls -= 1;
+        self.rec.lines(now, self.active_calls);
         let mut record = call.record;
         record.ended_at = now;
         self.finished.push(record);

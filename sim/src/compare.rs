@@ -191,15 +191,13 @@ pub fn compare(model: &Model, baseline: usize, on_replication: &(dyn Fn() + Sync
             metrics: differences(v, &values[baseline]),
         })
         .collect();
+    let baseline = strategies[baseline].name.clone();
     Results {
-        scenario: model.name.clone(),
-        seed: model.seed,
-        replications: model.replications,
         comparison: Some(Comparison {
-            baseline: strategies[baseline].name.clone(),
+            baseline,
             differences,
         }),
-        strategies,
+        ..Results::new(model, strategies)
     }
 }
 

@@ -125,6 +125,10 @@ pub struct RepMetrics {
     pub busy_area: Vec<u128>,
     pub available_area: Vec<u128>,
     pub queue_area: Vec<u128>,
+    /// Per-bucket area of calls in progress (dialed and not yet ended): lines in use.
+    pub lines_area: Vec<u128>,
+    /// Wait to agent of callers connected in each bucket, in milliseconds.
+    pub wait_buckets: Vec<Histogram<u64>>,
     /// Events the simulator handled: scheduled events, retries falling due, pacer decisions.
     pub events: u64,
 }
@@ -141,7 +145,9 @@ pub struct Recorder {
     talking: Gauge,
     available: Gauge,
     queue: Gauge,
+    lines: Gauge,
     waits: Histogram<u64>,
+    wait_buckets: Vec<Histogram<u64>>,
     exhausted_at: Option<Millis>,
     retries_released: u64,
 }
@@ -161,7 +167,9 @@ impl Recorder {
             talking: Gauge::new(interval),
             available: Gauge::new(interval),
             queue: Gauge::new(interval),
+            lines: Gauge::new(interval),
             waits,
+            wait_buckets: Vec::new(),
             exhausted_at: None,
             retries_released: 0,
         }
@@ -226,6 +234,22 @@ impl Recorder {
         self.waits
             .record(waited.0)
             .expect("an auto-resizing histogram accepts any value");
+        let i = (now.0 / self.interval.0.max(1)) as usize;
+        if self.wait_buckets.len() <= i {
+            self.wait_buckets.resize_with(i + 1, || {
+                let mut h = Histogram::new(2).expect("2 significant figures is valid");
+                h.auto(true);
+                h
+            });
+        }
+        self.wait_buckets[i]
+            .record(waited.0)
+            .expect("an auto-resizing histogram accepts any value");
+    }
+
+    /// Calls in progress changed.
+    pub fn lines(&mut self, now: Millis, lines: u32) {
+        self.lines.set(now, u64::from(lines));
     }
 
     pub fn queue_len(&mut self, now: Millis, queued: u32) {
@@ -262,6 +286,7 @@ impl Recorder {
             &mut self.talking,
             &mut self.available,
             &mut self.queue,
+            &mut self.lines,
         ] {
             g.flush(end);
         }
@@ -289,6 +314,8 @@ impl Recorder {
             busy_area: pad(self.busy.areas()),
             available_area: pad(self.available.areas()),
             queue_area: pad(self.queue.areas()),
+            lines_area: pad(self.lines.areas()),
+            wait_buckets: self.wait_buckets,
             buckets: self.buckets,
             events: events + self.retries_released,
         }

@@ -90,11 +90,5 @@ pub fn run_all(model: &Model, on_replication: &(dyn Fn() + Sync)) -> Results {
         .iter()
         .map(|spec| summarise(spec, &replications(model, spec, on_replication)))
         .collect();
-    Results {
-        scenario: model.name.clone(),
-        seed: model.seed,
-        replications: model.replications,
-        strategies,
-        comparison: None,
-    }
+    Results::new(model, strategies)
 }

@@ -3,6 +3,7 @@
 
 use crate::metrics::{Code, RepMetrics};
 use crate::stats::{Estimate, mean_ci, ratio_ci};
+use hdrhistogram::Histogram;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -54,13 +55,35 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
 /// The results file: the public contract documented in `docs/results.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Results {
+    /// [`FORMAT`]: which version of this contract the file follows.
+    pub format: String,
     pub scenario: String,
     pub seed: u64,
     pub replications: u32,
+    /// The scenario's compliance threshold (seconds), for charts of waits.
+    pub compliance_threshold_s: f64,
     pub strategies: Vec<StrategyResult>,
     /// Paired differences against a baseline strategy (`dialsim compare`); absent from `run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+}
+
+/// The `format` of results files this version writes and reads.
+pub const FORMAT: &str = "dialsim-results/1";
+
+impl Results {
+    /// Results of `model`'s scenario (no comparison block).
+    pub fn new(model: &crate::Model, strategies: Vec<StrategyResult>) -> Results {
+        Results {
+            format: FORMAT.to_string(),
+            scenario: model.name.clone(),
+            seed: model.seed,
+            replications: model.replications,
+            compliance_threshold_s: model.compliance_threshold.as_secs_f64(),
+            strategies,
+            comparison: None,
+        }
+    }
 }
 
 /// `dialsim compare`'s paired differences: each strategy minus the baseline, replication by
@@ -89,6 +112,9 @@ pub struct StrategyResult {
     /// Customers per final result code: "1", "2", "3", "0", "-2", "-1", "abandoned".
     pub outcomes: Ordered<Estimate>,
     pub series: Series,
+    /// Wait to agent of connected callers, pooled over replications: points (seconds, share of
+    /// callers who waited at most that long) at every percentile, then 99.5 and 99.9.
+    pub wait_cdf: Vec<[f64; 2]>,
 }
 
 /// Per-interval means over replications (interval i covers [i·interval_s, (i+1)·interval_s)).
@@ -256,7 +282,30 @@ pub fn summarise(spec: &StrategySpec, reps: &[RepMetrics]) -> StrategyResult {
         metrics: Ordered(metrics),
         outcomes: Ordered(outcomes),
         series: series(reps),
+        wait_cdf: wait_cdf(reps),
     }
+}
+
+fn merged_waits<'a>(hists: impl Iterator<Item = &'a Histogram<u64>>) -> Option<Histogram<u64>> {
+    let mut all: Option<Histogram<u64>> = None;
+    for h in hists {
+        match &mut all {
+            None => all = Some(h.clone()),
+            Some(a) => a.add(h).expect("auto-resizing histograms merge"),
+        }
+    }
+    all.filter(|h| h.len() > 0)
+}
+
+fn wait_cdf(reps: &[RepMetrics]) -> Vec<[f64; 2]> {
+    let Some(all) = merged_waits(reps.iter().map(|r| &r.waits)) else {
+        return Vec::new();
+    };
+    (0..=100)
+        .map(|p| f64::from(p) / 100.0)
+        .chain([0.995, 0.999])
+        .map(|q| [all.value_at_quantile(q) as f64 / 1_000.0, q])
+        .collect()
 }
 
 fn series(reps: &[RepMetrics]) -> Series {
@@ -290,6 +339,19 @@ fn series(reps: &[RepMetrics]) -> Series {
             })
             .collect()
     };
+    let lines_per_agent: Vec<Option<f64>> = (0..len)
+        .map(|i| {
+            let lines: f64 = reps.iter().map(|r| area(&r.lines_area, i)).sum();
+            let staffed: f64 = reps.iter().map(|r| area(&r.staffed_area, i)).sum();
+            (staffed > 0.0).then(|| lines / staffed)
+        })
+        .collect();
+    let wait_p90: Vec<Option<f64>> = (0..len)
+        .map(|i| {
+            merged_waits(reps.iter().filter_map(|r| r.wait_buckets.get(i)))
+                .map(|h| h.value_at_quantile(0.9) as f64 / 1_000.0)
+        })
+        .collect();
     let occupancy: Vec<Option<f64>> = (0..len)
         .map(|i| {
             let busy: f64 = reps.iter().map(|r| area(&r.busy_area, i)).sum();
@@ -312,6 +374,8 @@ fn series(reps: &[RepMetrics]) -> Series {
             ("queue_length".into(), level(|r| &r.queue_area)),
             ("agents_available".into(), level(|r| &r.available_area)),
             ("agents_staffed".into(), level(|r| &r.staffed_area)),
+            ("lines_per_agent".into(), lines_per_agent),
+            ("wait_p90_s".into(), wait_p90),
         ]),
     }
 }

@@ -1,0 +1,73 @@
+//! Every chart rendered from a small real simulation: PNGs decode at the requested size with
+//! text drawn, SVGs carry the title, the axis labels, every legend entry and a line per series.
+
+use reports::chart::{Plot, SIZE, render_png, render_svg};
+use reports::figures::{self, Options};
+use std::path::{Path, PathBuf};
+
+fn scenario(name: &str) -> sim::Model {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(name);
+    let (_, mut model) = sim::load::load(&path).expect("bundled scenario");
+    model.replications = 3;
+    model
+}
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("charts");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+fn check(figure: &reports::chart::Figure) {
+    let svg = render_svg(figure, SIZE).expect("renders as SVG");
+    for text in [&figure.title, &figure.x_label, &figure.y_label] {
+        let escaped = text.replace('&', "&amp;").replace('<', "&lt;");
+        assert!(svg.contains(&escaped), "{}: SVG lacks {text:?}", figure.id);
+    }
+    for name in figure.legend() {
+        assert!(svg.contains(&name), "{}: legend lacks {name:?}", figure.id);
+    }
+    if let Plot::Lines { series, .. } = &figure.plot {
+        let drawn = series.iter().filter(|s| s.points.len() > 1).count();
+        let lines = svg.matches("<polyline").count() + svg.matches("<path").count();
+        assert!(
+            lines >= drawn,
+            "{}: {lines} lines for {drawn} series",
+            figure.id
+        );
+        assert!(drawn > 0, "{}: nothing to draw", figure.id);
+    }
+    let png = out_dir().join(format!("{}.png", figure.id));
+    render_png(figure, SIZE, &png).expect("renders as PNG");
+    let img = image::open(&png).expect("the PNG decodes").to_rgb8();
+    assert_eq!(img.dimensions(), SIZE, "{}", figure.id);
+    let dark = img.pixels().filter(|p| p.0.iter().all(|&c| c < 90)).count();
+    assert!(
+        dark > 500,
+        "{}: hardly any text or axes ({dark} dark pixels)",
+        figure.id
+    );
+}
+
+#[test]
+fn every_results_chart_renders() {
+    let results = sim::run::run_all(&scenario("seed-sample.ron"), &|| {});
+    let all = figures::all(&results, &Options::default());
+    assert_eq!(all.len(), 10);
+    for figure in &all {
+        check(figure);
+    }
+}
+
+#[test]
+fn the_frontier_chart_renders() {
+    let model = scenario("frontier-quick.ron");
+    let target = sim::frontier::Target {
+        abandon: 0.03,
+        definition: sim::frontier::Definition::Regulatory,
+    };
+    let f = sim::frontier::frontier(&model, target, &|| {}).expect("valid target");
+    check(&figures::frontier(&f));
+}
