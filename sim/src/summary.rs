@@ -294,7 +294,7 @@ fn merged_waits<'a>(hists: impl Iterator<Item = &'a Histogram<u64>>) -> Option<H
             Some(a) => a.add(h).expect("auto-resizing histograms merge"),
         }
     }
-    all.filter(|h| h.len() > 0)
+    all.filter(|h| !h.is_empty())
 }
 
 fn wait_cdf(reps: &[RepMetrics]) -> Vec<[f64; 2]> {
