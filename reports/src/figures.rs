@@ -320,8 +320,8 @@ mod tests {
     }
 }
 
-/// 8. Talk minutes per agent-hour against the abandon rate for every setting a frontier search
-/// tried, one series per strategy, the chosen settings circled, the target as a vertical line.
+/// 8. The frontier: talk minutes per agent-hour against the abandon rate for every setting a
+/// frontier search tried, a series per strategy, chosen settings circled, the target drawn.
 pub fn frontier(f: &sim::frontier::Frontier) -> Figure {
     let mut series = Vec::new();
     let mut highlight = Vec::new();
