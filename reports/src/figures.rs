@@ -307,21 +307,8 @@ pub fn comparison(results: &Results) -> Figure {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rolling_rate_pools_the_window() {
-        let num = [Some(1.0), Some(0.0), Some(3.0), None];
-        let den = [Some(10.0), Some(0.0), Some(10.0), Some(10.0)];
-        let r = rolling(&num, &den, 2);
-        assert_eq!(r, vec![Some(0.1), Some(0.1), Some(0.3), Some(0.15)]);
-    }
-}
-
 /// 8. The frontier: talk minutes per agent-hour against the abandon rate for every setting a
-/// frontier search tried, a series per strategy, chosen settings circled, the target drawn.
+///    frontier search tried, a series per strategy, chosen settings circled, the target drawn.
 pub fn frontier(f: &sim::frontier::Frontier) -> Figure {
     let mut series = Vec::new();
     let mut highlight = Vec::new();
@@ -376,5 +363,18 @@ pub fn frontier(f: &sim::frontier::Frontier) -> Figure {
                 label: format!("target {:.1}%", f.target_abandon * 100.0),
             }),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rolling_rate_pools_the_window() {
+        let num = [Some(1.0), Some(0.0), Some(3.0), None];
+        let den = [Some(10.0), Some(0.0), Some(10.0), Some(10.0)];
+        let r = rolling(&num, &den, 2);
+        assert_eq!(r, vec![Some(0.1), Some(0.1), Some(0.3), Some(0.15)]);
     }
 }
