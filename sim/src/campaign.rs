@@ -13,7 +13,7 @@
 //! ```
 
 use crate::events::{CallId, Event, EventQueue};
-use crate::metrics::{Code, Recorder, RepMetrics};
+use crate::metrics::{Breach, Code, MIN_RING, REDIAL_QUIET, Recorder, RepMetrics};
 use crate::model::{Model, RetryRule};
 use crate::stream::{self, Stream};
 use rand::RngExt;
@@ -89,6 +89,8 @@ struct CustomerState {
     attempts: u32,
     code: Code,
     status: Status,
+    /// When a call to this customer was last abandoned (queue or answering-machine detection).
+    last_abandon: Option<Millis>,
 }
 
 /// Customers ready to dial in one time zone: retries first (in due order), then the list.
@@ -185,6 +187,7 @@ impl<'m> Campaign<'m> {
                 attempts: 0,
                 code: Code::NotReached,
                 status,
+                last_abandon: None,
             });
         }
         let mut c = Campaign {
@@ -413,7 +416,19 @@ impl<'m> Campaign<'m> {
         }
         self.active_calls += 1;
         self.rec.lines(now, self.active_calls);
+        // By construction the dialer never breaches these; they are counted where a breach
+        // would happen so that a gate proves it.
+        let info = self.model.customers[customer as usize];
+        if !self.model.in_window(info.zone, now) {
+            self.rec.breach(Breach::OutsideWindow);
+        }
+        if info.do_not_call {
+            self.rec.breach(Breach::DoNotCall);
+        }
         let state = &mut self.customers[customer as usize];
+        if state.last_abandon.is_some_and(|t| now - t < REDIAL_QUIET) {
+            self.rec.breach(Breach::RedialAfterAbandon);
+        }
         state.attempts += 1;
         state.status = Status::InCall;
         let attempt = state.attempts;
@@ -571,6 +586,10 @@ impl<'m> Campaign<'m> {
         };
         call.record.ring = seen;
         call.retry = Some(retry);
+        let short = seen == RingOutcome::NoAnswer && now - call.record.dialed_at < MIN_RING;
+        if short {
+            self.rec.breach(Breach::ShortRing);
+        }
         self.end_call(id);
     }
 
@@ -586,8 +605,10 @@ impl<'m> Campaign<'m> {
         call.record.ring = RingOutcome::MachineDetected;
         call.code = Some(Code::Absent);
         call.retry = Some(RetryKind::Machine);
-        if call.truth == Truth::Human {
+        let (person, customer) = (call.truth == Truth::Human, call.record.customer);
+        if person {
             self.rec.amd_hung_up_on_person(now);
+            self.customers[customer as usize].last_abandon = Some(now);
         }
         self.end_call(id);
     }
@@ -685,7 +706,9 @@ impl<'m> Campaign<'m> {
         }
         call.record.abandoned = true;
         call.code = Some(Code::Abandoned);
+        let customer = call.record.customer;
         let waited = now - call.record.queued_at.expect("queued");
+        self.customers[customer as usize].last_abandon = Some(now);
         self.rec.abandoned(now, waited);
         // Stale entries further back are skipped when agents take callers.
         while let Some(&front) = self.waiting.front() {

@@ -35,11 +35,13 @@
 //! ```
 
 pub mod campaign;
+pub mod check;
 pub mod compare;
 pub mod contacts;
 pub mod dist;
 pub mod events;
 pub mod frontier;
+pub mod gates;
 pub mod gauge;
 pub mod load;
 pub mod metrics;

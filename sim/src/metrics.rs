@@ -79,7 +79,31 @@ pub struct Counters {
     pub waited: u64,
     /// Time in queue of every entrant, served or abandoned (ms).
     pub queue_time_ms: u64,
+    /// Compliance breaches, each of which a campaign must never commit; see [`Breach`].
+    pub calls_outside_window: u64,
+    pub short_rings: u64,
+    pub redials_after_abandon: u64,
+    pub calls_to_do_not_call: u64,
 }
+
+/// A compliance breach the simulator counts (each must stay at zero in a lawful campaign).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Breach {
+    /// A call placed outside the customer's local calling window.
+    OutsideWindow,
+    /// A call given up as unanswered after ringing less than [`MIN_RING`].
+    ShortRing,
+    /// A call to a customer within [`REDIAL_QUIET`] of an abandoned call to them (a queue
+    /// abandon, or a person that answering-machine detection hung up on).
+    RedialAfterAbandon,
+    /// A call to a customer on the do-not-call list.
+    DoNotCall,
+}
+
+/// The shortest ring before giving up that US rules allow (15 s).
+pub const MIN_RING: Millis = Millis(15_000);
+/// How long an abandoned customer must not be called again (72 h, US rule).
+pub const REDIAL_QUIET: Millis = Millis(72 * 3_600_000);
 
 impl Counters {
     /// Live answers not bridged to an agent within the compliance threshold: abandons in the
@@ -186,6 +210,16 @@ impl Recorder {
     pub fn dialed(&mut self, now: Millis) {
         self.counters.dials += 1;
         self.bucket(now).dials += 1;
+    }
+
+    pub fn breach(&mut self, kind: Breach) {
+        let c = &mut self.counters;
+        match kind {
+            Breach::OutsideWindow => c.calls_outside_window += 1,
+            Breach::ShortRing => c.short_rings += 1,
+            Breach::RedialAfterAbandon => c.redials_after_abandon += 1,
+            Breach::DoNotCall => c.calls_to_do_not_call += 1,
+        }
     }
 
     pub fn rejected(&mut self, _now: Millis) {

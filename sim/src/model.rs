@@ -101,6 +101,7 @@ pub struct Model {
     pub window: Option<(i64, i64)>,
     pub metrics_lag: Millis,
     pub strategies: Vec<StrategySpec>,
+    pub gates: Vec<crate::gates::Gate>,
 }
 
 impl Model {
@@ -217,6 +218,7 @@ impl Model {
                 .map(|w| ((w.from_h * HOUR_MS) as i64, (w.to_h * HOUR_MS) as i64)),
             metrics_lag: Millis::from_secs_f64(scenario.metrics_lag_s.get()),
             strategies: scenario.strategies.clone(),
+            gates: scenario.gates.clone(),
         })
     }
 

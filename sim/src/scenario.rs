@@ -51,6 +51,9 @@ pub struct Scenario {
     #[serde(default = "default_lag")]
     pub metrics_lag_s: NonNegative,
     pub strategies: Vec<StrategySpec>,
+    /// Promises `dialsim check` holds every strategy to; see [`crate::gates`].
+    #[serde(default)]
+    pub gates: Vec<crate::gates::Gate>,
 }
 
 fn default_replications() -> u32 {

@@ -213,6 +213,41 @@ const METRICS: &[(&str, Kind)] = &[
             )
         }),
     ),
+    // The worst rate over any window of 24 h (the UK rule) or 30 days (the US rule), one value
+    // per replication; the whole campaign when it is shorter than the window.
+    (
+        "abandon_rate_worst_24h",
+        Kind::PerRep(|r| worst_rate(r, DAY, queue_pair)),
+    ),
+    (
+        "abandon_rate_worst_30d",
+        Kind::PerRep(|r| worst_rate(r, 30 * DAY, queue_pair)),
+    ),
+    (
+        "abandon_rate_regulatory_worst_24h",
+        Kind::PerRep(|r| worst_rate(r, DAY, regulatory_pair)),
+    ),
+    (
+        "abandon_rate_regulatory_worst_30d",
+        Kind::PerRep(|r| worst_rate(r, 30 * DAY, regulatory_pair)),
+    ),
+    // Compliance breaches per replication; each must be zero.
+    (
+        "calls_outside_window",
+        Kind::PerRep(|r| Some(r.counters.calls_outside_window as f64)),
+    ),
+    (
+        "short_rings",
+        Kind::PerRep(|r| Some(r.counters.short_rings as f64)),
+    ),
+    (
+        "redials_after_abandon",
+        Kind::PerRep(|r| Some(r.counters.redials_after_abandon as f64)),
+    ),
+    (
+        "calls_to_do_not_call",
+        Kind::PerRep(|r| Some(r.counters.calls_to_do_not_call as f64)),
+    ),
     ("dials", Kind::PerRep(|r| Some(r.counters.dials as f64))),
     (
         "rejected_dials",
@@ -248,6 +283,47 @@ pub fn per_replication(key: &str, rep: &RepMetrics) -> Option<f64> {
         }
         Kind::PerRep(f) => f(rep),
     }
+}
+
+const DAY: u64 = 86_400_000;
+
+fn queue_pair(b: &crate::metrics::BucketCounts) -> (u64, u64) {
+    (b.abandoned, b.queue_entries)
+}
+
+fn regulatory_pair(b: &crate::metrics::BucketCounts) -> (u64, u64) {
+    (b.regulatory_abandons, b.live_answers)
+}
+
+fn worst_rate(
+    r: &RepMetrics,
+    window_ms: u64,
+    pair: fn(&crate::metrics::BucketCounts) -> (u64, u64),
+) -> Option<f64> {
+    let counts: Vec<(u64, u64)> = r.buckets.iter().map(pair).collect();
+    let intervals = window_ms.div_ceil(r.interval.0.max(1)) as usize;
+    worst_window(&counts, intervals)
+}
+
+/// The highest Σ numerator ÷ Σ denominator over any `window` consecutive intervals (the whole
+/// series when it is shorter), among windows with a denominator; `None` when none has one.
+pub fn worst_window(counts: &[(u64, u64)], window: usize) -> Option<f64> {
+    let window = window.clamp(1, counts.len().max(1));
+    let mut worst: Option<f64> = None;
+    let (mut num, mut den) = (0u64, 0u64);
+    for (i, &(n, d)) in counts.iter().enumerate() {
+        num += n;
+        den += d;
+        if i >= window {
+            num -= counts[i - window].0;
+            den -= counts[i - window].1;
+        }
+        if i + 1 >= window && den > 0 {
+            let rate = num as f64 / den as f64;
+            worst = Some(worst.map_or(rate, |w| w.max(rate)));
+        }
+    }
+    worst
 }
 
 /// The metric keys, in file order.
@@ -377,5 +453,25 @@ fn series(reps: &[RepMetrics]) -> Series {
             ("lines_per_agent".into(), lines_per_agent),
             ("wait_p90_s".into(), wait_p90),
         ]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_window_differs_from_the_average() {
+        // Six 8-hour intervals: 3.3% abandons overall, 6% in the worst 24 hours (3 intervals).
+        let counts = [(1, 100), (1, 100), (5, 100), (6, 100), (7, 100), (0, 100)];
+        let overall = 20.0 / 600.0;
+        let worst = worst_window(&counts, 3).unwrap();
+        assert!((worst - 18.0 / 300.0).abs() < 1e-12, "worst {worst}");
+        assert!(worst > 1.5 * overall);
+        // A window longer than the series is the whole series.
+        assert!((worst_window(&counts, 10).unwrap() - overall).abs() < 1e-12);
+        // Windows without a denominator do not count; no denominator at all is undefined.
+        assert_eq!(worst_window(&[(0, 0), (1, 2)], 1), Some(0.5));
+        assert_eq!(worst_window(&[(0, 0)], 1), None);
     }
 }

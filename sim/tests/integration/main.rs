@@ -2,6 +2,7 @@
 
 mod determinism;
 mod erlang;
+mod gates;
 mod invariants;
 mod pacing;
 mod queueing;

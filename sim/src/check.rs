@@ -1,0 +1,68 @@
+//! What `dialsim check` runs for one scenario: every strategy's replications, summarised, every
+//! gate judged, and the per-replication values a baseline needs for paired comparisons.
+
+use crate::compare::{COMPARED, paired_values};
+use crate::gates::Verdict;
+use crate::model::Model;
+use crate::run::replications;
+use crate::summary::{Ordered, StrategyResult, summarise};
+
+/// One strategy under the scenario's gates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyCheck {
+    pub result: StrategyResult,
+    /// One verdict per gate, in the scenario's order.
+    pub verdicts: Vec<Verdict>,
+    /// Per-replication values of every [`COMPARED`] metric (`None`: undefined there).
+    pub per_replication: Ordered<Vec<Option<f64>>>,
+}
+
+impl StrategyCheck {
+    pub fn passed(&self) -> bool {
+        self.verdicts.iter().all(|v| v.passed)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioCheck {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub strategies: Vec<StrategyCheck>,
+}
+
+/// Runs every strategy of `model` and judges its gates. Deterministic whatever the number of
+/// threads, like [`crate::run::run_all`].
+pub fn check(model: &Model, on_replication: &(dyn Fn() + Sync)) -> ScenarioCheck {
+    let strategies = model
+        .strategies
+        .iter()
+        .map(|spec| {
+            let reps = replications(model, spec, on_replication);
+            let result = summarise(spec, &reps);
+            let verdicts = model
+                .gates
+                .iter()
+                .map(|g| g.judge(&result, &reps))
+                .collect();
+            let per_replication = Ordered(
+                COMPARED
+                    .iter()
+                    .map(|k| k.to_string())
+                    .zip(paired_values(&reps))
+                    .collect(),
+            );
+            StrategyCheck {
+                result,
+                verdicts,
+                per_replication,
+            }
+        })
+        .collect();
+    ScenarioCheck {
+        scenario: model.name.clone(),
+        seed: model.seed,
+        replications: model.replications,
+        strategies,
+    }
+}
