@@ -210,6 +210,13 @@ pub fn all(results: &Results, o: &Options) -> Vec<Figure> {
     ]
 }
 
+/// A wait CDF as points in percent, ordered by share (the file lists 99.5 and 99.9 after 100).
+fn cdf_points(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
+    let mut points: Vec<(f64, f64)> = cdf.iter().map(|[x, q]| (*x, q * 100.0)).collect();
+    points.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+    points
+}
+
 /// 5. Share of connected callers who waited at most x seconds, with the compliance threshold.
 pub fn wait_cdf(results: &Results) -> Figure {
     let names = short_names(results);
@@ -219,7 +226,7 @@ pub fn wait_cdf(results: &Results) -> Figure {
         .enumerate()
         .map(|(i, s)| Series {
             name: names[i].clone(),
-            points: s.wait_cdf.iter().map(|[x, q]| (*x, q * 100.0)).collect(),
+            points: cdf_points(&s.wait_cdf),
             dashed: false,
             colour: i,
         })
@@ -369,6 +376,25 @@ pub fn frontier(f: &sim::frontier::Frontier) -> Figure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cdf_points_rise() {
+        let cdf = [
+            [0.0, 0.0],
+            [1.0, 0.5],
+            [9.0, 1.0],
+            [5.0, 0.995],
+            [8.0, 0.999],
+        ];
+        let points = cdf_points(&cdf);
+        assert_eq!(points.first(), Some(&(0.0, 0.0)));
+        assert_eq!(points.last(), Some(&(9.0, 100.0)));
+        assert!(
+            points
+                .windows(2)
+                .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1)
+        );
+    }
 
     #[test]
     fn rolling_rate_pools_the_window() {

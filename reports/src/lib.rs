@@ -2,6 +2,12 @@
 //!
 //! [`figures`] decides what each chart shows from a results file; [`chart`] draws a figure on
 //! plotters' SVG and bitmap backends with an embedded font, so a bare machine renders text.
+//! [`tables`] builds the tables shown in HTML and Markdown; [`report`] writes the report
+//! directory ([`write_report`]) and reads results and frontier files back ([`read`]).
 
 pub mod chart;
 pub mod figures;
+pub mod report;
+pub mod tables;
+
+pub use report::{ReadError, Report, ReportError, Written, json_text, read, write_report};

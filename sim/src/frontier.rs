@@ -203,6 +203,8 @@ pub struct Target {
 /// The frontier file (`dialsim frontier --json`), documented in `docs/results.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Frontier {
+    /// [`FORMAT`]: which version of this contract the file follows.
+    pub format: String,
     pub scenario: String,
     pub seed: u64,
     pub replications: u32,
@@ -215,6 +217,9 @@ pub struct Frontier {
     /// The reference first unless the scenario lists it, then the scenario's strategies in order.
     pub strategies: Vec<FrontierStrategy>,
 }
+
+/// The `format` of frontier files this version writes and reads.
+pub const FORMAT: &str = "dialsim-frontier/1";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FrontierStrategy {
@@ -414,6 +419,7 @@ pub fn frontier(
     }
     strategies.extend(listed);
     Ok(Frontier {
+        format: FORMAT.to_string(),
         scenario: model.name.clone(),
         seed: model.seed,
         replications: model.replications,

@@ -31,6 +31,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &common.json {
         super::write_json(path, &results)?;
     }
+    super::write_report(common, reports::Report::Results(results))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -53,6 +53,7 @@ pub fn frontier(args: &FrontierArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &common.json {
         super::write_json(path, &frontier)?;
     }
+    super::write_report(common, reports::Report::Frontier(frontier))?;
     Ok(ExitCode::SUCCESS)
 }
 

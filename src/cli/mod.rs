@@ -2,6 +2,7 @@
 
 mod compare;
 mod frontier;
+mod report;
 mod run;
 mod table;
 
@@ -32,6 +33,9 @@ enum Command {
     /// Find each strategy's most productive setting whose abandon rate stays under a target,
     /// and its gain in talk time over a progressive dialer.
     Frontier(FrontierArgs),
+    /// Render a report directory (HTML page, charts, Markdown, CSV) from a results or frontier
+    /// file written with --json.
+    Report(ReportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -41,6 +45,10 @@ pub struct RunArgs {
     /// Also write the results (docs/results.md) to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Also write a report to this folder: index.html (charts and tables, self-contained),
+    /// each chart as PNG and SVG, summary.md, metrics.csv and results.json.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
     /// Replications per strategy (overrides the scenario's `replications`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
@@ -79,6 +87,16 @@ pub struct FrontierArgs {
     pub definition: Definition,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// A results file (`run` or `compare` with --json) or a frontier file (`frontier` with --json).
+    pub file: PathBuf,
+    /// The folder to write the report to (created if missing; files of the same names are
+    /// replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Definition {
     /// abandon_rate_regulatory: live answers not bridged within the threshold ÷ live answers.
@@ -92,6 +110,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Frontier(args) => frontier::frontier(&args),
+        Command::Report(args) => report::report(&args),
     }
 }
 
@@ -127,9 +146,25 @@ fn progress(args: &RunArgs, total: u64, template: &str) -> ProgressBar {
     bar
 }
 
-/// Writes `value` as pretty-printed JSON with a final newline.
+/// Writes `value` as pretty-printed JSON with a final newline (the same text as a report's
+/// `results.json`).
 fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value).context("cannot encode results")?;
-    std::fs::write(path, text + "\n")
+    std::fs::write(path, reports::json_text(value))
         .with_context(|| format!("cannot write results to {}", path.display()))
+}
+
+/// Writes the report directory `--report` asks for, and says where it is unless `--quiet`.
+fn write_report(args: &RunArgs, report: reports::Report) -> anyhow::Result<()> {
+    let Some(dir) = &args.report else {
+        return Ok(());
+    };
+    let written = reports::write_report(dir, &report)?;
+    if !args.quiet {
+        eprintln!(
+            "report: {} ({} files)",
+            written.index().display(),
+            written.files.len()
+        );
+    }
+    Ok(())
 }

@@ -19,5 +19,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.json {
         super::write_json(path, &results)?;
     }
+    super::write_report(args, reports::Report::Results(results))?;
     Ok(ExitCode::SUCCESS)
 }

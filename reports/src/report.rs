@@ -1,0 +1,579 @@
+//! The report directory: one self-contained `index.html`, every chart as PNG and SVG,
+//! `summary.md`, `metrics.csv` and `results.json`, from a results file (`run`, `compare`) or a
+//! frontier file (`frontier`); and reading such a file back ([`read`]).
+
+use crate::chart::{self, ChartError, Figure};
+use crate::figures::{self, Options};
+use crate::tables::{self, Table, escape_html};
+use serde::Serialize;
+use sim::Results;
+use sim::frontier::Frontier;
+use sim::stats::Estimate;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// What a report is made from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    /// A `run` or `compare` results file.
+    Results(Results),
+    /// A `frontier` file.
+    Frontier(Frontier),
+}
+
+/// Which kind of file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Results,
+    Frontier,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Results => "results file",
+            Kind::Frontier => "frontier file",
+        }
+    }
+
+    fn current(self) -> &'static str {
+        match self {
+            Kind::Results => sim::summary::FORMAT,
+            Kind::Frontier => sim::frontier::FORMAT,
+        }
+    }
+
+    fn regenerate(self) -> &'static str {
+        match self {
+            Kind::Results => {
+                "re-run `dialsim run SCENARIO --json FILE` (or `dialsim compare`) with this version to regenerate it"
+            }
+            Kind::Frontier => {
+                "re-run `dialsim frontier SCENARIO --target-abandon T --json FILE` with this version to regenerate it"
+            }
+        }
+    }
+}
+
+/// Why a results or frontier file cannot be read. Each names the file and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{}:{line}:{column}: {source}: this is not a complete dialsim results or frontier file \
+         (was it cut short?); write it again with `--json`",
+        path.display()
+    )]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{} is not a dialsim results or frontier file: it has no `format` field and neither \
+         file's fields; write one with `dialsim run`, `compare` or `frontier` and `--json`",
+        path.display()
+    )]
+    Unknown { path: PathBuf },
+    #[error(
+        "{} {} was written by another version of dialsim (format {}; this version reads {}); {}",
+        kind.noun(),
+        path.display(),
+        found.as_deref().map_or("missing".to_string(), |f| format!("{f:?}")),
+        kind.current(),
+        kind.regenerate()
+    )]
+    OtherVersion {
+        path: PathBuf,
+        kind: Kind,
+        /// The file's `format`, `None` when it has none (or not a string).
+        found: Option<String>,
+    },
+}
+
+/// Why a report directory cannot be written. Each names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot create the report folder {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Chart { path: PathBuf, source: ChartError },
+    #[error("cannot write {}: {source}", path.display())]
+    Csv { path: PathBuf, source: csv::Error },
+}
+
+/// `value` as the results files are written: pretty-printed JSON with two-space indentation and
+/// a final newline. `dialsim --json` and `results.json` both use it.
+pub fn json_text(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("results serialize to JSON") + "\n"
+}
+
+/// Which kind of file `value` is, from its `format`, or from its fields when the format is not
+/// one this version knows; `Err` with what is wrong otherwise.
+fn detect(path: &Path, value: &serde_json::Value) -> Result<Kind, ReadError> {
+    let format = value.get("format").and_then(serde_json::Value::as_str);
+    match format {
+        Some(f) if f == sim::summary::FORMAT => return Ok(Kind::Results),
+        Some(f) if f == sim::frontier::FORMAT => return Ok(Kind::Frontier),
+        _ => {}
+    }
+    let by_prefix = format.and_then(|f| {
+        if f.starts_with("dialsim-results/") {
+            Some(Kind::Results)
+        } else if f.starts_with("dialsim-frontier/") {
+            Some(Kind::Frontier)
+        } else {
+            None
+        }
+    });
+    let has = |key: &str| value.get(key).is_some();
+    let by_fields = if has("target_abandon") || has("abandon_key") {
+        Some(Kind::Frontier)
+    } else if has("strategies") {
+        Some(Kind::Results)
+    } else {
+        None
+    };
+    match by_prefix.or(by_fields) {
+        Some(kind) => Err(ReadError::OtherVersion {
+            path: path.to_path_buf(),
+            kind,
+            found: format.map(String::from),
+        }),
+        None => Err(ReadError::Unknown {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+fn json_error(path: &Path, source: serde_json::Error) -> ReadError {
+    ReadError::Json {
+        path: path.to_path_buf(),
+        line: source.line(),
+        column: source.column(),
+        source,
+    }
+}
+
+/// Reads a results file (`run`, `compare`) or a frontier file (`frontier`) written by this
+/// version of dialsim, telling them apart by their `format`.
+pub fn read(path: &Path) -> Result<Report, ReadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| json_error(path, e))?;
+    match detect(path, &value)? {
+        // Parsed again from the text, so that a field that does not fit is located.
+        Kind::Results => serde_json::from_str(&text)
+            .map(Report::Results)
+            .map_err(|e| json_error(path, e)),
+        Kind::Frontier => serde_json::from_str(&text)
+            .map(Report::Frontier)
+            .map_err(|e| json_error(path, e)),
+    }
+}
+
+impl Report {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Report::Results(_) => Kind::Results,
+            Report::Frontier(_) => Kind::Frontier,
+        }
+    }
+
+    /// The file as `--json` writes it.
+    pub fn json(&self) -> String {
+        match self {
+            Report::Results(r) => json_text(r),
+            Report::Frontier(f) => json_text(f),
+        }
+    }
+
+    /// The charts, in page order.
+    pub fn figures(&self) -> Vec<Figure> {
+        match self {
+            Report::Results(r) => figures::all(r, &Options::default()),
+            Report::Frontier(f) => vec![figures::frontier(f)],
+        }
+    }
+
+    /// The tables, in page order.
+    pub fn tables(&self) -> Vec<Table> {
+        match self {
+            Report::Results(r) => tables::results_tables(r),
+            Report::Frontier(f) => tables::frontier_tables(f),
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            Report::Results(r) if r.comparison.is_some() => {
+                format!("dialsim compare: {}", r.scenario)
+            }
+            Report::Results(r) => format!("dialsim run: {}", r.scenario),
+            Report::Frontier(f) => format!("dialsim frontier: {}", f.scenario),
+        }
+    }
+
+    /// One line on how the numbers were made.
+    fn about(&self) -> String {
+        match self {
+            Report::Results(r) => format!(
+                "Scenario {}, seed {}, {} replications per strategy, compliance threshold {} s \
+                 (file format {}).",
+                r.scenario, r.seed, r.replications, r.compliance_threshold_s, r.format
+            ),
+            Report::Frontier(f) => format!(
+                "Scenario {}, seed {}, {} replications per setting; target: the upper end of the \
+                 95% CI of the {} below {}%; gains over {} (file format {}).",
+                f.scenario,
+                f.seed,
+                f.replications,
+                tables::frontier_abandon_label(f).trim_end_matches(" %"),
+                tables::percent(f.target_abandon),
+                f.reference,
+                f.format
+            ),
+        }
+    }
+
+    /// `summary.md`: the tables in Markdown.
+    pub fn markdown(&self) -> String {
+        let mut out = format!("# {}\n\n{}\n\n", self.title(), self.about());
+        for t in self.tables() {
+            out.push_str(&t.markdown());
+        }
+        out
+    }
+
+    /// `metrics.csv`: one row per strategy × metric (results files) or per strategy × setting ×
+    /// metric (frontier files), full precision, empty cells for undefined values.
+    pub fn csv(&self) -> Result<String, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let number = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+        let estimate = |e: &Estimate| {
+            let [lo, hi] = e.ci95.map_or([None, None], |[l, h]| [Some(l), Some(h)]);
+            [number(e.mean), number(lo), number(hi)]
+        };
+        match self {
+            Report::Results(r) => {
+                w.write_record(["strategy", "metric", "mean", "ci95_low", "ci95_high"])?;
+                for s in &r.strategies {
+                    let rows = s.metrics.0.iter().map(|(k, e)| (k.clone(), e)).chain(
+                        s.outcomes
+                            .0
+                            .iter()
+                            .map(|(k, e)| (format!("outcomes.{k}"), e)),
+                    );
+                    for (metric, e) in rows {
+                        let [m, lo, hi] = estimate(e);
+                        w.write_record([s.name.as_str(), &metric, &m, &lo, &hi])?;
+                    }
+                }
+                for d in r.comparison.iter().flat_map(|c| &c.differences) {
+                    for (k, e) in &d.metrics.0 {
+                        let [m, lo, hi] = estimate(e);
+                        let metric = format!("difference.{k}");
+                        w.write_record([d.name.as_str(), &metric, &m, &lo, &hi])?;
+                    }
+                }
+            }
+            Report::Frontier(f) => {
+                w.write_record([
+                    "strategy",
+                    "setting",
+                    "knob",
+                    "value",
+                    "passes",
+                    "chosen",
+                    "metric",
+                    "mean",
+                    "ci95_low",
+                    "ci95_high",
+                ])?;
+                for s in &f.strategies {
+                    let knob = s.knob.as_ref().map_or("", |k| k.name.as_str());
+                    for (i, t) in s.tried.iter().enumerate() {
+                        let value = number(t.value);
+                        let passes = t.passes.to_string();
+                        let chosen = (s.chosen == Some(i)).to_string();
+                        let rows = t
+                            .metrics
+                            .0
+                            .iter()
+                            .map(|(k, e)| (k.as_str(), e))
+                            .chain([("gain", &t.gain)]);
+                        for (metric, e) in rows {
+                            let [m, lo, hi] = estimate(e);
+                            w.write_record([
+                                s.name.as_str(),
+                                &t.name,
+                                knob,
+                                &value,
+                                &passes,
+                                &chosen,
+                                metric,
+                                &m,
+                                &lo,
+                                &hi,
+                            ])?;
+                        }
+                    }
+                }
+            }
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(String::from_utf8(bytes).expect("the CSV is built from strings"))
+    }
+
+    /// `index.html`: one self-contained page (inline SVG charts and a small stylesheet; no
+    /// script, no external resource), with `svgs` the charts' SVG documents in figure order.
+    pub fn html(&self, figures: &[Figure], svgs: &[String]) -> String {
+        let title = escape_html(&self.title());
+        let tables = self.tables();
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
+             <h1>{title}</h1>\n<p class=\"about\">{}</p>\n",
+            escape_html(&self.about())
+        );
+        out.push_str("<nav>");
+        let mut links: Vec<(String, String)> = tables
+            .iter()
+            .map(|t| (t.id.clone(), t.title.clone()))
+            .collect();
+        // Charts come after the first tables (numbers first, then how they move).
+        let split = match self {
+            Report::Results(r) => 1 + usize::from(r.comparison.is_some()),
+            Report::Frontier(_) => 1,
+        };
+        links.insert(split, ("charts".into(), "Charts".into()));
+        for (i, (id, text)) in links.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " · " };
+            let _ = write!(
+                out,
+                "{sep}<a href=\"#{}\">{}</a>",
+                escape_html(id),
+                escape_html(text)
+            );
+        }
+        out.push_str("</nav>\n");
+        for t in &tables[..split] {
+            out.push_str(&t.html());
+        }
+        out.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+        for (f, svg) in figures.iter().zip(svgs) {
+            let _ = write!(
+                out,
+                "<figure id=\"chart-{id}\">\n{}\n<figcaption>{} — also as \
+                 <a href=\"{id}.png\">PNG</a> and <a href=\"{id}.svg\">SVG</a></figcaption>\n\
+                 </figure>\n",
+                inline_svg(svg),
+                escape_html(&f.title),
+                id = escape_html(&f.id),
+            );
+        }
+        out.push_str("</section>\n");
+        for t in &tables[split..] {
+            out.push_str(&t.html());
+        }
+        out.push_str(
+            "<footer>Made by dialsim. Every number is defined in docs/results.md; the same \
+             numbers are in results.json, metrics.csv and summary.md beside this page.</footer>\n\
+             </body>\n</html>\n",
+        );
+        out
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"DejaVu Sans\",\
+sans-serif;color:#1d2329;background:#fff;max-width:1320px;margin:0 auto;padding:1rem 1.2rem;\
+line-height:1.45}
+h1{font-size:1.6rem;margin:.2rem 0}
+h2{font-size:1.25rem;margin:2rem 0 .4rem;padding-bottom:.2rem;border-bottom:2px solid #dde3e8}
+.about,.note,figcaption,footer{color:#4b5660}
+.note{font-size:.9rem;margin:.2rem 0 .6rem}
+nav{margin:.8rem 0;font-size:.95rem}
+a{color:#1f5f99}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:.85rem}
+th,td{padding:.28rem .5rem;border-bottom:1px solid #e3e8ec;vertical-align:top}
+th{background:#eef2f5;text-align:left;font-weight:600}
+th.n{text-align:right;max-width:8.5rem;overflow-wrap:break-word}
+td:first-child{min-width:11rem}
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+td .ci{display:block;color:#66717b;font-size:.8rem}
+tbody tr:nth-child(even){background:#f8fafb}
+td.sig{font-weight:700}
+code{font-size:.82rem;color:#5a6570}
+figure{margin:1.2rem 0 2rem}
+figure svg{display:block;max-width:100%;height:auto;border:1px solid #e3e8ec}
+figcaption{font-size:.9rem;margin-top:.3rem}
+footer{margin-top:3rem;font-size:.85rem}
+";
+
+/// An SVG document made fit to sit inside HTML: no XML prolog or doctype, and no namespace
+/// declaration (HTML puts `<svg>` in the SVG namespace itself, and the page names no URL).
+pub fn inline_svg(svg: &str) -> String {
+    let mut s = svg.trim_start();
+    while s.starts_with("<?") || s.starts_with("<!DOCTYPE") || s.starts_with("<!doctype") {
+        s = s.find('>').map_or("", |i| s[i + 1..].trim_start());
+    }
+    s.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+        .replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", "")
+        .trim_end()
+        .to_string()
+}
+
+/// The files a report directory holds, as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub dir: PathBuf,
+    /// File names, in the order written.
+    pub files: Vec<String>,
+}
+
+impl Written {
+    pub fn index(&self) -> PathBuf {
+        self.dir.join("index.html")
+    }
+}
+
+/// Writes the report directory `out_dir` (created if missing; files of the same names are
+/// replaced): `index.html`, `<chart>.svg` and `<chart>.png` for every chart, `summary.md`,
+/// `metrics.csv` and `results.json`.
+pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportError> {
+    std::fs::create_dir_all(out_dir).map_err(|source| ReportError::CreateDir {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut write = |name: &str, text: &str| {
+        let path = out_dir.join(name);
+        std::fs::write(&path, text).map_err(|source| ReportError::Write { path, source })?;
+        files.push(name.to_string());
+        Ok::<_, ReportError>(())
+    };
+    let figures = report.figures();
+    let mut svgs = Vec::with_capacity(figures.len());
+    for f in &figures {
+        let name = format!("{}.svg", f.id);
+        let svg = chart::render_svg(f, chart::SIZE).map_err(|source| ReportError::Chart {
+            path: out_dir.join(&name),
+            source,
+        })?;
+        write(&name, &svg)?;
+        svgs.push(svg);
+    }
+    write("index.html", &report.html(&figures, &svgs))?;
+    write("summary.md", &report.markdown())?;
+    let csv = report.csv().map_err(|source| ReportError::Csv {
+        path: out_dir.join("metrics.csv"),
+        source,
+    })?;
+    write("metrics.csv", &csv)?;
+    write("results.json", &report.json())?;
+    for f in &figures {
+        let name = format!("{}.png", f.id);
+        let path = out_dir.join(&name);
+        chart::render_png(f, chart::SIZE, &path)
+            .map_err(|source| ReportError::Chart { path, source })?;
+        files.push(name);
+    }
+    Ok(Written {
+        dir: out_dir.to_path_buf(),
+        files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_svg_drops_prolog_and_namespace() {
+        let svg = "<?xml version=\"1.0\"?>\n<svg width=\"2\" height=\"2\" viewBox=\"0 0 2 2\" \
+                   xmlns=\"http://www.w3.org/2000/svg\">\n<rect/>\n</svg>\n";
+        assert_eq!(
+            inline_svg(svg),
+            "<svg width=\"2\" height=\"2\" viewBox=\"0 0 2 2\">\n<rect/>\n</svg>"
+        );
+    }
+
+    fn read_text(name: &str, text: &str) -> Result<Report, ReadError> {
+        let dir = std::env::temp_dir().join(format!("reports-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        read(&path)
+    }
+
+    #[test]
+    fn other_versions_are_named_with_what_to_do() {
+        let e = read_text("old.json", r#"{"scenario": "x", "strategies": []}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("results file ")
+                && e.contains("old.json was written by another version of dialsim (format missing")
+                && e.contains("re-run `dialsim run"),
+            "{e}"
+        );
+        let e = read_text("new.json", r#"{"format": "dialsim-frontier/9"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("frontier file ")
+                && e.contains(
+                    "(format \"dialsim-frontier/9\"; this version reads dialsim-frontier/1)"
+                )
+                && e.contains("re-run `dialsim frontier"),
+            "{e}"
+        );
+        let e = read_text("other.json", r#"{"hello": 1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("is not a dialsim results or frontier file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn json_errors_are_located() {
+        let e = read_text(
+            "cut.json",
+            "{\n  \"format\": \"dialsim-results/1\",\n  \"scen",
+        )
+        .unwrap_err();
+        assert!(matches!(e, ReadError::Json { line: 3, .. }), "{e:?}");
+        assert!(e.to_string().contains("cut.json:3:"), "{e}");
+        let e = read_text(
+            "fields.json",
+            "{\n  \"format\": \"dialsim-results/1\",\n  \"seed\": 1\n}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("fields.json:4:1: missing field `scenario`"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,636 @@
+//! The tables of a report, built once and written twice: as HTML (`index.html`) and as Markdown
+//! (`summary.md`). Every number is shown as `mean [95% CI]` in a display unit (rates in percent,
+//! durations in hours where the file has seconds); [`metric_display`] says which.
+
+use sim::Results;
+use sim::frontier::{Frontier, FrontierStrategy, Setting};
+use sim::stats::Estimate;
+use sim::summary::Ordered;
+use std::fmt::Write;
+
+/// Metrics with a label (ending in their display unit) and the factor from the file's unit.
+/// A key not listed here (a newer metric) is shown under its own name, unscaled.
+const METRICS: &[(&str, &str, f64)] = &[
+    ("abandon_rate", "abandon rate (÷ queued) %", 100.0),
+    (
+        "abandon_rate_regulatory",
+        "abandon rate (÷ live answers) %",
+        100.0,
+    ),
+    (
+        "abandon_rate_worst_24h",
+        "worst 24 h abandon rate (÷ queued) %",
+        100.0,
+    ),
+    (
+        "abandon_rate_worst_30d",
+        "worst 30 days abandon rate (÷ queued) %",
+        100.0,
+    ),
+    (
+        "abandon_rate_regulatory_worst_24h",
+        "worst 24 h abandon rate (÷ live answers) %",
+        100.0,
+    ),
+    (
+        "abandon_rate_regulatory_worst_30d",
+        "worst 30 days abandon rate (÷ live answers) %",
+        100.0,
+    ),
+    ("occupancy", "agent occupancy %", 100.0),
+    ("talk_min_per_agent_hour", "talk min per agent-hour", 1.0),
+    ("wait_p50_s", "wait to agent p50 s", 1.0),
+    ("wait_p90_s", "wait to agent p90 s", 1.0),
+    ("wait_p99_s", "wait to agent p99 s", 1.0),
+    ("wait_max_s", "longest wait to agent s", 1.0),
+    ("dials_per_hour", "dials per hour", 1.0),
+    (
+        "agent_connects_per_agent_hour",
+        "connects per agent-hour",
+        1.0,
+    ),
+    (
+        "list_exhausted_after_s",
+        "list exhausted after h",
+        1.0 / 3_600.0,
+    ),
+    (
+        "list_exhausted_share",
+        "replications that exhausted the list %",
+        100.0,
+    ),
+    ("list_penetration", "list penetration %", 100.0),
+    ("campaign_duration_s", "campaign duration h", 1.0 / 3_600.0),
+    ("p_wait", "callers who had to wait %", 100.0),
+    ("mean_queue_time_s", "mean time in queue s", 1.0),
+    ("dials", "dials", 1.0),
+    ("rejected_dials", "dials refused by Connect", 1.0),
+    ("live_answers", "live answers", 1.0),
+    ("queue_entries", "queue entries", 1.0),
+    ("abandoned", "abandons", 1.0),
+    ("connected", "callers connected to an agent", 1.0),
+];
+
+/// How metric `key` is shown: its label (with the display unit) and the factor that turns the
+/// file's value into the displayed one (100 for a fraction shown in percent).
+pub fn metric_display(key: &str) -> (String, f64) {
+    match METRICS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, label, scale)) => (label.to_string(), *scale),
+        None => (key.replace('_', " "), 1.0),
+    }
+}
+
+/// The label of a difference: rates move in percentage points.
+fn difference_label(key: &str) -> (String, f64) {
+    let (label, scale) = metric_display(key);
+    match label.strip_suffix(" %") {
+        Some(stem) => (format!("{stem} pp"), scale),
+        None => (label, scale),
+    }
+}
+
+/// Result codes in the results file's order, with their meaning.
+pub const OUTCOMES: [(&str, &str); 7] = [
+    ("1", "1 talked to an agent"),
+    ("2", "2 call back later"),
+    ("3", "3 e-mail"),
+    ("0", "0 not interested"),
+    ("-2", "-2 machine / no input"),
+    ("-1", "-1 never reached"),
+    ("abandoned", "abandoned in queue"),
+];
+
+fn outcome_label(code: &str) -> String {
+    OUTCOMES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| code.to_string(), |(_, l)| l.to_string())
+}
+
+/// Decimals shown for a displayed value: none from 100 up, 2 from 1 up, 3 below 1.
+fn decimals(v: f64) -> usize {
+    let a = v.abs();
+    if a >= 100.0 {
+        0
+    } else if a >= 1.0 || a == 0.0 {
+        2
+    } else {
+        3
+    }
+}
+
+/// `mean [lo, hi]` scaled for display, the interval with the mean's decimals; "—" when the
+/// quantity is undefined, the mean alone when it has no interval.
+pub fn cell(e: Option<&Estimate>, scale: f64) -> String {
+    let Some(Estimate {
+        mean: Some(m),
+        ci95,
+    }) = e
+    else {
+        return "—".into();
+    };
+    let d = decimals(m * scale);
+    match ci95 {
+        Some([lo, hi]) => format!("{:.d$} [{:.d$}, {:.d$}]", m * scale, lo * scale, hi * scale),
+        None => format!("{:.d$}", m * scale),
+    }
+}
+
+/// Whether a difference's interval lies wholly on one side of 0.
+pub fn excludes_zero(e: &Estimate) -> bool {
+    e.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0)
+}
+
+/// A table: a header row and body rows of text cells.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// Anchor in the HTML page.
+    pub id: String,
+    pub title: String,
+    /// A sentence under the title: what the numbers are.
+    pub note: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Columns before this one hold text (left-aligned); the others numbers (right-aligned).
+    pub text_columns: usize,
+    /// A column of metric keys, shown as code.
+    pub key_column: Option<usize>,
+}
+
+fn escape_md(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// HTML-escapes text for element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Table {
+    /// A GitHub-flavoured Markdown section: `## title`, the note, the table.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "## {}\n", self.title);
+        if !self.note.is_empty() {
+            let _ = writeln!(out, "{}\n", self.note);
+        }
+        let line = |cells: &[String], code: bool| {
+            let mut l = String::from("|");
+            for (c, text) in cells.iter().enumerate() {
+                let text = escape_md(text);
+                if code && Some(c) == self.key_column && !text.is_empty() {
+                    let _ = write!(l, " `{text}` |");
+                } else {
+                    let _ = write!(l, " {text} |");
+                }
+            }
+            l
+        };
+        let _ = writeln!(out, "{}", line(&self.header, false));
+        let rule: String = (0..self.header.len())
+            .map(|c| {
+                if c < self.text_columns {
+                    "---|"
+                } else {
+                    "--:|"
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "|{rule}");
+        for row in &self.rows {
+            let mut cells = row.clone();
+            cells.resize(self.header.len(), String::new());
+            let _ = writeln!(out, "{}", line(&cells, true));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// An HTML section: a heading, the note and the table. A metric's key is shown under its
+    /// label, and a number's interval under its mean, so that many strategies fit side by side.
+    pub fn html(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "<section id=\"{}\">\n<h2>{}</h2>",
+            escape_html(&self.id),
+            escape_html(&self.title)
+        );
+        if !self.note.is_empty() {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape_html(&self.note));
+        }
+        let shown = |c: usize| Some(c) != self.key_column;
+        out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+        for (c, h) in self.header.iter().enumerate().filter(|(c, _)| shown(*c)) {
+            let class = if c < self.text_columns {
+                ""
+            } else {
+                " class=\"n\""
+            };
+            let _ = write!(out, "<th{class}>{}</th>", escape_html(h));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &self.rows {
+            out.push_str("<tr>");
+            let text = |c: usize| row.get(c).map_or("", String::as_str);
+            for c in (0..self.header.len()).filter(|c| shown(*c)) {
+                if c >= self.text_columns {
+                    out.push_str(&number_cell(text(c)));
+                } else if c == 0 && self.key_column.is_some_and(|k| !text(k).is_empty()) {
+                    let key = self.key_column.map_or("", text);
+                    let _ = write!(
+                        out,
+                        "<td>{}<br><code>{}</code></td>",
+                        escape_html(text(c)),
+                        escape_html(key)
+                    );
+                } else {
+                    let _ = write!(out, "<td>{}</td>", escape_html(text(c)));
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table></div>\n</section>\n");
+        out
+    }
+}
+
+/// A number cell: the mean, then its interval on a line of its own; bold when marked `*`.
+fn number_cell(text: &str) -> String {
+    let (class, text) = match text.strip_suffix(" *") {
+        Some(t) => ("n sig", t),
+        None => ("n", text),
+    };
+    let mark = if class == "n sig" { " *" } else { "" };
+    match text.split_once(" [") {
+        Some((mean, ci)) => format!(
+            "<td class=\"{class}\">{}{mark}<span class=\"ci\">[{}</span></td>",
+            escape_html(mean),
+            escape_html(ci)
+        ),
+        None => format!("<td class=\"{class}\">{}{mark}</td>", escape_html(text)),
+    }
+}
+
+/// Rows metric × column: `(label, key, one cell per column)`, in the first column's key order
+/// followed by keys only later columns have.
+fn metric_rows(
+    columns: &[&Ordered<Estimate>],
+    display: fn(&str) -> (String, f64),
+) -> Vec<Vec<String>> {
+    let mut keys: Vec<&str> = Vec::new();
+    for m in columns {
+        for (k, _) in &m.0 {
+            if !keys.contains(&k.as_str()) {
+                keys.push(k);
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|key| {
+            let (label, scale) = display(key);
+            let mut row = vec![label, key.to_string()];
+            row.extend(columns.iter().map(|m| cell(m.get(key), scale)));
+            row
+        })
+        .collect()
+}
+
+/// The metrics of the first table: those `compare` measures differences of.
+const KEY_METRICS: &[&str] = sim::compare::COMPARED;
+
+const ESTIMATES: &str = "Mean over replications [95% confidence interval]; rates in percent. \
+                         Definitions: docs/results.md.";
+
+/// The tables of a `run` or `compare` results file: every metric, the differences from the
+/// baseline when the file has them, and the customers per result code.
+pub fn results_tables(results: &Results) -> Vec<Table> {
+    let names: Vec<String> = results.strategies.iter().map(|s| s.name.clone()).collect();
+    let mut header = vec!["metric".to_string(), "key".to_string()];
+    header.extend(names.iter().cloned());
+    let metrics: Vec<&Ordered<Estimate>> = results.strategies.iter().map(|s| &s.metrics).collect();
+    let all = metric_rows(&metrics, metric_display);
+    let key_rows = KEY_METRICS
+        .iter()
+        .filter_map(|k| all.iter().find(|row| row[1] == *k).cloned())
+        .collect();
+    let mut tables = vec![Table {
+        id: "key-numbers".into(),
+        title: "Key numbers".into(),
+        note: ESTIMATES.into(),
+        header: header.clone(),
+        rows: key_rows,
+        text_columns: 2,
+        key_column: Some(1),
+    }];
+    if let Some(comparison) = &results.comparison {
+        let baseline = names.iter().position(|n| *n == comparison.baseline);
+        let mut keys: Vec<&str> = Vec::new();
+        for d in &comparison.differences {
+            for (k, _) in &d.metrics.0 {
+                if !keys.contains(&k.as_str()) {
+                    keys.push(k);
+                }
+            }
+        }
+        let rows = keys
+            .into_iter()
+            .map(|key| {
+                let (label, scale) = difference_label(key);
+                let mut row = vec![label, key.to_string()];
+                for (i, name) in names.iter().enumerate() {
+                    if Some(i) == baseline {
+                        row.push("baseline".into());
+                        continue;
+                    }
+                    let e = comparison
+                        .differences
+                        .iter()
+                        .find(|d| d.name == *name)
+                        .and_then(|d| d.metrics.get(key));
+                    let mark = if e.is_some_and(excludes_zero) {
+                        " *"
+                    } else {
+                        ""
+                    };
+                    row.push(format!("{}{mark}", cell(e, scale)));
+                }
+                row
+            })
+            .collect();
+        tables.push(Table {
+            id: "differences".into(),
+            title: "Differences from the baseline".into(),
+            note: format!(
+                "Strategy − baseline ({}), measured replication by replication on the same \
+                 random numbers: mean [95% CI]; rates in percentage points (pp). * marks a \
+                 difference whose interval excludes 0.",
+                comparison.baseline
+            ),
+            header: header.clone(),
+            rows,
+            text_columns: 2,
+            key_column: Some(1),
+        });
+    }
+    tables.push(Table {
+        id: "metrics".into(),
+        title: "Every metric".into(),
+        note: ESTIMATES.into(),
+        header: header.clone(),
+        rows: all,
+        text_columns: 2,
+        key_column: Some(1),
+    });
+    let outcomes: Vec<&Ordered<Estimate>> =
+        results.strategies.iter().map(|s| &s.outcomes).collect();
+    let mut header = vec!["final result code".to_string(), "key".to_string()];
+    header.extend(names);
+    tables.push(Table {
+        id: "outcomes".into(),
+        title: "Customers per final result code".into(),
+        note: "Customers whose final code is each code, mean per replication [95% CI].".into(),
+        header,
+        rows: metric_rows(&outcomes, |code| (outcome_label(code), 1.0)),
+        text_columns: 2,
+        key_column: Some(1),
+    });
+    tables
+}
+
+/// The label of the abandon rate a frontier caps.
+pub fn frontier_abandon_label(frontier: &Frontier) -> String {
+    metric_display(&frontier.abandon_key).0
+}
+
+fn knob_value(setting: &Setting) -> String {
+    setting.value.map_or("—".into(), |v| v.to_string())
+}
+
+/// The cells every setting shows: abandon rate, occupancy, talk, gain.
+fn measures(frontier: &Frontier, s: &FrontierStrategy, setting: &Setting) -> Vec<String> {
+    let (_, scale) = metric_display(&frontier.abandon_key);
+    vec![
+        cell(Some(&setting.metric(&frontier.abandon_key)), scale),
+        cell(Some(&setting.metric("occupancy")), 100.0),
+        cell(Some(&setting.metric("talk_min_per_agent_hour")), 1.0),
+        if s.reference {
+            "reference".into()
+        } else {
+            cell(Some(&setting.gain), 1.0)
+        },
+    ]
+}
+
+/// The setting a frontier strategy is reported by: the chosen one, or when infeasible the least
+/// aggressive one tried (the only one).
+pub fn shown_setting(s: &FrontierStrategy) -> Option<&Setting> {
+    s.chosen_setting().or_else(|| s.tried.first())
+}
+
+/// The tables of a frontier file: the chosen settings, every setting tried, and every metric of
+/// the chosen settings.
+pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
+    let measure_header = [
+        frontier_abandon_label(frontier),
+        "agent occupancy %".into(),
+        "talk min per agent-hour".into(),
+        format!("gain over {}", frontier.reference),
+    ];
+    let mut header: Vec<String> = vec!["strategy".into(), "knob".into(), "chosen".into()];
+    header.extend(measure_header.iter().cloned());
+    header.push("evaluations".into());
+    let mut rows = Vec::new();
+    for s in &frontier.strategies {
+        let name = if s.reference {
+            format!("{} (reference)", s.name)
+        } else {
+            s.name.clone()
+        };
+        let knob = s.knob.as_ref().map_or("—".into(), |k| k.name.clone());
+        let mut row = vec![name, knob];
+        match (s.chosen_setting(), s.tried.first()) {
+            (Some(setting), _) => {
+                row.push(knob_value(setting));
+                row.extend(measures(frontier, s, setting));
+            }
+            (None, Some(lowest)) => {
+                row.push("infeasible".into());
+                row.extend(measures(frontier, s, lowest));
+            }
+            (None, None) => {
+                row.push("infeasible".into());
+                row.extend(["—", "—", "—", "—"].map(String::from));
+            }
+        }
+        row.push(s.tried.len().to_string());
+        rows.push(row);
+    }
+    let target = format!(
+        "the upper end of the 95% CI of the {} below {}%",
+        frontier_abandon_label(frontier).trim_end_matches(" %"),
+        percent(frontier.target_abandon)
+    );
+    let mut tables = vec![Table {
+        id: "chosen".into(),
+        title: "Most productive setting under the target".into(),
+        note: format!(
+            "Each strategy's setting with the most talk minutes per agent-hour among those with \
+             {target}; gain: talk min per agent-hour over {}, paired by replication. Infeasible: \
+             even the least aggressive setting fails; its numbers are shown. Mean [95% CI].",
+            frontier.reference
+        ),
+        header,
+        rows,
+        text_columns: 2,
+        key_column: None,
+    }];
+
+    let mut header: Vec<String> = vec!["strategy".into(), "setting".into()];
+    header.extend(measure_header.iter().cloned());
+    header.push("result".into());
+    let mut rows = Vec::new();
+    for s in frontier.strategies.iter().filter(|s| s.knob.is_some()) {
+        let knob = s.knob.as_ref().map_or("", |k| k.name.as_str());
+        let mut order: Vec<usize> = (0..s.tried.len()).collect();
+        order.sort_by(|&a, &b| {
+            let v = |i: usize| s.tried[i].value.unwrap_or(f64::NAN);
+            v(a).total_cmp(&v(b))
+        });
+        for (n, i) in order.into_iter().enumerate() {
+            let setting = &s.tried[i];
+            let mut row = vec![
+                if n == 0 {
+                    s.name.clone()
+                } else {
+                    String::new()
+                },
+                format!("{knob} {}", knob_value(setting)),
+            ];
+            row.extend(measures(frontier, s, setting));
+            row.push(
+                match (setting.passes, s.chosen == Some(i)) {
+                    (true, true) => "pass, chosen",
+                    (true, false) => "pass",
+                    (false, _) => "fail",
+                }
+                .into(),
+            );
+            rows.push(row);
+        }
+    }
+    if !rows.is_empty() {
+        tables.push(Table {
+            id: "tried".into(),
+            title: "Settings tried".into(),
+            note: format!("Every setting evaluated, by knob value; pass: {target}. Mean [95% CI]."),
+            header,
+            rows,
+            text_columns: 2,
+            key_column: None,
+        });
+    }
+
+    let shown: Vec<(&FrontierStrategy, &Setting)> = frontier
+        .strategies
+        .iter()
+        .filter_map(|s| shown_setting(s).map(|t| (s, t)))
+        .collect();
+    let mut header = vec!["metric".to_string(), "key".to_string()];
+    header.extend(shown.iter().map(|(s, t)| {
+        if s.feasible {
+            t.name.clone()
+        } else {
+            format!("{} (infeasible)", t.name)
+        }
+    }));
+    let metrics: Vec<&Ordered<Estimate>> = shown.iter().map(|(_, t)| &t.metrics).collect();
+    tables.push(Table {
+        id: "metrics".into(),
+        title: "Every metric of the settings shown".into(),
+        note: ESTIMATES.into(),
+        header,
+        rows: metric_rows(&metrics, metric_display),
+        text_columns: 2,
+        key_column: Some(1),
+    });
+    tables
+}
+
+/// A fraction in percent without float noise: 0.07 → "7", 0.0325 → "3.25".
+pub fn percent(x: f64) -> String {
+    let text = format!("{:.6}", x * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_scale_and_round() {
+        let e = Estimate {
+            mean: Some(0.02918),
+            ci95: Some([0.0288, 0.0297]),
+        };
+        assert_eq!(cell(Some(&e), 100.0), "2.92 [2.88, 2.97]");
+        let big = Estimate {
+            mean: Some(5321.4),
+            ci95: None,
+        };
+        assert_eq!(cell(Some(&big), 1.0), "5321");
+        let small = Estimate {
+            mean: Some(0.00042),
+            ci95: Some([-0.0001, 0.0009]),
+        };
+        assert_eq!(cell(Some(&small), 100.0), "0.042 [-0.010, 0.090]");
+        assert_eq!(cell(Some(&Estimate::UNDEFINED), 1.0), "—");
+        assert_eq!(cell(None, 1.0), "—");
+    }
+
+    #[test]
+    fn unknown_keys_show_under_their_name() {
+        assert_eq!(
+            metric_display("calls_outside_window"),
+            ("calls outside window".to_string(), 1.0)
+        );
+        assert_eq!(difference_label("occupancy").0, "agent occupancy pp");
+    }
+
+    #[test]
+    fn markdown_and_html_escape() {
+        let t = Table {
+            id: "t".into(),
+            title: "T".into(),
+            note: String::new(),
+            header: vec!["a|b".into(), "key".into(), "<x>".into()],
+            rows: vec![vec!["r".into(), "k".into(), "1 *".into()]],
+            text_columns: 2,
+            key_column: Some(1),
+        };
+        let md = t.markdown();
+        assert!(md.contains("| a\\|b | key | <x> |"), "{md}");
+        assert!(md.contains("|---|---|--:|"), "{md}");
+        assert!(md.contains("| r | `k` | 1 * |"), "{md}");
+        let html = t.html();
+        assert!(html.contains("<th class=\"n\">&lt;x&gt;</th>"), "{html}");
+        assert!(!html.contains(">key<"), "the key column is merged: {html}");
+        assert!(html.contains("<td class=\"n sig\">1 *</td>"), "{html}");
+        assert!(html.contains("<td>r<br><code>k</code></td>"), "{html}");
+        assert_eq!(
+            number_cell("2.92 [2.88, 2.97] *"),
+            "<td class=\"n sig\">2.92 *<span class=\"ci\">[2.88, 2.97]</span></td>"
+        );
+    }
+}

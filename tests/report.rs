@@ -1,0 +1,649 @@
+//! Reports end to end: `--report` on `run`, `compare` and `frontier`, `dialsim report` on a saved
+//! file, the agreement of `metrics.csv` and `summary.md` with `results.json`, bad input, and the
+//! page in a real browser (headless Chromium).
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dialsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dialsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the dialsim binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh scratch path (removed if it exists).
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let path = dir.join(name);
+    if path.is_dir() {
+        std::fs::remove_dir_all(&path).expect("old scratch folder");
+    } else if path.exists() {
+        std::fs::remove_file(&path).expect("old scratch file");
+    }
+    path
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+#[track_caller]
+fn success(args: &[&str]) -> String {
+    let out = dialsim(args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[track_caller]
+fn assert_exit_2(args: &[&str], expect: &[&str]) {
+    let out = dialsim(args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for e in expect {
+        assert!(stderr.contains(e), "{args:?} should say {e:?}: {stderr}");
+    }
+}
+
+fn files(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .expect("the report folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file a report folder must hold, and that each chart is there as a PNG that decodes at
+/// the chart size and as an SVG.
+#[track_caller]
+fn assert_complete(dir: &Path, charts: usize) {
+    let names = files(dir);
+    for name in ["index.html", "summary.md", "metrics.csv", "results.json"] {
+        assert!(
+            names.contains(name),
+            "{} lacks {name}: {names:?}",
+            dir.display()
+        );
+    }
+    let pngs: Vec<&String> = names.iter().filter(|n| n.ends_with(".png")).collect();
+    assert_eq!(pngs.len(), charts, "{names:?}");
+    for png in pngs {
+        let svg = png.replace(".png", ".svg");
+        assert!(names.contains(&svg), "{png} has no {svg}");
+        let img = image::open(dir.join(png)).expect("the PNG decodes");
+        assert_eq!((img.width(), img.height()), reports::chart::SIZE, "{png}");
+        let svg = String::from_utf8(read(&dir.join(&svg))).unwrap();
+        assert!(svg.starts_with("<svg"), "{svg:.80}");
+    }
+    assert_eq!(
+        names.len(),
+        4 + 2 * charts,
+        "no other files: {names:?} in {}",
+        dir.display()
+    );
+    let html = String::from_utf8(read(&dir.join("index.html"))).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        charts,
+        "one inline SVG per chart"
+    );
+}
+
+#[test]
+fn run_compare_and_frontier_write_a_report_and_report_renders_it_again() {
+    let cases: [(&str, Vec<&str>, usize); 3] = [
+        (
+            "run",
+            vec!["run", "scenarios/seed-sample.ron", "--replications", "3"],
+            10,
+        ),
+        (
+            "compare",
+            vec![
+                "compare",
+                "scenarios/seed-sample.ron",
+                "--replications",
+                "3",
+            ],
+            10,
+        ),
+        (
+            "frontier",
+            vec![
+                "frontier",
+                "scenarios/frontier-quick.ron",
+                "--target-abandon",
+                "0.03",
+                "--replications",
+                "3",
+            ],
+            1,
+        ),
+    ];
+    for (name, args, charts) in cases {
+        let dir = scratch(&format!("{name}-report"));
+        let json = scratch(&format!("{name}.json"));
+        let mut args = args.clone();
+        args.extend(["--json", s(&json), "--report", s(&dir), "-q"]);
+        success(&args);
+        assert_complete(&dir, charts);
+        assert_eq!(
+            read(&dir.join("results.json")),
+            read(&json),
+            "{name}: results.json is not what --json writes"
+        );
+
+        // The saved file renders the same report.
+        let again = scratch(&format!("{name}-again"));
+        let stdout = success(&["report", s(&json), "--out", s(&again)]);
+        assert!(stdout.contains("index.html"), "{stdout}");
+        assert_eq!(files(&dir), files(&again), "{name}: another set of files");
+        for file in files(&dir) {
+            if file.ends_with(".png") {
+                continue;
+            }
+            assert!(
+                read(&dir.join(&file)) == read(&again.join(&file)),
+                "{name}: {file} differs when rendered from the saved file"
+            );
+        }
+    }
+}
+
+/// The mean shown in a table cell `mean [lo, hi]` (with a trailing ` *` for a marked
+/// difference), and its number of decimals.
+fn shown_mean(cell: &str) -> (&str, usize) {
+    let mean = cell.trim_end_matches(" *");
+    let mean = mean.split(" [").next().unwrap_or(mean);
+    let decimals = mean.split_once('.').map_or(0, |(_, d)| d.len());
+    (mean, decimals)
+}
+
+/// The Markdown table under `## title`: its header and rows, cells trimmed, backticks removed.
+fn markdown_table(md: &str, title: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let start = md
+        .find(&format!("## {title}\n"))
+        .unwrap_or_else(|| panic!("no section {title:?} in\n{md}"));
+    let lines: Vec<&str> = md[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let cells = |l: &str| -> Vec<String> {
+        l.trim_matches('|')
+            .split(" | ")
+            .map(|c| c.trim().trim_matches('`').to_string())
+            .collect()
+    };
+    assert!(lines.len() > 2, "{title}: {lines:?}");
+    (
+        cells(lines[0]),
+        lines[2..].iter().map(|l| cells(l)).collect(),
+    )
+}
+
+fn number(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+#[test]
+fn metrics_csv_and_summary_md_agree_with_results_json() {
+    let dir = scratch("agree");
+    success(&[
+        "compare",
+        "scenarios/seed-sample.ron",
+        "--replications",
+        "4",
+        "--report",
+        s(&dir),
+        "-q",
+    ]);
+    let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
+    let md = String::from_utf8(read(&dir.join("summary.md"))).unwrap();
+    let mut csv_rows = std::collections::HashMap::new();
+    let mut reader = csv::Reader::from_path(dir.join("metrics.csv")).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["strategy", "metric", "mean", "ci95_low", "ci95_high"]
+    );
+    for record in reader.records() {
+        let r = record.unwrap();
+        let key = (r[0].to_string(), r[1].to_string());
+        let cells = [r[2].to_string(), r[3].to_string(), r[4].to_string()];
+        assert!(
+            csv_rows.insert(key.clone(), cells).is_none(),
+            "{key:?} twice"
+        );
+    }
+    let csv_number = |cell: &str| -> Option<f64> {
+        (!cell.is_empty()).then(|| cell.parse().expect("a number or nothing"))
+    };
+
+    // Checks one estimate of the JSON against its CSV row and its Markdown cell.
+    let mut checked = 0;
+    let mut check = |strategy: &str, csv_metric: &str, e: &Value, md_cell: &str, scale: f64| {
+        let row = csv_rows
+            .get(&(strategy.to_string(), csv_metric.to_string()))
+            .unwrap_or_else(|| panic!("no CSV row {strategy} × {csv_metric}"));
+        let mean = number(&e["mean"]);
+        assert_eq!(csv_number(&row[0]), mean, "{strategy} {csv_metric} mean");
+        let ci = e["ci95"].as_array();
+        assert_eq!(
+            csv_number(&row[1]),
+            ci.and_then(|c| number(&c[0])),
+            "{strategy} {csv_metric} low"
+        );
+        assert_eq!(
+            csv_number(&row[2]),
+            ci.and_then(|c| number(&c[1])),
+            "{strategy} {csv_metric} high"
+        );
+        let (shown, decimals) = shown_mean(md_cell);
+        match mean {
+            None => assert_eq!(shown, "—", "{strategy} {csv_metric}"),
+            Some(m) => assert_eq!(
+                shown,
+                format!("{:.decimals$}", m * scale),
+                "{strategy} {csv_metric}: Markdown shows {md_cell:?} for {m}"
+            ),
+        }
+        checked += 1;
+    };
+
+    let (header, rows) = markdown_table(&md, "Every metric");
+    let (outcome_header, outcome_rows) = markdown_table(&md, "Customers per final result code");
+    let (difference_header, difference_rows) = markdown_table(&md, "Differences from the baseline");
+    let column = |header: &[String], name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name:?} in {header:?}"))
+    };
+    let row = |rows: &[Vec<String>], key: &str| -> Vec<String> {
+        rows.iter()
+            .find(|r| r[1] == key)
+            .unwrap_or_else(|| panic!("no Markdown row for {key}"))
+            .clone()
+    };
+    let strategies = json["strategies"].as_array().unwrap();
+    let mut metric_count = 0;
+    for strategy in strategies {
+        let name = strategy["name"].as_str().unwrap();
+        let metrics = strategy["metrics"].as_object().unwrap();
+        metric_count += metrics.len();
+        for (key, e) in metrics {
+            let (_, scale) = reports::tables::metric_display(key);
+            let cell = &row(&rows, key)[column(&header, name)];
+            check(name, key, e, cell, scale);
+        }
+        for (code, e) in strategy["outcomes"].as_object().unwrap() {
+            let cell = &row(&outcome_rows, code)[column(&outcome_header, name)];
+            check(name, &format!("outcomes.{code}"), e, cell, 1.0);
+        }
+    }
+    for d in json["comparison"]["differences"].as_array().unwrap() {
+        let name = d["name"].as_str().unwrap();
+        for (key, e) in d["metrics"].as_object().unwrap() {
+            let (_, scale) = reports::tables::metric_display(key);
+            let cell = &row(&difference_rows, key)[column(&difference_header, name)];
+            check(name, &format!("difference.{key}"), e, cell, scale);
+        }
+    }
+    assert!(metric_count >= 2 * 22, "{metric_count} metrics");
+    assert_eq!(checked, csv_rows.len(), "the CSV has rows the JSON has not");
+}
+
+#[test]
+fn frontier_csv_has_a_row_per_setting_and_metric() {
+    let dir = scratch("frontier-csv");
+    success(&[
+        "frontier",
+        "scenarios/frontier-quick.ron",
+        "--target-abandon",
+        "0.03",
+        "--replications",
+        "3",
+        "--report",
+        s(&dir),
+        "-q",
+    ]);
+    let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
+    assert_eq!(json["format"], "dialsim-frontier/1");
+    let mut reader = csv::Reader::from_path(dir.join("metrics.csv")).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "strategy",
+            "setting",
+            "knob",
+            "value",
+            "passes",
+            "chosen",
+            "metric",
+            "mean",
+            "ci95_low",
+            "ci95_high"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut expected = 0;
+    for strategy in json["strategies"].as_array().unwrap() {
+        let name = strategy["name"].as_str().unwrap();
+        for (i, t) in strategy["tried"].as_array().unwrap().iter().enumerate() {
+            let setting = t["name"].as_str().unwrap();
+            let rows: Vec<&csv::StringRecord> = records
+                .iter()
+                .filter(|r| &r[0] == name && &r[1] == setting)
+                .collect();
+            let metrics = t["metrics"].as_object().unwrap();
+            assert_eq!(rows.len(), metrics.len() + 1, "{setting}: metrics and gain");
+            expected += rows.len();
+            for r in rows {
+                let value = t["value"].as_f64();
+                assert_eq!(r[3].parse::<f64>().ok(), value, "{setting}");
+                assert_eq!(r[2].is_empty(), value.is_none(), "{setting}: knob");
+                assert_eq!(&r[4], t["passes"].to_string());
+                let chosen = strategy["chosen"].as_u64() == Some(i as u64);
+                assert_eq!(&r[5], chosen.to_string());
+                let e = if &r[6] == "gain" {
+                    &t["gain"]
+                } else {
+                    &metrics[&r[6]]
+                };
+                assert_eq!(r[7].parse::<f64>().ok(), e["mean"].as_f64(), "{setting}");
+            }
+        }
+    }
+    assert_eq!(records.len(), expected);
+    let md = String::from_utf8(read(&dir.join("summary.md"))).unwrap();
+    for section in [
+        "## Most productive setting under the target",
+        "## Settings tried",
+        "## Every metric of the settings shown",
+    ] {
+        assert!(md.contains(section), "{md}");
+    }
+}
+
+#[test]
+fn bad_files_exit_2_with_what_to_do() {
+    let results = scratch("bad-results.json");
+    let frontier = scratch("bad-frontier.json");
+    success(&[
+        "run",
+        "scenarios/seed-sample.ron",
+        "--replications",
+        "2",
+        "--json",
+        s(&results),
+        "-q",
+    ]);
+    success(&[
+        "frontier",
+        "scenarios/frontier-quick.ron",
+        "--target-abandon",
+        "0.03",
+        "--replications",
+        "2",
+        "--json",
+        s(&frontier),
+        "-q",
+    ]);
+    let good = String::from_utf8(read(&results)).unwrap();
+    let tag = "\"format\": \"dialsim-results/1\"";
+    assert!(good.contains(tag), "{good:.200}");
+    let write = |name: &str, content: &[u8]| {
+        let path = scratch(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    };
+    let out = |name: &str| scratch(&format!("{name}-out"));
+
+    let other = write(
+        "other-version.json",
+        good.replacen(tag, "\"format\": \"dialsim-results/0\"", 1)
+            .as_bytes(),
+    );
+    assert_exit_2(
+        &["report", s(&other), "--out", s(&out("other"))],
+        &[
+            &format!(
+                "results file {} was written by another version of dialsim (format \"dialsim-results/0\"",
+                other.display()
+            ),
+            "re-run `dialsim run",
+        ],
+    );
+    let untagged = write(
+        "untagged.json",
+        good.replacen(&format!("{tag},\n  "), "", 1).as_bytes(),
+    );
+    assert_exit_2(
+        &["report", s(&untagged), "--out", s(&out("untagged"))],
+        &["untagged.json was written by another version of dialsim (format missing"],
+    );
+    let frontier_text = String::from_utf8(read(&frontier)).unwrap();
+    let old_frontier = write(
+        "old-frontier.json",
+        frontier_text
+            .replacen("dialsim-frontier/1", "dialsim-frontier/0", 1)
+            .as_bytes(),
+    );
+    assert_exit_2(
+        &["report", s(&old_frontier), "--out", s(&out("old-frontier"))],
+        &[
+            "frontier file ",
+            "old-frontier.json was written by another version of dialsim",
+            "re-run `dialsim frontier",
+        ],
+    );
+    let truncated = write("truncated.json", &good.as_bytes()[..good.len() / 2]);
+    assert_exit_2(
+        &["report", s(&truncated), "--out", s(&out("truncated"))],
+        &[
+            &format!("{}:", truncated.display()),
+            "EOF while parsing",
+            "not a complete dialsim results or frontier file",
+        ],
+    );
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron");
+    assert_exit_2(
+        &["report", s(&scenario), "--out", s(&out("ron"))],
+        &["seed-sample.ron:1:1: expected value at line 1 column 1"],
+    );
+    let missing = scratch("no-such-file.json");
+    assert_exit_2(
+        &["report", s(&missing), "--out", s(&out("missing"))],
+        &[&format!("cannot read {}", missing.display())],
+    );
+    // A folder that cannot be made: a file is in the way.
+    let blocked = write("blocked", b"a file");
+    assert_exit_2(
+        &["report", s(&results), "--out", s(&blocked)],
+        &["cannot create the report folder", "blocked"],
+    );
+    for name in [
+        "other",
+        "untagged",
+        "old-frontier",
+        "truncated",
+        "ron",
+        "missing",
+    ] {
+        assert!(!out(name).exists(), "{name}: a report was written");
+    }
+}
+
+/// The browser to use: `$CHROMIUM`, or `chromium` on the PATH.
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join("chromium"))
+        .find(|p| p.is_file())
+}
+
+/// Opens `page` in headless Chromium and returns the screenshot's path and the URLs the page
+/// itself requested from the network (from Chromium's network log: requests made for a
+/// `file://` page carry its origin; the browser's own background requests do not). Host names
+/// resolve to nothing, so no request can leave the machine.
+fn open_in_chromium(browser: &Path, page: &Path, work: &Path) -> (PathBuf, Vec<String>) {
+    std::fs::create_dir_all(work).unwrap();
+    let shot = work.join("screenshot.png");
+    let net_log = work.join("net-log.json");
+    let page = page.canonicalize().expect("the page exists");
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--hide-scrollbars",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--window-size=1280,2000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            work.join("profile").display()
+        ))
+        .arg(format!("--log-net-log={}", net_log.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium starts");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        text(&out.stderr)
+    );
+    let log: Value = serde_json::from_slice(&read(&net_log)).expect("Chromium's network log");
+    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        .as_u64()
+        .expect("the network log names its event types");
+    let requested = log["events"]
+        .as_array()
+        .expect("network log events")
+        .iter()
+        .filter(|e| e["type"].as_u64() == Some(start_job))
+        .map(|e| &e["params"])
+        .filter(|p| {
+            p["initiator"] == "null"
+                || p["network_isolation_key"]
+                    .as_str()
+                    .is_some_and(|k| k.contains("file://"))
+        })
+        .filter_map(|p| p["url"].as_str().map(String::from))
+        .collect();
+    (shot, requested)
+}
+
+#[test]
+fn the_page_renders_in_headless_chromium_without_the_network() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed (CI must run this test: .ci/run installs it; or set CHROMIUM)"
+        );
+        eprintln!(
+            "note: skipping the headless Chromium test: no `chromium` on the PATH and no CHROMIUM"
+        );
+        return;
+    };
+    let dir = scratch("browser");
+    success(&[
+        "compare",
+        "scenarios/day-100-agents.ron",
+        "--replications",
+        "3",
+        "--report",
+        s(&dir),
+        "-q",
+    ]);
+    let html = String::from_utf8(read(&dir.join("index.html"))).unwrap();
+    let lower = html.to_lowercase();
+    for forbidden in [
+        "http://", "https://", "<script", "<link", " src=", "url(", "@import", "<iframe",
+        "<object", "<embed",
+    ] {
+        assert!(
+            !lower.contains(forbidden),
+            "index.html contains {forbidden:?}"
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), 10, "every chart inline");
+    assert!(html.contains("<style>") && html.contains("<table>"));
+
+    // The detector sees a page that does reach for the network: a control page.
+    let control = scratch("browser-control");
+    std::fs::create_dir_all(&control).unwrap();
+    std::fs::write(
+        control.join("index.html"),
+        "<!DOCTYPE html><html><body><p>control</p>\
+         <img src=\"http://example.invalid/x.png\" alt=\"\"></body></html>",
+    )
+    .unwrap();
+    let (_, requested) = open_in_chromium(&browser, &control.join("index.html"), &control);
+    assert!(
+        requested.iter().any(|u| u.contains("example.invalid")),
+        "the network log shows no request of the control page: {requested:?}"
+    );
+
+    let (shot, requested) =
+        open_in_chromium(&browser, &dir.join("index.html"), &scratch("browser-run"));
+    assert!(requested.is_empty(), "the page requested {requested:?}");
+    let img = image::open(&shot)
+        .expect("the screenshot decodes")
+        .to_rgb8();
+    assert_eq!(img.dimensions(), (1280, 2000));
+    let pixels = img.pixels().count();
+    let non_white = img
+        .pixels()
+        .filter(|p| p.0.iter().any(|&c| c < 235))
+        .count();
+    let dark = img
+        .pixels()
+        .filter(|p| p.0.iter().all(|&c| c < 100))
+        .count();
+    // Chart lines: saturated colours, far from grey.
+    let colourful = img
+        .pixels()
+        .filter(|p| {
+            let [r, g, b] = p.0.map(i32::from);
+            r.max(g).max(b) - r.min(g).min(b) > 80
+        })
+        .count();
+    let distinct: BTreeSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
+    eprintln!(
+        "screenshot {}: {non_white} non-white, {dark} dark, {colourful} colourful pixels of \
+         {pixels}, {} colours",
+        shot.display(),
+        distinct.len()
+    );
+    assert!(
+        non_white > pixels / 50,
+        "a blank page: {non_white} non-white pixels"
+    );
+    assert!(dark > 5_000, "hardly any text: {dark} dark pixels");
+    assert!(
+        colourful > 2_000,
+        "no chart in view: {colourful} colourful pixels"
+    );
+    assert!(distinct.len() > 200, "{} colours", distinct.len());
+}
