@@ -95,6 +95,17 @@ pub struct Verdict {
     pub reason: String,
 }
 
+/// A limit for display: at most 6 decimals, trailing zeros dropped (`3`, not `3.0000000000000004`).
+pub fn number(x: f64) -> String {
+    let text = format!("{x:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
 fn fmt_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
     match (e.mean, e.ci95) {
         (Some(m), Some([lo, hi])) => format!(
@@ -162,7 +173,7 @@ impl Gate {
                     passed,
                     format!(
                         "{metric} {shown}: upper bound must be below {}%",
-                        max.get() * 100.0
+                        number(max.get() * 100.0)
                     ),
                 )
             }
@@ -174,7 +185,7 @@ impl Gate {
                     passed,
                     format!(
                         "{metric} {shown}: lower bound must be at least {}%",
-                        min.get() * 100.0
+                        number(min.get() * 100.0)
                     ),
                 )
             }

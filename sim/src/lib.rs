@@ -5,7 +5,8 @@
 //! [`load::load`] reads and checks it into a [`Model`]; [`run::run_all`] runs every strategy for
 //! every replication and summarises the numbers users see ([`summary`]). [`compare`] measures
 //! strategies against a baseline with paired differences, and [`frontier`] searches each
-//! strategy's most productive setting under an abandon-rate target.
+//! strategy's most productive setting under an abandon-rate target. [`check`] judges a scenario's
+//! [`gates`], and [`baseline`] compares a run with a stored one, replication by replication.
 //!
 //! Inside, a [`Campaign`] is a state machine with three verbs — `dial`, `advance_to`, `observe` —
 //! driven either by the pacer loop in [`run`] or by anything else that can tell it what to dial.
@@ -34,6 +35,7 @@
 //! assert!((0.0..=1.0).contains(&rate));
 //! ```
 
+pub mod baseline;
 pub mod campaign;
 pub mod check;
 pub mod compare;

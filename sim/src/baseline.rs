@@ -1,0 +1,700 @@
+//! Baselines for `dialsim check`: the per-replication values of the compared metrics, stored once
+//! (`--write-baseline`) and compared later (`--baseline`) on the same seed and replications.
+//!
+//! Replication r of a later run draws from the same random streams as replication r of the
+//! baseline (common random numbers), so the comparison is paired: the difference current −
+//! baseline is taken replication by replication and its 95% interval comes from those differences
+//! ([`paired_difference`]). A metric **regresses** when both hold:
+//!
+//! 1. its mean difference is worse than the metric's tolerance ([`RULES`]), so that a change too
+//!    small to matter does not fail a build however certain it is, and
+//! 2. its 95% interval excludes 0 on the worse side, so that noise does not fail a build however
+//!    large it looks.
+//!
+//! A strategy is matched with the baseline by its kind and its rank among the scenario's
+//! strategies of that kind (the first `FixedRatio`, the second `FixedRatio`, …), not by its
+//! settings: changing a strategy's settings is exactly what a baseline is there to judge.
+
+use crate::check::ScenarioCheck;
+use crate::compare::paired_difference;
+use crate::stats::Estimate;
+use crate::summary::Ordered;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use strategies::StrategySpec;
+
+/// The `format` of baseline files this version writes and reads.
+pub const FORMAT: &str = "dialsim-baseline/1";
+
+/// A baseline file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// [`FORMAT`].
+    pub format: String,
+    /// One entry per scenario, keyed by the scenario's `name`.
+    pub scenarios: Vec<ScenarioEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioEntry {
+    /// The scenario's `name`.
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub strategies: Vec<StrategyEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StrategyEntry {
+    /// The strategy's kind, e.g. `FixedRatio`.
+    pub kind: String,
+    /// Its rank among the scenario's strategies of that kind, from 1.
+    pub rank: u32,
+    /// Its label when the baseline was written, e.g. `FixedRatio(2, poll 1s)`.
+    pub name: String,
+    /// Per-replication values of every compared metric, by key (`null`: undefined there).
+    pub metrics: Ordered<Vec<Option<f64>>>,
+}
+
+/// Which way a metric gets worse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Worse {
+    Higher,
+    Lower,
+}
+
+/// How far a metric may get worse before it counts as a regression.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Tolerance {
+    /// In the metric's own unit (a fraction for rates).
+    Absolute(f64),
+    /// A share of the baseline's mean.
+    Relative(f64),
+}
+
+/// The direction and tolerance of one compared metric, and how to show it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rule {
+    pub metric: &'static str,
+    pub worse: Worse,
+    pub tolerance: Tolerance,
+    /// Display: multiply by `scale` and append `unit` (differences of rates in percentage points).
+    pub scale: f64,
+    pub unit: &'static str,
+}
+
+/// One rule per [`crate::compare::COMPARED`] metric, in the same order. Documented in docs/ci.md.
+pub const RULES: &[Rule] = &[
+    Rule {
+        metric: "abandon_rate",
+        worse: Worse::Higher,
+        tolerance: Tolerance::Absolute(0.002),
+        scale: 100.0,
+        unit: " pp",
+    },
+    Rule {
+        metric: "abandon_rate_regulatory",
+        worse: Worse::Higher,
+        tolerance: Tolerance::Absolute(0.002),
+        scale: 100.0,
+        unit: " pp",
+    },
+    Rule {
+        metric: "occupancy",
+        worse: Worse::Lower,
+        tolerance: Tolerance::Absolute(0.01),
+        scale: 100.0,
+        unit: " pp",
+    },
+    Rule {
+        metric: "talk_min_per_agent_hour",
+        worse: Worse::Lower,
+        tolerance: Tolerance::Absolute(0.5),
+        scale: 1.0,
+        unit: " min/agent-h",
+    },
+    Rule {
+        metric: "dials_per_hour",
+        worse: Worse::Lower,
+        tolerance: Tolerance::Relative(0.02),
+        scale: 1.0,
+        unit: " dials/h",
+    },
+    Rule {
+        metric: "wait_p90_s",
+        worse: Worse::Higher,
+        tolerance: Tolerance::Absolute(1.0),
+        scale: 1.0,
+        unit: " s",
+    },
+    Rule {
+        metric: "wait_p99_s",
+        worse: Worse::Higher,
+        tolerance: Tolerance::Absolute(1.0),
+        scale: 1.0,
+        unit: " s",
+    },
+    Rule {
+        metric: "list_exhausted_after_s",
+        worse: Worse::Higher,
+        tolerance: Tolerance::Relative(0.02),
+        scale: 1.0 / 3_600.0,
+        unit: " h",
+    },
+];
+
+/// Why a baseline cannot be used. Every variant is the user's to fix; the command line adds the
+/// file's name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BaselineError {
+    /// Not JSON, or not a baseline's shape.
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A JSON file with another `format`.
+    Format { found: String },
+    /// The scenario's entry was written with another seed or replication count.
+    Mismatch {
+        scenario: String,
+        baseline: (u64, u32),
+        now: (u64, u32),
+    },
+    /// A strategy's entry holds a metric with the wrong number of replications.
+    Length {
+        scenario: String,
+        strategy: String,
+        metric: String,
+        found: usize,
+        expected: u32,
+    },
+    /// Two checked scenarios share a name, so their entries could not be told apart.
+    Duplicate { scenario: String },
+}
+
+impl fmt::Display for BaselineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BaselineError::Json {
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "{line}:{column}: {message}: not a baseline written by `dialsim check --write-baseline`"
+            ),
+            BaselineError::Format { found } => write!(
+                f,
+                "format is {found:?}, not {FORMAT:?}: re-write the baseline with `dialsim check --write-baseline`"
+            ),
+            BaselineError::Mismatch {
+                scenario,
+                baseline,
+                now,
+            } => write!(
+                f,
+                "scenario {scenario:?} was recorded with seed {} and {} replications, but is checked with seed {} and {} replications: \
+                 a paired comparison needs the same ones; check with `--seed {} --replications {}`, or re-write the baseline with \
+                 `dialsim check ... --write-baseline FILE`",
+                baseline.0, baseline.1, now.0, now.1, baseline.0, baseline.1
+            ),
+            BaselineError::Length {
+                scenario,
+                strategy,
+                metric,
+                found,
+                expected,
+            } => write!(
+                f,
+                "scenario {scenario:?}, {strategy}: {metric} has {found} values for {expected} replications: \
+                 re-write the baseline with `dialsim check --write-baseline`"
+            ),
+            BaselineError::Duplicate { scenario } => write!(
+                f,
+                "two scenarios are named {scenario:?}: a baseline keys scenarios by name; rename one"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BaselineError {}
+
+/// A strategy's kind, the name its scenario file gives it (`FixedRatio`).
+pub fn kind(spec: &StrategySpec) -> String {
+    let label = spec.label();
+    match serde_json::to_value(spec) {
+        Ok(serde_json::Value::Object(map)) if map.len() == 1 => {
+            map.keys().next().cloned().unwrap_or(label)
+        }
+        Ok(serde_json::Value::String(s)) => s,
+        _ => label.split('(').next().unwrap_or_default().to_string(),
+    }
+}
+
+/// Each strategy's (kind, rank among the strategies of that kind, from 1), in order.
+pub fn keys(specs: &[StrategySpec]) -> Vec<(String, u32)> {
+    let mut seen: Vec<(String, u32)> = Vec::new();
+    specs
+        .iter()
+        .map(|spec| {
+            let k = kind(spec);
+            let rank = seen.iter().filter(|(s, _)| *s == k).count() as u32 + 1;
+            seen.push((k.clone(), rank));
+            (k, rank)
+        })
+        .collect()
+}
+
+impl Baseline {
+    /// The baseline of the given checks.
+    pub fn from_checks<'a>(
+        checks: impl IntoIterator<Item = (&'a ScenarioCheck, &'a [StrategySpec])>,
+    ) -> Result<Baseline, BaselineError> {
+        let mut scenarios: Vec<ScenarioEntry> = Vec::new();
+        for (check, specs) in checks {
+            if scenarios.iter().any(|s| s.scenario == check.scenario) {
+                return Err(BaselineError::Duplicate {
+                    scenario: check.scenario.clone(),
+                });
+            }
+            let strategies = check
+                .strategies
+                .iter()
+                .zip(keys(specs))
+                .map(|(s, (kind, rank))| StrategyEntry {
+                    kind,
+                    rank,
+                    name: s.result.name.clone(),
+                    metrics: s.per_replication.clone(),
+                })
+                .collect();
+            scenarios.push(ScenarioEntry {
+                scenario: check.scenario.clone(),
+                seed: check.seed,
+                replications: check.replications,
+                strategies,
+            });
+        }
+        Ok(Baseline {
+            format: FORMAT.to_string(),
+            scenarios,
+        })
+    }
+
+    /// Reads a baseline file's text.
+    pub fn parse(text: &str) -> Result<Baseline, BaselineError> {
+        let json = |e: serde_json::Error| {
+            let message = e.to_string();
+            let message = match message.rsplit_once(" at line ") {
+                Some((m, _)) => m.to_string(),
+                None => message,
+            };
+            BaselineError::Json {
+                line: e.line(),
+                column: e.column(),
+                message,
+            }
+        };
+        // The tag first, so that another kind of file is named as such, not by its first odd key.
+        #[derive(Deserialize)]
+        struct Tag {
+            format: Option<String>,
+        }
+        let tag: Tag = serde_json::from_str(text).map_err(json)?;
+        match tag.format {
+            Some(f) if f == FORMAT => {}
+            found => {
+                return Err(BaselineError::Format {
+                    found: found.unwrap_or_else(|| "missing".into()),
+                });
+            }
+        }
+        let baseline: Baseline = serde_json::from_str(text).map_err(json)?;
+        for s in &baseline.scenarios {
+            for st in &s.strategies {
+                for (metric, values) in &st.metrics.0 {
+                    if values.len() != s.replications as usize {
+                        return Err(BaselineError::Length {
+                            scenario: s.scenario.clone(),
+                            strategy: st.name.clone(),
+                            metric: metric.clone(),
+                            found: values.len(),
+                            expected: s.replications,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(baseline)
+    }
+
+    /// Pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a baseline encodes") + "\n"
+    }
+
+    /// The entry of scenario `name`, checked against the seed and replications it is run with.
+    /// `Ok(None)`: the baseline has no such scenario.
+    pub fn entry(
+        &self,
+        name: &str,
+        seed: u64,
+        replications: u32,
+    ) -> Result<Option<&ScenarioEntry>, BaselineError> {
+        let Some(entry) = self.scenarios.iter().find(|s| s.scenario == name) else {
+            return Ok(None);
+        };
+        if (entry.seed, entry.replications) != (seed, replications) {
+            return Err(BaselineError::Mismatch {
+                scenario: name.to_string(),
+                baseline: (entry.seed, entry.replications),
+                now: (seed, replications),
+            });
+        }
+        Ok(Some(entry))
+    }
+}
+
+/// One compared metric of one strategy against its baseline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricComparison {
+    pub metric: String,
+    pub worse: Worse,
+    /// Current − baseline, paired by replication.
+    pub difference: Estimate,
+    /// The baseline's mean over the replications where both are defined.
+    pub baseline_mean: Option<f64>,
+    /// The tolerance in the metric's unit (a relative one applied to the baseline's mean).
+    pub tolerance: f64,
+    /// The mean difference is worse than the tolerance (a regression if also significant).
+    pub beyond_tolerance: bool,
+    pub regressed: bool,
+    /// One line: the difference, its interval and the tolerance.
+    pub reason: String,
+}
+
+/// One strategy against its baseline entry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StrategyComparison {
+    /// The strategy's label now.
+    pub name: String,
+    /// The label its baseline entry was written with; `None`: not in the baseline.
+    pub baseline_name: Option<String>,
+    /// One per compared metric present on both sides; empty when not in the baseline.
+    pub metrics: Vec<MetricComparison>,
+}
+
+impl StrategyComparison {
+    pub fn regressed(&self) -> bool {
+        self.metrics.iter().any(|m| m.regressed)
+    }
+}
+
+fn signed(value: f64, scale: f64) -> String {
+    let v = value * scale;
+    let v = if v == 0.0 { 0.0 } else { v }; // no "-0.000"
+    format!("{v:+.3}")
+}
+
+/// Compares `current` with `baseline` (both indexed by replication) under `rule`.
+pub fn judge(rule: &Rule, current: &[Option<f64>], baseline: &[Option<f64>]) -> MetricComparison {
+    let difference = paired_difference(current, baseline);
+    let paired: Vec<f64> = current
+        .iter()
+        .zip(baseline)
+        .filter_map(|(c, b)| c.and(*b))
+        .collect();
+    let baseline_mean =
+        (!paired.is_empty()).then(|| paired.iter().sum::<f64>() / paired.len() as f64);
+    let tolerance = match rule.tolerance {
+        Tolerance::Absolute(t) => t,
+        Tolerance::Relative(share) => share * baseline_mean.unwrap_or(0.0).abs(),
+    };
+    let sign = match rule.worse {
+        Worse::Higher => 1.0,
+        Worse::Lower => -1.0,
+    };
+    let worse_by = difference.mean.map(|d| sign * d);
+    let significant = difference.ci95.is_some_and(|[lo, hi]| match rule.worse {
+        Worse::Higher => lo > 0.0,
+        Worse::Lower => hi < 0.0,
+    });
+    let beyond_tolerance = worse_by.is_some_and(|w| w > tolerance);
+    let regressed = significant && beyond_tolerance;
+    let (scale, unit) = (rule.scale, rule.unit);
+    let shown = match (difference.mean, difference.ci95) {
+        (Some(m), Some([lo, hi])) => format!(
+            "{}{unit} [{}, {}]",
+            signed(m, scale),
+            signed(lo, scale),
+            signed(hi, scale)
+        ),
+        (Some(m), None) => format!("{}{unit} (no interval)", signed(m, scale)),
+        _ => "undefined".to_string(),
+    };
+    let tolerance_shown = match rule.tolerance {
+        Tolerance::Absolute(_) => format!("{:.3}{unit}", tolerance * scale),
+        Tolerance::Relative(share) => format!(
+            "{}% of the baseline, {:.3}{unit}",
+            share * 100.0,
+            tolerance * scale
+        ),
+    };
+    let direction = match rule.worse {
+        Worse::Higher => "higher",
+        Worse::Lower => "lower",
+    };
+    let verdict = if regressed {
+        "worse beyond the tolerance, and the interval excludes 0"
+    } else if beyond_tolerance {
+        "worse beyond the tolerance, but the interval includes 0 (noise)"
+    } else {
+        "within the tolerance"
+    };
+    MetricComparison {
+        metric: rule.metric.to_string(),
+        worse: rule.worse,
+        difference,
+        baseline_mean,
+        tolerance,
+        beyond_tolerance,
+        regressed,
+        reason: format!(
+            "{} {shown} against the baseline ({direction} is worse; tolerance {tolerance_shown}): {verdict}",
+            rule.metric
+        ),
+    }
+}
+
+/// Compares every strategy of `check` (whose scenario lists `specs`) with `entry`.
+pub fn compare(
+    entry: &ScenarioEntry,
+    check: &ScenarioCheck,
+    specs: &[StrategySpec],
+) -> Vec<StrategyComparison> {
+    check
+        .strategies
+        .iter()
+        .zip(keys(specs))
+        .map(|(s, (kind, rank))| {
+            let Some(base) = entry
+                .strategies
+                .iter()
+                .find(|b| b.kind == kind && b.rank == rank)
+            else {
+                return StrategyComparison {
+                    name: s.result.name.clone(),
+                    baseline_name: None,
+                    metrics: Vec::new(),
+                };
+            };
+            let metrics = RULES
+                .iter()
+                .filter_map(|rule| {
+                    let current = s.per_replication.get(rule.metric)?;
+                    let baseline = base.metrics.get(rule.metric)?;
+                    Some(judge(rule, current, baseline))
+                })
+                .collect();
+            StrategyComparison {
+                name: s.result.name.clone(),
+                baseline_name: Some(base.name.clone()),
+                metrics,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::COMPARED;
+
+    fn rule(metric: &str) -> &'static Rule {
+        RULES.iter().find(|r| r.metric == metric).unwrap()
+    }
+
+    fn some(values: &[f64]) -> Vec<Option<f64>> {
+        values.iter().copied().map(Some).collect()
+    }
+
+    #[test]
+    fn one_rule_per_compared_metric_in_order() {
+        let metrics: Vec<&str> = RULES.iter().map(|r| r.metric).collect();
+        assert_eq!(metrics, COMPARED);
+    }
+
+    #[test]
+    fn identical_values_never_regress() {
+        let v = some(&[0.02, 0.03, 0.025, 0.028]);
+        for r in RULES {
+            let m = judge(r, &v, &v);
+            assert!(!m.regressed, "{}", m.reason);
+            assert_eq!(m.difference.ci95, Some([0.0, 0.0]));
+        }
+    }
+
+    #[test]
+    fn a_significant_rise_beyond_the_tolerance_regresses() {
+        // Differences 0.010, 0.012, 0.008, 0.010: mean 0.010, s = 0.001633,
+        // half-width t(3) · s / 2 = 3.182446 · 0.000816 = 0.002598 → [0.0074, 0.0126].
+        let base = some(&[0.020, 0.030, 0.025, 0.028]);
+        let now = some(&[0.030, 0.042, 0.033, 0.038]);
+        let m = judge(rule("abandon_rate_regulatory"), &now, &base);
+        assert!(m.regressed, "{}", m.reason);
+        let [lo, hi] = m.difference.ci95.unwrap();
+        assert!((lo - 0.007402).abs() < 1e-5 && (hi - 0.012598).abs() < 1e-5);
+        assert_eq!(m.tolerance, 0.002);
+        assert!(
+            m.reason.contains("+1.000 pp [+0.740, +1.260]"),
+            "{}",
+            m.reason
+        );
+        // The same change the other way is an improvement.
+        let m = judge(rule("abandon_rate_regulatory"), &base, &now);
+        assert!(!m.regressed, "{}", m.reason);
+    }
+
+    #[test]
+    fn a_significant_change_within_the_tolerance_passes() {
+        // +0.1 pp in every replication: certain, but smaller than 0.2 pp.
+        let base = some(&[0.020, 0.030, 0.025, 0.028]);
+        let now: Vec<_> = base.iter().map(|v| v.map(|v| v + 0.001)).collect();
+        let m = judge(rule("abandon_rate"), &now, &base);
+        assert!(m.difference.ci95.unwrap()[0] > 0.0);
+        assert!(!m.regressed, "{}", m.reason);
+        assert!(m.reason.ends_with("within the tolerance"), "{}", m.reason);
+    }
+
+    #[test]
+    fn a_large_change_that_is_noise_passes() {
+        // Differences +0.05, −0.03, +0.06, −0.02: mean +0.015, well beyond 0.2 pp, but the
+        // interval spans 0.
+        let base = some(&[0.10, 0.10, 0.10, 0.10]);
+        let now = some(&[0.15, 0.07, 0.16, 0.08]);
+        let m = judge(rule("abandon_rate"), &now, &base);
+        let [lo, hi] = m.difference.ci95.unwrap();
+        assert!(lo < 0.0 && hi > 0.0);
+        assert!(!m.regressed);
+        assert!(m.reason.ends_with("(noise)"), "{}", m.reason);
+    }
+
+    #[test]
+    fn lower_is_worse_for_occupancy_and_talk() {
+        let base = some(&[0.90, 0.91, 0.92, 0.90]);
+        let now = some(&[0.85, 0.87, 0.86, 0.86]);
+        assert!(judge(rule("occupancy"), &now, &base).regressed);
+        assert!(!judge(rule("occupancy"), &base, &now).regressed);
+        let base = some(&[48.0, 49.0, 48.5, 49.5]);
+        let small = some(&[47.7, 48.7, 48.2, 49.2]); // −0.3: within 0.5 min
+        let large = some(&[47.0, 48.1, 47.4, 48.6]); // about −1
+        assert!(!judge(rule("talk_min_per_agent_hour"), &small, &base).regressed);
+        assert!(judge(rule("talk_min_per_agent_hour"), &large, &base).regressed);
+    }
+
+    #[test]
+    fn relative_tolerances_scale_with_the_baseline() {
+        // Dials per hour 1,000: 2% is 20 dials/h.
+        let base = some(&[990.0, 1_000.0, 1_010.0, 1_000.0]);
+        let minus_15: Vec<_> = base.iter().map(|v| v.map(|v| v - 15.0)).collect();
+        let minus_30: Vec<_> = base.iter().map(|v| v.map(|v| v - 30.0)).collect();
+        let m = judge(rule("dials_per_hour"), &minus_15, &base);
+        assert!((m.tolerance - 20.0).abs() < 1e-9);
+        assert!(!m.regressed);
+        assert!(judge(rule("dials_per_hour"), &minus_30, &base).regressed);
+        // The list exhausted 2 h later than in 5 h: beyond 2% (6 min).
+        let base = some(&[18_000.0, 18_100.0, 17_900.0]);
+        let later: Vec<_> = base.iter().map(|v| v.map(|v| v + 7_200.0)).collect();
+        let m = judge(rule("list_exhausted_after_s"), &later, &base);
+        assert!(m.regressed, "{}", m.reason);
+        assert!(m.reason.contains("+2.000 h"), "{}", m.reason);
+    }
+
+    #[test]
+    fn undefined_replications_are_left_out_and_one_pair_proves_nothing() {
+        let base = vec![Some(1.0), None, Some(1.0)];
+        let now = vec![Some(9.0), Some(9.0), None];
+        let m = judge(rule("wait_p90_s"), &now, &base);
+        assert_eq!(m.difference.mean, Some(8.0));
+        assert_eq!(m.difference.ci95, None);
+        assert!(!m.regressed);
+        let m = judge(rule("wait_p90_s"), &[None], &[None]);
+        assert_eq!(m.difference, Estimate::UNDEFINED);
+        assert!(!m.regressed);
+    }
+
+    #[test]
+    fn strategies_are_matched_by_kind_and_rank() {
+        let specs: Vec<StrategySpec> = [
+            "FixedRatio(ratio: 2.0)",
+            "Progressive()",
+            "FixedRatio(ratio: 3.0)",
+        ]
+        .iter()
+        .map(|t| ron::from_str(t).unwrap())
+        .collect();
+        assert_eq!(
+            keys(&specs),
+            [
+                ("FixedRatio".to_string(), 1),
+                ("Progressive".to_string(), 1),
+                ("FixedRatio".to_string(), 2)
+            ]
+        );
+    }
+
+    fn sample() -> Baseline {
+        Baseline {
+            format: FORMAT.into(),
+            scenarios: vec![ScenarioEntry {
+                scenario: "s".into(),
+                seed: 3,
+                replications: 2,
+                strategies: vec![StrategyEntry {
+                    kind: "Progressive".into(),
+                    rank: 1,
+                    name: "Progressive(poll 1s)".into(),
+                    metrics: Ordered(vec![("wait_p90_s".into(), vec![Some(0.1), None])]),
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn the_file_round_trips_exactly() {
+        let b = sample();
+        let text = b.to_json();
+        assert!(text.contains("\"format\": \"dialsim-baseline/1\""));
+        assert_eq!(Baseline::parse(&text).unwrap(), b);
+    }
+
+    #[test]
+    fn bad_files_say_where_and_how_to_fix() {
+        let e = Baseline::parse("{\n  \"format\": \"dialsim-baseline/1\",\n  \"scenarios\": [}")
+            .unwrap_err();
+        assert!(matches!(e, BaselineError::Json { line: 3, .. }), "{e:?}");
+        let e = Baseline::parse("{\"format\": \"dialsim-results/1\"}").unwrap_err();
+        assert!(e.to_string().contains("re-write the baseline"), "{e}");
+        let e = Baseline::parse("[1, 2]").unwrap_err();
+        assert!(matches!(e, BaselineError::Json { line: 1, .. }), "{e:?}");
+        let text = sample().to_json().replace("null", "null, 0.5");
+        let e = Baseline::parse(&text).unwrap_err();
+        assert!(matches!(e, BaselineError::Length { found: 3, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn another_seed_or_replication_count_is_refused() {
+        let b = sample();
+        assert!(b.entry("s", 3, 2).unwrap().is_some());
+        assert!(b.entry("other", 3, 2).unwrap().is_none());
+        let e = b.entry("s", 4, 2).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("seed 3 and 2 replications")
+                && text.contains("--seed 3 --replications 2")
+                && text.contains("--write-baseline"),
+            "{text}"
+        );
+    }
+}
