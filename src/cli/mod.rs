@@ -1,5 +1,6 @@
 //! Command-line arguments and the subcommands behind them.
 
+mod check;
 mod compare;
 mod frontier;
 mod report;
@@ -33,6 +34,9 @@ enum Command {
     /// Find each strategy's most productive setting whose abandon rate stays under a target,
     /// and its gain in talk time over a progressive dialer.
     Frontier(FrontierArgs),
+    /// Check the gates of scenario files (or of every *.ron in a folder) on every strategy, and
+    /// optionally compare with a baseline: exit 0 when all hold, 1 when one fails (for CI).
+    Check(check::CheckArgs),
     /// Render a report directory (HTML page, charts, Markdown, CSV) from a results or frontier
     /// file written with --json.
     Report(ReportArgs),
@@ -110,6 +114,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Frontier(args) => frontier::frontier(&args),
+        Command::Check(args) => check::check(&args),
         Command::Report(args) => report::report(&args),
     }
 }
