@@ -210,7 +210,7 @@ pub fn all(results: &Results, o: &Options) -> Vec<Figure> {
     ]
 }
 
-/// A wait CDF as points in percent, ordered by share (the file lists 99.5 and 99.9 after 100).
+/// A wait CDF as points in percent, ordered by share (files of this format already are).
 fn cdf_points(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
     let mut points: Vec<(f64, f64)> = cdf.iter().map(|[x, q]| (*x, q * 100.0)).collect();
     points.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));

@@ -113,7 +113,7 @@ pub struct StrategyResult {
     pub outcomes: Ordered<Estimate>,
     pub series: Series,
     /// Wait to agent of connected callers, pooled over replications: points (seconds, share of
-    /// callers who waited at most that long) at every percentile, then 99.5 and 99.9.
+    /// callers who waited at most that long) at every percentile, with 99.5 and 99.9, in order.
     pub wait_cdf: Vec<[f64; 2]>,
 }
 
@@ -377,9 +377,9 @@ fn wait_cdf(reps: &[RepMetrics]) -> Vec<[f64; 2]> {
     let Some(all) = merged_waits(reps.iter().map(|r| &r.waits)) else {
         return Vec::new();
     };
-    (0..=100)
+    (0..100)
         .map(|p| f64::from(p) / 100.0)
-        .chain([0.995, 0.999])
+        .chain([0.995, 0.999, 1.0])
         .map(|q| [all.value_at_quantile(q) as f64 / 1_000.0, q])
         .collect()
 }
