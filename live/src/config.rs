@@ -1,0 +1,794 @@
+//! The campaign file, `campaign.ron`: which Connect instance to dial through, whom to call, how
+//! fast (a [`StrategySpec`], as in scenario files), under which compliance rules and quotas, and
+//! where the campaign store lives. `live/README.md` documents every field.
+//!
+//! Every value is checked while the file is parsed, so a mistake is reported with the file, the
+//! line and the column of the value, what was expected and how to fix it. Credentials are refused:
+//! they come only from the AWS provider chain (environment, profile, SSO, instance role).
+
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use strategies::StrategySpec;
+use strategies::param::{Positive, Share};
+
+/// The whole campaign file.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    /// A name for this campaign. With the instance id it seeds every ClientToken, so two
+    /// campaigns on one instance may call the same customer, and one campaign never twice.
+    pub name: Ident,
+    /// The Amazon Connect instance id (not its ARN).
+    pub instance_id: Ident,
+    pub contact_flow_id: Ident,
+    pub queue_id: Ident,
+    /// The caller id shown to customers, E.164.
+    pub source_phone_number: E164,
+    /// The AWS Region of the instance, e.g. `us-east-1`.
+    pub region: Region,
+    /// Another endpoint for the Connect API (the local stand-in), e.g. `http://127.0.0.1:8080`.
+    #[serde(default)]
+    pub endpoint_url: Option<EndpointUrl>,
+    /// The contact list (CSV), relative to the campaign file.
+    pub contacts: PathBuf,
+    /// The pacing strategy, in the same form as in scenario files.
+    pub strategy: StrategySpec,
+    #[serde(default)]
+    pub compliance: Compliance,
+    #[serde(default)]
+    pub quotas: Quotas,
+    /// The campaign store (SQLite), relative to the campaign file.
+    pub store: PathBuf,
+}
+
+/// The rules that decide whether a customer may be dialed now.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compliance {
+    /// Local hours of the customer's day in which calls may start.
+    #[serde(default)]
+    pub calling_window: CallingWindow,
+    /// A file of numbers never to call: one E.164 number a line, `#` starts a comment.
+    #[serde(default)]
+    pub do_not_call: Option<PathBuf>,
+    /// Seconds a call rings before Connect gives up (RingTimeoutInSeconds), 15 to 60.
+    #[serde(default = "default_ring")]
+    pub ring_timeout_s: RingTimeout,
+    /// When to call again, per outcome of the previous attempt.
+    #[serde(default)]
+    pub retry: RetryRules,
+    /// Hours during which a customer whose call was abandoned is not called again (72 or more).
+    #[serde(default = "default_quiet")]
+    pub abandon_quiet_h: QuietHours,
+    #[serde(default)]
+    pub kill_switch: KillSwitch,
+}
+
+impl Default for Compliance {
+    fn default() -> Self {
+        Compliance {
+            calling_window: CallingWindow::default(),
+            do_not_call: None,
+            ring_timeout_s: default_ring(),
+            retry: RetryRules::default(),
+            abandon_quiet_h: default_quiet(),
+            kill_switch: KillSwitch::default(),
+        }
+    }
+}
+
+fn default_ring() -> RingTimeout {
+    RingTimeout(30)
+}
+
+fn default_quiet() -> QuietHours {
+    QuietHours(72)
+}
+
+/// `(from: "08:00", to: "21:00")`: local time of day, from inclusive, to exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallingWindow {
+    /// Minutes after local midnight.
+    pub from_min: u32,
+    pub to_min: u32,
+}
+
+impl Default for CallingWindow {
+    fn default() -> Self {
+        CallingWindow {
+            from_min: 8 * 60,
+            to_min: 21 * 60,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "CallingWindow")]
+struct WindowFields {
+    from: String,
+    to: String,
+}
+
+fn parse_hhmm(text: &str) -> Option<u32> {
+    let (h, m) = text.split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+}
+
+impl<'de> Deserialize<'de> for CallingWindow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = WindowFields::deserialize(d)?;
+        let bad = |t: &str| {
+            serde::de::Error::custom(format!(
+                "calling window time {t:?} is not a time of day: write it as \"HH:MM\", e.g. \"08:00\""
+            ))
+        };
+        let from = parse_hhmm(&f.from).ok_or_else(|| bad(&f.from))?;
+        let to = parse_hhmm(&f.to).ok_or_else(|| bad(&f.to))?;
+        if from >= to {
+            return Err(serde::de::Error::custom(format!(
+                "calling window {} to {} is empty or crosses midnight: `from` must come before `to`",
+                f.from, f.to
+            )));
+        }
+        Ok(CallingWindow {
+            from_min: from,
+            to_min: to,
+        })
+    }
+}
+
+/// When to call a customer again after each kind of outcome. `None`: never after that outcome.
+/// Answers that end a customer's campaign (1 agent, 3 e-mail, 0 not interested) are never retried.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryRules {
+    #[serde(default = "retry_no_answer")]
+    pub no_answer: Option<Retry>,
+    #[serde(default = "retry_busy")]
+    pub busy: Option<Retry>,
+    /// A machine answered, or nobody pressed a key (result code -2).
+    #[serde(default = "retry_machine")]
+    pub machine: Option<Retry>,
+    /// The network failed the call, or Connect refused it with an error.
+    #[serde(default)]
+    pub failed: Option<Retry>,
+    /// The customer pressed 2: call back another day.
+    #[serde(default = "retry_call_back")]
+    pub call_back: Option<Retry>,
+    /// The caller hung up waiting for an agent. `abandon_quiet_h` applies on top.
+    #[serde(default)]
+    pub abandoned: Option<Retry>,
+}
+
+fn retry(after_min: f64, max_attempts: u32) -> Option<Retry> {
+    Some(Retry {
+        after_min: Positive::new(after_min).expect("positive"),
+        max_attempts: MaxAttempts(max_attempts),
+    })
+}
+fn retry_no_answer() -> Option<Retry> {
+    retry(120.0, 3)
+}
+fn retry_busy() -> Option<Retry> {
+    retry(30.0, 3)
+}
+fn retry_machine() -> Option<Retry> {
+    retry(240.0, 3)
+}
+fn retry_call_back() -> Option<Retry> {
+    retry(1440.0, 3)
+}
+
+impl Default for RetryRules {
+    fn default() -> Self {
+        RetryRules {
+            no_answer: retry_no_answer(),
+            busy: retry_busy(),
+            machine: retry_machine(),
+            failed: None,
+            call_back: retry_call_back(),
+            abandoned: None,
+        }
+    }
+}
+
+/// `(after_min: 120.0, max_attempts: 3)`.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Minutes to wait after the previous attempt ended.
+    pub after_min: Positive,
+    /// No attempt beyond this many calls to the customer in total.
+    pub max_attempts: MaxAttempts,
+}
+
+/// The abandonment kill-switch: when the rolling abandon rate passes the target, stop dialing
+/// ahead of the agents.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KillSwitch {
+    #[serde(default = "default_target")]
+    pub target_abandon: Share,
+    /// Which abandon rate is compared with the target.
+    #[serde(default)]
+    pub definition: AbandonDefinition,
+    /// Minutes of finished calls the rate is measured over.
+    #[serde(default = "default_window")]
+    pub window_min: Positive,
+    /// The switch holds until the window has at least this many calls in the denominator.
+    #[serde(default = "default_min_calls")]
+    pub min_calls: u32,
+    #[serde(default)]
+    pub action: KillAction,
+}
+
+fn default_target() -> Share {
+    Share::new(0.03).expect("share")
+}
+fn default_window() -> Positive {
+    Positive::new(60.0).expect("positive")
+}
+fn default_min_calls() -> u32 {
+    30
+}
+
+impl Default for KillSwitch {
+    fn default() -> Self {
+        KillSwitch {
+            target_abandon: default_target(),
+            definition: AbandonDefinition::default(),
+            window_min: default_window(),
+            min_calls: default_min_calls(),
+            action: KillAction::default(),
+        }
+    }
+}
+
+/// The two abandon rates (DESIGN.md, "Numbers users see").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum AbandonDefinition {
+    /// Abandoned ÷ calls answered by a live person (reached the IVR and pressed a key).
+    #[default]
+    Regulatory,
+    /// Abandoned ÷ callers who chose to talk to an agent (entered the queue).
+    Queue,
+}
+
+/// What the kill-switch does when it trips.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum KillAction {
+    /// Keep calling, but never more calls than free agents (progressive pacing).
+    #[default]
+    FallBackToProgressive,
+    /// Stop launching calls until the rate is back under the target.
+    Pause,
+}
+
+/// Client-side rate limits, below Connect's account quotas.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quotas {
+    /// StartOutboundVoiceContact, DescribeContact, GetContactAttributes, StopContact.
+    #[serde(default = "default_contact_api")]
+    pub contact_api: Bucket,
+    /// GetCurrentMetricData.
+    #[serde(default = "default_metrics_api")]
+    pub metrics_api: Bucket,
+    /// Calls of this campaign in flight at once (Connect's default instance quota is 10).
+    #[serde(default = "default_concurrent")]
+    pub max_concurrent_calls: u32,
+}
+
+fn default_contact_api() -> Bucket {
+    Bucket {
+        per_second: Positive::new(2.0).expect("positive"),
+        burst: Burst(5),
+    }
+}
+fn default_metrics_api() -> Bucket {
+    Bucket {
+        per_second: Positive::new(5.0).expect("positive"),
+        burst: Burst(8),
+    }
+}
+fn default_concurrent() -> u32 {
+    10
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            contact_api: default_contact_api(),
+            metrics_api: default_metrics_api(),
+            max_concurrent_calls: default_concurrent(),
+        }
+    }
+}
+
+/// A token bucket: `(per_second: 2.0, burst: 5)`.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub per_second: Positive,
+    pub burst: Burst,
+}
+
+/// Generates a newtype whose value is checked while the file is parsed (so errors point at it).
+macro_rules! checked {
+    ($(#[$doc:meta])* $name:ident($inner:ty), $check:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name($inner);
+
+        impl $name {
+            /// The value, if it passes the check (the error says why not).
+            pub fn new(value: $inner) -> Result<$name, String> {
+                let check: fn(&$inner) -> Result<(), String> = $check;
+                check(&value).map(|()| $name(value))
+            }
+            pub fn get(&self) -> &$inner {
+                &self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $name::new(<$inner>::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+checked!(
+    /// An E.164 phone number: `+`, country code and number, digits only.
+    E164(String),
+    |v| if sim::contacts::is_e164(v) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{v:?} is not an E.164 number: write + country code and number, digits only (e.g. \"+14155550100\")"
+        ))
+    }
+);
+checked!(
+    /// A Connect resource id or a campaign name: 1 to 100 letters, digits, `-`, `_`, `.`, `:`, `/`.
+    Ident(String),
+    |v| if !v.is_empty()
+        && v.len() <= 100
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c))
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "{v:?} is not an id: use 1 to 100 letters, digits, '-', '_', '.', ':' or '/' (copy it from the Connect console)"
+        ))
+    }
+);
+checked!(
+    /// An AWS Region name such as `us-east-1`.
+    Region(String),
+    |v| {
+        let parts: Vec<&str> = v.split('-').collect();
+        if parts.len() >= 3
+            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+            && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        {
+            Ok(())
+        } else {
+            Err(format!("{v:?} is not an AWS Region: write it like \"us-east-1\" or \"eu-central-1\""))
+        }
+    }
+);
+checked!(
+    /// An `http://` or `https://` URL.
+    EndpointUrl(String),
+    |v| {
+        let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(()),
+            _ => Err(format!(
+                "{v:?} is not an endpoint URL: write it like \"http://127.0.0.1:8080\", or leave `endpoint_url` out to use AWS"
+            )),
+        }
+    }
+);
+checked!(
+    /// Ring timeout in seconds: at least 15 (regulations), at most 60 (Connect's limit).
+    RingTimeout(u32),
+    |v| if (15..=60).contains(v) {
+        Ok(())
+    } else {
+        Err(format!(
+            "ring timeout {v} s is out of range: a call must ring at least 15 s (regulations) and Connect allows at most 60 s"
+        ))
+    }
+);
+checked!(
+    /// Hours of quiet after an abandoned call: at least 72.
+    QuietHours(u32),
+    |v| if *v >= 72 {
+        Ok(())
+    } else {
+        Err(format!("abandon_quiet_h {v} is too short: a customer whose call was abandoned may not be called again within 72 hours"))
+    }
+);
+checked!(
+    /// A maximum number of attempts: at least 1.
+    MaxAttempts(u32),
+    |v| if *v >= 1 { Ok(()) } else { Err("max_attempts must be at least 1 (the first call)".to_string()) }
+);
+checked!(
+    /// A token bucket's burst: at least 1.
+    Burst(u32),
+    |v| if *v >= 1 { Ok(()) } else { Err("burst must be at least 1".to_string()) }
+);
+
+impl Copy for RingTimeout {}
+impl Copy for QuietHours {}
+impl Copy for MaxAttempts {}
+impl Copy for Burst {}
+
+/// Why a campaign file was refused. Each is the user's to fix.
+#[derive(Debug)]
+pub enum ConfigError {
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Something at a line and column is wrong; the message says what and how to fix it.
+    At {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Read { path, source } => {
+                write!(f, "cannot read campaign file {}: {source}", path.display())
+            }
+            ConfigError::At {
+                path,
+                line,
+                column,
+                message,
+            } => write!(f, "{}:{line}:{column}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    /// The line the error points at, if any.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ConfigError::At { line, .. } => Some(*line),
+            ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+const CREDENTIALS_FIX: &str = "credentials never go in the campaign file: remove it, and give `live` its credentials through the AWS provider chain (AWS_PROFILE, environment variables, SSO or an instance role)";
+
+/// Names that hold secrets, and the prefixes of AWS access key ids.
+fn looks_secret_name(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    [
+        "secret",
+        "access_key",
+        "accesskey",
+        "session_token",
+        "sessiontoken",
+        "password",
+        "credential",
+    ]
+    .iter()
+    .any(|s| w.contains(s))
+}
+
+fn is_key_id(chars: &[char]) -> bool {
+    chars.len() >= 20
+        && matches!(chars[..4], ['A', 'K', 'I', 'A'] | ['A', 'S', 'I', 'A'])
+        && chars[4..20]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Scans the text for anything that looks like a credential: a word that looks like an AWS access
+/// key id (`AKIA…`, `ASIA…`, anywhere, comments included), or a field named like a secret.
+/// Returns (line, column, message) of the first.
+fn find_credentials(text: &str) -> Option<(usize, usize, String)> {
+    for (i, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut col = 0;
+        while col < chars.len() {
+            if !chars[col].is_ascii_alphanumeric() && chars[col] != '_' {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < chars.len() && (chars[col].is_ascii_alphanumeric() || chars[col] == '_') {
+                col += 1;
+            }
+            let word = &chars[start..col];
+            let at_word_start = start == 0 || !chars[start - 1].is_ascii_alphanumeric();
+            if at_word_start && is_key_id(word) {
+                return Some((
+                    i + 1,
+                    start + 1,
+                    format!("this looks like an AWS access key id: {CREDENTIALS_FIX}"),
+                ));
+            }
+            let name: String = word.iter().collect();
+            let is_field = chars[col..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| *c == ':');
+            if is_field && looks_secret_name(&name) {
+                return Some((
+                    i + 1,
+                    start + 1,
+                    format!("field `{name}` looks like a credential: {CREDENTIALS_FIX}"),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Adds what to do to ron's terse messages.
+fn explain(message: String) -> String {
+    if message.contains("Unexpected field named") || message.contains("unknown field") {
+        return format!("{message}: check the spelling against live/README.md");
+    }
+    if message.contains("Unexpected variant named") || message.contains("unknown variant") {
+        return format!(
+            "{message}: see live/README.md (strategies: scenarios/README.md) for the accepted names"
+        );
+    }
+    if message.contains("Expected option") {
+        return format!("{message}: write Some(value) or None");
+    }
+    if message.contains("Unexpected missing field") || message.contains("missing field") {
+        return format!("{message}: add it (live/README.md documents every field)");
+    }
+    message
+}
+
+/// Parses campaign text; `path` is used in messages only.
+pub fn parse(text: &str, path: &Path) -> Result<Campaign, ConfigError> {
+    if let Some((line, column, message)) = find_credentials(text) {
+        return Err(ConfigError::At {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        });
+    }
+    ron::Options::default()
+        .from_str::<Campaign>(text)
+        .map_err(|e| ConfigError::At {
+            path: path.to_path_buf(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: explain(e.code.to_string()),
+        })
+}
+
+/// A campaign file read from disk, with its paths resolved next to it.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub campaign: Campaign,
+}
+
+impl Loaded {
+    fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.path.parent().unwrap_or(Path::new(".")).join(p)
+        }
+    }
+    pub fn contacts_path(&self) -> PathBuf {
+        self.resolve(&self.campaign.contacts)
+    }
+    pub fn store_path(&self) -> PathBuf {
+        self.resolve(&self.campaign.store)
+    }
+    pub fn do_not_call_path(&self) -> Option<PathBuf> {
+        self.campaign
+            .compliance
+            .do_not_call
+            .as_deref()
+            .map(|p| self.resolve(p))
+    }
+}
+
+/// Reads and parses the campaign file at `path`.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let campaign = parse(&text, path)?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        campaign,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"Campaign(
+    name: "spring-renewals",
+    instance_id: "11111111-2222-3333-4444-555555555555",
+    contact_flow_id: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+    queue_id: "99999999-8888-7777-6666-555555555555",
+    source_phone_number: "+14155550100",
+    region: "us-east-1",
+    contacts: "contacts.csv",
+    strategy: Predictive(target_abandon: 0.02),
+    store: "campaign.sqlite",
+)"#;
+
+    fn err(text: &str) -> (usize, usize, String) {
+        match parse(text, Path::new("c.ron")).unwrap_err() {
+            ConfigError::At {
+                line,
+                column,
+                message,
+                ..
+            } => (line, column, message),
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn minimal_file_takes_the_defaults() {
+        let c = parse(GOOD, Path::new("c.ron")).unwrap();
+        assert_eq!(c.compliance.calling_window.from_min, 480);
+        assert_eq!(c.compliance.calling_window.to_min, 1260);
+        assert_eq!(*c.compliance.ring_timeout_s.get(), 30);
+        assert_eq!(*c.compliance.abandon_quiet_h.get(), 72);
+        assert_eq!(c.quotas.contact_api.per_second.get(), 2.0);
+        assert_eq!(*c.quotas.contact_api.burst.get(), 5);
+        assert_eq!(c.quotas.metrics_api.per_second.get(), 5.0);
+        assert_eq!(*c.quotas.metrics_api.burst.get(), 8);
+        assert_eq!(
+            c.compliance.kill_switch.action,
+            KillAction::FallBackToProgressive
+        );
+        assert!(c.endpoint_url.is_none());
+    }
+
+    #[test]
+    fn unknown_field_is_reported_where_it_is() {
+        let text = GOOD.replace("    region:", "    regoin:");
+        let (line, col, msg) = err(&text);
+        assert_eq!((line, col), (7, 5), "{msg}");
+        assert!(
+            msg.contains("regoin") && msg.contains("live/README.md"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn unknown_field_inside_an_enum_variant_is_reported() {
+        let text = GOOD.replace("target_abandon: 0.02", "target_abandn: 0.02");
+        let (line, _, msg) = err(&text);
+        assert_eq!(line, 9, "{msg}");
+        assert!(msg.contains("target_abandn"), "{msg}");
+    }
+
+    #[test]
+    fn bad_source_number_is_reported_at_its_value() {
+        let text = GOOD.replace("\"+14155550100\"", "\"4155550100\"");
+        let (line, col, msg) = err(&text);
+        // The column points into the value.
+        assert_eq!((line, col), (6, 27), "{msg}");
+        assert!(
+            msg.contains("E.164") && msg.contains("+14155550100"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn ring_timeout_below_15_is_refused() {
+        let text = GOOD.replace(
+            "    store:",
+            "    compliance: (ring_timeout_s: 10),\n    store:",
+        );
+        let (line, _, msg) = err(&text);
+        assert_eq!(line, 10, "{msg}");
+        assert!(msg.contains("at least 15"), "{msg}");
+        let ok = GOOD.replace(
+            "    store:",
+            "    compliance: (ring_timeout_s: 15),\n    store:",
+        );
+        assert!(parse(&ok, Path::new("c.ron")).is_ok());
+    }
+
+    #[test]
+    fn credentials_are_refused() {
+        let key = GOOD.replace("    store:", "    // AKIAIOSFODNN7EXAMPLE\n    store:");
+        let (line, col, msg) = err(&key);
+        assert_eq!((line, col), (10, 8), "{msg}");
+        assert!(
+            msg.contains("access key id") && msg.contains("provider chain"),
+            "{msg}"
+        );
+        let key = GOOD.replace("\"spring-renewals\"", "\"ASIAIOSFODNN7EXAMPLE\"");
+        assert_eq!(err(&key).0, 2);
+        let field = GOOD.replace(
+            "    store:",
+            "    aws_secret_access_key: \"wJalrXUtnFEMI\",\n    store:",
+        );
+        let (line, col, msg) = err(&field);
+        assert_eq!((line, col), (10, 5), "{msg}");
+        assert!(
+            msg.contains("aws_secret_access_key") && msg.contains("credential"),
+            "{msg}"
+        );
+        let token = GOOD.replace("    store:", "    session_token: \"x\",\n    store:");
+        assert!(err(&token).2.contains("session_token"));
+        // A word that merely starts with the prefix is not a key.
+        let harmless = GOOD.replace("\"spring-renewals\"", "\"AKIA-renewals\"");
+        assert!(parse(&harmless, Path::new("c.ron")).is_ok());
+    }
+
+    #[test]
+    fn calling_window_and_kill_switch() {
+        let text = GOOD.replace(
+            "    store:",
+            "    compliance: (calling_window: (from: \"09:30\", to: \"20:00\"), kill_switch: (target_abandon: 0.02, action: Pause)),\n    store:",
+        );
+        let c = parse(&text, Path::new("c.ron")).unwrap();
+        assert_eq!(c.compliance.calling_window.from_min, 570);
+        assert_eq!(c.compliance.kill_switch.action, KillAction::Pause);
+        let bad = GOOD.replace(
+            "    store:",
+            "    compliance: (calling_window: (from: \"21:00\", to: \"08:00\")),\n    store:",
+        );
+        assert!(err(&bad).2.contains("crosses midnight"));
+        let bad = GOOD.replace(
+            "    store:",
+            "    compliance: (kill_switch: (action: Stop)),\n    store:",
+        );
+        assert_eq!(err(&bad).0, 10);
+        let short = GOOD.replace(
+            "    store:",
+            "    compliance: (abandon_quiet_h: 24),\n    store:",
+        );
+        assert!(err(&short).2.contains("72 hours"));
+    }
+
+    #[test]
+    fn missing_field_says_to_add_it() {
+        let text = GOOD.replace(
+            "    queue_id: \"99999999-8888-7777-6666-555555555555\",\n",
+            "",
+        );
+        let (_, _, msg) = err(&text);
+        assert!(msg.contains("queue_id") && msg.contains("add it"), "{msg}");
+    }
+}

@@ -1,0 +1,194 @@
+//! The contact list (CSV) and the do-not-call file, read with the simulator's rules
+//! ([`sim::contacts`]): a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
+//! optional `name`, optional `do_not_call` (`true`/`false`, `yes`/`no`, `1`/`0`); other columns
+//! are ignored.
+//!
+//! Unlike the simulator, a bad line is not fatal: it is reported with its line number and kept as
+//! an *invalid* entry, never dialed, that `status` and `export` still show. Only a list that
+//! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
+
+use sim::contacts::{is_e164, parse_utc_offset};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// One line of the contact list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    /// The phone cell as written (trimmed).
+    pub phone: String,
+    pub name: String,
+    /// Milliseconds east of UTC; `None` on an invalid line whose offset could not be read.
+    pub utc_offset_ms: Option<i64>,
+    /// The list's own do-not-call flag.
+    pub do_not_call: bool,
+    /// Why the line cannot be dialed; `None` for a valid customer.
+    pub invalid: Option<String>,
+}
+
+impl Entry {
+    pub fn is_valid(&self) -> bool {
+        self.invalid.is_none()
+    }
+}
+
+/// Reads the list at `path`. Each entry is valid or carries the reason it is not.
+pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
+    let shown = path.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| format!("cannot read contact list {shown}: {e}"))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{shown}:1: cannot read the header line: {e}"))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let phone = column("phone").ok_or_else(|| {
+        format!("{shown}:1: no `phone` column: the header line must name a `phone` column (E.164 numbers)")
+    })?;
+    let offset = column("utc_offset").ok_or_else(|| {
+        format!("{shown}:1: no `utc_offset` column: the header line must name a `utc_offset` column (e.g. -05:00)")
+    })?;
+    let name = column("name");
+    let dnc = column("do_not_call");
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut entries = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("{shown}: {e}"))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
+        let number = cell(Some(phone)).to_string();
+        let offset_text = cell(Some(offset));
+        let utc_offset_ms = parse_utc_offset(offset_text);
+        let dnc_text = cell(dnc);
+        let flag = parse_flag(dnc_text);
+        let invalid = if !is_e164(&number) {
+            Some(format!(
+                "phone {:?} is not an E.164 number (+ country code and number, digits only, e.g. +14155550100)",
+                crate::mask::mask_phone(&number)
+            ))
+        } else if let Some(first) = seen.get(&number) {
+            Some(format!(
+                "phone {} is already on line {first}: a customer appears once",
+                crate::mask::mask_phone(&number)
+            ))
+        } else if utc_offset_ms.is_none() {
+            Some(format!(
+                "utc_offset {offset_text:?} is not an offset: write it like -05:00, +01:00 or UTC"
+            ))
+        } else if flag.is_none() {
+            Some(format!("do_not_call {dnc_text:?} is not true or false"))
+        } else {
+            None
+        };
+        if invalid.is_none() {
+            seen.insert(number.clone(), line);
+        }
+        entries.push(Entry {
+            line,
+            phone: number,
+            name: cell(name).to_string(),
+            utc_offset_ms,
+            do_not_call: flag.unwrap_or(false),
+            invalid,
+        });
+    }
+    Ok(entries)
+}
+
+fn parse_flag(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "0" => Some(false),
+        "true" | "yes" | "1" => Some(true),
+        _ => None,
+    }
+}
+
+/// Reads a do-not-call file: one E.164 number a line; blank lines and `#` comments are skipped.
+/// A line that is not a number is an error (a broken list must not let anyone through).
+pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read do-not-call file {}: {e}", path.display()))?;
+    let mut numbers = HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let entry = line.split('#').next().unwrap_or("").trim();
+        if entry.is_empty() {
+            continue;
+        }
+        if !is_e164(entry) {
+            return Err(format!(
+                "{}:{}: {:?} is not an E.164 number: write one number a line, like +14155550100 (# starts a comment)",
+                path.display(),
+                i + 1,
+                crate::mask::mask_phone(entry)
+            ));
+        }
+        numbers.insert(entry.to_string());
+    }
+    Ok(numbers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_lines_are_kept_with_their_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        std::fs::write(
+            &path,
+            "phone,name,utc_offset,do_not_call\n\
+             +14155550100,Ann,-08:00,\n\
+             415-555-0101,Bob,-08:00,no\n\
+             +14155550100,Ann again,-08:00,\n\
+             +442071234567,Cy,Mars,\n\
+             +442071234568,Di,+00:00,maybe\n\
+             +815012341111,Eve,+09:00,yes\n",
+        )
+        .unwrap();
+        let e = read(&path).unwrap();
+        assert_eq!(e.len(), 6);
+        assert!(e[0].is_valid() && e[0].line == 2 && e[0].utc_offset_ms == Some(-8 * 3_600_000));
+        assert_eq!(e[1].line, 3);
+        assert!(e[1].invalid.as_deref().unwrap().contains("E.164"));
+        assert!(
+            e[2].invalid
+                .as_deref()
+                .unwrap()
+                .contains("already on line 2")
+        );
+        assert!(e[3].invalid.as_deref().unwrap().contains("utc_offset"));
+        assert!(e[4].invalid.as_deref().unwrap().contains("do_not_call"));
+        assert!(e[5].is_valid() && e[5].do_not_call && e[5].name == "Eve");
+    }
+
+    #[test]
+    fn missing_columns_are_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        std::fs::write(&path, "number,utc_offset\n+14155550100,UTC\n").unwrap();
+        assert!(read(&path).unwrap_err().contains("no `phone` column"));
+    }
+
+    #[test]
+    fn do_not_call_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dnc.txt");
+        std::fs::write(
+            &path,
+            "# opted out\n+14155550100\n\n+442071234567  # by letter\n",
+        )
+        .unwrap();
+        let set = read_do_not_call(&path).unwrap();
+        assert!(set.contains("+14155550100") && set.contains("+442071234567"));
+        std::fs::write(&path, "+14155550100\n555-0101\n").unwrap();
+        assert!(read_do_not_call(&path).unwrap_err().contains("dnc.txt:2:"));
+    }
+}

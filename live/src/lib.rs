@@ -1,0 +1,22 @@
+//! Running a pacing strategy on Amazon Connect, safely.
+//!
+//! This crate holds what the `live` binary stands on: the campaign file ([`config`]), the contact
+//! list and do-not-call file ([`contacts`]), the campaign store that records every dial before it
+//! is placed ([`store`]), the deterministic ClientToken of each attempt ([`token`]), the compliance
+//! rules and the abandonment kill-switch ([`compliance`]), masked phone numbers for logs
+//! ([`mask`]), and the outcomes of calls ([`outcome`]).
+//!
+//! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
+//! time takes it as a [`UnixMillis`] value. Only the binary asks the system for the time.
+
+pub mod compliance;
+pub mod config;
+pub mod contacts;
+pub mod mask;
+pub mod outcome;
+pub mod store;
+pub mod time;
+pub mod token;
+
+pub use outcome::Outcome;
+pub use time::UnixMillis;

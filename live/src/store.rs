@@ -1,0 +1,846 @@
+//! The campaign store: an embedded SQLite database (WAL mode, `synchronous = FULL`) holding the
+//! customers, every attempt and the campaign's identity.
+//!
+//! The rule that makes a crash harmless: an attempt is written and committed in state `planned`,
+//! with its deterministic ClientToken, **before** the dial is placed. Then it becomes `placed`
+//! (with Connect's contact id) and `finished` (with its outcome), or `failed` (Connect refused it
+//! with an error). Reopening the store after a crash returns every `planned` attempt, to be
+//! re-issued with the same token (Connect answers a token it has seen with the contact it started,
+//! for 7 days), and every `placed` one, whose outcome is still to be learned. A customer never has
+//! two attempts with the same number (`UNIQUE(customer_id, number)`), nor a second attempt while
+//! one is in flight.
+
+use crate::compliance::{self, CustomerFacts, FinishedCall, PastAttempt, PastState, Verdict};
+use crate::config::Compliance;
+use crate::contacts::Entry;
+use crate::outcome::Outcome;
+use crate::time::UnixMillis;
+use crate::token::client_token;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS campaign (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    imported_at_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS customers (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    line INTEGER NOT NULL,
+    phone TEXT NOT NULL,
+    name TEXT NOT NULL,
+    utc_offset_ms INTEGER,
+    do_not_call INTEGER NOT NULL,
+    on_dnc_list INTEGER NOT NULL,
+    invalid TEXT,
+    listed INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    number INTEGER NOT NULL CHECK (number >= 1),
+    token TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'placed', 'finished', 'failed')),
+    planned_at_ms INTEGER NOT NULL,
+    placed_at_ms INTEGER,
+    contact_id TEXT,
+    finished_at_ms INTEGER,
+    outcome TEXT,
+    queued_at_ms INTEGER,
+    connected_at_ms INTEGER,
+    ended_at_ms INTEGER,
+    error TEXT,
+    UNIQUE (customer_id, number)
+);
+CREATE INDEX IF NOT EXISTS attempts_state ON attempts(state);
+CREATE INDEX IF NOT EXISTS attempts_ended ON attempts(ended_at_ms);
+";
+
+/// Which campaign a store belongs to. Its ClientTokens derive from it, so a store is never
+/// reused by another campaign or instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub campaign: String,
+    pub instance_id: String,
+}
+
+/// Why the store refused.
+#[derive(Debug)]
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    /// `status` or `export` on a store that does not exist yet.
+    Missing(PathBuf),
+    /// The store was made for another campaign or instance.
+    Mismatch {
+        path: PathBuf,
+        found: Identity,
+        wanted: Identity,
+    },
+    /// The store was written by a newer dialsim.
+    Version {
+        path: PathBuf,
+        found: i64,
+    },
+    /// The customer may not be dialed now.
+    NotCallable {
+        customer: i64,
+        verdict: Verdict,
+    },
+    /// A state change that does not follow planned → placed → finished (or planned → failed).
+    BadTransition {
+        attempt: i64,
+        from: String,
+        to: &'static str,
+    },
+    NoSuchCustomer(i64),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "campaign store: {e}"),
+            StoreError::Missing(p) => write!(
+                f,
+                "no campaign store at {}: run `live import` with this campaign file first",
+                p.display()
+            ),
+            StoreError::Mismatch {
+                path,
+                found,
+                wanted,
+            } => write!(
+                f,
+                "campaign store {} belongs to campaign {:?} on instance {:?}, but the campaign file says {:?} on {:?}: give this campaign its own `store` path",
+                path.display(),
+                found.campaign,
+                found.instance_id,
+                wanted.campaign,
+                wanted.instance_id
+            ),
+            StoreError::Version { path, found } => write!(
+                f,
+                "campaign store {} has schema version {found}, this live knows {SCHEMA_VERSION}: use a newer live",
+                path.display()
+            ),
+            StoreError::NotCallable { customer, verdict } => {
+                write!(f, "customer {customer} may not be dialed now: {verdict:?}")
+            }
+            StoreError::BadTransition { attempt, from, to } => {
+                write!(f, "attempt {attempt} is {from}, it cannot become {to}")
+            }
+            StoreError::NoSuchCustomer(id) => write!(f, "no customer {id} in the store"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A customer as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Customer {
+    pub id: i64,
+    pub line: u64,
+    pub phone: String,
+    pub name: String,
+    pub utc_offset_ms: Option<i64>,
+    /// The list's own flag.
+    pub do_not_call: bool,
+    /// On the do-not-call file at the last import.
+    pub on_dnc_list: bool,
+    /// Why the line is invalid, if it is.
+    pub invalid: Option<String>,
+    /// In the contact list at the last import.
+    pub listed: bool,
+}
+
+impl Customer {
+    pub fn facts(&self) -> CustomerFacts {
+        CustomerFacts {
+            utc_offset_ms: self.utc_offset_ms,
+            do_not_call: self.do_not_call || self.on_dnc_list,
+            invalid: self.invalid.is_some(),
+        }
+    }
+}
+
+/// Where an attempt stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttemptState {
+    /// Written before the dial; not confirmed placed.
+    Planned,
+    /// Connect started the contact.
+    Placed { contact_id: String },
+    Finished {
+        contact_id: String,
+        outcome: Outcome,
+    },
+    /// Connect refused the dial with an error.
+    Failed { error: String },
+}
+
+/// One attempt as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub id: i64,
+    pub customer_id: i64,
+    pub phone: String,
+    /// 1 for the first call to the customer.
+    pub number: u32,
+    /// The ClientToken (a UUID).
+    pub token: String,
+    pub state: AttemptState,
+    pub planned_at: UnixMillis,
+}
+
+/// What a finished call came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Finish {
+    pub outcome: Outcome,
+    pub queued_at: Option<UnixMillis>,
+    pub connected_at: Option<UnixMillis>,
+    pub ended_at: UnixMillis,
+}
+
+/// Attempts found unfinished when the store was opened.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Planned but never confirmed placed: re-issue each with its own (the same) token.
+    pub reissue: Vec<Attempt>,
+    /// Placed, outcome not yet recorded: learn it from Connect by contact id.
+    pub awaiting_outcome: Vec<Attempt>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Customers in the store but no longer in the list: kept, never dialed again.
+    pub unlisted: u64,
+    /// The invalid lines of the list (kept in the store as invalid customers).
+    pub invalid: Vec<Entry>,
+    /// Valid customers on the do-not-call file or flagged in the list.
+    pub do_not_call: u64,
+}
+
+/// One row of `live export`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomerSummary {
+    pub customer: Customer,
+    /// "1", "2", "3", "0", "-2", "abandoned", "-1", "dnc" or "invalid".
+    pub code: &'static str,
+    pub attempts: u32,
+    /// The outcome of the last finished attempt (`failed` for a refused dial).
+    pub last_outcome: Option<String>,
+    pub first_dialed_at: Option<UnixMillis>,
+    pub last_dialed_at: Option<UnixMillis>,
+    pub last_ended_at: Option<UnixMillis>,
+    pub in_flight: bool,
+}
+
+/// The campaign store.
+pub struct Store {
+    conn: Connection,
+    identity: Identity,
+}
+
+fn opt_ms(v: Option<i64>) -> Option<UnixMillis> {
+    v.map(UnixMillis)
+}
+
+impl Store {
+    /// Opens (or, with `create`, creates) the store at `path` for `identity`, and returns the
+    /// attempts a crash may have left unfinished. `now` is recorded as the creation time.
+    pub fn open(
+        path: &Path,
+        identity: &Identity,
+        create: bool,
+        now: UnixMillis,
+    ) -> Result<(Store, Recovery)> {
+        if !create && !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            identity: identity.clone(),
+        };
+        let tx = store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(SCHEMA)?;
+        let found: Option<(String, String, i64)> = tx
+            .query_row(
+                "SELECT name, instance_id, schema_version FROM campaign WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        match found {
+            None => {
+                tx.execute(
+                    "INSERT INTO campaign (id, name, instance_id, schema_version, created_at_ms) VALUES (1, ?1, ?2, ?3, ?4)",
+                    params![identity.campaign, identity.instance_id, SCHEMA_VERSION, now.0],
+                )?;
+            }
+            Some((name, instance_id, version)) => {
+                if version > SCHEMA_VERSION {
+                    return Err(StoreError::Version {
+                        path: path.to_path_buf(),
+                        found: version,
+                    });
+                }
+                if name != identity.campaign || instance_id != identity.instance_id {
+                    return Err(StoreError::Mismatch {
+                        path: path.to_path_buf(),
+                        found: Identity {
+                            campaign: name,
+                            instance_id,
+                        },
+                        wanted: identity.clone(),
+                    });
+                }
+            }
+        }
+        tx.commit()?;
+        let recovery = Recovery {
+            reissue: store.attempts_where("a.state = 'planned'")?,
+            awaiting_outcome: store.attempts_where("a.state = 'placed'")?,
+        };
+        Ok((store, recovery))
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// Imports the contact list: adds new customers, updates changed ones (name, offset, flags),
+    /// marks those no longer listed, and replaces the invalid lines by the current ones. Running it
+    /// twice on the same list changes nothing. `dnc` is the do-not-call file's numbers.
+    pub fn import(
+        &mut self,
+        entries: &[Entry],
+        dnc: &HashSet<String>,
+        now: UnixMillis,
+    ) -> Result<ImportReport> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut report = ImportReport::default();
+        let mut keys = HashSet::new();
+        for e in entries {
+            let key = match &e.invalid {
+                None => e.phone.clone(),
+                Some(_) => format!("invalid:{}:{}", e.line, e.phone),
+            };
+            keys.insert(key.clone());
+            let on_dnc = e.is_valid() && dnc.contains(&e.phone);
+            if e.is_valid() && (on_dnc || e.do_not_call) {
+                report.do_not_call += 1;
+            }
+            if e.invalid.is_some() {
+                report.invalid.push(e.clone());
+            }
+            let existing: Option<(i64, u64, String, Option<i64>, bool, bool, Option<String>, bool)> = tx
+                .query_row(
+                    "SELECT id, line, name, utc_offset_ms, do_not_call, on_dnc_list, invalid, listed FROM customers WHERE key = ?1",
+                    [&key],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let wanted = (
+                e.line,
+                e.name.clone(),
+                e.utc_offset_ms,
+                e.do_not_call,
+                on_dnc,
+                e.invalid.clone(),
+                true,
+            );
+            match existing {
+                None => {
+                    tx.execute(
+                        "INSERT INTO customers (key, line, phone, name, utc_offset_ms, do_not_call, on_dnc_list, invalid, listed)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                        params![key, e.line, e.phone, e.name, e.utc_offset_ms, e.do_not_call, on_dnc, e.invalid],
+                    )?;
+                    report.added += 1;
+                }
+                Some((id, line, name, off, flag, on, inv, listed)) => {
+                    if (line, name, off, flag, on, inv, listed) == wanted {
+                        report.unchanged += 1;
+                    } else {
+                        tx.execute(
+                            "UPDATE customers SET line = ?2, name = ?3, utc_offset_ms = ?4, do_not_call = ?5, on_dnc_list = ?6, invalid = ?7, listed = 1 WHERE id = ?1",
+                            params![id, e.line, e.name, e.utc_offset_ms, e.do_not_call, on_dnc, e.invalid],
+                        )?;
+                        report.updated += 1;
+                    }
+                }
+            }
+        }
+        // Invalid lines no longer in the list were never dialed: drop them. Valid customers no
+        // longer listed keep their history but are not dialed again.
+        let stale: Vec<(i64, String, Option<String>, bool)> = {
+            let mut q = tx.prepare("SELECT id, key, invalid, listed FROM customers")?;
+            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for (id, key, invalid, listed) in stale {
+            if keys.contains(&key) {
+                continue;
+            }
+            if invalid.is_some() {
+                tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+            } else {
+                if listed {
+                    tx.execute("UPDATE customers SET listed = 0 WHERE id = ?1", [id])?;
+                }
+                report.unlisted += 1;
+            }
+        }
+        tx.execute(
+            "UPDATE campaign SET imported_at_ms = ?1 WHERE id = 1",
+            [now.0],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn customer_in(tx: &Connection, id: i64) -> Result<Customer> {
+        tx.query_row(
+            &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?1"),
+            [id],
+            customer_row,
+        )
+        .optional()?
+        .ok_or(StoreError::NoSuchCustomer(id))
+    }
+
+    /// Every customer, in list order.
+    pub fn customers(&self) -> Result<Vec<Customer>> {
+        let mut q = self.conn.prepare(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers ORDER BY line, id"
+        ))?;
+        let rows = q.query_map([], customer_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn history_in(
+        conn: &Connection,
+        customer: Option<i64>,
+    ) -> Result<HashMap<i64, Vec<PastAttempt>>> {
+        let sql = "SELECT customer_id, number, state, outcome, planned_at_ms, COALESCE(ended_at_ms, finished_at_ms, planned_at_ms) FROM attempts WHERE ?1 IS NULL OR customer_id = ?1";
+        let mut q = conn.prepare(sql)?;
+        let mut map: HashMap<i64, Vec<PastAttempt>> = HashMap::new();
+        let rows = q.query_map([customer], |r| {
+            let state: String = r.get(2)?;
+            let outcome: Option<String> = r.get(3)?;
+            let planned: i64 = r.get(4)?;
+            let ended: i64 = r.get(5)?;
+            let past = match state.as_str() {
+                "finished" => PastState::Finished(
+                    outcome
+                        .as_deref()
+                        .and_then(Outcome::from_name)
+                        .unwrap_or(Outcome::Failed),
+                ),
+                "failed" => PastState::Failed,
+                _ => PastState::InFlight,
+            };
+            let at = if past == PastState::InFlight {
+                planned
+            } else {
+                ended
+            };
+            Ok((
+                r.get::<_, i64>(0)?,
+                PastAttempt {
+                    number: r.get(1)?,
+                    state: past,
+                    at: UnixMillis(at),
+                },
+            ))
+        })?;
+        for row in rows {
+            let (c, a) = row?;
+            map.entry(c).or_default().push(a);
+        }
+        Ok(map)
+    }
+
+    /// Up to `limit` customers who may be dialed at `now`, in list order.
+    pub fn next_callable(
+        &self,
+        now: UnixMillis,
+        rules: &Compliance,
+        limit: usize,
+    ) -> Result<Vec<Customer>> {
+        let history = Self::history_in(&self.conn, None)?;
+        let mut out = Vec::new();
+        for c in self.customers()? {
+            if out.len() >= limit {
+                break;
+            }
+            if !c.listed {
+                continue;
+            }
+            let h = history.get(&c.id).map_or(&[][..], Vec::as_slice);
+            if matches!(
+                compliance::may_dial(&c.facts(), h, rules, now),
+                Verdict::Now { .. }
+            ) {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes and commits attempt number *next* for `customer` in state `planned`, with its
+    /// deterministic ClientToken — call this before placing the dial. The compliance rules are
+    /// checked again inside the transaction; a customer who may not be dialed is refused.
+    pub fn plan_attempt(
+        &mut self,
+        customer: i64,
+        now: UnixMillis,
+        rules: &Compliance,
+    ) -> Result<Attempt> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let c = Self::customer_in(&tx, customer)?;
+        let history = Self::history_in(&tx, Some(customer))?;
+        let h = history.get(&customer).map_or(&[][..], Vec::as_slice);
+        let verdict = if c.listed {
+            compliance::may_dial(&c.facts(), h, rules, now)
+        } else {
+            Verdict::Never(compliance::Reason::DoNotCall)
+        };
+        let Verdict::Now { next_attempt } = verdict else {
+            return Err(StoreError::NotCallable { customer, verdict });
+        };
+        let token = client_token(
+            &self.identity.instance_id,
+            &self.identity.campaign,
+            &c.phone,
+            next_attempt,
+        )
+        .to_string();
+        tx.execute(
+            "INSERT INTO attempts (customer_id, number, token, state, planned_at_ms) VALUES (?1, ?2, ?3, 'planned', ?4)",
+            params![customer, next_attempt, token, now.0],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(Attempt {
+            id,
+            customer_id: customer,
+            phone: c.phone,
+            number: next_attempt,
+            token,
+            state: AttemptState::Planned,
+            planned_at: now,
+        })
+    }
+
+    fn transition(
+        tx: &Transaction<'_>,
+        attempt: i64,
+        allowed: &[&str],
+        to: &'static str,
+    ) -> Result<(String, Option<String>)> {
+        let (state, contact): (String, Option<String>) = tx
+            .query_row(
+                "SELECT state, contact_id FROM attempts WHERE id = ?1",
+                [attempt],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::BadTransition {
+                attempt,
+                from: "missing".into(),
+                to,
+            })?;
+        if !allowed.contains(&state.as_str()) {
+            return Err(StoreError::BadTransition {
+                attempt,
+                from: state,
+                to,
+            });
+        }
+        Ok((state, contact))
+    }
+
+    /// Connect started the contact: planned → placed. Recording the same contact id again is a
+    /// no-op (a re-issued token returns the contact it started).
+    pub fn mark_placed(&mut self, attempt: i64, contact_id: &str, now: UnixMillis) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (state, contact) = Self::transition(&tx, attempt, &["planned", "placed"], "placed")?;
+        if state == "placed" {
+            if contact.as_deref() == Some(contact_id) {
+                return Ok(());
+            }
+            return Err(StoreError::BadTransition {
+                attempt,
+                from: format!("placed as contact {}", contact.unwrap_or_default()),
+                to: "placed",
+            });
+        }
+        tx.execute(
+            "UPDATE attempts SET state = 'placed', contact_id = ?2, placed_at_ms = ?3 WHERE id = ?1",
+            params![attempt, contact_id, now.0],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The call's outcome is known: placed → finished.
+    pub fn mark_finished(&mut self, attempt: i64, finish: &Finish, now: UnixMillis) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Self::transition(&tx, attempt, &["placed"], "finished")?;
+        tx.execute(
+            "UPDATE attempts SET state = 'finished', outcome = ?2, queued_at_ms = ?3, connected_at_ms = ?4, ended_at_ms = ?5, finished_at_ms = ?6 WHERE id = ?1",
+            params![
+                attempt,
+                finish.outcome.name(),
+                finish.queued_at.map(|t| t.0),
+                finish.connected_at.map(|t| t.0),
+                finish.ended_at.0,
+                now.0
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Connect refused the dial with an error that retrying the same token cannot fix:
+    /// planned → failed. (Throttling is not this: the attempt stays planned and is re-issued.)
+    pub fn mark_failed(&mut self, attempt: i64, error: &str, now: UnixMillis) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Self::transition(&tx, attempt, &["planned"], "failed")?;
+        tx.execute(
+            "UPDATE attempts SET state = 'failed', error = ?2, finished_at_ms = ?3, ended_at_ms = ?3 WHERE id = ?1",
+            params![attempt, error, now.0],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn attempts_where(&self, condition: &str) -> Result<Vec<Attempt>> {
+        let sql = format!(
+            "SELECT a.id, a.customer_id, c.phone, a.number, a.token, a.state, a.contact_id, a.outcome, a.error, a.planned_at_ms
+             FROM attempts a JOIN customers c ON c.id = a.customer_id WHERE {condition} ORDER BY a.id"
+        );
+        let mut q = self.conn.prepare(&sql)?;
+        let rows = q.query_map([], |r| {
+            let state: String = r.get(5)?;
+            let contact: Option<String> = r.get(6)?;
+            let outcome: Option<String> = r.get(7)?;
+            let error: Option<String> = r.get(8)?;
+            let state = match state.as_str() {
+                "planned" => AttemptState::Planned,
+                "placed" => AttemptState::Placed {
+                    contact_id: contact.unwrap_or_default(),
+                },
+                "finished" => AttemptState::Finished {
+                    contact_id: contact.unwrap_or_default(),
+                    outcome: outcome
+                        .as_deref()
+                        .and_then(Outcome::from_name)
+                        .unwrap_or(Outcome::Failed),
+                },
+                _ => AttemptState::Failed {
+                    error: error.unwrap_or_default(),
+                },
+            };
+            Ok(Attempt {
+                id: r.get(0)?,
+                customer_id: r.get(1)?,
+                phone: r.get(2)?,
+                number: r.get(3)?,
+                token: r.get(4)?,
+                state,
+                planned_at: UnixMillis(r.get(9)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every attempt, in the order they were planned.
+    pub fn attempts(&self) -> Result<Vec<Attempt>> {
+        self.attempts_where("1")
+    }
+
+    /// Attempts planned or placed whose outcome is not recorded yet.
+    pub fn in_flight(&self) -> Result<Vec<Attempt>> {
+        self.attempts_where("a.state IN ('planned', 'placed')")
+    }
+
+    /// Finished calls that ended at or after `since`, oldest first (for the kill-switch).
+    pub fn finished_since(&self, since: UnixMillis) -> Result<Vec<FinishedCall>> {
+        let mut q = self.conn.prepare(
+            "SELECT ended_at_ms, outcome FROM attempts WHERE state = 'finished' AND ended_at_ms >= ?1 ORDER BY ended_at_ms",
+        )?;
+        let rows = q.query_map([since.0], |r| {
+            let outcome: String = r.get(1)?;
+            Ok(FinishedCall {
+                ended_at: UnixMillis(r.get(0)?),
+                outcome: Outcome::from_name(&outcome).unwrap_or(Outcome::Failed),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One summary per customer, in list order: result code, attempts, last outcome, times.
+    pub fn summaries(&self) -> Result<Vec<CustomerSummary>> {
+        struct Row {
+            number: u32,
+            state: String,
+            outcome: Option<Outcome>,
+            planned: i64,
+            placed: Option<i64>,
+            ended: Option<i64>,
+        }
+        let mut rows: HashMap<i64, Vec<Row>> = HashMap::new();
+        {
+            let mut q = self.conn.prepare(
+                "SELECT customer_id, number, state, outcome, planned_at_ms, placed_at_ms, ended_at_ms FROM attempts ORDER BY customer_id, number",
+            )?;
+            let it = q.query_map([], |r| {
+                let outcome: Option<String> = r.get(3)?;
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    Row {
+                        number: r.get(1)?,
+                        state: r.get(2)?,
+                        outcome: outcome.as_deref().and_then(Outcome::from_name),
+                        planned: r.get(4)?,
+                        placed: r.get(5)?,
+                        ended: r.get(6)?,
+                    },
+                ))
+            })?;
+            for row in it {
+                let (c, r) = row?;
+                rows.entry(c).or_default().push(r);
+            }
+        }
+        let mut out = Vec::new();
+        for customer in self.customers()? {
+            let attempts = rows.remove(&customer.id).unwrap_or_default();
+            let reached = attempts
+                .iter()
+                .rev()
+                .filter(|a| a.state == "finished")
+                .find_map(|a| a.outcome.filter(|o| o.reached()));
+            let code = if customer.invalid.is_some() {
+                "invalid"
+            } else if let Some(o) = reached {
+                o.code()
+            } else if attempts.is_empty() && (customer.do_not_call || customer.on_dnc_list) {
+                "dnc"
+            } else {
+                "-1"
+            };
+            let last_done = attempts
+                .iter()
+                .rev()
+                .find(|a| a.state == "finished" || a.state == "failed");
+            out.push(CustomerSummary {
+                code,
+                attempts: attempts.iter().map(|a| a.number).max().unwrap_or(0),
+                last_outcome: last_done.map(|a| match a.outcome {
+                    Some(o) => o.name().to_string(),
+                    None => "failed".to_string(),
+                }),
+                first_dialed_at: attempts
+                    .first()
+                    .map(|a| UnixMillis(a.placed.unwrap_or(a.planned))),
+                last_dialed_at: attempts
+                    .last()
+                    .map(|a| UnixMillis(a.placed.unwrap_or(a.planned))),
+                last_ended_at: opt_ms(last_done.and_then(|a| a.ended)),
+                in_flight: attempts
+                    .iter()
+                    .any(|a| a.state == "planned" || a.state == "placed"),
+                customer,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Customers per result code, every code of [`crate::outcome::CODES`] present (zero or more).
+    pub fn counts_per_code(&self) -> Result<BTreeMap<&'static str, u64>> {
+        let mut counts: BTreeMap<&'static str, u64> =
+            crate::outcome::CODES.iter().map(|(c, _)| (*c, 0)).collect();
+        for s in self.summaries()? {
+            *counts.entry(s.code).or_default() += 1;
+        }
+        Ok(counts)
+    }
+
+    /// The outcomes of all finished attempts (for the abandon rates so far).
+    pub fn outcomes(&self) -> Result<Vec<Outcome>> {
+        Ok(self
+            .finished_since(UnixMillis(i64::MIN))?
+            .into_iter()
+            .map(|c| c.outcome)
+            .collect())
+    }
+}
+
+const CUSTOMER_COLUMNS: &str =
+    "id, line, phone, name, utc_offset_ms, do_not_call, on_dnc_list, invalid, listed";
+
+fn customer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Customer> {
+    Ok(Customer {
+        id: r.get(0)?,
+        line: r.get(1)?,
+        phone: r.get(2)?,
+        name: r.get(3)?,
+        utc_offset_ms: r.get(4)?,
+        do_not_call: r.get(5)?,
+        on_dnc_list: r.get(6)?,
+        invalid: r.get(7)?,
+        listed: r.get(8)?,
+    })
+}
