@@ -2,59 +2,17 @@
 //! as XML, counts checked), the Markdown summary, baselines (the same run passes, noise passes, a
 //! real regression fails) and bad input (exit 2 naming the file and the line).
 
+mod common;
+
+use common::{arg, exits, scenario_with};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn dialsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dialsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the dialsim binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A fresh scratch folder for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("check")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::scratch_dir("check").join(test);
+    common::remove(&dir);
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
-}
-
-#[track_caller]
-fn exits(args: &[&str], code: i32) -> (String, String) {
-    let out = dialsim(args);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (stdout, stderr)
-}
-
-/// A bundled scenario with texts replaced (each must occur), written to `dir/name`.
-fn scenario_with(dir: &Path, name: &str, from: &str, changes: &[(&str, &str)]) -> PathBuf {
-    let mut body = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(from))
-        .expect("a bundled scenario");
-    for (a, b) in changes {
-        assert!(body.contains(a), "{a:?} not in {from}");
-        body = body.replacen(a, b, 1);
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, body).unwrap();
-    path
 }
 
 const AS_WRITTEN: &str = "scenarios/ci/expected-failures/as-written.ron";
@@ -64,10 +22,7 @@ const SAMPLE_CI: &str = "scenarios/ci/sample-agents-available.ron";
 fn the_ci_folder_passes_and_skips_its_expected_failures() {
     let dir = scratch("ci-folder");
     let junit = dir.join("junit.xml");
-    let (stdout, _) = exits(
-        &["check", "scenarios/ci/", "--junit", path(&junit), "-q"],
-        0,
-    );
+    let (stdout, _) = exits(&["check", "scenarios/ci/", "--junit", arg(&junit), "-q"], 0);
     assert!(
         stdout.contains("ci-sample-agents-available") && stdout.contains("ci-day-100-agents"),
         "{stdout}"
@@ -131,7 +86,7 @@ fn junit_counts_match_passes_and_failures() {
             AS_WRITTEN,
             SAMPLE_CI,
             "--junit",
-            path(&junit),
+            arg(&junit),
             "--replications",
             "4",
             "-q",
@@ -223,7 +178,7 @@ fn a_scenario_without_gates_is_reported_not_failed() {
             "check",
             "scenarios/frontier-quick.ron",
             "--junit",
-            path(&junit),
+            arg(&junit),
             "-q",
         ],
         0,
@@ -258,9 +213,9 @@ fn baselines_pass_the_same_run_and_noise_and_fail_a_regression() {
     exits(
         &[
             "check",
-            path(&original),
+            arg(&original),
             "--write-baseline",
-            path(&base),
+            arg(&base),
             "-q",
         ],
         0,
@@ -280,7 +235,7 @@ fn baselines_pass_the_same_run_and_noise_and_fail_a_regression() {
 
     // The same scenario: every difference is exactly zero.
     let (stdout, _) = exits(
-        &["check", path(&original), "--baseline", path(&base), "-q"],
+        &["check", arg(&original), "--baseline", arg(&base), "-q"],
         0,
     );
     assert!(
@@ -292,7 +247,7 @@ fn baselines_pass_the_same_run_and_noise_and_fail_a_regression() {
     // Pure noise: a poll 1 ms longer moves every dial a little, and some differences are even
     // significant, but none beyond its tolerance.
     let noise = fixed_ratio(&dir, "noise.ron", "FixedRatio(ratio: 2.0, poll_s: 1.001)");
-    let (stdout, _) = exits(&["check", path(&noise), "--baseline", path(&base), "-q"], 0);
+    let (stdout, _) = exits(&["check", arg(&noise), "--baseline", arg(&base), "-q"], 0);
     assert!(stdout.contains("FixedRatio(2, poll 1.001s)"), "{stdout}");
     assert!(
         !stdout.contains("+0.000 min/agent-h [+0.000, +0.000]"),
@@ -306,11 +261,11 @@ fn baselines_pass_the_same_run_and_noise_and_fail_a_regression() {
     let (stdout, _) = exits(
         &[
             "check",
-            path(&worse),
+            arg(&worse),
             "--baseline",
-            path(&base),
+            arg(&base),
             "--junit",
-            path(&junit),
+            arg(&junit),
             "-q",
         ],
         1,
@@ -345,7 +300,7 @@ fn baseline_problems_exit_2_with_the_fix() {
     let dir = scratch("baseline-errors");
     let scenario = fixed_ratio(&dir, "s.ron", "FixedRatio(ratio: 2.0)");
     let missing = dir.join("no-such-baseline.json");
-    let (_, stderr) = exits(&["check", path(&scenario), "--baseline", path(&missing)], 2);
+    let (_, stderr) = exits(&["check", arg(&scenario), "--baseline", arg(&missing)], 2);
     assert!(
         stderr.contains("cannot read baseline") && stderr.contains("no-such-baseline.json"),
         "{stderr}"
@@ -357,12 +312,12 @@ fn baseline_problems_exit_2_with_the_fix() {
         "{\n  \"format\": \"dialsim-baseline/1\",\n  \"scenarios\": [,]\n}\n",
     )
     .unwrap();
-    let (_, stderr) = exits(&["check", path(&scenario), "--baseline", path(&broken)], 2);
+    let (_, stderr) = exits(&["check", arg(&scenario), "--baseline", arg(&broken)], 2);
     assert!(stderr.contains("broken.json:3:"), "{stderr}");
 
     let results = dir.join("results.json");
     std::fs::write(&results, "{\"format\": \"dialsim-results/1\"}").unwrap();
-    let (_, stderr) = exits(&["check", path(&scenario), "--baseline", path(&results)], 2);
+    let (_, stderr) = exits(&["check", arg(&scenario), "--baseline", arg(&results)], 2);
     assert!(
         stderr.contains("results.json") && stderr.contains("not \"dialsim-baseline/1\""),
         "{stderr}"
@@ -372,9 +327,9 @@ fn baseline_problems_exit_2_with_the_fix() {
     exits(
         &[
             "check",
-            path(&scenario),
+            arg(&scenario),
             "--write-baseline",
-            path(&base),
+            arg(&base),
             "--replications",
             "3",
             "-q",
@@ -382,7 +337,7 @@ fn baseline_problems_exit_2_with_the_fix() {
         0,
     );
     // Another replication count, then another seed: not paired, so not comparable.
-    let (_, stderr) = exits(&["check", path(&scenario), "--baseline", path(&base)], 2);
+    let (_, stderr) = exits(&["check", arg(&scenario), "--baseline", arg(&base)], 2);
     assert!(
         stderr.contains("seed 11 and 3 replications")
             && stderr.contains("seed 11 and 8 replications")
@@ -393,9 +348,9 @@ fn baseline_problems_exit_2_with_the_fix() {
     let (_, stderr) = exits(
         &[
             "check",
-            path(&scenario),
+            arg(&scenario),
             "--baseline",
-            path(&base),
+            arg(&base),
             "--replications",
             "3",
             "--seed",
@@ -415,9 +370,9 @@ fn baseline_problems_exit_2_with_the_fix() {
     let (stdout, stderr) = exits(
         &[
             "check",
-            path(&other),
+            arg(&other),
             "--baseline",
-            path(&base),
+            arg(&base),
             "--replications",
             "3",
             "-q",
@@ -439,9 +394,9 @@ fn a_strategy_missing_from_the_baseline_is_reported() {
     exits(
         &[
             "check",
-            path(&one),
+            arg(&one),
             "--write-baseline",
-            path(&base),
+            arg(&base),
             "--replications",
             "3",
             "-q",
@@ -456,9 +411,9 @@ fn a_strategy_missing_from_the_baseline_is_reported() {
     let (stdout, stderr) = exits(
         &[
             "check",
-            path(&two),
+            arg(&two),
             "--baseline",
-            path(&base),
+            arg(&base),
             "--replications",
             "3",
             "-q",
@@ -522,7 +477,7 @@ fn bad_gates_exit_2_naming_the_file_and_line() {
             AS_WRITTEN,
             &[("AbandonRate(max: 0.03),", &format!("{gate},"))],
         );
-        let (_, stderr) = exits(&["check", path(&bad)], 2);
+        let (_, stderr) = exits(&["check", arg(&bad)], 2);
         let want = format!("{}{expect}", bad.display());
         assert!(stderr.contains(&want), "{gate}: want {want:?}\n{stderr}");
     }
@@ -533,7 +488,7 @@ fn other_bad_input_exits_2() {
     let dir = scratch("bad-input");
     let (_, stderr) = exits(&["check", "scenarios/ci/no-such.ron"], 2);
     assert!(stderr.contains("scenarios/ci/no-such.ron"), "{stderr}");
-    let (_, stderr) = exits(&["check", path(&dir)], 2);
+    let (_, stderr) = exits(&["check", arg(&dir)], 2);
     assert!(stderr.contains("no scenario files (*.ron)"), "{stderr}");
     let (_, stderr) = exits(&["check"], 2);
     assert!(stderr.contains("PATH"), "{stderr}");
@@ -546,6 +501,6 @@ fn other_bad_input_exits_2() {
         AS_WRITTEN,
         &[("Scenario(", "Scenario(( ")],
     );
-    let (stdout, _) = exits(&["check", SAMPLE_CI, path(&bad)], 2);
+    let (stdout, _) = exits(&["check", SAMPLE_CI, arg(&bad)], 2);
     assert!(stdout.is_empty(), "{stdout}");
 }

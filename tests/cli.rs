@@ -1,25 +1,13 @@
 //! End-to-end runs of the `dialsim` binary: the commands the README promises, the results file's
 //! shape and reproducibility, and exit code 2 with a located message for bad input.
 
+mod common;
+
+use common::{SEED_SAMPLE, arg, dialsim, scenario_with, scratch_dir, success, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn dialsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dialsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the dialsim binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir.join(name)
+    scratch_dir("cli").join(name)
 }
 
 fn bundled() -> Vec<PathBuf> {
@@ -42,20 +30,7 @@ fn run_prints_a_table_for_every_bundled_scenario() {
     let files = bundled();
     assert!(files.len() >= 6, "bundled scenarios: {files:?}");
     for file in files {
-        let out = dialsim(&[
-            "run",
-            file.to_str().expect("utf-8 path"),
-            "--replications",
-            "2",
-            "-q",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            file.display(),
-            text(&out.stderr)
-        );
-        let stdout = text(&out.stdout);
+        let stdout = success(&["run", arg(&file), "--replications", "2", "-q"]);
         for row in [
             "abandon rate (÷ queued) %",
             "agent occupancy %",
@@ -73,18 +48,17 @@ fn run_prints_a_table_for_every_bundled_scenario() {
 #[test]
 fn json_has_the_documented_shape() {
     let json = scratch("shape.json");
-    let out = dialsim(&[
+    success(&[
         "run",
-        "scenarios/seed-sample.ron",
+        SEED_SAMPLE,
         "--json",
-        json.to_str().unwrap(),
+        arg(&json),
         "--replications",
         "5",
         "--seed",
         "7",
         "-q",
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(v["scenario"], "seed-sample");
     assert_eq!(v["seed"], 7);
@@ -129,11 +103,11 @@ fn json_has_the_documented_shape() {
 fn same_seed_gives_byte_identical_json_whatever_the_threads() {
     let run = |jobs: &str, seed: &str| {
         let json = scratch(&format!("repro-{jobs}-{seed}.json"));
-        let out = dialsim(&[
+        success(&[
             "run",
             "scenarios/day-100-agents.ron",
             "--json",
-            json.to_str().unwrap(),
+            arg(&json),
             "--replications",
             "4",
             "--seed",
@@ -142,7 +116,6 @@ fn same_seed_gives_byte_identical_json_whatever_the_threads() {
             jobs,
             "-q",
         ]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
         std::fs::read(&json).unwrap()
     };
     let one = run("1", "7");
@@ -151,28 +124,14 @@ fn same_seed_gives_byte_identical_json_whatever_the_threads() {
     assert_ne!(one, run("1", "8"), "the seed changes nothing");
 }
 
+/// The sample scenario with one text replaced, written to the scratch folder.
 fn bad_scenario(name: &str, from: &str, to: &str) -> PathBuf {
-    let sample = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron"),
-    )
-    .unwrap();
-    assert!(sample.contains(from), "{from:?} not in the sample");
-    let path = scratch(name);
-    std::fs::write(&path, sample.replacen(from, to, 1)).unwrap();
-    path
+    scenario_with(&scratch_dir("cli"), name, SEED_SAMPLE, &[(from, to)])
 }
 
 #[track_caller]
 fn assert_bad_input(path: &Path, expect: &str) {
-    let out = dialsim(&["run", path.to_str().unwrap(), "-q"]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(
-        stderr.contains(expect),
-        "{} should say {expect:?}: {stderr}",
-        path.display()
-    );
+    common::assert_exit_2(&["run", arg(path), "-q"], &[expect]);
 }
 
 #[test]

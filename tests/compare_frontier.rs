@@ -2,33 +2,14 @@
 //! (docs/results.md), reproducibility whatever the thread count, and exit code 2 with a clear
 //! message for bad input.
 
+mod common;
+
+use common::{SEED_SAMPLE, dialsim, scenario_with, scratch_dir, success};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn dialsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dialsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the dialsim binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("compare-frontier");
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir.join(name)
-}
-
-#[track_caller]
-fn success(args: &[&str]) -> String {
-    let out = dialsim(args);
-    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
+    scratch_dir("compare-frontier").join(name)
 }
 
 fn json(path: &Path) -> Value {
@@ -37,26 +18,17 @@ fn json(path: &Path) -> Value {
 
 #[track_caller]
 fn assert_exit_2(args: &[&str], expect: &str) {
-    let out = dialsim(args);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(
-        stderr.contains(expect),
-        "{args:?} should say {expect:?}: {stderr}"
-    );
+    common::assert_exit_2(args, &[expect]);
 }
 
 /// The sample scenario with one text replaced, written to the scratch folder.
 fn sample_with(name: &str, from: &str, to: &str) -> PathBuf {
-    let sample = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron"),
+    scenario_with(
+        &scratch_dir("compare-frontier"),
+        name,
+        SEED_SAMPLE,
+        &[(from, to)],
     )
-    .unwrap();
-    assert!(sample.contains(from), "{from:?} not in the sample");
-    let path = scratch(name);
-    std::fs::write(&path, sample.replacen(from, to, 1)).unwrap();
-    path
 }
 
 fn f(v: &Value) -> f64 {

@@ -2,56 +2,19 @@
 //! file, the agreement of `metrics.csv` and `summary.md` with `results.json`, bad input, and the
 //! page in a real browser (headless Chromium).
 
+mod common;
+
+use common::{arg, assert_exit_2, success, text};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn dialsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dialsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the dialsim binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use std::process::Command;
 
 /// A fresh scratch path (removed if it exists).
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report");
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    let path = dir.join(name);
-    if path.is_dir() {
-        std::fs::remove_dir_all(&path).expect("old scratch folder");
-    } else if path.exists() {
-        std::fs::remove_file(&path).expect("old scratch file");
-    }
+    let path = common::scratch_dir("report").join(name);
+    common::remove(&path);
     path
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
-
-#[track_caller]
-fn success(args: &[&str]) -> String {
-    let out = dialsim(args);
-    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
-}
-
-#[track_caller]
-fn assert_exit_2(args: &[&str], expect: &[&str]) {
-    let out = dialsim(args);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for e in expect {
-        assert!(stderr.contains(e), "{args:?} should say {e:?}: {stderr}");
-    }
 }
 
 fn files(dir: &Path) -> BTreeSet<String> {
@@ -136,7 +99,7 @@ fn run_compare_and_frontier_write_a_report_and_report_renders_it_again() {
         let dir = scratch(&format!("{name}-report"));
         let json = scratch(&format!("{name}.json"));
         let mut args = args.clone();
-        args.extend(["--json", s(&json), "--report", s(&dir), "-q"]);
+        args.extend(["--json", arg(&json), "--report", arg(&dir), "-q"]);
         success(&args);
         assert_complete(&dir, charts);
         assert_eq!(
@@ -147,7 +110,7 @@ fn run_compare_and_frontier_write_a_report_and_report_renders_it_again() {
 
         // The saved file renders the same report.
         let again = scratch(&format!("{name}-again"));
-        let stdout = success(&["report", s(&json), "--out", s(&again)]);
+        let stdout = success(&["report", arg(&json), "--out", arg(&again)]);
         assert!(stdout.contains("index.html"), "{stdout}");
         assert_eq!(files(&dir), files(&again), "{name}: another set of files");
         for file in files(&dir) {
@@ -207,7 +170,7 @@ fn metrics_csv_and_summary_md_agree_with_results_json() {
         "--replications",
         "4",
         "--report",
-        s(&dir),
+        arg(&dir),
         "-q",
     ]);
     let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
@@ -316,7 +279,7 @@ fn frontier_csv_has_a_row_per_setting_and_metric() {
         "--replications",
         "3",
         "--report",
-        s(&dir),
+        arg(&dir),
         "-q",
     ]);
     let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
@@ -387,7 +350,7 @@ fn bad_files_exit_2_with_what_to_do() {
         "--replications",
         "2",
         "--json",
-        s(&results),
+        arg(&results),
         "-q",
     ]);
     success(&[
@@ -398,7 +361,7 @@ fn bad_files_exit_2_with_what_to_do() {
         "--replications",
         "2",
         "--json",
-        s(&frontier),
+        arg(&frontier),
         "-q",
     ]);
     let good = String::from_utf8(read(&results)).unwrap();
@@ -417,7 +380,7 @@ fn bad_files_exit_2_with_what_to_do() {
             .as_bytes(),
     );
     assert_exit_2(
-        &["report", s(&other), "--out", s(&out("other"))],
+        &["report", arg(&other), "--out", arg(&out("other"))],
         &[
             &format!(
                 "results file {} was written by another version of dialsim (format \"dialsim-results/0\"",
@@ -431,7 +394,7 @@ fn bad_files_exit_2_with_what_to_do() {
         good.replacen(&format!("{tag},\n  "), "", 1).as_bytes(),
     );
     assert_exit_2(
-        &["report", s(&untagged), "--out", s(&out("untagged"))],
+        &["report", arg(&untagged), "--out", arg(&out("untagged"))],
         &["untagged.json was written by another version of dialsim (format missing"],
     );
     let frontier_text = String::from_utf8(read(&frontier)).unwrap();
@@ -442,7 +405,12 @@ fn bad_files_exit_2_with_what_to_do() {
             .as_bytes(),
     );
     assert_exit_2(
-        &["report", s(&old_frontier), "--out", s(&out("old-frontier"))],
+        &[
+            "report",
+            arg(&old_frontier),
+            "--out",
+            arg(&out("old-frontier")),
+        ],
         &[
             "frontier file ",
             "old-frontier.json was written by another version of dialsim",
@@ -451,7 +419,7 @@ fn bad_files_exit_2_with_what_to_do() {
     );
     let truncated = write("truncated.json", &good.as_bytes()[..good.len() / 2]);
     assert_exit_2(
-        &["report", s(&truncated), "--out", s(&out("truncated"))],
+        &["report", arg(&truncated), "--out", arg(&out("truncated"))],
         &[
             &format!("{}:", truncated.display()),
             "EOF while parsing",
@@ -460,18 +428,18 @@ fn bad_files_exit_2_with_what_to_do() {
     );
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron");
     assert_exit_2(
-        &["report", s(&scenario), "--out", s(&out("ron"))],
+        &["report", arg(&scenario), "--out", arg(&out("ron"))],
         &["seed-sample.ron:1:1: expected value at line 1 column 1"],
     );
     let missing = scratch("no-such-file.json");
     assert_exit_2(
-        &["report", s(&missing), "--out", s(&out("missing"))],
+        &["report", arg(&missing), "--out", arg(&out("missing"))],
         &[&format!("cannot read {}", missing.display())],
     );
     // A folder that cannot be made: a file is in the way.
     let blocked = write("blocked", b"a file");
     assert_exit_2(
-        &["report", s(&results), "--out", s(&blocked)],
+        &["report", arg(&results), "--out", arg(&blocked)],
         &["cannot create the report folder", "blocked"],
     );
     for name in [
@@ -573,7 +541,7 @@ fn the_page_renders_in_headless_chromium_without_the_network() {
         "--replications",
         "3",
         "--report",
-        s(&dir),
+        arg(&dir),
         "-q",
     ]);
     let html = String::from_utf8(read(&dir.join("index.html"))).unwrap();

@@ -4,8 +4,11 @@
 //! [`render_png`] draw it the same way on either backend. Text in PNGs is drawn with DejaVu Sans,
 //! embedded in this crate, so rendering needs no system fonts or fontconfig.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Once;
 
@@ -179,22 +182,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 all().map(|p| p.1).chain(horizontal.iter().map(|g| g.at)),
                 true,
             );
-            let mut chart = ChartBuilder::on(root)
-                .caption(&f.title, (FAMILY, 24))
-                .margin(16)
-                .x_label_area_size(48)
-                .y_label_area_size(72)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(e)?;
-            chart
-                .configure_mesh()
-                .x_desc(&f.x_label)
-                .y_desc(&f.y_label)
-                .label_style((FAMILY, 15))
-                .axis_desc_style((FAMILY, 17))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(e)?;
+            let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
+            axes(&mut chart.configure_mesh(), f).map_err(e)?;
             for s in series {
                 let c = colour(s.colour);
                 let style = c.stroke_width(2);
@@ -273,33 +262,25 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 })
                 .collect();
             let top = totals.iter().copied().fold(0.0, f64::max).max(1.0) * 1.25;
-            let mut chart = ChartBuilder::on(root)
-                .caption(&f.title, (FAMILY, 24))
-                .margin(16)
-                .x_label_area_size(48)
-                .y_label_area_size(72)
-                .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top)
-                .map_err(e)?;
+            let mut chart = cartesian(root, f, -0.5..n as f64 - 0.5, 0.0..top).map_err(e)?;
             let names = categories.clone();
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(n)
-                .x_label_formatter(&|v| {
-                    let i = v.round();
-                    if (v - i).abs() < 1e-6 && i >= 0.0 {
-                        names.get(i as usize).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                })
-                .x_desc(&f.x_label)
-                .y_desc(&f.y_label)
-                .label_style((FAMILY, 15))
-                .axis_desc_style((FAMILY, 17))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(e)?;
+            let category = |v: &f64| {
+                let i = v.round();
+                if (v - i).abs() < 1e-6 && i >= 0.0 {
+                    names.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            };
+            axes(
+                chart
+                    .configure_mesh()
+                    .disable_x_mesh()
+                    .x_labels(n)
+                    .x_label_formatter(&category),
+                f,
+            )
+            .map_err(e)?;
             let mut base = vec![0.0; n];
             for (k, (name, values)) in segments.iter().enumerate() {
                 let c = colour(k);
@@ -327,22 +308,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
         Plot::Whiskers { points } => {
             let (x0, x1) = range(points.iter().flat_map(|p| [p.x.1, p.x.2]), true);
             let (y0, y1) = range(points.iter().flat_map(|p| [p.y.1, p.y.2]), true);
-            let mut chart = ChartBuilder::on(root)
-                .caption(&f.title, (FAMILY, 24))
-                .margin(16)
-                .x_label_area_size(48)
-                .y_label_area_size(72)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(e)?;
-            chart
-                .configure_mesh()
-                .x_desc(&f.x_label)
-                .y_desc(&f.y_label)
-                .label_style((FAMILY, 15))
-                .axis_desc_style((FAMILY, 17))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(e)?;
+            let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
+            axes(&mut chart.configure_mesh(), f).map_err(e)?;
             for p in points {
                 let c = colour(p.colour);
                 let (x, xl, xh) = p.x;
@@ -363,6 +330,37 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
         }
     }
     root.present().map_err(e)
+}
+
+/// Every chart's coordinates: numbers on both axes.
+type Xy = Cartesian2d<RangedCoordf64, RangedCoordf64>;
+
+/// A chart of `f` over `x` × `y`: its title above, room for the axes' labels.
+fn cartesian<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    f: &Figure,
+    x: Range<f64>,
+    y: Range<f64>,
+) -> Result<ChartContext<'a, DB, Xy>, DrawingAreaErrorKind<DB::ErrorType>> {
+    ChartBuilder::on(root)
+        .caption(&f.title, (FAMILY, 24))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x, y)
+}
+
+/// Draws the axes and the grid, described with `f`'s axis labels.
+fn axes<'b, DB: DrawingBackend>(
+    mesh: &mut MeshStyle<'_, 'b, RangedCoordf64, RangedCoordf64, DB>,
+    f: &'b Figure,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    mesh.x_desc(&f.x_label)
+        .y_desc(&f.y_label)
+        .label_style((FAMILY, 15))
+        .axis_desc_style((FAMILY, 17))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
 }
 
 fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(

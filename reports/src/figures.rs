@@ -68,6 +68,25 @@ fn rolling(num: &[Option<f64>], den: &[Option<f64>], window: usize) -> Vec<Optio
 
 const HOURS: &str = "hours since the campaign started";
 
+/// One solid line per strategy, in its colour and under its short name.
+fn solid_lines(
+    results: &Results,
+    points: impl Fn(&StrategyResult) -> Vec<(f64, f64)>,
+) -> Vec<Series> {
+    let names = short_names(results);
+    results
+        .strategies
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Series {
+            name: names[i].clone(),
+            points: points(s),
+            dashed: false,
+            colour: i,
+        })
+        .collect()
+}
+
 fn line_chart(
     results: &Results,
     id: &str,
@@ -76,18 +95,7 @@ fn line_chart(
     key: &str,
     scale: f64,
 ) -> Figure {
-    let names = short_names(results);
-    let series = results
-        .strategies
-        .iter()
-        .enumerate()
-        .map(|(i, s)| Series {
-            name: names[i].clone(),
-            points: over_time(s, series_of(s, key), scale),
-            dashed: false,
-            colour: i,
-        })
-        .collect();
+    let series = solid_lines(results, |s| over_time(s, series_of(s, key), scale));
     Figure {
         id: id.into(),
         title: title.into(),
@@ -219,18 +227,7 @@ fn cdf_points(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
 
 /// 5. Share of connected callers who waited at most x seconds, with the compliance threshold.
 pub fn wait_cdf(results: &Results) -> Figure {
-    let names = short_names(results);
-    let series = results
-        .strategies
-        .iter()
-        .enumerate()
-        .map(|(i, s)| Series {
-            name: names[i].clone(),
-            points: cdf_points(&s.wait_cdf),
-            dashed: false,
-            colour: i,
-        })
-        .collect();
+    let series = solid_lines(results, |s| cdf_points(&s.wait_cdf));
     Figure {
         id: "wait-cdf".into(),
         title: "Wait to agent: share of connected callers within".into(),

@@ -238,13 +238,12 @@ impl Report {
                 r.scenario, r.seed, r.replications, r.compliance_threshold_s, r.format
             ),
             Report::Frontier(f) => format!(
-                "Scenario {}, seed {}, {} replications per setting; target: the upper end of the \
-                 95% CI of the {} below {}%; gains over {} (file format {}).",
+                "Scenario {}, seed {}, {} replications per setting; target: the {}; gains over {} \
+                 (file format {}).",
                 f.scenario,
                 f.seed,
                 f.replications,
-                tables::frontier_abandon_label(f).trim_end_matches(" %"),
-                tables::percent(f.target_abandon),
+                tables::frontier_target(f),
                 f.reference,
                 f.format
             ),

@@ -81,7 +81,7 @@ pub fn metric_display(key: &str) -> (String, f64) {
 }
 
 /// The label of a difference: rates move in percentage points.
-fn difference_label(key: &str) -> (String, f64) {
+pub fn difference_label(key: &str) -> (String, f64) {
     let (label, scale) = metric_display(key);
     match label.strip_suffix(" %") {
         Some(stem) => (format!("{stem} pp"), scale),
@@ -107,33 +107,61 @@ fn outcome_label(code: &str) -> String {
         .map_or_else(|| code.to_string(), |(_, l)| l.to_string())
 }
 
-/// Decimals shown for a displayed value: none from 100 up, 2 from 1 up, 3 below 1.
-fn decimals(v: f64) -> usize {
-    let a = v.abs();
-    if a >= 100.0 {
-        0
-    } else if a >= 1.0 || a == 0.0 {
-        2
-    } else {
-        3
+/// How many decimals a displayed number gets. Both drop them from 100 up; below, the terminal's
+/// tables keep 2, and reports keep 3 for values under 1 (an abandon rate of 0.042%).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decimals {
+    /// Reports (HTML, Markdown): none from 100 up, 2 from 1 up, 3 below 1 (2 for 0).
+    Report,
+    /// The terminal: none from 100 up, 2 below.
+    Terminal,
+}
+
+impl Decimals {
+    /// Decimals for the displayed value `v`.
+    fn of(self, v: f64) -> usize {
+        let a = v.abs();
+        if a >= 100.0 {
+            0
+        } else if a >= 1.0 || a == 0.0 || self == Decimals::Terminal {
+            2
+        } else {
+            3
+        }
+    }
+
+    /// `mean [lo, hi]` scaled for display, the interval with the mean's decimals; "—" when the
+    /// quantity is undefined, the mean alone when it has no interval.
+    pub fn cell(self, e: Option<&Estimate>, scale: f64) -> String {
+        let Some(Estimate {
+            mean: Some(m),
+            ci95,
+        }) = e
+        else {
+            return "—".into();
+        };
+        let d = self.of(m * scale);
+        match ci95 {
+            Some([lo, hi]) => format!("{:.d$} [{:.d$}, {:.d$}]", m * scale, lo * scale, hi * scale),
+            None => format!("{:.d$}", m * scale),
+        }
+    }
+
+    /// The cell of a difference from the baseline: [`Decimals::cell`], followed by ` *` when
+    /// the difference's interval excludes 0.
+    pub fn difference_cell(self, e: Option<&Estimate>, scale: f64) -> String {
+        let mark = if e.is_some_and(excludes_zero) {
+            " *"
+        } else {
+            ""
+        };
+        format!("{}{mark}", self.cell(e, scale))
     }
 }
 
-/// `mean [lo, hi]` scaled for display, the interval with the mean's decimals; "—" when the
-/// quantity is undefined, the mean alone when it has no interval.
+/// A report's cell: [`Decimals::cell`] with [`Decimals::Report`].
 pub fn cell(e: Option<&Estimate>, scale: f64) -> String {
-    let Some(Estimate {
-        mean: Some(m),
-        ci95,
-    }) = e
-    else {
-        return "—".into();
-    };
-    let d = decimals(m * scale);
-    match ci95 {
-        Some([lo, hi]) => format!("{:.d$} [{:.d$}, {:.d$}]", m * scale, lo * scale, hi * scale),
-        None => format!("{:.d$}", m * scale),
-    }
+    Decimals::Report.cell(e, scale)
 }
 
 /// Whether a difference's interval lies wholly on one side of 0.
@@ -359,12 +387,7 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
                         .iter()
                         .find(|d| d.name == *name)
                         .and_then(|d| d.metrics.get(key));
-                    let mark = if e.is_some_and(excludes_zero) {
-                        " *"
-                    } else {
-                        ""
-                    };
-                    row.push(format!("{}{mark}", cell(e, scale)));
+                    row.push(Decimals::Report.difference_cell(e, scale));
                 }
                 row
             })
@@ -414,23 +437,49 @@ pub fn frontier_abandon_label(frontier: &Frontier) -> String {
     metric_display(&frontier.abandon_key).0
 }
 
+/// What a frontier's target asks, e.g. "upper end of the 95% CI of the abandon rate (÷ live
+/// answers) below 3%".
+pub fn frontier_target(frontier: &Frontier) -> String {
+    format!(
+        "upper end of the 95% CI of the {} below {}%",
+        frontier_abandon_label(frontier).trim_end_matches(" %"),
+        percent(frontier.target_abandon)
+    )
+}
+
 fn knob_value(setting: &Setting) -> String {
     setting.value.map_or("—".into(), |v| v.to_string())
 }
 
+/// The keys of the measures every setting shows after the abandon rate, before the gain.
+const MEASURED: [&str; 2] = ["occupancy", "talk_min_per_agent_hour"];
+
+/// The headers of the cells [`measures`] gives: abandon rate, occupancy, talk, and `gain`.
+pub fn measure_header(frontier: &Frontier, gain: String) -> Vec<String> {
+    let mut header = vec![frontier_abandon_label(frontier)];
+    header.extend(MEASURED.map(|k| metric_display(k).0));
+    header.push(gain);
+    header
+}
+
 /// The cells every setting shows: abandon rate, occupancy, talk, gain.
-fn measures(frontier: &Frontier, s: &FrontierStrategy, setting: &Setting) -> Vec<String> {
-    let (_, scale) = metric_display(&frontier.abandon_key);
-    vec![
-        cell(Some(&setting.metric(&frontier.abandon_key)), scale),
-        cell(Some(&setting.metric("occupancy")), 100.0),
-        cell(Some(&setting.metric("talk_min_per_agent_hour")), 1.0),
-        if s.reference {
-            "reference".into()
-        } else {
-            cell(Some(&setting.gain), 1.0)
-        },
-    ]
+fn measures(
+    frontier: &Frontier,
+    s: &FrontierStrategy,
+    setting: &Setting,
+    decimals: Decimals,
+) -> Vec<String> {
+    let mut cells = Vec::new();
+    for key in [frontier.abandon_key.as_str()].into_iter().chain(MEASURED) {
+        let (_, scale) = metric_display(key);
+        cells.push(decimals.cell(Some(&setting.metric(key)), scale));
+    }
+    cells.push(if s.reference {
+        "reference".into()
+    } else {
+        decimals.cell(Some(&setting.gain), 1.0)
+    });
+    cells
 }
 
 /// The setting a frontier strategy is reported by: the chosen one, or when infeasible the least
@@ -439,18 +488,9 @@ pub fn shown_setting(s: &FrontierStrategy) -> Option<&Setting> {
     s.chosen_setting().or_else(|| s.tried.first())
 }
 
-/// The tables of a frontier file: the chosen settings, every setting tried, and every metric of
-/// the chosen settings.
-pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
-    let measure_header = [
-        frontier_abandon_label(frontier),
-        "agent occupancy %".into(),
-        "talk min per agent-hour".into(),
-        format!("gain over {}", frontier.reference),
-    ];
-    let mut header: Vec<String> = vec!["strategy".into(), "knob".into(), "chosen".into()];
-    header.extend(measure_header.iter().cloned());
-    header.push("evaluations".into());
+/// One row per strategy under the header `strategy, knob, chosen`, [`measure_header`],
+/// `evaluations`: its chosen setting, or "infeasible" and the least aggressive setting's numbers.
+pub fn chosen_rows(frontier: &Frontier, decimals: Decimals) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in &frontier.strategies {
         let name = if s.reference {
@@ -463,11 +503,12 @@ pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
         match (s.chosen_setting(), s.tried.first()) {
             (Some(setting), _) => {
                 row.push(knob_value(setting));
-                row.extend(measures(frontier, s, setting));
+                row.extend(measures(frontier, s, setting, decimals));
             }
+            // Infeasible: the least aggressive setting, the only one tried, fails.
             (None, Some(lowest)) => {
                 row.push("infeasible".into());
-                row.extend(measures(frontier, s, lowest));
+                row.extend(measures(frontier, s, lowest, decimals));
             }
             (None, None) => {
                 row.push("infeasible".into());
@@ -477,29 +518,12 @@ pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
         row.push(s.tried.len().to_string());
         rows.push(row);
     }
-    let target = format!(
-        "the upper end of the 95% CI of the {} below {}%",
-        frontier_abandon_label(frontier).trim_end_matches(" %"),
-        percent(frontier.target_abandon)
-    );
-    let mut tables = vec![Table {
-        id: "chosen".into(),
-        title: "Most productive setting under the target".into(),
-        note: format!(
-            "Each strategy's setting with the most talk minutes per agent-hour among those with \
-             {target}; gain: talk min per agent-hour over {}, paired by replication. Infeasible: \
-             even the least aggressive setting fails; its numbers are shown. Mean [95% CI].",
-            frontier.reference
-        ),
-        header,
-        rows,
-        text_columns: 2,
-        key_column: None,
-    }];
+    rows
+}
 
-    let mut header: Vec<String> = vec!["strategy".into(), "setting".into()];
-    header.extend(measure_header.iter().cloned());
-    header.push("result".into());
+/// One row per setting a strategy with a knob tried, by knob value, under the header
+/// `strategy, setting`, [`measure_header`], result: pass, "pass, chosen" or fail.
+pub fn tried_rows(frontier: &Frontier, decimals: Decimals) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in frontier.strategies.iter().filter(|s| s.knob.is_some()) {
         let knob = s.knob.as_ref().map_or("", |k| k.name.as_str());
@@ -518,7 +542,7 @@ pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
                 },
                 format!("{knob} {}", knob_value(setting)),
             ];
-            row.extend(measures(frontier, s, setting));
+            row.extend(measures(frontier, s, setting, decimals));
             row.push(
                 match (setting.passes, s.chosen == Some(i)) {
                     (true, true) => "pass, chosen",
@@ -530,6 +554,36 @@ pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
             rows.push(row);
         }
     }
+    rows
+}
+
+/// The tables of a frontier file: the chosen settings, every setting tried, and every metric of
+/// the chosen settings.
+pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
+    let measure_header = measure_header(frontier, format!("gain over {}", frontier.reference));
+    let mut header: Vec<String> = vec!["strategy".into(), "knob".into(), "chosen".into()];
+    header.extend(measure_header.iter().cloned());
+    header.push("evaluations".into());
+    let target = format!("the {}", frontier_target(frontier));
+    let mut tables = vec![Table {
+        id: "chosen".into(),
+        title: "Most productive setting under the target".into(),
+        note: format!(
+            "Each strategy's setting with the most talk minutes per agent-hour among those with \
+             {target}; gain: talk min per agent-hour over {}, paired by replication. Infeasible: \
+             even the least aggressive setting fails; its numbers are shown. Mean [95% CI].",
+            frontier.reference
+        ),
+        header,
+        rows: chosen_rows(frontier, Decimals::Report),
+        text_columns: 2,
+        key_column: None,
+    }];
+
+    let mut header: Vec<String> = vec!["strategy".into(), "setting".into()];
+    header.extend(measure_header);
+    header.push("result".into());
+    let rows = tried_rows(frontier, Decimals::Report);
     if !rows.is_empty() {
         tables.push(Table {
             id: "tried".into(),
@@ -597,6 +651,19 @@ mod tests {
         assert_eq!(cell(Some(&small), 100.0), "0.042 [-0.010, 0.090]");
         assert_eq!(cell(Some(&Estimate::UNDEFINED), 1.0), "—");
         assert_eq!(cell(None, 1.0), "—");
+        // The terminal keeps two decimals below 1, and marks differences that exclude 0.
+        assert_eq!(
+            Decimals::Terminal.cell(Some(&small), 100.0),
+            "0.04 [-0.01, 0.09]"
+        );
+        assert_eq!(
+            Decimals::Terminal.difference_cell(Some(&e), 100.0),
+            "2.92 [2.88, 2.97] *"
+        );
+        assert_eq!(
+            Decimals::Report.difference_cell(Some(&small), 100.0),
+            "0.042 [-0.010, 0.090]"
+        );
     }
 
     #[test]

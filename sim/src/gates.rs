@@ -106,15 +106,18 @@ pub fn number(x: f64) -> String {
     }
 }
 
-fn fmt_estimate(e: &Estimate, scale: f64, unit: &str) -> String {
+/// A measured value for display: `mean{unit} [lo, hi]` times `scale` with `decimals` decimals,
+/// e.g. `21.753% [21.220, 22.285]`; "(no interval)" after a mean without one; "undefined".
+pub fn fmt_estimate(e: &Estimate, scale: f64, unit: &str, decimals: usize) -> String {
+    let d = decimals;
     match (e.mean, e.ci95) {
         (Some(m), Some([lo, hi])) => format!(
-            "{:.3}{unit} [{:.3}, {:.3}]",
+            "{:.d$}{unit} [{:.d$}, {:.d$}]",
             m * scale,
             lo * scale,
             hi * scale
         ),
-        (Some(m), None) => format!("{:.3}{unit} (no interval)", m * scale),
+        (Some(m), None) => format!("{:.d$}{unit} (no interval)", m * scale),
         _ => "undefined".into(),
     }
 }
@@ -131,6 +134,17 @@ impl Gate {
             Gate::WaitP90 { max_s } => format!("WaitP90(max {max_s} s)"),
             Gate::ListExhausted { within_h } => format!("ListExhausted(within {within_h} h)"),
             Gate::Zero { counter } => format!("Zero({counter:?})"),
+        }
+    }
+
+    /// How the measured value is shown: the factor from the file's unit and the unit after the
+    /// number; `None` for a counter, shown as a total.
+    pub fn display_unit(&self) -> Option<(f64, &'static str)> {
+        match self {
+            Gate::AbandonRate { .. } | Gate::Occupancy { .. } => Some((100.0, "%")),
+            Gate::WaitP90 { .. } => Some((1.0, " s")),
+            Gate::ListExhausted { .. } => Some((1.0 / 3_600.0, " h")),
+            Gate::Zero { .. } => None,
         }
     }
 
@@ -162,12 +176,15 @@ impl Gate {
             .get(metric)
             .copied()
             .unwrap_or(Estimate::UNDEFINED);
+        let shown = self
+            .display_unit()
+            .map(|(scale, unit)| fmt_estimate(&measured, scale, unit, 3))
+            .unwrap_or_default();
         let upper = measured.ci95.map(|[_, hi]| hi);
         let lower = measured.ci95.map(|[lo, _]| lo);
         let (limit, passed, reason) = match self {
             Gate::AbandonRate { max, .. } => {
                 let passed = upper.is_some_and(|u| u < max.get());
-                let shown = fmt_estimate(&measured, 100.0, "%");
                 (
                     max.get(),
                     passed,
@@ -179,7 +196,6 @@ impl Gate {
             }
             Gate::Occupancy { min } => {
                 let passed = lower.is_some_and(|l| l >= min.get());
-                let shown = fmt_estimate(&measured, 100.0, "%");
                 (
                     min.get(),
                     passed,
@@ -191,7 +207,6 @@ impl Gate {
             }
             Gate::WaitP90 { max_s } => {
                 let passed = upper.is_some_and(|u| u <= max_s.get());
-                let shown = fmt_estimate(&measured, 1.0, " s");
                 (
                     max_s.get(),
                     passed,
@@ -205,7 +220,6 @@ impl Gate {
                     .filter(|r| r.list_exhausted_at.is_none())
                     .count();
                 let passed = unfinished == 0 && upper.is_some_and(|u| u <= limit);
-                let shown = fmt_estimate(&measured, 1.0 / 3_600.0, " h");
                 let reason = if unfinished > 0 {
                     format!(
                         "{unfinished} of {} replications did not finish the list (it must be done within {within_h} h)",

@@ -4,14 +4,13 @@
 //! regressed, 2 on bad input. Writes JUnit XML (`--junit`) and a Markdown summary
 //! (`--format markdown`) for CI systems; docs/ci.md shows both in use.
 
+use super::table::layout;
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use sim::Model;
 use sim::baseline::{Baseline, StrategyComparison};
 use sim::check::ScenarioCheck;
-use sim::gates::{Gate, Verdict, number};
-use sim::stats::Estimate;
+use sim::gates::{Gate, Verdict, fmt_estimate, number};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -51,6 +50,17 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl CheckArgs {
+    fn setup(&self) -> super::Setup {
+        super::Setup {
+            replications: self.replications,
+            seed: self.seed,
+            jobs: self.jobs,
+            quiet: self.quiet,
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,16 +128,10 @@ impl Checked {
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // Everything that can be wrong with the input is found before the first replication runs.
+    let setup = args.setup();
     let mut scenarios = Vec::new();
     for path in scenario_files(&args.paths)? {
-        let (_, model) = sim::load::load_with(&path, |scenario| {
-            if let Some(r) = args.replications {
-                scenario.replications = r;
-            }
-            if let Some(s) = args.seed {
-                scenario.seed = s;
-            }
-        })?;
+        let model = setup.load(&path)?;
         scenarios.push(Scenario { path, model });
     }
     if args.write_baseline.is_some() {
@@ -154,24 +158,13 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 
     let wanted =
         |m: &Model| !m.gates.is_empty() || baseline.is_some() || args.write_baseline.is_some();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.map_or(0, |j| j as usize))
-        .build()
-        .context("cannot start worker threads")?;
+    let pool = setup.thread_pool()?;
     let total: u64 = scenarios
         .iter()
         .filter(|s| wanted(&s.model))
-        .map(|s| u64::from(s.model.replications) * s.model.strategies.len() as u64)
+        .map(|s| super::total_replications(&s.model))
         .sum();
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} replications  eta {eta}  {msg}")
-            .expect("valid template"),
-    );
+    let bar = setup.progress(total, "{bar:30} {pos}/{len} replications  eta {eta}  {msg}");
     let mut checked = Vec::new();
     for scenario in scenarios {
         let start = Instant::now();
@@ -320,41 +313,19 @@ fn failure_lines(checked: &[Checked]) -> Vec<String> {
     lines
 }
 
-fn estimate(e: &Estimate, scale: f64, unit: &str) -> String {
-    match (e.mean, e.ci95) {
-        (Some(m), Some([lo, hi])) => format!(
-            "{:.2}{unit} [{:.2}, {:.2}]",
-            m * scale,
-            lo * scale,
-            hi * scale
-        ),
-        (Some(m), None) => format!("{:.2}{unit} (no interval)", m * scale),
-        _ => "undefined".into(),
-    }
-}
-
-/// Like [`estimate`] with three decimals: an abandon rate near its cap needs them.
-fn estimate3(e: &Estimate, scale: f64, unit: &str) -> String {
-    match (e.mean, e.ci95) {
-        (Some(m), Some([lo, hi])) => format!(
-            "{:.3}{unit} [{:.3}, {:.3}]",
-            m * scale,
-            lo * scale,
-            hi * scale
-        ),
-        (Some(m), None) => format!("{:.3}{unit} (no interval)", m * scale),
-        _ => "undefined".into(),
-    }
-}
-
 /// The measured value of a verdict, with its interval, in the gate's unit.
 fn measured(gate: &Gate, v: &Verdict, replications: u32) -> String {
-    match gate {
-        Gate::AbandonRate { .. } => estimate3(&v.measured, 100.0, "%"),
-        Gate::Occupancy { .. } => estimate(&v.measured, 100.0, "%"),
-        Gate::WaitP90 { .. } => estimate(&v.measured, 1.0, " s"),
-        Gate::ListExhausted { .. } => estimate(&v.measured, 1.0 / 3_600.0, " h"),
-        Gate::Zero { .. } => {
+    match gate.display_unit() {
+        Some((scale, unit)) => {
+            // An abandon rate near its cap needs three decimals.
+            let decimals = if matches!(gate, Gate::AbandonRate { .. }) {
+                3
+            } else {
+                2
+            };
+            fmt_estimate(&v.measured, scale, unit, decimals)
+        }
+        None => {
             let total = v.measured.mean.unwrap_or(0.0) * f64::from(replications);
             format!("{} in {replications} replications", total.round())
         }
@@ -416,33 +387,6 @@ fn against_label(m: &sim::baseline::MetricComparison) -> &'static str {
     }
 }
 
-/// Left-aligned columns, two spaces apart.
-fn columns(rows: &[Vec<String>], indent: &str) -> String {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = indent.to_string();
-        for (c, cell) in row.iter().enumerate() {
-            let _ = write!(
-                line,
-                "{cell}{}  ",
-                " ".repeat(widths[c] - cell.chars().count())
-            );
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-    out
-}
-
 fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
     let mut out = String::new();
     for c in checked {
@@ -473,7 +417,7 @@ fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
                     if v.passed { "pass" } else { "FAIL" }.into(),
                 ]);
             }
-            out.push_str(&columns(&rows, "  "));
+            out.push_str(&layout(&rows, "  ", usize::MAX));
         }
         if let Some(file) = baseline {
             match &c.against {
@@ -504,7 +448,7 @@ fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
                             ]);
                         }
                     }
-                    out.push_str(&columns(&rows, "  "));
+                    out.push_str(&layout(&rows, "  ", usize::MAX));
                 }
                 Against::Missing => {
                     let _ = writeln!(out, "  not in the baseline {}", file.display());

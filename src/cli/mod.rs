@@ -119,43 +119,85 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Loads the scenario with the command line's `--replications` and `--seed` applied.
-fn load_model(args: &RunArgs) -> anyhow::Result<sim::Model> {
-    let (_, model) = sim::load::load_with(&args.scenario, |scenario| {
-        if let Some(r) = args.replications {
-            scenario.replications = r;
+/// What `--replications`, `--seed`, `--jobs` and `--quiet` ask for: the flags every command that
+/// simulates shares.
+#[derive(Clone, Copy, Debug)]
+struct Setup {
+    replications: Option<u32>,
+    seed: Option<u64>,
+    jobs: Option<u32>,
+    quiet: bool,
+}
+
+impl Setup {
+    /// Loads a scenario with `--replications` and `--seed` applied.
+    fn load(&self, path: &Path) -> anyhow::Result<sim::Model> {
+        let (_, model) = sim::load::load_with(path, |scenario| {
+            if let Some(r) = self.replications {
+                scenario.replications = r;
+            }
+            if let Some(s) = self.seed {
+                scenario.seed = s;
+            }
+        })?;
+        Ok(model)
+    }
+
+    /// The worker threads `--jobs` asks for (0: rayon's default, all cores).
+    fn thread_pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.jobs.map_or(0, |j| j as usize))
+            .build()
+            .context("cannot start worker threads")
+    }
+
+    /// A progress bar on stderr counting replications, hidden with `--quiet`.
+    fn progress(&self, total: u64, template: &str) -> ProgressBar {
+        let bar = if self.quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        };
+        bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
+        bar
+    }
+}
+
+impl RunArgs {
+    fn setup(&self) -> Setup {
+        Setup {
+            replications: self.replications,
+            seed: self.seed,
+            jobs: self.jobs,
+            quiet: self.quiet,
         }
-        if let Some(s) = args.seed {
-            scenario.seed = s;
-        }
-    })?;
-    Ok(model)
+    }
+
+    /// The scenario with `--replications` and `--seed` applied.
+    fn load_model(&self) -> anyhow::Result<sim::Model> {
+        self.setup().load(&self.scenario)
+    }
 }
 
-/// The worker threads `--jobs` asks for (0: rayon's default, all cores).
-fn thread_pool(args: &RunArgs) -> anyhow::Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.map_or(0, |j| j as usize))
-        .build()
-        .context("cannot start worker threads")
+/// The progress bar's template of `run` and `compare`.
+const REPLICATIONS_BAR: &str = "{bar:30} {pos}/{len} replications  {per_sec}  eta {eta}";
+
+/// The replications of every strategy of `model`: what running it once takes.
+fn total_replications(model: &sim::Model) -> u64 {
+    u64::from(model.replications) * model.strategies.len() as u64
 }
 
-/// A progress bar on stderr counting replications, hidden with `--quiet`.
-fn progress(args: &RunArgs, total: u64, template: &str) -> ProgressBar {
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-    };
-    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
-    bar
-}
-
-/// Writes `value` as pretty-printed JSON with a final newline (the same text as a report's
-/// `results.json`).
-fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    std::fs::write(path, reports::json_text(value))
-        .with_context(|| format!("cannot write results to {}", path.display()))
+/// Prints a command's table, then writes what `--json` and `--report` ask for: the results as
+/// pretty-printed JSON with a final newline (the same text as a report's `results.json`), and the
+/// report directory.
+fn output(args: &RunArgs, table: &str, report: reports::Report) -> anyhow::Result<ExitCode> {
+    print!("{table}");
+    if let Some(path) = &args.json {
+        std::fs::write(path, report.json())
+            .with_context(|| format!("cannot write results to {}", path.display()))?;
+    }
+    write_report(args, report)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the report directory `--report` asks for, and says where it is unless `--quiet`.

@@ -1,75 +1,65 @@
-//! The terminal table: one column per strategy, one row per metric, mean and 95% interval.
+//! The terminal table: one column per strategy, one row per metric, mean and 95% interval; and
+//! the column layout every command's tables use. Labels and display scales come from
+//! [`reports::tables::metric_display`], so a number reads the same on the terminal and in a report.
 
+use reports::tables::{Decimals, metric_display};
 use sim::Results;
 use sim::stats::Estimate;
 use std::fmt::Write;
 
-/// Metrics shown on the terminal (all of them are in the JSON file), with their display scale.
-const ROWS: &[(&str, &str, f64)] = &[
-    ("abandon_rate", "abandon rate (÷ queued) %", 100.0),
-    (
-        "abandon_rate_regulatory",
-        "abandon rate (÷ live answers) %",
-        100.0,
-    ),
-    ("occupancy", "agent occupancy %", 100.0),
-    ("talk_min_per_agent_hour", "talk min per agent-hour", 1.0),
-    ("wait_p50_s", "wait to agent p50 s", 1.0),
-    ("wait_p90_s", "wait to agent p90 s", 1.0),
-    ("wait_p99_s", "wait to agent p99 s", 1.0),
-    ("dials_per_hour", "dials per hour", 1.0),
-    (
-        "agent_connects_per_agent_hour",
-        "connects per agent-hour",
-        1.0,
-    ),
-    ("list_penetration", "list penetration %", 100.0),
-    (
-        "list_exhausted_after_s",
-        "list exhausted after h",
-        1.0 / 3_600.0,
-    ),
-    ("rejected_dials", "dials refused by Connect", 1.0),
+/// Metrics shown on the terminal (all of them are in the JSON file).
+const ROWS: &[&str] = &[
+    "abandon_rate",
+    "abandon_rate_regulatory",
+    "occupancy",
+    "talk_min_per_agent_hour",
+    "wait_p50_s",
+    "wait_p90_s",
+    "wait_p99_s",
+    "dials_per_hour",
+    "agent_connects_per_agent_hour",
+    "list_penetration",
+    "list_exhausted_after_s",
+    "rejected_dials",
 ];
 
-/// `mean [lo, hi]` scaled for display; "—" when undefined.
+/// `mean [lo, hi]` scaled for display with the terminal's decimals; "—" when undefined.
 pub fn cell(e: Option<&Estimate>, scale: f64) -> String {
-    let Some(Estimate {
-        mean: Some(m),
-        ci95,
-    }) = e
-    else {
-        return "—".into();
-    };
-    let digits = |v: f64| if (v * scale).abs() >= 100.0 { 0 } else { 2 };
-    let d = digits(*m);
-    match ci95 {
-        Some([lo, hi]) => format!("{:.d$} [{:.d$}, {:.d$}]", m * scale, lo * scale, hi * scale),
-        None => format!("{:.d$}", m * scale),
-    }
+    Decimals::Terminal.cell(e, scale)
 }
 
-pub fn render(results: &Results) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "scenario {} — seed {}, {} replications, mean [95% CI]",
+/// The first line of `run`'s and `compare`'s output.
+pub fn title(results: &Results) -> String {
+    format!(
+        "scenario {} — seed {}, {} replications, mean [95% CI]\n",
         results.scenario, results.seed, results.replications
-    );
+    )
+}
+
+/// A header row of the strategies' names, then a row per metric of `keys`: its label and one
+/// cell per strategy.
+pub fn metric_rows(results: &Results, keys: &[&str]) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header = vec![String::new()];
     header.extend(results.strategies.iter().map(|s| s.name.clone()));
     rows.push(header);
-    for (key, label, scale) in ROWS {
-        let mut row = vec![label.to_string()];
+    for key in keys {
+        let (label, scale) = metric_display(key);
+        let mut row = vec![label];
         row.extend(
             results
                 .strategies
                 .iter()
-                .map(|s| cell(s.metrics.get(key), *scale)),
+                .map(|s| cell(s.metrics.get(key), scale)),
         );
         rows.push(row);
     }
+    rows
+}
+
+pub fn render(results: &Results) -> String {
+    let mut out = title(results);
+    let mut rows = metric_rows(results, ROWS);
     rows.push(vec!["customers per result code".into()]);
     for (code, label) in [
         ("1", "  1 talked to an agent"),
@@ -89,12 +79,13 @@ pub fn render(results: &Results) -> String {
         );
         rows.push(row);
     }
-    out.push_str(&layout(&rows));
+    out.push_str(&layout(&rows, "", 1));
     out
 }
 
-/// Lays out rows as columns: the first left-aligned, the others right-aligned, two spaces apart.
-pub fn layout(rows: &[Vec<String>]) -> String {
+/// Lays out rows as columns two spaces apart, each line after `indent`: the first
+/// `text_columns` left-aligned, the others (numbers) right-aligned. Trailing spaces are dropped.
+pub fn layout(rows: &[Vec<String>], indent: &str, text_columns: usize) -> String {
     let mut out = String::new();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
@@ -107,13 +98,16 @@ pub fn layout(rows: &[Vec<String>]) -> String {
         })
         .collect();
     for row in rows {
-        let mut line = String::new();
+        let mut line = indent.to_string();
         for (c, text) in row.iter().enumerate() {
-            let pad = widths[c] - text.chars().count();
-            if c == 0 {
-                let _ = write!(line, "{text}{}", " ".repeat(pad));
+            if c > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(widths[c] - text.chars().count());
+            if c < text_columns {
+                let _ = write!(line, "{text}{pad}");
             } else {
-                let _ = write!(line, "  {}{text}", " ".repeat(pad));
+                let _ = write!(line, "{pad}{text}");
             }
         }
         let _ = writeln!(out, "{}", line.trim_end());
