@@ -363,33 +363,13 @@ impl Store {
             if e.invalid.is_some() {
                 report.invalid.push(e.clone());
             }
-            let existing: Option<(i64, u64, String, Option<i64>, bool, bool, Option<String>, bool)> = tx
+            let existing: Option<Customer> = tx
                 .query_row(
-                    "SELECT id, line, name, utc_offset_ms, do_not_call, on_dnc_list, invalid, listed FROM customers WHERE key = ?1",
+                    &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE key = ?1"),
                     [&key],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                            r.get(7)?,
-                        ))
-                    },
+                    customer_row,
                 )
                 .optional()?;
-            let wanted = (
-                e.line,
-                e.name.clone(),
-                e.utc_offset_ms,
-                e.do_not_call,
-                on_dnc,
-                e.invalid.clone(),
-                true,
-            );
             match existing {
                 None => {
                     tx.execute(
@@ -399,8 +379,20 @@ impl Store {
                     )?;
                     report.added += 1;
                 }
-                Some((id, line, name, off, flag, on, inv, listed)) => {
-                    if (line, name, off, flag, on, inv, listed) == wanted {
+                Some(old) => {
+                    let id = old.id;
+                    let wanted = Customer {
+                        id,
+                        line: e.line,
+                        phone: e.phone.clone(),
+                        name: e.name.clone(),
+                        utc_offset_ms: e.utc_offset_ms,
+                        do_not_call: e.do_not_call,
+                        on_dnc_list: on_dnc,
+                        invalid: e.invalid.clone(),
+                        listed: true,
+                    };
+                    if old == wanted {
                         report.unchanged += 1;
                     } else {
                         tx.execute(

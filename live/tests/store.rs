@@ -210,7 +210,8 @@ fn planned_attempt_is_returned_after_reopening_with_its_token() {
     store.mark_placed(b.id, "contact-b", T0).unwrap();
     drop(store); // as a crash would, right after the commits
     let (mut store, rec) = Store::open(&path, &identity(), true, T0).unwrap();
-    assert_eq!(rec.reissue, [a.clone()]);
+    assert_eq!(rec.reissue.len(), 1);
+    assert_eq!(rec.reissue[0], a);
     assert_eq!(rec.awaiting_outcome.len(), 1);
     assert_eq!(rec.awaiting_outcome[0].token, b.token);
     // Never a new attempt for it while it is unconfirmed.
