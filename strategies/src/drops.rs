@@ -30,6 +30,9 @@ pub struct DropMeter {
     dropped: u64,
     calls: u64,
     recent: VecDeque<Finished>,
+    /// Answered and dropped calls in `recent`, kept as running sums.
+    recent_answered: u64,
+    recent_dropped: u64,
 }
 
 impl DropMeter {
@@ -42,6 +45,8 @@ impl DropMeter {
             dropped: 0,
             calls: 0,
             recent: VecDeque::new(),
+            recent_answered: 0,
+            recent_dropped: 0,
         }
     }
 
@@ -56,6 +61,8 @@ impl DropMeter {
         self.calls += 1;
         self.answered += u64::from(answered);
         self.dropped += u64::from(dropped);
+        self.recent_answered += u64::from(answered);
+        self.recent_dropped += u64::from(dropped);
         self.recent.push_back(Finished {
             at: call.ended_at,
             answered,
@@ -65,8 +72,10 @@ impl DropMeter {
 
     fn prune(&mut self, now: Millis) {
         let since = now - self.window;
-        while self.recent.front().is_some_and(|f| f.at < since) {
+        while let Some(f) = self.recent.front().copied().filter(|f| f.at < since) {
             self.recent.pop_front();
+            self.recent_answered -= u64::from(f.answered);
+            self.recent_dropped -= u64::from(f.dropped);
         }
     }
 
@@ -82,9 +91,11 @@ impl DropMeter {
     /// (finished calls, answered, dropped) in the window ending `now`.
     pub fn recent(&mut self, now: Millis) -> (u64, u64, u64) {
         self.prune(now);
-        self.recent.iter().fold((0, 0, 0), |(c, a, d), f| {
-            (c + 1, a + u64::from(f.answered), d + u64::from(f.dropped))
-        })
+        (
+            self.recent.len() as u64,
+            self.recent_answered,
+            self.recent_dropped,
+        )
     }
 }
 
