@@ -7,13 +7,16 @@
 //! ([`mask`]), and the outcomes of calls ([`outcome`]).
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
-//! time takes it as a [`UnixMillis`] value. Only the binary asks the system for the time.
+//! time takes it as a [`UnixMillis`] value. Only the binaries ask the system for the time, and the
+//! Connect stand-in ([`standin`], served by the `connect-standin` binary), which is a server
+//! answering in real time.
 
 pub mod compliance;
 pub mod config;
 pub mod contacts;
 pub mod mask;
 pub mod outcome;
+pub mod standin;
 pub mod store;
 pub mod time;
 pub mod token;

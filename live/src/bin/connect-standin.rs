@@ -1,0 +1,99 @@
+//! `connect-standin`: a local Amazon Connect stand-in for rehearsing `live`, backed by a dialsim
+//! scenario. See `live::standin` for what it serves.
+//!
+//! Exit codes: 0 stopped by Ctrl-C / SIGTERM, 2 bad input (scenario, time scale), 1 anything else.
+
+use clap::Parser;
+use live::standin::{self, Settings, Standin};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "connect-standin",
+    version,
+    about = "Serve Amazon Connect's outbound-calling API on loopback, backed by a dialsim scenario"
+)]
+struct Cli {
+    /// The scenario file (RON) whose customers, agents and behaviour the stand-in plays.
+    #[arg(long)]
+    scenario: PathBuf,
+    /// Port on 127.0.0.1 (0: any free port; the chosen one is printed).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Simulated seconds per wall-clock second (100: a day in under 15 minutes).
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
+    /// Which replication of the scenario to play (its random streams).
+    #[arg(long, default_value_t = 0)]
+    replication: u32,
+    /// Do not apply Connect's API rate quotas to metrics, DescribeContact, GetContactAttributes
+    /// and StopContact (the scenario's dial limits still apply).
+    #[arg(long)]
+    no_api_quotas: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = Settings {
+        time_scale: cli.time_scale,
+        replication: cli.replication,
+        api_quotas: !cli.no_api_quotas,
+    };
+    let standin = match Standin::from_scenario(&cli.scenario, settings) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("connect-standin: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("connect-standin: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
+        let addr = listener.local_addr()?;
+        let customers = standin.phones().len();
+        println!("connect-standin listening on http://{addr}");
+        println!(
+            "{customers} customers; phone numbers: GET http://{addr}/_standin/customers; dials: GET http://{addr}/_standin/dials"
+        );
+        standin::serve(listener, standin, shutdown_signal()).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("connect-standin: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,396 @@
+//! The Connect stand-in over real HTTP on loopback: Connect's paths, JSON shapes and errors.
+
+use live::standin::{self, Settings, Standin};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A small scenario; `limits` and `horizon_h` vary by test.
+fn scenario(limits: &str, horizon_h: f64) -> String {
+    format!(
+        r#"Scenario(
+    name: "standin-test",
+    description: "Connect stand-in tests",
+    seed: 7,
+    replications: 1,
+    horizon_h: Some({horizon_h}),
+    series_interval_min: 15.0,
+    start_utc_h: 0.0,
+    list: Generated(size: 20, time_zones: [(utc_offset_h: 0.0, share: 1.0)]),
+    agents: (
+        staffing: Count(3),
+        talk: LogNormal(mean_s: 60.0, sd_s: 30.0),
+        after_call_work: Fixed(s: 10.0),
+    ),
+    dial: (
+        ring_timeout_s: 30.0,
+        human: 0.9, machine: 0.0, busy: 0.05, no_answer: 0.05, failed: 0.0,
+        answer_after: Fixed(s: 5.0),
+    ),
+    ivr: (
+        prompt: Fixed(s: 5.0),
+        no_input_timeout_s: 5.0,
+        agent:          (p: 0.6, after: Fixed(s: 2.0)),
+        call_back:      (p: 0.1, after: Fixed(s: 2.0)),
+        email:          (p: 0.1, after: Fixed(s: 2.0)),
+        not_interested: (p: 0.1, after: Fixed(s: 2.0)),
+        no_input: 0.1,
+    ),
+    queue: (
+        patience: Some(LogNormal(mean_s: 60.0, sd_s: 30.0)),
+        compliance_threshold_s: 2.0,
+    ),
+    limits: {limits},
+    metrics_lag_s: 0.0,
+    strategies: [AgentsAvailable(poll_s: 5.0)],
+)
+"#
+    )
+}
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    phones: Vec<String>,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn start(limits: &str, horizon_h: f64, time_scale: f64) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.ron");
+    std::fs::write(&path, scenario(limits, horizon_h)).unwrap();
+    let settings = Settings {
+        time_scale,
+        ..Settings::default()
+    };
+    let standin = Arc::new(Standin::from_scenario(Path::new(&path), settings).unwrap());
+    let phones = standin.phones();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(standin::serve(listener, standin, async move {
+        let _ = rx.await;
+    }));
+    Server {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+        phones,
+        _dir: dir,
+        stop: Some(tx),
+    }
+}
+
+impl Server {
+    async fn start_call(&self, phone: &str, token: Option<&str>) -> reqwest::Response {
+        let mut body = json!({
+            "DestinationPhoneNumber": phone,
+            "ContactFlowId": "flow-1",
+            "InstanceId": "instance-1",
+            "QueueId": "queue-1",
+            "Attributes": {"customer_id": "c-1"},
+        });
+        if let Some(t) = token {
+            body["ClientToken"] = json!(t);
+        }
+        self.client
+            .put(format!("{}/contact/outbound-voice", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap())
+    }
+}
+
+const NO_LIMITS: &str = "(start_rate: None, max_concurrent_calls: None)";
+
+#[tokio::test]
+async fn customers_have_deterministic_generated_numbers() {
+    let s = start(NO_LIMITS, 8.0, 1.0).await;
+    let (status, list) = s.get_json("/_standin/customers").await;
+    assert_eq!(status, 200);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 20);
+    assert_eq!(list[0], json!({"index": 0, "phone": "+15550000000"}));
+    assert_eq!(list[19]["phone"], "+15550000019");
+}
+
+#[tokio::test]
+async fn same_client_token_gives_same_contact_and_one_dial() {
+    let s = start(NO_LIMITS, 8.0, 1.0).await;
+    let phone = s.phones[3].clone();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let r = s.start_call(&phone, Some("token-abc")).await;
+        assert_eq!(r.status().as_u16(), 200);
+        let body: Value = r.json().await.unwrap();
+        ids.push(body["ContactId"].as_str().unwrap().to_string());
+    }
+    assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
+    assert_eq!(ids[0].len(), 36, "a UUID: {}", ids[0]);
+    // Another token for another customer is another contact.
+    let r = s.start_call(&s.phones[4], Some("token-def")).await;
+    let other: Value = r.json().await.unwrap();
+    assert_ne!(other["ContactId"], json!(ids[0]));
+    let (_, dials) = s.get_json("/_standin/dials").await;
+    assert_eq!(dials, json!({ phone: 1, s.phones[4].clone(): 1 }));
+}
+
+#[tokio::test]
+async fn over_the_start_rate_is_throttled_in_connects_error_convention() {
+    // Burst 2, refilled once in ~3 hours of simulated time.
+    let s = start(
+        "(start_rate: Some((per_second: 0.0001, burst: 2)), max_concurrent_calls: None)",
+        8.0,
+        1.0,
+    )
+    .await;
+    for i in 0..2 {
+        assert_eq!(
+            s.start_call(&s.phones[i], None).await.status().as_u16(),
+            200
+        );
+    }
+    let r = s.start_call(&s.phones[2], Some("t-2")).await;
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["x-amzn-errortype"], "ThrottlingException");
+    let body: Value = r.json().await.unwrap();
+    assert!(body["Message"].is_string(), "{body}");
+    // A refused start placed no call, and its token is not bound to a contact.
+    let (_, dials) = s.get_json("/_standin/dials").await;
+    assert_eq!(dials.as_object().unwrap().len(), 2);
+    assert!(dials.get(&s.phones[2]).is_none());
+}
+
+#[tokio::test]
+async fn over_the_concurrent_calls_quota_is_limit_exceeded() {
+    let s = start(
+        "(start_rate: None, max_concurrent_calls: Some(1))",
+        8.0,
+        1.0,
+    )
+    .await;
+    assert_eq!(
+        s.start_call(&s.phones[0], None).await.status().as_u16(),
+        200
+    );
+    let r = s.start_call(&s.phones[1], None).await;
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["x-amzn-errortype"], "LimitExceededException");
+}
+
+#[tokio::test]
+async fn bad_requests_get_connect_errors() {
+    let s = start(NO_LIMITS, 8.0, 1.0).await;
+    let r = s.start_call("+19999999999", None).await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(
+        r.headers()["x-amzn-errortype"],
+        "DestinationNotAllowedException"
+    );
+    let r = s
+        .client
+        .put(format!("{}/contact/outbound-voice", s.base))
+        .json(&json!({"ContactFlowId": "f", "InstanceId": "i"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.headers()["x-amzn-errortype"], "InvalidParameterException");
+    let (status, body) = s.get_json("/contacts/instance-1/no-such-contact").await;
+    assert_eq!(status, 404);
+    assert!(body["Message"].is_string());
+}
+
+#[tokio::test]
+async fn current_metrics_have_connects_shape() {
+    let s = start(NO_LIMITS, 8.0, 1.0).await;
+    let names = [
+        "AGENTS_AVAILABLE",
+        "AGENTS_ON_CONTACT",
+        "AGENTS_AFTER_CONTACT_WORK",
+        "AGENTS_STAFFED",
+        "CONTACTS_IN_QUEUE",
+        "OLDEST_CONTACT_AGE",
+    ];
+    let metrics: Vec<Value> = names
+        .iter()
+        .map(|n| {
+            let unit = if *n == "OLDEST_CONTACT_AGE" {
+                "SECONDS"
+            } else {
+                "COUNT"
+            };
+            json!({"Name": n, "Unit": unit})
+        })
+        .collect();
+    let r = s
+        .client
+        .post(format!("{}/metrics/current/instance-1", s.base))
+        .json(&json!({
+            "Filters": {"Queues": ["queue-1"], "Channels": ["VOICE"]},
+            "CurrentMetrics": metrics,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["DataSnapshotTime"].is_f64() || body["DataSnapshotTime"].is_u64());
+    let results = body["MetricResults"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    let collections = results[0]["Collections"].as_array().unwrap();
+    assert_eq!(collections.len(), names.len());
+    for (c, name) in collections.iter().zip(names) {
+        assert_eq!(c["Metric"]["Name"], name);
+        assert!(c["Value"].is_f64(), "{c}");
+    }
+    let value = |name: &str| {
+        collections
+            .iter()
+            .find(|c| c["Metric"]["Name"] == name)
+            .unwrap()["Value"]
+            .as_f64()
+            .unwrap()
+    };
+    // Three agents log in at the start and nobody has been called.
+    assert_eq!(value("AGENTS_STAFFED"), 3.0);
+    assert_eq!(value("AGENTS_AVAILABLE"), 3.0);
+    assert_eq!(value("CONTACTS_IN_QUEUE"), 0.0);
+    assert_eq!(value("OLDEST_CONTACT_AGE"), 0.0);
+    // Grouped by queue: the dimension names the queue.
+    let r = s
+        .client
+        .post(format!("{}/metrics/current/instance-1", s.base))
+        .json(&json!({
+            "Filters": {"Queues": ["queue-1"], "Channels": ["VOICE"]},
+            "Groupings": ["QUEUE"],
+            "CurrentMetrics": [{"Name": "AGENTS_AVAILABLE", "Unit": "COUNT"}],
+        }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["MetricResults"][0]["Dimensions"]["Queue"]["Id"],
+        "queue-1"
+    );
+    // An unknown metric is refused the way Connect refuses it.
+    let r = s
+        .client
+        .post(format!("{}/metrics/current/instance-1", s.base))
+        .json(&json!({"Filters": {}, "CurrentMetrics": [{"Name": "NO_SUCH", "Unit": "COUNT"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.headers()["x-amzn-errortype"], "InvalidParameterException");
+}
+
+#[tokio::test]
+async fn finished_calls_are_described_with_outcome_and_timestamps() {
+    // 5,000 simulated seconds per wall second: a call's life takes a few hundred milliseconds.
+    let s = start(NO_LIMITS, 24.0, 5_000.0).await;
+    let mut ids = Vec::new();
+    for phone in s.phones.iter().take(5) {
+        let r = s.start_call(phone, Some(&format!("tok-{phone}"))).await;
+        assert_eq!(r.status().as_u16(), 200);
+        let body: Value = r.json().await.unwrap();
+        ids.push(body["ContactId"].as_str().unwrap().to_string());
+    }
+    let mut finished = Vec::new();
+    for id in &ids {
+        let mut contact = Value::Null;
+        for _ in 0..40 {
+            let (status, body) = s.get_json(&format!("/contacts/instance-1/{id}")).await;
+            assert_eq!(status, 200, "{body}");
+            contact = body["Contact"].clone();
+            if contact.get("DisconnectTimestamp").is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            contact.get("DisconnectTimestamp").is_some(),
+            "not finished: {contact}"
+        );
+        finished.push(contact);
+    }
+    for (c, id) in finished.iter().zip(&ids) {
+        assert_eq!(c["Id"], json!(id));
+        assert_eq!(c["InitiationMethod"], "API");
+        assert_eq!(c["Channel"], "VOICE");
+        let start = c["InitiationTimestamp"].as_f64().unwrap();
+        let end = c["DisconnectTimestamp"].as_f64().unwrap();
+        assert!(end >= start);
+        let reason = c["DisconnectReason"].as_str().unwrap();
+        assert_eq!(c["Attributes"]["customer_id"], "c-1");
+        let (status, attrs) = s
+            .get_json(&format!("/contact/attributes/instance-1/{id}"))
+            .await;
+        assert_eq!(status, 200);
+        if c.get("ConnectedToSystemTimestamp").is_some() {
+            let code = attrs["Attributes"]["dialsim_result"].as_str().unwrap();
+            assert!(
+                ["1", "2", "3", "0", "-2", "abandoned"].contains(&code),
+                "{code}"
+            );
+            assert_eq!(c["Attributes"]["dialsim_result"], code);
+            if code == "1" {
+                let queued = c["QueueInfo"]["EnqueueTimestamp"].as_f64().unwrap();
+                let agent = c["AgentInfo"]["ConnectedToAgentTimestamp"]
+                    .as_f64()
+                    .unwrap();
+                assert!(start <= queued && queued <= agent && agent <= end);
+                assert_eq!(c["QueueInfo"]["Id"], "queue-1");
+                assert_eq!(reason, "AGENT_DISCONNECT");
+            }
+            if code == "abandoned" {
+                assert!(c.get("AgentInfo").is_none());
+                assert_eq!(reason, "CUSTOMER_DISCONNECT");
+            }
+        } else {
+            assert!(attrs["Attributes"].get("dialsim_result").is_none());
+            assert!(reason.starts_with("TELECOM_"), "{reason}");
+        }
+    }
+    // A finished contact cannot be stopped; Connect answers 410.
+    let r = s
+        .client
+        .post(format!("{}/contact/stop", s.base))
+        .json(&json!({"ContactId": ids[0], "InstanceId": "instance-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 410);
+    assert_eq!(r.headers()["x-amzn-errortype"], "ContactNotFoundException");
+    let (_, dials) = s.get_json("/_standin/dials").await;
+    assert!(
+        dials.as_object().unwrap().values().all(|n| n == 1),
+        "{dials}"
+    );
+}
