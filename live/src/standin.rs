@@ -20,7 +20,8 @@
 //! AWS SDK reads them. Quotas: the scenario's `limits` (start rate → 429 `ThrottlingException`,
 //! concurrent calls → 429 `LimitExceededException`) and Connect's API rates for the other
 //! operations (GetCurrentMetricData 5/s burst 8, the others 2/s burst 5 each), all in simulated
-//! time. `ClientToken` makes a start idempotent: the same token returns the same ContactId and
+//! time. Faults can be injected ([`Faults`]): throttling, 500s, 500s after a placed call,
+//! latency. `ClientToken` makes a start idempotent: the same token returns the same ContactId and
 //! places no second call.
 //!
 //! Timestamps are epoch seconds of the rehearsal clock: the wall-clock instant the stand-in
@@ -38,6 +39,7 @@ use sim::scenario::ContactList;
 use sim::{Campaign, DialError, Millis, Model};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use strategies::{CallRecord, Choice, RejectReason, RingOutcome};
@@ -100,6 +102,27 @@ pub struct Settings {
     pub replication: u32,
     /// Apply Connect's API rate quotas to the operations other than StartOutboundVoiceContact.
     pub api_quotas: bool,
+    /// Injected faults.
+    pub faults: Faults,
+}
+
+/// Faults injected into Connect's operations (not the `/_standin` endpoints), deterministic so
+/// that tests can count on them. `0` turns a fault off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// Every Nth request is refused with 429 `ThrottlingException` before doing anything.
+    pub throttle_every: u32,
+    /// Every Nth request fails with 500 `InternalServiceException` before doing anything.
+    pub error_every: u32,
+    /// Every Nth call placed by StartOutboundVoiceContact is answered with a 500 although the
+    /// call was placed (the response is lost): only the `ClientToken` prevents a second call.
+    pub error_after_dial_every: u32,
+    /// Delay before every answer, in wall-clock milliseconds.
+    pub latency_ms: u64,
+}
+
+fn every(n: u32, count: u64) -> bool {
+    n != 0 && count.is_multiple_of(u64::from(n))
 }
 
 impl Default for Settings {
@@ -108,6 +131,7 @@ impl Default for Settings {
             time_scale: 1.0,
             replication: 0,
             api_quotas: true,
+            faults: Faults::default(),
         }
     }
 }
@@ -178,6 +202,8 @@ pub struct Standin {
     /// Unix milliseconds when the stand-in started (the rehearsal clock's zero).
     epoch_ms: i64,
     settings: Settings,
+    requests: AtomicU64,
+    placed: AtomicU64,
 }
 
 /// A Connect error: HTTP status, `x-amzn-ErrorType`, message.
@@ -326,6 +352,8 @@ impl Standin {
             started: Instant::now(),
             epoch_ms,
             settings,
+            requests: AtomicU64::new(0),
+            placed: AtomicU64::new(0),
         })
     }
 
@@ -368,6 +396,26 @@ impl Standin {
             }
         }
         inner
+    }
+
+    /// Waits the injected latency, then fails the request if an injected fault says so.
+    async fn fault(&self) -> Result<(), ConnectError> {
+        let f = self.settings.faults;
+        if f.latency_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(f.latency_ms)).await;
+        }
+        let k = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        if every(f.throttle_every, k) {
+            return Err(ConnectError::throttled());
+        }
+        if every(f.error_every, k) {
+            return Err(ConnectError::new(
+                500,
+                "InternalServiceException",
+                "injected fault: internal error",
+            ));
+        }
+        Ok(())
     }
 
     fn take(&self, bucket: &mut Bucket, now: Millis) -> Result<(), ConnectError> {
@@ -460,6 +508,15 @@ impl Standin {
         inner.active.insert(customer, id.clone());
         if let Some(t) = token {
             inner.tokens.insert(t, id.clone());
+        }
+        drop(inner);
+        let placed = self.placed.fetch_add(1, Ordering::Relaxed) + 1;
+        if every(self.settings.faults.error_after_dial_every, placed) {
+            return Err(ConnectError::new(
+                500,
+                "InternalServiceException",
+                "injected fault: the call was placed but this answer is lost",
+            ));
         }
         Ok(axum::Json(json!({ "ContactId": id })))
     }
@@ -688,8 +745,18 @@ fn reply(result: Reply) -> Response {
     }
 }
 
-fn with_body(bytes: &Bytes, f: impl FnOnce(&Value) -> Reply) -> Response {
+async fn with_body(s: &Standin, bytes: &Bytes, f: impl FnOnce(&Value) -> Reply) -> Response {
+    if let Err(e) = s.fault().await {
+        return e.into_response();
+    }
     reply(parse_body(bytes).and_then(|body| f(&body)))
+}
+
+async fn faulty(s: &Standin, f: impl FnOnce() -> Reply) -> Response {
+    match s.fault().await {
+        Err(e) => e.into_response(),
+        Ok(()) => reply(f()),
+    }
 }
 
 /// The stand-in's routes.
@@ -698,14 +765,14 @@ pub fn router(standin: Arc<Standin>) -> Router {
         .route(
             "/contact/outbound-voice",
             put(|State(s): State<Arc<Standin>>, body: Bytes| async move {
-                with_body(&body, |b| s.start_outbound(b))
+                with_body(&s, &body, |b| s.start_outbound(b)).await
             }),
         )
         .route(
             "/metrics/current/{instance}",
             post(
                 |State(s): State<Arc<Standin>>, UrlPath(_instance): UrlPath<String>, body: Bytes| async move {
-                    with_body(&body, |b| s.current_metrics(b))
+                    with_body(&s, &body, |b| s.current_metrics(b)).await
                 },
             ),
         )
@@ -713,7 +780,7 @@ pub fn router(standin: Arc<Standin>) -> Router {
             "/contacts/{instance}/{contact}",
             get(
                 |State(s): State<Arc<Standin>>, UrlPath((_i, c)): UrlPath<(String, String)>| async move {
-                    reply(s.describe(&c))
+                    faulty(&s, || s.describe(&c)).await
                 },
             ),
         )
@@ -721,14 +788,14 @@ pub fn router(standin: Arc<Standin>) -> Router {
             "/contact/attributes/{instance}/{contact}",
             get(
                 |State(s): State<Arc<Standin>>, UrlPath((_i, c)): UrlPath<(String, String)>| async move {
-                    reply(s.attributes(&c))
+                    faulty(&s, || s.attributes(&c)).await
                 },
             ),
         )
         .route(
             "/contact/stop",
             post(|State(s): State<Arc<Standin>>, body: Bytes| async move {
-                with_body(&body, |b| s.stop(b))
+                with_body(&s, &body, |b| s.stop(b)).await
             }),
         )
         .route(

@@ -1,6 +1,6 @@
 //! The Connect stand-in over real HTTP on loopback: Connect's paths, JSON shapes and errors.
 
-use live::standin::{self, Settings, Standin};
+use live::standin::{self, Faults, Settings, Standin};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
@@ -66,11 +66,16 @@ impl Drop for Server {
 }
 
 async fn start(limits: &str, horizon_h: f64, time_scale: f64) -> Server {
+    start_with(limits, horizon_h, time_scale, Faults::default()).await
+}
+
+async fn start_with(limits: &str, horizon_h: f64, time_scale: f64, faults: Faults) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scenario.ron");
     std::fs::write(&path, scenario(limits, horizon_h)).unwrap();
     let settings = Settings {
         time_scale,
+        faults,
         ..Settings::default()
     };
     let standin = Arc::new(Standin::from_scenario(Path::new(&path), settings).unwrap());
@@ -393,4 +398,61 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
         dials.as_object().unwrap().values().all(|n| n == 1),
         "{dials}"
     );
+}
+
+#[tokio::test]
+async fn a_lost_answer_retried_with_its_token_places_no_second_call() {
+    let faults = Faults {
+        error_after_dial_every: 1,
+        ..Faults::default()
+    };
+    let s = start_with(NO_LIMITS, 8.0, 1.0, faults).await;
+    let phone = s.phones[5].clone();
+    // Every placed call's answer is lost: the first attempt gets a 500, the retries with the
+    // same token find the call already started and return its ContactId.
+    let r = s.start_call(&phone, Some("lost-1")).await;
+    assert_eq!(r.status().as_u16(), 500);
+    assert_eq!(r.headers()["x-amzn-errortype"], "InternalServiceException");
+    let r = s.start_call(&phone, Some("lost-1")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let first: Value = r.json().await.unwrap();
+    let r = s.start_call(&phone, Some("lost-1")).await;
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(first["ContactId"], again["ContactId"]);
+    let (_, dials) = s.get_json("/_standin/dials").await;
+    assert_eq!(dials, json!({ phone: 1 }));
+}
+
+#[tokio::test]
+async fn injected_throttling_and_errors_hit_every_nth_request() {
+    let faults = Faults {
+        throttle_every: 2,
+        error_every: 3,
+        ..Faults::default()
+    };
+    let s = start_with(NO_LIMITS, 8.0, 1.0, faults).await;
+    let mut seen = Vec::new();
+    for i in 0..6 {
+        let r = s.start_call(&s.phones[i], None).await;
+        let kind = r
+            .headers()
+            .get("x-amzn-errortype")
+            .map(|v| v.to_str().unwrap().to_string());
+        seen.push((r.status().as_u16(), kind));
+    }
+    let throttled = (429, Some("ThrottlingException".to_string()));
+    let failed = (500, Some("InternalServiceException".to_string()));
+    assert_eq!(
+        seen,
+        vec![
+            (200, None),
+            throttled.clone(),
+            failed,
+            throttled.clone(),
+            (200, None),
+            throttled,
+        ]
+    );
+    let (_, dials) = s.get_json("/_standin/dials").await;
+    assert_eq!(dials.as_object().unwrap().len(), 2);
 }

@@ -4,7 +4,7 @@
 //! Exit codes: 0 stopped by Ctrl-C / SIGTERM, 2 bad input (scenario, time scale), 1 anything else.
 
 use clap::Parser;
-use live::standin::{self, Settings, Standin};
+use live::standin::{self, Faults, Settings, Standin};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -32,6 +32,18 @@ struct Cli {
     /// and StopContact (the scenario's dial limits still apply).
     #[arg(long)]
     no_api_quotas: bool,
+    /// Fault: refuse every Nth Connect request with 429 ThrottlingException (0: never).
+    #[arg(long, default_value_t = 0)]
+    throttle_every: u32,
+    /// Fault: fail every Nth Connect request with 500 InternalServiceException (0: never).
+    #[arg(long, default_value_t = 0)]
+    error_every: u32,
+    /// Fault: answer every Nth placed call with a 500 although the call was placed (0: never).
+    #[arg(long, default_value_t = 0)]
+    error_after_dial_every: u32,
+    /// Fault: wait this many milliseconds before every answer.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -40,6 +52,12 @@ fn main() -> ExitCode {
         time_scale: cli.time_scale,
         replication: cli.replication,
         api_quotas: !cli.no_api_quotas,
+        faults: Faults {
+            throttle_every: cli.throttle_every,
+            error_every: cli.error_every,
+            error_after_dial_every: cli.error_after_dial_every,
+            latency_ms: cli.latency_ms,
+        },
     };
     let standin = match Standin::from_scenario(&cli.scenario, settings) {
         Ok(s) => Arc::new(s),
