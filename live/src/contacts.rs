@@ -7,7 +7,7 @@
 //! an *invalid* entry, never dialed, that `status` and `export` still show. Only a list that
 //! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
 
-use sim::contacts::{is_e164, parse_utc_offset};
+use sim::contacts::{self, is_e164, parse_flag, parse_utc_offset};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -36,27 +36,9 @@ impl Entry {
 /// Reads the list at `path`. Each entry is valid or carries the reason it is not.
 pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
     let shown = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("cannot read contact list {shown}: {e}"))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| format!("{shown}:1: cannot read the header line: {e}"))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let phone = column("phone").ok_or_else(|| {
-        format!("{shown}:1: no `phone` column: the header line must name a `phone` column (E.164 numbers)")
-    })?;
-    let offset = column("utc_offset").ok_or_else(|| {
-        format!("{shown}:1: no `utc_offset` column: the header line must name a `utc_offset` column (e.g. -05:00)")
-    })?;
-    let name = column("name");
-    let dnc = column("do_not_call");
+    let (mut reader, columns) = contacts::open(path, true)?;
+    let (phone, offset) = (columns.phone, columns.utc_offset);
+    let (name, dnc) = (columns.name, columns.do_not_call);
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut entries = Vec::new();
     for record in reader.records() {
@@ -100,14 +82,6 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
         });
     }
     Ok(entries)
-}
-
-fn parse_flag(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "" | "false" | "no" | "0" => Some(false),
-        "true" | "yes" | "1" => Some(true),
-        _ => None,
-    }
 }
 
 /// Reads a do-not-call file: one E.164 number a line; blank lines and `#` comments are skipped.

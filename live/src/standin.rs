@@ -66,16 +66,8 @@ pub fn phone_numbers(
         ContactList::Csv { path } => {
             let path = base.join(path);
             let shown = path.display();
-            let mut reader = csv::Reader::from_path(&path)
-                .map_err(|e| format!("cannot read contact list {shown}: {e}"))?;
-            let headers = reader
-                .headers()
-                .map_err(|e| format!("{shown}:1: {e}"))?
-                .clone();
-            let phone = headers
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case("phone"))
-                .ok_or_else(|| format!("{shown}:1: no `phone` column"))?;
+            let (mut reader, columns) = sim::contacts::open(&path, false)?;
+            let phone = columns.phone;
             let mut phones = Vec::new();
             for (row, record) in reader.records().enumerate() {
                 let record = record.map_err(|e| format!("{shown}:{}: {e}", row + 2))?;

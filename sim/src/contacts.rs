@@ -39,7 +39,8 @@ pub fn parse_utc_offset(text: &str) -> Option<i64> {
     (h <= 14 && m < 60).then_some(sign * (h * 3_600_000 + m * 60_000))
 }
 
-fn parse_flag(text: &str) -> Option<bool> {
+/// Parses a `do_not_call` cell: empty, `false`, `no`, `0` or `true`, `yes`, `1`.
+pub fn parse_flag(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "" | "false" | "no" | "0" => Some(false),
         "true" | "yes" | "1" => Some(true),
@@ -47,10 +48,22 @@ fn parse_flag(text: &str) -> Option<bool> {
     }
 }
 
-/// Reads the list at `path`: the customers and the distinct UTC offsets they use.
-pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
+/// Where a contact list's columns are, found by name in its header (any order, any case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Columns {
+    pub phone: usize,
+    pub utc_offset: usize,
+    pub name: Option<usize>,
+    pub do_not_call: Option<usize>,
+}
+
+/// Opens the contact list at `path` and finds its columns; `flexible` accepts rows whose length
+/// differs from the header's.
+pub fn open(path: &Path, flexible: bool) -> Result<(csv::Reader<std::fs::File>, Columns), String> {
     let shown = path.display();
-    let mut reader = csv::Reader::from_path(path)
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(flexible)
+        .from_path(path)
         .map_err(|e| format!("cannot read contact list {shown}: {e}"))?;
     let headers = reader
         .headers()
@@ -61,11 +74,25 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
     };
-    let phone =
-        column("phone").ok_or_else(|| format!("{shown}:1: no `phone` column (E.164 numbers)"))?;
-    let offset = column("utc_offset")
-        .ok_or_else(|| format!("{shown}:1: no `utc_offset` column (e.g. -05:00)"))?;
-    let dnc = column("do_not_call");
+    let required = |name: &str, what: &str| {
+        column(name).ok_or_else(|| {
+            format!("{shown}:1: no `{name}` column: the header line must name a `{name}` column ({what})")
+        })
+    };
+    let columns = Columns {
+        phone: required("phone", "E.164 numbers")?,
+        utc_offset: required("utc_offset", "e.g. -05:00")?,
+        name: column("name"),
+        do_not_call: column("do_not_call"),
+    };
+    Ok((reader, columns))
+}
+
+/// Reads the list at `path`: the customers and the distinct UTC offsets they use.
+pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
+    let shown = path.display();
+    let (mut reader, columns) = open(path, false)?;
+    let (phone, offset, dnc) = (columns.phone, columns.utc_offset, columns.do_not_call);
     let mut zones: Vec<i64> = Vec::new();
     let mut zone_index: HashMap<i64, u16> = HashMap::new();
     let mut seen_phones: HashMap<String, usize> = HashMap::new();
