@@ -13,9 +13,12 @@
 
 pub mod compliance;
 pub mod config;
+pub mod connect;
+pub mod contact;
 pub mod contacts;
 pub mod mask;
 pub mod outcome;
+pub mod run;
 pub mod standin;
 pub mod store;
 pub mod time;

@@ -11,7 +11,7 @@ use live::config::{self, Loaded};
 use live::contacts;
 use live::mask::mask_phone;
 use live::outcome::CODES;
-use live::store::{Identity, Store, StoreError};
+use live::store::{Identity, Recovery, Store, StoreError};
 use live::time::MINUTE_MS;
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -45,6 +45,27 @@ enum LogFormat {
 enum Command {
     /// Create or update the campaign store from the contact list (idempotent); report invalid lines.
     Import { campaign: PathBuf },
+    /// Import the list, then dial it with the campaign's strategy until every customer has a
+    /// final result. Ctrl-C (or SIGTERM) stops launching, waits for the calls in flight and
+    /// exits 0; run again to resume where it stopped.
+    Run {
+        campaign: PathBuf,
+        /// Do everything but the dial, on a copy of the store: print what would be dialed, and when.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rehearsal against the Connect stand-in: the campaign clock (and the client-side rate
+        /// limits) run this many times faster than the wall clock. Give the stand-in the same
+        /// --time-scale. Only with an `endpoint_url`.
+        #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+        time_scale: f64,
+        /// Stop launching calls after this many minutes of campaign time.
+        #[arg(long, value_name = "MINUTES")]
+        stop_after_min: Option<f64>,
+        /// After a stop, wait at most this many seconds (wall clock) for the outcomes of calls in
+        /// flight; the next run reads the rest.
+        #[arg(long, default_value_t = 120.0, value_name = "SECONDS")]
+        drain_s: f64,
+    },
     /// Progress from the store: customers per result code, calls in flight, abandon rates.
     Status { campaign: PathBuf },
     /// Write one CSV row per customer: phone, name, final code, attempts, last outcome, times.
@@ -71,7 +92,10 @@ fn bad_input(message: impl ToString) -> Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         let code = match e {
-            StoreError::Missing(_) | StoreError::Mismatch { .. } | StoreError::Version { .. } => 2,
+            StoreError::Missing(_)
+            | StoreError::Mismatch { .. }
+            | StoreError::Version { .. }
+            | StoreError::Rehearsed { .. } => 2,
             _ => 1,
         };
         Failure {
@@ -110,6 +134,13 @@ fn main() -> ExitCode {
     init_logs(cli.log_format, cli.verbose);
     let result = match &cli.command {
         Command::Import { campaign } => import(campaign),
+        Command::Run {
+            campaign,
+            dry_run,
+            time_scale,
+            stop_after_min,
+            drain_s,
+        } => run(campaign, *dry_run, *time_scale, *stop_after_min, *drain_s),
         Command::Status { campaign } => status(campaign),
         Command::Export { campaign, csv } => export(campaign, csv),
     };
@@ -132,8 +163,11 @@ fn load(path: &Path) -> Result<(Loaded, Identity), Failure> {
 }
 
 fn open(loaded: &Loaded, identity: &Identity, create: bool) -> Result<Store, Failure> {
-    let path = loaded.store_path();
-    let (store, recovery) = Store::open(&path, identity, create, now())?;
+    open_at(&loaded.store_path(), identity, create).map(|(store, _)| store)
+}
+
+fn open_at(path: &Path, identity: &Identity, create: bool) -> Result<(Store, Recovery), Failure> {
+    let (store, recovery) = Store::open(path, identity, create, now())?;
     tracing::debug!(store = %path.display(), "opened campaign store");
     for a in &recovery.reissue {
         tracing::info!(
@@ -150,17 +184,21 @@ fn open(loaded: &Loaded, identity: &Identity, create: bool) -> Result<Store, Fai
             "call placed, outcome not recorded yet"
         );
     }
-    Ok(store)
+    Ok((store, recovery))
 }
 
 fn import(path: &Path) -> Result<(), Failure> {
     let (loaded, identity) = load(path)?;
+    import_list(&loaded, &identity)
+}
+
+fn import_list(loaded: &Loaded, identity: &Identity) -> Result<(), Failure> {
     let entries = contacts::read(&loaded.contacts_path()).map_err(bad_input)?;
     let dnc = match loaded.do_not_call_path() {
         Some(p) => contacts::read_do_not_call(&p).map_err(bad_input)?,
         None => HashSet::new(),
     };
-    let mut store = open(&loaded, &identity, true)?;
+    let mut store = open(loaded, identity, true)?;
     let report = store.import(&entries, &dnc, now())?;
     let list = loaded.contacts_path();
     for e in &report.invalid {
@@ -349,4 +387,145 @@ fn export(path: &Path, out: &Path) -> Result<(), Failure> {
     println!("wrote {} customers to {}", summaries.len(), out.display());
     tracing::info!(customers = summaries.len(), file = %out.display(), "export done");
     Ok(())
+}
+
+fn run(
+    path: &Path,
+    dry_run: bool,
+    time_scale: f64,
+    stop_after_min: Option<f64>,
+    drain_s: f64,
+) -> Result<(), Failure> {
+    if !(time_scale.is_finite() && time_scale >= 1.0) {
+        return Err(bad_input(format!(
+            "--time-scale {time_scale}: give a factor of 1 (real time) or more (a rehearsal)"
+        )));
+    }
+    if let Some(m) = stop_after_min
+        && !(m.is_finite() && m > 0.0)
+    {
+        return Err(bad_input(format!(
+            "--stop-after-min {m}: give a positive number of minutes"
+        )));
+    }
+    if !(drain_s.is_finite() && drain_s >= 0.0) {
+        return Err(bad_input(format!(
+            "--drain-s {drain_s}: give zero or more seconds"
+        )));
+    }
+    let (loaded, identity) = load(path)?;
+    let endpoint = loaded.campaign.endpoint_url.is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL_CONNECT").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    if time_scale != 1.0 && !endpoint {
+        return Err(bad_input(format!(
+            "--time-scale {time_scale} runs the campaign clock faster than real time, which only a rehearsal against the Connect stand-in can do: set `endpoint_url` in {} (or AWS_ENDPOINT_URL_CONNECT), or drop --time-scale",
+            path.display()
+        )));
+    }
+    import_list(&loaded, &identity)?;
+    let store_path = loaded.store_path();
+    let (mut store, mut recovery) = open_at(&store_path, &identity, true)?;
+    let campaign_now = store.rehearsal_clock(now(), time_scale)?;
+    let clock = live::run::Clock::new(campaign_now, time_scale);
+    let mut copy = None;
+    if dry_run {
+        let tmp = std::env::temp_dir().join(format!(
+            "live-dry-run-{}-{}.sqlite",
+            std::process::id(),
+            now().0
+        ));
+        store.copy_to(&tmp)?;
+        drop(store);
+        let (s, r) = open_at(&tmp, &identity, false)?;
+        store = s;
+        recovery = r;
+        copy = Some(tmp);
+        println!(
+            "dry run on a copy of {}: no call is placed, the store is not changed",
+            store_path.display()
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot start the async runtime: {e}"),
+        })?;
+    let options = live::run::Options {
+        time_scale,
+        dry_run,
+        stop_after_ms: stop_after_min.map(|m| (m * MINUTE_MS as f64).round() as i64),
+        drain: std::time::Duration::from_secs_f64(drain_s),
+        ..live::run::Options::default()
+    };
+    let result = runtime.block_on(async {
+        let connect = live::connect::Connect::new(&loaded.campaign, time_scale).await;
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            wait_for_stop_signal().await;
+            tracing::warn!("stop signal: finishing the calls in flight (a second Ctrl-C exits at once; the store stays consistent)");
+            let _ = tx.send(true);
+            wait_for_stop_signal().await;
+            std::process::exit(130);
+        });
+        live::run::run(&loaded, store, recovery, &connect, clock, &options, rx).await
+    });
+    if let Some(tmp) = copy {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+    }
+    let report = result.map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })?;
+    let end = match report.end {
+        Some(live::run::End::ListDone) => "every customer is done",
+        Some(live::run::End::StopAfter) => "--stop-after-min reached",
+        Some(live::run::End::Interrupted) => "stopped by a signal",
+        Some(live::run::End::DryRunDone) => "dry run: nothing more is callable now",
+        None => "stopped",
+    };
+    if dry_run {
+        println!("{end}: would have placed {} calls", report.would_dial);
+    } else {
+        println!(
+            "{end}: {} calls placed ({} by re-sending a token), {} outcomes recorded, {} throttled, {} answers lost and re-sent, {} refused; {} still in flight and {} not confirmed placed (the next run takes them up)",
+            report.placed,
+            report.reissued,
+            report.finished,
+            report.throttled,
+            report.ambiguous,
+            report.refused,
+            report.left_in_flight,
+            report.left_planned
+        );
+    }
+    tracing::info!(?report, "run done");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -21,7 +21,7 @@
 //! concurrent calls → 429 `LimitExceededException`) and Connect's API rates for the other
 //! operations (GetCurrentMetricData 5/s burst 8, the others 2/s burst 5 each), all in simulated
 //! time. Faults can be injected ([`Faults`]): throttling, 500s, 500s after a placed call,
-//! latency. `ClientToken` makes a start idempotent: the same token returns the same ContactId and
+//! latency, dropped connections. `ClientToken` makes a start idempotent: the same token returns the same ContactId and
 //! places no second call.
 //!
 //! Timestamps are epoch seconds of the rehearsal clock: the wall-clock instant the stand-in
@@ -111,6 +111,9 @@ pub struct Faults {
     pub error_after_dial_every: u32,
     /// Delay before every answer, in wall-clock milliseconds.
     pub latency_ms: u64,
+    /// Every Nth request is carried out, then its connection is dropped before the answer is
+    /// complete (the client cannot tell whether it took effect).
+    pub drop_every: u32,
 }
 
 fn every(n: u32, count: u64) -> bool {
@@ -390,8 +393,9 @@ impl Standin {
         inner
     }
 
-    /// Waits the injected latency, then fails the request if an injected fault says so.
-    async fn fault(&self) -> Result<(), ConnectError> {
+    /// Waits the injected latency, then fails the request if an injected fault says so; else
+    /// the request's number.
+    async fn fault(&self) -> Result<u64, ConnectError> {
         let f = self.settings.faults;
         if f.latency_ms > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(f.latency_ms)).await;
@@ -407,7 +411,7 @@ impl Standin {
                 "injected fault: internal error",
             ));
         }
-        Ok(())
+        Ok(k)
     }
 
     fn take(&self, bucket: &mut Bucket, now: Millis) -> Result<(), ConnectError> {
@@ -737,17 +741,37 @@ fn reply(result: Reply) -> Response {
     }
 }
 
-async fn with_body(s: &Standin, bytes: &Bytes, f: impl FnOnce(&Value) -> Reply) -> Response {
-    if let Err(e) = s.fault().await {
-        return e.into_response();
+/// A response whose body breaks off: the connection is dropped after the headers.
+fn dropped() -> Response {
+    let broken = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("injected fault: connection dropped"))
+    });
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from_stream(broken))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+fn reply_or_drop(s: &Standin, k: u64, result: Reply) -> Response {
+    if every(s.settings.faults.drop_every, k) {
+        dropped()
+    } else {
+        reply(result)
     }
-    reply(parse_body(bytes).and_then(|body| f(&body)))
+}
+
+async fn with_body(s: &Standin, bytes: &Bytes, f: impl FnOnce(&Value) -> Reply) -> Response {
+    match s.fault().await {
+        Err(e) => e.into_response(),
+        Ok(k) => reply_or_drop(s, k, parse_body(bytes).and_then(|body| f(&body))),
+    }
 }
 
 async fn faulty(s: &Standin, f: impl FnOnce() -> Reply) -> Response {
     match s.fault().await {
         Err(e) => e.into_response(),
-        Ok(()) => reply(f()),
+        Ok(k) => reply_or_drop(s, k, f()),
     }
 }
 

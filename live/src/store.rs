@@ -63,6 +63,22 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_state ON attempts(state);
 CREATE INDEX IF NOT EXISTS attempts_ended ON attempts(ended_at_ms);
+CREATE TABLE IF NOT EXISTS metrics (
+    at_ms INTEGER NOT NULL,
+    staffed INTEGER NOT NULL,
+    available INTEGER NOT NULL,
+    on_contact INTEGER NOT NULL,
+    after_contact_work INTEGER NOT NULL,
+    in_queue INTEGER NOT NULL,
+    oldest_in_queue_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metrics_at ON metrics(at_ms);
+CREATE TABLE IF NOT EXISTS clock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    wall_ms INTEGER NOT NULL,
+    campaign_ms INTEGER NOT NULL,
+    scale REAL NOT NULL
+);
 ";
 
 /// Which campaign a store belongs to. Its ClientTokens derive from it, so a store is never
@@ -102,6 +118,10 @@ pub enum StoreError {
         to: &'static str,
     },
     NoSuchCustomer(i64),
+    /// A real run on a store whose clock was run faster by a rehearsal.
+    Rehearsed {
+        scale: f64,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -130,6 +150,10 @@ impl fmt::Display for StoreError {
                 f,
                 "campaign store {} has schema version {found}, this live knows {SCHEMA_VERSION}: use a newer live",
                 path.display()
+            ),
+            StoreError::Rehearsed { scale } => write!(
+                f,
+                "this campaign store was used for a rehearsal at {scale}× speed, so its times are not real times: give the real campaign a fresh `store` path (or keep rehearsing with --time-scale)"
             ),
             StoreError::NotCallable { customer, verdict } => {
                 write!(f, "customer {customer} may not be dialed now: {verdict:?}")
@@ -254,6 +278,30 @@ pub struct CustomerSummary {
     pub last_dialed_at: Option<UnixMillis>,
     pub last_ended_at: Option<UnixMillis>,
     pub in_flight: bool,
+}
+
+/// What pacing needs from the list at one moment ([`Store::pacing_view`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PacingView {
+    /// Customers callable now, in list order, at most the limit asked for.
+    pub callable: Vec<Customer>,
+    pub callable_now: u64,
+    /// Customers who may still be called: now, later, or with a call in flight.
+    pub remaining: u64,
+    /// When the next customer not callable now becomes callable, when known.
+    pub next_opening: Option<UnixMillis>,
+}
+
+/// One GetCurrentMetricData answer, kept for occupancy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetricSample {
+    pub at: UnixMillis,
+    pub staffed: u32,
+    pub available: u32,
+    pub on_contact: u32,
+    pub after_contact_work: u32,
+    pub in_queue: u32,
+    pub oldest_in_queue_ms: u64,
 }
 
 /// The campaign store.
@@ -808,6 +856,130 @@ impl Store {
             *counts.entry(s.code).or_default() += 1;
         }
         Ok(counts)
+    }
+
+    /// Writes a consistent copy of the store to `path` (which must not exist): a dry run works
+    /// on a copy, so that nothing it does reaches the real store.
+    pub fn copy_to(&self, path: &Path) -> Result<()> {
+        self.conn
+            .execute("VACUUM INTO ?1", [path.to_string_lossy().as_ref()])?;
+        Ok(())
+    }
+
+    /// What pacing needs from the list at `now`: up to `limit` customers callable now (in list
+    /// order), how many are callable now, how many may still be called (now, later, or in a
+    /// call), and when the next one who is not callable now becomes callable.
+    pub fn pacing_view(
+        &self,
+        now: UnixMillis,
+        rules: &Compliance,
+        limit: usize,
+    ) -> Result<PacingView> {
+        let history = Self::history_in(&self.conn, None)?;
+        let mut view = PacingView::default();
+        for c in self.customers()? {
+            if !c.listed {
+                continue;
+            }
+            let h = history.get(&c.id).map_or(&[][..], Vec::as_slice);
+            match compliance::may_dial(&c.facts(), h, rules, now) {
+                Verdict::Now { .. } => {
+                    view.callable_now += 1;
+                    view.remaining += 1;
+                    if view.callable.len() < limit {
+                        view.callable.push(c);
+                    }
+                }
+                Verdict::Later { not_before, .. } => {
+                    view.remaining += 1;
+                    if let Some(t) = not_before {
+                        view.next_opening =
+                            Some(view.next_opening.map_or(t, |n: UnixMillis| n.min(t)));
+                    }
+                }
+                Verdict::Never(_) => {}
+            }
+        }
+        Ok(view)
+    }
+
+    /// Records queue metric samples (taken at `at`).
+    pub fn record_metrics(&mut self, samples: &[MetricSample]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut q = tx.prepare(
+                "INSERT INTO metrics (at_ms, staffed, available, on_contact, after_contact_work, in_queue, oldest_in_queue_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for m in samples {
+                q.execute(params![
+                    m.at.0,
+                    m.staffed,
+                    m.available,
+                    m.on_contact,
+                    m.after_contact_work,
+                    m.in_queue,
+                    m.oldest_in_queue_ms
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Agent occupancy from the metric samples: time in talk and after-call work ÷ time staffed,
+    /// weighting each sample by the time to the next one (gaps over `max_gap_ms`, when `live` was
+    /// not running, count for nothing). `None` before any staffed time.
+    pub fn occupancy(&self, max_gap_ms: i64) -> Result<Option<f64>> {
+        let mut q = self.conn.prepare(
+            "SELECT at_ms, staffed, on_contact + after_contact_work FROM metrics ORDER BY at_ms",
+        )?;
+        let rows: Vec<(i64, i64, i64)> = q
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let (mut busy, mut staffed) = (0.0, 0.0);
+        for w in rows.windows(2) {
+            let dt = (w[1].0 - w[0].0) as f64;
+            if dt <= 0.0 || dt > max_gap_ms as f64 {
+                continue;
+            }
+            busy += w[0].2.min(w[0].1) as f64 * dt;
+            staffed += w[0].1 as f64 * dt;
+        }
+        Ok((staffed > 0.0).then(|| busy / staffed))
+    }
+
+    /// The campaign clock of a rehearsal: the campaign time at wall time `wall`, continuing the
+    /// clock of earlier rehearsals of this store at their scale, and re-anchored at `scale` from
+    /// now on. A store that has never been rehearsed starts at the wall time. Refuses `scale` 1
+    /// (a real run) on a rehearsed store: its times are not real times.
+    pub fn rehearsal_clock(&mut self, wall: UnixMillis, scale: f64) -> Result<UnixMillis> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: Option<(i64, i64, f64)> = tx
+            .query_row(
+                "SELECT wall_ms, campaign_ms, scale FROM clock WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let campaign = match found {
+            None => wall,
+            Some((w, c, old)) => UnixMillis(c + ((wall.0 - w).max(0) as f64 * old).round() as i64),
+        };
+        if scale == 1.0 {
+            if let Some((_, _, old)) = found {
+                return Err(StoreError::Rehearsed { scale: old });
+            }
+            return Ok(wall);
+        }
+        tx.execute(
+            "INSERT INTO clock (id, wall_ms, campaign_ms, scale) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET wall_ms = ?1, campaign_ms = ?2, scale = ?3",
+            params![wall.0, campaign.0, scale],
+        )?;
+        tx.commit()?;
+        Ok(campaign)
     }
 
     /// The outcomes of all finished attempts (for the abandon rates so far).

@@ -44,6 +44,10 @@ struct Cli {
     /// Fault: wait this many milliseconds before every answer.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Fault: carry out every Nth Connect request, then drop the connection before the answer
+    /// is complete (0: never).
+    #[arg(long, default_value_t = 0)]
+    drop_every: u32,
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
             error_every: cli.error_every,
             error_after_dial_every: cli.error_after_dial_every,
             latency_ms: cli.latency_ms,
+            drop_every: cli.drop_every,
         },
     };
     let standin = match Standin::from_scenario(&cli.scenario, settings) {
