@@ -16,6 +16,7 @@ pub mod config;
 pub mod connect;
 pub mod contact;
 pub mod contacts;
+pub mod flow;
 pub mod mask;
 pub mod outcome;
 pub mod run;

@@ -74,6 +74,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         csv: PathBuf,
     },
+    /// The IVR's contact flow: `live flow render campaign.ron --lambda-arn ARN` prints it.
+    Flow {
+        #[command(subcommand)]
+        command: live::flow::FlowCommand,
+    },
 }
 
 /// An error and its exit code.
@@ -143,6 +148,9 @@ fn main() -> ExitCode {
         } => run(campaign, *dry_run, *time_scale, *stop_after_min, *drain_s),
         Command::Status { campaign } => status(campaign),
         Command::Export { campaign, csv } => export(campaign, csv),
+        Command::Flow { command } => {
+            live::flow::run_command(command).map_err(|(code, message)| Failure { code, message })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,24 @@
+//! The IVR's rules, in one place for every part that needs them: the contact flow (`live flow
+//! render` fills its spoken texts), its Lambda (`ivr-lambda`: what a key press means and what to
+//! say back) and `live` (the layout of the sample's DynamoDB customer table).
+//!
+//! No I/O and no dependencies beyond `serde_json`: the rules are tested here, and every crate that
+//! uses them gets the same ones.
+//!
+//! ```
+//! use ivr::{Choice, Language, Messages};
+//!
+//! let choice = Choice::from_input("3");
+//! assert_eq!(choice, Choice::Email);
+//! assert_eq!(choice.code(), 3); // the sample wrote 2 here
+//! assert!(choice.disconnects());
+//! let text = Messages::builtin().text(&Language::EN, choice, "+14155550100");
+//! assert!(text.contains("e-mail"));
+//! ```
+
+pub mod choice;
+pub mod messages;
+pub mod table;
+
+pub use choice::Choice;
+pub use messages::{Language, Messages, MessagesError};
