@@ -307,6 +307,31 @@ fn status(path: &Path) -> Result<(), Failure> {
         all.abandoned,
         all.queued
     );
+    match store.occupancy(MINUTE_MS, None)? {
+        Some(o) => println!(
+            "agent occupancy {:.1}%  = agent time in talk and after-call work / agent time staffed, from the queue metrics `live run` read",
+            o * 100.0
+        ),
+        None => println!("agent occupancy n/a (no queue metrics recorded yet)"),
+    }
+    let hour_ago = t.plus_ms(-60 * MINUTE_MS);
+    let last_hour = attempts.iter().filter(|a| a.planned_at >= hour_ago).count();
+    let left = store
+        .pacing_view(t, &c.compliance, 0)?
+        .remaining
+        .saturating_sub(in_flight.len() as u64);
+    if left == 0 {
+        println!("ETA: no customer left to call");
+    } else if last_hour == 0 {
+        println!(
+            "ETA: {left} customers may still be called; no dials in the last hour to estimate the pace from"
+        );
+    } else {
+        println!(
+            "ETA: {left} customers may still be called; at the last hour's {last_hour} dials/h that is about {:.1} h of dialing (retries and calling windows add to it)",
+            left as f64 / last_hour as f64
+        );
+    }
     let ks = &c.compliance.kill_switch;
     let window = (ks.window_min.get() * MINUTE_MS as f64) as i64;
     let recent = store.finished_since(t.plus_ms(-window))?;

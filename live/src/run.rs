@@ -627,14 +627,15 @@ impl Dialer<'_> {
             let s = t.view.as_ref().map_or(Stage::Dialing, ContactView::stage);
             stages[s as usize] += 1;
         }
-        let pending = self.pending.len() as u32;
-        let with_agent = stages[Stage::WithAgent as usize];
-        let queued = m.in_queue;
-        let before_agent = stages[Stage::Dialing as usize]
-            + stages[Stage::InIvr as usize]
-            + stages[Stage::Queued as usize];
-        let in_ivr = stages[Stage::InIvr as usize].min(before_agent.saturating_sub(queued));
-        let dialing = (before_agent + pending).saturating_sub(queued + in_ivr);
+        // Queued and talking come from the queue's metrics (fresher than polling each call);
+        // DescribeContact tells ringing from in the IVR. In a queue of its own, the campaign's
+        // calls are the queue's contacts.
+        let total = self.tracked.len() as u32 + self.pending.len() as u32;
+        let queued = m.in_queue.min(total);
+        let with_agent = m.agents.on_contact.min(total - queued);
+        let before_queue = total - queued - with_agent;
+        let in_ivr = stages[Stage::InIvr as usize].min(before_queue);
+        let dialing = before_queue - in_ivr;
         Observation {
             now: self.rel(now),
             agents: m.agents,

@@ -903,6 +903,14 @@ impl Store {
         Ok(view)
     }
 
+    /// When the first queue metrics were recorded (the start of the first run).
+    pub fn first_metrics_at(&self) -> Result<Option<UnixMillis>> {
+        let t: Option<i64> = self
+            .conn
+            .query_row("SELECT MIN(at_ms) FROM metrics", [], |r| r.get(0))?;
+        Ok(t.map(UnixMillis))
+    }
+
     /// Records queue metric samples (taken at `at`).
     pub fn record_metrics(&mut self, samples: &[MetricSample]) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -928,13 +936,16 @@ impl Store {
 
     /// Agent occupancy from the metric samples: time in talk and after-call work ÷ time staffed,
     /// weighting each sample by the time to the next one (gaps over `max_gap_ms`, when `live` was
-    /// not running, count for nothing). `None` before any staffed time.
-    pub fn occupancy(&self, max_gap_ms: i64) -> Result<Option<f64>> {
+    /// not running, count for nothing), over the samples taken before `until` (all when `None`).
+    /// `None` before any staffed time.
+    pub fn occupancy(&self, max_gap_ms: i64, until: Option<UnixMillis>) -> Result<Option<f64>> {
         let mut q = self.conn.prepare(
-            "SELECT at_ms, staffed, on_contact + after_contact_work FROM metrics ORDER BY at_ms",
+            "SELECT at_ms, staffed, on_contact + after_contact_work FROM metrics WHERE at_ms < ?1 ORDER BY at_ms",
         )?;
         let rows: Vec<(i64, i64, i64)> = q
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([until.map_or(i64::MAX, |u| u.0)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let (mut busy, mut staffed) = (0.0, 0.0);
         for w in rows.windows(2) {

@@ -1,0 +1,645 @@
+//! `live run` end to end: the real `live` binary, the real aws-sdk-connect, and the Connect
+//! stand-in (`connect-standin`, a separate process) over HTTP on loopback.
+
+use live::UnixMillis;
+use live::store::{AttemptState, Identity, Store};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const CUSTOMERS: usize = 150;
+
+/// The stand-in's world: 6 agents, a 150-customer list (contacts.csv), busy numbers retried
+/// once after 2 minutes (the campaign file says the same).
+fn scenario(horizon_h: f64) -> String {
+    format!(
+        r#"Scenario(
+    name: "live-e2e",
+    description: "live run end to end",
+    seed: 3,
+    replications: 1,
+    horizon_h: Some({horizon_h}),
+    series_interval_min: 15.0,
+    start_utc_h: 15.0,
+    list: Csv(path: "contacts.csv"),
+    agents: (
+        staffing: Count(6),
+        talk: LogNormal(mean_s: 90.0, sd_s: 60.0),
+        after_call_work: Fixed(s: 10.0),
+    ),
+    dial: (
+        ring_timeout_s: 25.0,
+        human: 0.40, machine: 0.20, busy: 0.10, no_answer: 0.25, failed: 0.05,
+        answer_after: LogNormal(mean_s: 8.0, sd_s: 4.0),
+    ),
+    ivr: (
+        prompt: Fixed(s: 6.0),
+        no_input_timeout_s: 5.0,
+        agent:          (p: 0.40, after: LogNormal(mean_s: 2.5, sd_s: 1.5)),
+        call_back:      (p: 0.10, after: Fixed(s: 2.0)),
+        email:          (p: 0.10, after: Fixed(s: 2.0)),
+        not_interested: (p: 0.30, after: Fixed(s: 2.0)),
+        no_input: 0.10,
+    ),
+    queue: (
+        patience: Some(Weibull(shape: 0.8, scale_s: 30.0)),
+        compliance_threshold_s: 2.0,
+    ),
+    limits: (
+        start_rate: Some((per_second: 2.0, burst: 5)),
+        max_concurrent_calls: Some(20),
+    ),
+    retry: (
+        busy: Some((after_min: 2.0, max_attempts: 2)),
+    ),
+    metrics_lag_s: 1.0,
+    strategies: [Predictive(target_abandon: 0.05)],
+)
+"#
+    )
+}
+
+fn campaign(port: u16, strategy: &str) -> String {
+    format!(
+        r#"Campaign(
+    name: "e2e",
+    instance_id: "00000000-0000-4000-8000-0000000000e2",
+    contact_flow_id: "flow-1",
+    queue_id: "queue-1",
+    source_phone_number: "+12025550100",
+    region: "us-east-1",
+    endpoint_url: Some("http://127.0.0.1:{port}"),
+    contacts: "contacts.csv",
+    strategy: {strategy},
+    compliance: (
+        calling_window: (from: "00:00", to: "24:00"),
+        ring_timeout_s: 25,
+        retry: (
+            no_answer: None,
+            busy: Some((after_min: 2.0, max_attempts: 2)),
+            machine: None,
+            failed: None,
+            call_back: None,
+            abandoned: None,
+        ),
+        kill_switch: (target_abandon: 0.5, definition: Queue, window_min: 60.0, min_calls: 30, action: FallBackToProgressive),
+    ),
+    quotas: (max_concurrent_calls: 20),
+    store: "campaign.sqlite",
+)
+"#
+    )
+}
+
+fn phone(i: usize) -> String {
+    format!("+1303555{i:04}")
+}
+
+/// A campaign folder: scenario.ron, campaign.ron (filled in once the stand-in's port is known)
+/// and contacts.csv.
+fn folder(horizon_h: f64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csv = String::from("phone,name,utc_offset\n");
+    for i in 0..CUSTOMERS {
+        csv.push_str(&format!("{},Customer {i},-05:00\n", phone(i)));
+    }
+    std::fs::write(dir.path().join("contacts.csv"), csv).expect("write contacts");
+    std::fs::write(dir.path().join("scenario.ron"), scenario(horizon_h)).expect("write scenario");
+    dir
+}
+
+struct Standin {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Standin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_standin(scenario: &Path, time_scale: f64, extra: &[&str]) -> Standin {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connect-standin"))
+        .args(["--scenario", &scenario.to_string_lossy(), "--port", "0"])
+        .args(["--time-scale", &time_scale.to_string()])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start connect-standin");
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read the stand-in's address");
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    Standin { child, port }
+}
+
+fn http_get(port: u16, path: &str) -> serde_json::Value {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("read");
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {text}"))
+}
+
+fn live_command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_live"));
+    c.args(args)
+        .current_dir(dir)
+        .env("AWS_ACCESS_KEY_ID", "rehearsal")
+        .env("AWS_SECRET_ACCESS_KEY", "rehearsal")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_CONNECT");
+    c
+}
+
+/// Runs `live` to its end, with a guard against a hang. Its output goes through files, so that
+/// a chatty log cannot fill a pipe and stall it.
+fn live(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    let out_path = dir.join("live.stdout");
+    let err_path = dir.join("live.stderr");
+    let mut child = live_command(dir, args)
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("start live");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+            let tail: Vec<&str> = err.lines().rev().take(30).collect();
+            panic!(
+                "live {args:?} did not finish in {limit:?}; the end of its log:\n{}",
+                tail.join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap_or_default(),
+        stderr: std::fs::read(&err_path).unwrap_or_default(),
+    }
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "live failed: {:?}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn store(dir: &Path) -> Store {
+    let identity = Identity {
+        campaign: "e2e".into(),
+        instance_id: "00000000-0000-4000-8000-0000000000e2".into(),
+    };
+    Store::open(
+        &dir.join("campaign.sqlite"),
+        &identity,
+        false,
+        UnixMillis(0),
+    )
+    .expect("open store")
+    .0
+}
+
+/// Calls the stand-in placed, per number.
+fn dials(port: u16) -> BTreeMap<String, u64> {
+    let v = http_get(port, "/_standin/dials");
+    v.as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().expect("count")))
+        .collect()
+}
+
+/// The invariants every run must keep: each number was called by the stand-in exactly as many
+/// times as the store has placed attempts for it (no duplicate, no call the store does not know),
+/// no attempt is left unresolved, and no customer has two attempts with one number.
+fn check_no_duplicates_no_loss(dir: &Path, port: u16) -> (u64, u64) {
+    let placed_by_standin = dials(port);
+    let attempts = store(dir).attempts().expect("attempts");
+    let mut placed_by_store: BTreeMap<String, u64> = BTreeMap::new();
+    let mut failed = 0;
+    for a in &attempts {
+        match &a.state {
+            AttemptState::Finished { .. } => {
+                *placed_by_store.entry(a.phone.clone()).or_default() += 1
+            }
+            AttemptState::Failed { error } => {
+                assert!(
+                    !error.contains("OutboundContactNotPermitted"),
+                    "{}: attempt {} refused by the stand-in: {error}",
+                    a.phone,
+                    a.number
+                );
+                failed += 1;
+            }
+            other => panic!("{} attempt {} left {other:?}", a.phone, a.number),
+        }
+    }
+    assert_eq!(
+        placed_by_standin, placed_by_store,
+        "calls placed per number (stand-in) against finished attempts per number (store)"
+    );
+    let mut numbers: Vec<(String, u32)> = attempts
+        .iter()
+        .map(|a| (a.phone.clone(), a.number))
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        attempts.len(),
+        "one attempt per (customer, number)"
+    );
+    (placed_by_standin.values().sum(), failed)
+}
+
+/// Every customer of the list ends in exactly one final state in `live export`.
+fn check_every_customer_final(dir: &Path) {
+    let out = live(
+        dir,
+        &["export", "campaign.ron", "--csv", "out.csv"],
+        Duration::from_secs(30),
+    );
+    ok(&out);
+    let mut reader = csv::Reader::from_path(dir.join("out.csv")).expect("export");
+    let mut rows = 0;
+    for row in reader.records() {
+        let row = row.expect("row");
+        rows += 1;
+        let (code, attempts, in_flight) = (&row[4], &row[5], &row[10]);
+        assert_eq!(in_flight, "false", "{row:?}");
+        assert!(attempts != "0", "never dialed: {row:?}");
+        assert!(
+            ["1", "2", "3", "0", "-2", "abandoned", "-1"].contains(&code),
+            "{row:?}"
+        );
+    }
+    assert_eq!(rows, CUSTOMERS);
+}
+
+#[test]
+fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
+    let dir = folder(2.0);
+    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
+    std::fs::write(
+        dir.path().join("campaign.ron"),
+        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
+    )
+    .unwrap();
+    let out = live(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "200"],
+        Duration::from_secs(120),
+    );
+    let stdout = ok(&out);
+    assert!(stdout.contains("every customer is done"), "{stdout}");
+    let (placed, failed) = check_no_duplicates_no_loss(dir.path(), standin.port);
+    assert!(
+        placed >= CUSTOMERS as u64,
+        "{placed} calls for {CUSTOMERS} customers"
+    );
+    assert_eq!(failed, 0);
+    check_every_customer_final(dir.path());
+    let status = ok(&live(
+        dir.path(),
+        &["status", "campaign.ron"],
+        Duration::from_secs(30),
+    ));
+    assert!(status.contains("agent occupancy"), "{status}");
+}
+
+#[test]
+fn throttling_500s_lost_answers_and_dropped_connections_place_no_second_call() {
+    let dir = folder(2.0);
+    let standin = start_standin(
+        &dir.path().join("scenario.ron"),
+        200.0,
+        &[
+            "--throttle-every",
+            "7",
+            "--error-every",
+            "11",
+            "--error-after-dial-every",
+            "5",
+            "--drop-every",
+            "13",
+        ],
+    );
+    std::fs::write(
+        dir.path().join("campaign.ron"),
+        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
+    )
+    .unwrap();
+    let out = live(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "200"],
+        Duration::from_secs(180),
+    );
+    let stdout = ok(&out);
+    assert!(stdout.contains("every customer is done"), "{stdout}");
+    // The faults did happen: lost answers were re-sent with their token.
+    let resent: u64 = stdout
+        .split("calls placed (")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no re-sent count in {stdout}"));
+    assert!(resent > 0, "{stdout}");
+    check_no_duplicates_no_loss(dir.path(), standin.port);
+    check_every_customer_final(dir.path());
+}
+
+#[test]
+fn killed_with_sigkill_at_random_moments_it_resumes_without_duplicates_or_lost_outcomes() {
+    let dir = folder(3.0);
+    let standin = start_standin(
+        &dir.path().join("scenario.ron"),
+        60.0,
+        &["--error-after-dial-every", "9"],
+    );
+    std::fs::write(
+        dir.path().join("campaign.ron"),
+        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
+    )
+    .unwrap();
+    // Kill moments from a fixed pseudo-random sequence: 0.15 s to 1.5 s after the start.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut kills = 0;
+    for _ in 0..6 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let wait = Duration::from_millis(150 + x % 1_350);
+        let mut child = live_command(dir.path(), &["run", "campaign.ron", "--time-scale", "60"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start live");
+        std::thread::sleep(wait);
+        if child.try_wait().expect("wait").is_none() {
+            child.kill().expect("SIGKILL");
+            kills += 1;
+        }
+        child.wait().expect("reap");
+    }
+    assert!(kills >= 5, "only {kills} runs were killed");
+    let before: u64 = dials(standin.port).values().sum();
+    assert!(before > 0, "the killed runs placed no call");
+    let out = live(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "60"],
+        Duration::from_secs(300),
+    );
+    let stdout = ok(&out);
+    assert!(stdout.contains("every customer is done"), "{stdout}");
+    check_no_duplicates_no_loss(dir.path(), standin.port);
+    check_every_customer_final(dir.path());
+}
+
+#[test]
+fn dry_run_places_no_call_and_leaves_the_store_alone() {
+    let dir = folder(2.0);
+    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
+    std::fs::write(
+        dir.path().join("campaign.ron"),
+        campaign(standin.port, "Progressive()"),
+    )
+    .unwrap();
+    let out = live(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "200", "--dry-run"],
+        Duration::from_secs(120),
+    );
+    let stdout = ok(&out);
+    let would = stdout
+        .lines()
+        .filter(|l| l.starts_with("would dial "))
+        .count();
+    assert_eq!(would, CUSTOMERS, "{stdout}");
+    assert!(stdout.contains("would have placed 150 calls"), "{stdout}");
+    assert!(dials(standin.port).is_empty(), "the stand-in saw a call");
+    assert!(store(dir.path()).attempts().unwrap().is_empty());
+    // Phone numbers are masked in what it prints.
+    assert!(!stdout.contains(&phone(7)), "{stdout}");
+}
+
+#[test]
+fn time_scale_without_a_stand_in_is_refused() {
+    let dir = folder(1.0);
+    let text = campaign(1, "Progressive()")
+        .replace("    endpoint_url: Some(\"http://127.0.0.1:1\"),\n", "");
+    std::fs::write(dir.path().join("campaign.ron"), text).unwrap();
+    let out = live(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "50"],
+        Duration::from_secs(30),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("endpoint_url"), "{err}");
+    assert!(
+        !dir.path().join("campaign.sqlite").exists()
+            || store(dir.path()).attempts().unwrap().is_empty()
+    );
+}
+
+/// The simulated twin: `dialsim run` of the rehearsal scenario, its per-replication spread.
+struct Twin {
+    mean: f64,
+    /// A 95% prediction interval for one run.
+    low: f64,
+    high: f64,
+}
+
+fn twin(results: &serde_json::Value, strategy: usize, metric: &str) -> Twin {
+    let n = results["replications"].as_f64().expect("replications");
+    let m = &results["strategies"][strategy]["metrics"][metric];
+    let mean = m["mean"].as_f64().expect("mean");
+    let half = (m["ci95"][1].as_f64().unwrap() - m["ci95"][0].as_f64().unwrap()) / 2.0;
+    // t(39, 0.975) = 2.023: back from the CI to the spread of one replication.
+    let t = 2.023;
+    let sd = half * n.sqrt() / t;
+    let pi = t * sd * (1.0 + 1.0 / n).sqrt();
+    Twin {
+        mean,
+        low: mean - pi,
+        high: mean + pi,
+    }
+}
+
+/// The strategy that was simulated is the strategy that runs: the rehearsal's abandon rate and
+/// occupancy fall inside the simulated twin's 95% prediction interval for one run, and outside
+/// that of a different strategy (so the check can tell strategies apart).
+#[test]
+fn twin_check_rehearsal_agrees_with_the_simulation() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = root.join("examples/rehearsal");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["scenario.ron", "contacts.csv"] {
+        std::fs::copy(example.join(f), dir.path().join(f)).unwrap();
+    }
+    // The twin, and a contrast: the same scenario paced progressively.
+    let sim_out = dir.path().join("sim.json");
+    let contrast = std::fs::read_to_string(dir.path().join("scenario.ron"))
+        .unwrap()
+        .replace(
+            "Predictive(target_abandon: 0.06),",
+            "Predictive(target_abandon: 0.06),\n        Progressive(),",
+        );
+    std::fs::write(dir.path().join("twin.ron"), contrast).unwrap();
+    let status = Command::new(dialsim())
+        .args([
+            "run",
+            "twin.ron",
+            "--replications",
+            "40",
+            "--quiet",
+            "--json",
+            "sim.json",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .status()
+        .expect("dialsim run");
+    assert!(status.success());
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sim_out).unwrap()).unwrap();
+
+    let scale = 100.0;
+    let standin = start_standin(&dir.path().join("scenario.ron"), scale, &[]);
+    let campaign_text = std::fs::read_to_string(example.join("campaign.ron"))
+        .unwrap()
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{}", standin.port));
+    std::fs::write(dir.path().join("campaign.ron"), campaign_text).unwrap();
+    // Stop launching at the scenario's horizon on the stand-in's clock.
+    let sim_now_ms = http_get(standin.port, "/_standin/status")["sim_now_ms"]
+        .as_f64()
+        .unwrap();
+    let stop_min = 60.0 - sim_now_ms / 60_000.0 - 0.2;
+    let out = live(
+        dir.path(),
+        &[
+            "run",
+            "campaign.ron",
+            "--time-scale",
+            "100",
+            "--stop-after-min",
+            &format!("{stop_min:.3}"),
+        ],
+        Duration::from_secs(400),
+    );
+    ok(&out);
+
+    // The rehearsal's numbers, defined as the simulator defines them.
+    let identity = Identity {
+        campaign: "rehearsal".into(),
+        instance_id: "00000000-0000-4000-8000-000000000001".into(),
+    };
+    let s = Store::open(
+        &dir.path().join("rehearsal.sqlite"),
+        &identity,
+        false,
+        UnixMillis(0),
+    )
+    .unwrap()
+    .0;
+    let outcomes = s.outcomes().unwrap();
+    let queued = outcomes.iter().filter(|o| o.queued()).count() as f64;
+    let abandoned = outcomes
+        .iter()
+        .filter(|o| **o == live::Outcome::Abandoned)
+        .count() as f64;
+    let abandon_rate = abandoned / queued;
+    // Over the hour the scenario simulates, not the wind-down after it.
+    let first = s.first_metrics_at().unwrap().expect("metric samples");
+    let until = first.plus_ms((stop_min * 60_000.0) as i64);
+    let occupancy = s
+        .occupancy(60_000, Some(until))
+        .unwrap()
+        .expect("metric samples");
+
+    let predictive = [
+        twin(&results, 0, "abandon_rate"),
+        twin(&results, 0, "occupancy"),
+    ];
+    let progressive = [
+        twin(&results, 1, "abandon_rate"),
+        twin(&results, 1, "occupancy"),
+    ];
+    let live_values = [abandon_rate, occupancy];
+    let names = ["abandon rate", "occupancy"];
+    let mut report = String::new();
+    for i in 0..2 {
+        report.push_str(&format!(
+            "{}: rehearsal {:.4}; simulated {:.4} [{:.4}, {:.4}]; progressive {:.4} [{:.4}, {:.4}]\n",
+            names[i],
+            live_values[i],
+            predictive[i].mean,
+            predictive[i].low,
+            predictive[i].high,
+            progressive[i].mean,
+            progressive[i].low,
+            progressive[i].high
+        ));
+    }
+    eprintln!("{report}");
+    for i in 0..2 {
+        assert!(
+            (predictive[i].low..=predictive[i].high).contains(&live_values[i]),
+            "{}: the rehearsal disagrees with its simulated twin\n{report}",
+            names[i]
+        );
+    }
+    assert!(
+        (0..2).any(|i| !(progressive[i].low..=progressive[i].high).contains(&live_values[i])),
+        "the check cannot tell Predictive from Progressive\n{report}"
+    );
+}
+
+fn dialsim() -> PathBuf {
+    // The workspace's dialsim binary, built by `cargo test --workspace` (same profile).
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_live"));
+    let path = exe.with_file_name(format!("dialsim{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--release", "-p", "dialsim", "--bin", "dialsim"])
+            .status()
+            .expect("cargo build dialsim");
+        assert!(
+            status.success(),
+            "building dialsim for the twin check failed"
+        );
+    }
+    path
+}
