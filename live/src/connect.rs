@@ -1,4 +1,4 @@
-//! The five Amazon Connect operations a dialer needs, through aws-sdk-connect, each behind a
+//! The four Amazon Connect operations a dialer needs, through aws-sdk-connect, each behind a
 //! client-side rate limiter, with every failure sorted into what the dialer must do about it.
 //!
 //! The SDK's own retries are turned off: a retried StartOutboundVoiceContact carries the same
@@ -158,7 +158,6 @@ struct Limiters {
     start: DefaultDirectRateLimiter,
     describe: DefaultDirectRateLimiter,
     attributes: DefaultDirectRateLimiter,
-    stop: DefaultDirectRateLimiter,
     metrics: DefaultDirectRateLimiter,
 }
 
@@ -178,7 +177,6 @@ pub enum Operation {
     Start,
     Describe,
     Attributes,
-    Stop,
     Metrics,
 }
 
@@ -225,7 +223,6 @@ impl Connect {
                 start: limiter(&q.contact_api, time_scale),
                 describe: limiter(&q.contact_api, time_scale),
                 attributes: limiter(&q.contact_api, time_scale),
-                stop: limiter(&q.contact_api, time_scale),
                 metrics: limiter(&q.metrics_api, time_scale),
             },
         }
@@ -237,7 +234,6 @@ impl Connect {
             Operation::Start => &self.limiters.start,
             Operation::Describe => &self.limiters.describe,
             Operation::Attributes => &self.limiters.attributes,
-            Operation::Stop => &self.limiters.stop,
             Operation::Metrics => &self.limiters.metrics,
         };
         l.check().is_ok()
@@ -348,6 +344,7 @@ impl Connect {
                     .and_then(|a| a.connected_to_agent_timestamp()),
             ),
             disconnected_at: to_unix(c.disconnect_timestamp()),
+            last_update_at: to_unix(c.last_update_timestamp()),
             disconnect_reason: c.disconnect_reason().map(str::to_string),
             machine_detection: c
                 .answering_machine_detection_status()
@@ -367,18 +364,6 @@ impl Connect {
             .await
             .map_err(|e| sort(e, false))?;
         Ok(out.attributes().cloned().unwrap_or_default())
-    }
-
-    /// StopContact.
-    pub async fn stop(&self, contact_id: &str) -> Result<(), ApiError> {
-        self.client
-            .stop_contact()
-            .instance_id(&self.instance_id)
-            .contact_id(contact_id)
-            .send()
-            .await
-            .map_err(|e| sort(e, false))?;
-        Ok(())
     }
 }
 

@@ -28,6 +28,8 @@ pub struct ContactView {
     pub disconnect_reason: Option<String>,
     /// AnsweringMachineDetectionStatus, when detection ran (`HUMAN_ANSWERED`, `VOICEMAIL_BEEP`, …).
     pub machine_detection: Option<String>,
+    /// LastUpdateTimestamp.
+    pub last_update_at: Option<UnixMillis>,
     /// The contact's attributes (DescribeContact's, or GetContactAttributes').
     pub attributes: HashMap<String, String>,
 }
@@ -55,6 +57,21 @@ impl ContactView {
         } else {
             Stage::Dialing
         }
+    }
+
+    /// The latest time the answer mentions: Connect's clock was at least there.
+    pub fn latest(&self) -> Option<UnixMillis> {
+        [
+            self.initiated_at,
+            self.connected_to_system_at,
+            self.enqueued_at,
+            self.agent_connected_at,
+            self.disconnected_at,
+            self.last_update_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
     }
 
     pub fn result_code(&self) -> Option<&str> {

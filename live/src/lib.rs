@@ -4,11 +4,14 @@
 //! list and do-not-call file ([`contacts`]), the campaign store that records every dial before it
 //! is placed ([`store`]), the deterministic ClientToken of each attempt ([`token`]), the compliance
 //! rules and the abandonment kill-switch ([`compliance`]), masked phone numbers for logs
-//! ([`mask`]), and the outcomes of calls ([`outcome`]).
+//! ([`mask`]), and the outcomes of calls ([`outcome`]). [`connect`] is the Connect client
+//! (aws-sdk-connect behind client-side rate limits, failures sorted by what to do), [`contact`]
+//! reads a contact's state and outcome from what Connect reports, and [`run`] is the dialing
+//! loop of `live run`.
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
-//! time takes it as a [`UnixMillis`] value. Only the binaries ask the system for the time, and the
-//! Connect stand-in ([`standin`], served by the `connect-standin` binary), which is a server
+//! time takes it as a [`UnixMillis`] value. Only the binaries ask the system for the time, the
+//! dialing loop ([`run`], through its campaign clock), and the Connect stand-in ([`standin`], served by the `connect-standin` binary), which is a server
 //! answering in real time.
 
 pub mod compliance;

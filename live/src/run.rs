@@ -49,6 +49,15 @@ impl Clock {
         self.campaign.plus_ms((wall_ms * self.scale) as i64)
     }
 
+    /// Moves the clock forward to `t` if it is behind. A rehearsal's clock starts when `live`
+    /// starts, after the stand-in's: the times the stand-in reports pull it level.
+    pub fn catch_up(&mut self, t: UnixMillis) {
+        let now = self.now();
+        if t > now {
+            self.campaign = self.campaign.plus_ms(t.0 - now.0);
+        }
+    }
+
     /// The wall-clock time that `campaign_ms` of campaign time takes.
     pub fn wall(&self, campaign_ms: i64) -> Duration {
         Duration::from_secs_f64((campaign_ms.max(0) as f64 / self.scale) / 1_000.0)
@@ -299,6 +308,13 @@ impl Dialer<'_> {
         Millis((t.0 - self.started.0).max(0) as u64)
     }
 
+    /// In a rehearsal, keeps the campaign clock level with the stand-in's.
+    fn sync(&mut self, t: UnixMillis) {
+        if self.options.time_scale != 1.0 {
+            self.clock.catch_up(t);
+        }
+    }
+
     fn in_flight(&self) -> usize {
         self.tracked.len() + self.pending.len()
     }
@@ -406,6 +422,9 @@ impl Dialer<'_> {
         }
         match self.connect.metrics().await {
             Ok(m) => {
+                if let Some(t) = m.snapshot_at {
+                    self.sync(t);
+                }
                 let at = self.clock.now();
                 self.samples.push(MetricSample {
                     at,
@@ -477,7 +496,11 @@ impl Dialer<'_> {
             if !self.connect.budget(Operation::Describe) {
                 break;
             }
-            match self.connect.describe(&contact_id).await {
+            let described = self.connect.describe(&contact_id).await;
+            if let Ok(Some(t)) = described.as_ref().map(ContactView::latest) {
+                self.sync(t);
+            }
+            match described {
                 Ok(view) if view.disconnected_at.is_some() => {
                     if view.needs_result() {
                         let t = self.tracked.get_mut(&id).expect("tracked");
@@ -569,6 +592,7 @@ impl Dialer<'_> {
         );
         self.pacing.configured.on_outcome(&record);
         self.pacing.fallback.on_outcome(&record);
+        let now = self.clock.now().max(ended);
         self.kill_switch(now)
     }
 

@@ -455,6 +455,49 @@ fn dry_run_places_no_call_and_leaves_the_store_alone() {
 }
 
 #[test]
+fn the_kill_switch_pauses_dialing_when_abandons_pass_the_target() {
+    let dir = folder(2.0);
+    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
+    let text = campaign(standin.port, "FixedRatio(ratio: 6.0)").replace(
+        "kill_switch: (target_abandon: 0.5, definition: Queue, window_min: 60.0, min_calls: 30, action: FallBackToProgressive)",
+        "kill_switch: (target_abandon: 0.01, definition: Queue, window_min: 600.0, min_calls: 5, action: Pause)",
+    );
+    std::fs::write(dir.path().join("campaign.ron"), text).unwrap();
+    let out = live(
+        dir.path(),
+        &[
+            "run",
+            "campaign.ron",
+            "--time-scale",
+            "200",
+            "--stop-after-min",
+            "20",
+        ],
+        Duration::from_secs(120),
+    );
+    let stdout = ok(&out);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("kill-switch tripped"), "{log}");
+    assert!(stdout.contains("--stop-after-min reached"), "{stdout}");
+    // Paused for good (the window outlasts the run): no new call after the trip.
+    let lines: Vec<&str> = log.lines().collect();
+    let trip = lines
+        .iter()
+        .position(|l| l.contains("kill-switch tripped"))
+        .expect("trip line");
+    let after: Vec<&&str> = lines[trip..]
+        .iter()
+        .filter(|l| l.contains("call placed") && l.contains("resent=false"))
+        .collect();
+    assert!(after.is_empty(), "calls placed after the pause: {after:?}");
+    let (placed, _) = check_no_duplicates_no_loss(dir.path(), standin.port);
+    assert!(
+        placed < CUSTOMERS as u64,
+        "{placed} calls: the pause stopped nothing"
+    );
+}
+
+#[test]
 fn time_scale_without_a_stand_in_is_refused() {
     let dir = folder(1.0);
     let text = campaign(1, "Progressive()")
