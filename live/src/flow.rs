@@ -448,11 +448,9 @@ pub fn unfilled_placeholders(flow: &Value) -> Vec<Problem> {
 /// Substituting in parsed JSON means any text — quotes, Japanese, newlines — stays valid JSON.
 pub fn substitute(flow: &mut Value, values: &BTreeMap<&str, String>) {
     match flow {
-        Value::String(s) => {
-            if s.contains("${") {
-                for (name, value) in values {
-                    *s = s.replace(&format!("${{{name}}}"), value);
-                }
+        Value::String(s) if s.contains("${") => {
+            for (name, value) in values {
+                *s = s.replace(&format!("${{{name}}}"), value);
             }
         }
         Value::Array(a) => a.iter_mut().for_each(|x| substitute(x, values)),
