@@ -428,6 +428,51 @@ fn killed_with_sigkill_at_random_moments_it_resumes_without_duplicates_or_lost_o
 }
 
 #[test]
+fn sigterm_stops_launching_waits_for_calls_in_flight_and_exits_0() {
+    let dir = folder(2.0);
+    let standin = start_standin(&dir.path().join("scenario.ron"), 60.0, &[]);
+    std::fs::write(
+        dir.path().join("campaign.ron"),
+        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
+    )
+    .unwrap();
+    let out_path = dir.path().join("term.stdout");
+    let mut child = live_command(dir.path(), &["run", "campaign.ron", "--time-scale", "60"])
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start live");
+    std::thread::sleep(Duration::from_millis(1_500));
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let status = child.wait().expect("wait");
+    let stdout = std::fs::read_to_string(&out_path).unwrap();
+    assert!(status.success(), "{status:?}: {stdout}");
+    assert!(stdout.contains("stopped by a signal"), "{stdout}");
+    assert!(stdout.contains("0 still in flight"), "{stdout}");
+    // Everything it placed has its outcome; the rest of the list is still to call.
+    let attempts = store(dir.path()).attempts().unwrap();
+    assert!(!attempts.is_empty());
+    assert!(attempts.iter().all(|a| matches!(
+        a.state,
+        AttemptState::Finished { .. } | AttemptState::Failed { .. }
+    )));
+    assert!(attempts.len() < CUSTOMERS, "it did not stop launching");
+    // And it resumes to the end.
+    let out = live(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "60"],
+        Duration::from_secs(300),
+    );
+    assert!(ok(&out).contains("every customer is done"));
+    check_no_duplicates_no_loss(dir.path(), standin.port);
+    check_every_customer_final(dir.path());
+}
+
+#[test]
 fn dry_run_places_no_call_and_leaves_the_store_alone() {
     let dir = folder(2.0);
     let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
