@@ -30,8 +30,9 @@ pub struct Campaign {
     /// Another endpoint for the Connect API (the local stand-in), e.g. `http://127.0.0.1:8080`.
     #[serde(default)]
     pub endpoint_url: Option<EndpointUrl>,
-    /// The contact list (CSV), relative to the campaign file.
-    pub contacts: PathBuf,
+    /// The contact list: a CSV file relative to the campaign file, or the sample's DynamoDB
+    /// table.
+    pub contacts: ContactSource,
     /// The pacing strategy, in the same form as in scenario files.
     pub strategy: StrategySpec,
     #[serde(default)]
@@ -40,6 +41,57 @@ pub struct Campaign {
     pub quotas: Quotas,
     /// The campaign store (SQLite), relative to the campaign file.
     pub store: PathBuf,
+}
+
+/// Where the customers come from: `"contacts.csv"` or `DynamoDb(table: …, campaign_column: …)`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContactSource {
+    Csv(PathBuf),
+    DynamoDb(DynamoDbList),
+}
+
+const SOURCE_EXPECTED: &str = "a contact list: a CSV file name (\"contacts.csv\") or DynamoDb(table: \"customers\", campaign_column: \"campaign_2018_12\")";
+
+impl<'de> Deserialize<'de> for ContactSource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Source;
+        impl<'de> serde::de::Visitor<'de> for Source {
+            type Value = ContactSource;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(SOURCE_EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ContactSource, E> {
+                Ok(ContactSource::Csv(PathBuf::from(v)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ContactSource, A::Error> {
+                DynamoDbList::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ContactSource::DynamoDb)
+            }
+        }
+        d.deserialize_any(Source)
+    }
+}
+
+/// The sample's customer table: keyed by `phoneNumber` (E.164), with `name` and one Number
+/// column per campaign, `-1` until the customer is reached.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename = "DynamoDb")]
+pub struct DynamoDbList {
+    pub table: Ident,
+    /// The campaign's column: rows at -1 (or missing) are dialed, and `live` writes each
+    /// customer's result code back into it.
+    pub campaign_column: Ident,
+    /// The customers' offset from UTC when a row has no `utc_offset` attribute (the sample's
+    /// table has none): `"+09:00"`.
+    #[serde(default = "default_table_offset")]
+    pub utc_offset: UtcOffset,
+}
+
+fn default_table_offset() -> UtcOffset {
+    UtcOffset("+00:00".into())
 }
 
 /// The rules that decide whether a customer may be dialed now.
@@ -431,6 +483,15 @@ checked!(
     |v| if *v >= 1 { Ok(()) } else { Err("max_attempts must be at least 1 (the first call)".to_string()) }
 );
 checked!(
+    /// An offset from UTC: `-05:00`, `+0530`, `UTC`.
+    UtcOffset(String),
+    |v| if sim::contacts::parse_utc_offset(v).is_some() {
+        Ok(())
+    } else {
+        Err(format!("{v:?} is not an offset from UTC: write it like \"+09:00\", \"-05:00\" or \"UTC\""))
+    }
+);
+checked!(
     /// A token bucket's burst: at least 1.
     Burst(u32),
     |v| if *v >= 1 { Ok(()) } else { Err("burst must be at least 1".to_string()) }
@@ -607,8 +668,12 @@ impl Loaded {
             self.path.parent().unwrap_or(Path::new(".")).join(p)
         }
     }
-    pub fn contacts_path(&self) -> PathBuf {
-        self.resolve(&self.campaign.contacts)
+    /// The CSV contact list, when the campaign reads one.
+    pub fn contacts_path(&self) -> Option<PathBuf> {
+        match &self.campaign.contacts {
+            ContactSource::Csv(p) => Some(self.resolve(p)),
+            ContactSource::DynamoDb(_) => None,
+        }
     }
     pub fn store_path(&self) -> PathBuf {
         self.resolve(&self.campaign.store)
@@ -679,6 +744,29 @@ mod tests {
             KillAction::FallBackToProgressive
         );
         assert!(c.endpoint_url.is_none());
+    }
+
+    #[test]
+    fn contacts_from_a_csv_file_or_the_samples_dynamodb_table() {
+        let c = parse(GOOD, Path::new("c.ron")).unwrap();
+        assert_eq!(c.contacts, ContactSource::Csv("contacts.csv".into()));
+        let text = GOOD.replace(
+            "contacts: \"contacts.csv\",",
+            "contacts: DynamoDb(table: \"customers\", campaign_column: \"campaign_2018_12\", utc_offset: \"+09:00\"),",
+        );
+        let ContactSource::DynamoDb(d) = parse(&text, Path::new("c.ron")).unwrap().contacts else {
+            panic!("not a table");
+        };
+        assert_eq!(d.table.get(), "customers");
+        assert_eq!(d.campaign_column.get(), "campaign_2018_12");
+        assert_eq!(d.utc_offset.get(), "+09:00");
+        let (line, _, msg) = err(&GOOD.replace("contacts: \"contacts.csv\",", "contacts: 42,"));
+        assert_eq!(line, 8, "{msg}");
+        assert!(msg.contains("DynamoDb(table:"), "{msg}");
+        let bad_offset = text.replace("\"+09:00\"", "\"Tokyo\"");
+        assert!(err(&bad_offset).2.contains("offset from UTC"));
+        let unknown = text.replace("utc_offset:", "utc_ofset:");
+        assert!(err(&unknown).2.contains("utc_ofset"));
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! rules and the abandonment kill-switch ([`compliance`]), masked phone numbers for logs
 //! ([`mask`]), and the outcomes of calls ([`outcome`]). [`connect`] is the Connect client
 //! (aws-sdk-connect behind client-side rate limits, failures sorted by what to do), [`contact`]
-//! reads a contact's state and outcome from what Connect reports, and [`run`] is the dialing
-//! loop of `live run`.
+//! reads a contact's state and outcome from what Connect reports, [`run`] is the dialing
+//! loop of `live run`, [`dynamo`] reads and updates the sample's DynamoDB customer table, and
+//! [`flow`] renders and checks the IVR contact flow.
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
 //! time takes it as a [`UnixMillis`] value. Only the binaries ask the system for the time, the
@@ -19,6 +20,7 @@ pub mod config;
 pub mod connect;
 pub mod contact;
 pub mod contacts;
+pub mod dynamo;
 pub mod flow;
 pub mod mask;
 pub mod outcome;

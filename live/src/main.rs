@@ -201,22 +201,41 @@ fn import(path: &Path) -> Result<(), Failure> {
 }
 
 fn import_list(loaded: &Loaded, identity: &Identity) -> Result<(), Failure> {
-    let entries = contacts::read(&loaded.contacts_path()).map_err(bad_input)?;
     let dnc = match loaded.do_not_call_path() {
         Some(p) => contacts::read_do_not_call(&p).map_err(bad_input)?,
         None => HashSet::new(),
     };
     let mut store = open(loaded, identity, true)?;
+    let (entries, list) = match (&loaded.campaign.contacts, loaded.contacts_path()) {
+        (_, Some(path)) => (
+            contacts::read(&path).map_err(bad_input)?,
+            path.display().to_string(),
+        ),
+        (config::ContactSource::DynamoDb(spec), None) => {
+            let known: HashSet<String> = store.customers()?.into_iter().map(|c| c.phone).collect();
+            let rows = block_on(async {
+                let table = live::dynamo::Table::new(spec, loaded.campaign.region.get()).await;
+                let rows = table.scan().await?;
+                Ok::<_, String>((table.entries(&rows, &known), rows.len()))
+            })?
+            .map_err(|e| Failure {
+                code: 1,
+                message: e,
+            })?;
+            let ((entries, skipped), scanned) = rows;
+            println!(
+                "DynamoDB table {}: {scanned} rows, {skipped} already hold a result in {} and are left alone",
+                spec.table, spec.campaign_column
+            );
+            (entries, format!("DynamoDB table {} row", spec.table))
+        }
+        (config::ContactSource::Csv(_), None) => unreachable!("a CSV source has a path"),
+    };
     let report = store.import(&entries, &dnc, now())?;
-    let list = loaded.contacts_path();
     for e in &report.invalid {
         let why = e.invalid.as_deref().unwrap_or("");
         tracing::warn!(line = e.line, phone = %mask_phone(&e.phone), "invalid contact: {why}");
-        println!(
-            "{}:{}: {why}: kept as invalid, never dialed",
-            list.display(),
-            e.line
-        );
+        println!("{list}:{}: {why}: kept as invalid, never dialed", e.line);
     }
     println!(
         "imported {} lines into {}: {} added, {} updated, {} unchanged; {} invalid, {} do-not-call, {} no longer listed",
@@ -503,7 +522,29 @@ fn run(
             wait_for_stop_signal().await;
             std::process::exit(130);
         });
-        live::run::run(&loaded, store, recovery, &connect, clock, &options, rx).await
+        let table = match &loaded.campaign.contacts {
+            config::ContactSource::DynamoDb(spec) => {
+                Some(live::dynamo::Table::new(spec, loaded.campaign.region.get()).await)
+            }
+            config::ContactSource::Csv(_) => None,
+        };
+        let remote = live::run::Remote {
+                connect: &connect,
+                table: table.as_ref(),
+            };
+        let report = live::run::run(&loaded, store, recovery, remote, clock, &options, rx).await;
+        if !dry_run && table.is_some() {
+            // Catch up on writes that failed or were cut off by an earlier crash.
+            let reopened = Store::open(&store_path, &identity, false, now());
+            match reopened {
+                Ok((store, _)) => match reconcile_table(&loaded, &store).await {
+                    Ok(n) => println!("DynamoDB table brought in step with the store: {n} rows written"),
+                    Err(e) => tracing::warn!(error = %e, "could not bring the DynamoDB table in step; `live run` tries again next time"),
+                },
+                Err(e) => tracing::warn!(error = %e, "could not reopen the store to update the DynamoDB table"),
+            }
+        }
+        report
     });
     if let Some(tmp) = copy {
         for suffix in ["", "-wal", "-shm"] {
@@ -538,6 +579,54 @@ fn run(
     }
     tracing::info!(?report, "run done");
     Ok(())
+}
+
+/// Runs a future on a runtime of its own (for the commands that are not `run`).
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot start the async runtime: {e}"),
+        })?;
+    Ok(runtime.block_on(f))
+}
+
+/// Writes each called customer's result code into the DynamoDB table's campaign column where it
+/// differs; returns how many rows were written.
+async fn reconcile_table(loaded: &Loaded, store: &Store) -> Result<u64, String> {
+    let config::ContactSource::DynamoDb(spec) = &loaded.campaign.contacts else {
+        return Ok(0);
+    };
+    let table = live::dynamo::Table::new(spec, loaded.campaign.region.get()).await;
+    let rows: std::collections::HashMap<String, Option<i64>> = table
+        .scan()
+        .await?
+        .into_iter()
+        .map(|r| (r.phone, r.value))
+        .collect();
+    let mut written = 0;
+    for s in store.summaries().map_err(|e| e.to_string())? {
+        if s.attempts == 0 || s.customer.invalid.is_some() {
+            continue;
+        }
+        let Some(value) = live::dynamo::column_value(s.code) else {
+            continue;
+        };
+        match rows.get(&s.customer.phone) {
+            Some(v) if *v == Some(value) => {}
+            Some(_) => {
+                table.write(&s.customer.phone, value).await?;
+                written += 1;
+            }
+            None => tracing::warn!(
+                phone = %mask_phone(&s.customer.phone),
+                "customer no longer in the DynamoDB table: its result is kept in the store only"
+            ),
+        }
+    }
+    Ok(written)
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -211,6 +211,17 @@ struct Dialer<'a> {
     next_decision: UnixMillis,
     report: Report,
     dry_contacts: u64,
+    /// The DynamoDB customer table to keep in step, and the writes due to it.
+    table: Option<&'a crate::dynamo::Table>,
+    table_writes: Vec<(String, i64)>,
+}
+
+/// The services a run talks to.
+#[derive(Clone, Copy)]
+pub struct Remote<'a> {
+    pub connect: &'a Connect,
+    /// The sample's DynamoDB table, when it is the contact list: kept in step with the outcomes.
+    pub table: Option<&'a crate::dynamo::Table>,
 }
 
 /// Runs the campaign until the list is done, `stop_after`, or `stop` turns true.
@@ -218,11 +229,12 @@ pub async fn run(
     loaded: &Loaded,
     store: Store,
     recovery: Recovery,
-    connect: &Connect,
+    remote: Remote<'_>,
     clock: Clock,
     options: &Options,
     mut stop: watch::Receiver<bool>,
 ) -> Result<Report, RunError> {
+    let Remote { connect, table } = remote;
     let strategy = &loaded.campaign.strategy;
     let progressive: StrategySpec =
         ron::from_str("Progressive()").expect("Progressive() is a valid strategy");
@@ -258,6 +270,8 @@ pub async fn run(
         next_decision: started,
         report: Report::default(),
         dry_contacts: 0,
+        table: if options.dry_run { None } else { table },
+        table_writes: Vec::new(),
     };
     for attempt in recovery.reissue {
         d.pending.push_back(Pending {
@@ -340,7 +354,9 @@ impl Dialer<'_> {
                 }
             }
             self.refresh_metrics(now).await?;
-            if let Err(e) = self.poll_outcomes(now).await {
+            let polled = self.poll_outcomes(now).await;
+            self.write_table().await;
+            if let Err(e) = polled {
                 match e {
                     RunError::Connect(api) => {
                         fatal = Some(api);
@@ -444,6 +460,19 @@ impl Dialer<'_> {
             Err(e) => {
                 tracing::debug!(error = %e, "GetCurrentMetricData failed; pacing on the last numbers");
                 Ok(())
+            }
+        }
+    }
+
+    /// Writes the customers' new result codes into the DynamoDB table. A failed write is logged;
+    /// the end-of-run reconciliation writes it again.
+    async fn write_table(&mut self) {
+        let Some(table) = self.table else {
+            return;
+        };
+        for (phone, value) in std::mem::take(&mut self.table_writes) {
+            if let Err(e) = table.write(&phone, value).await {
+                tracing::warn!(error = %e, "could not update the customer table; retried at the end of the run");
             }
         }
     }
@@ -574,6 +603,12 @@ impl Dialer<'_> {
         };
         self.store.mark_finished(id, &finish, now)?;
         self.report.finished += 1;
+        if self.table.is_some()
+            && c.outcome.reached()
+            && let Some(v) = crate::dynamo::column_value(c.outcome.code())
+        {
+            self.table_writes.push((t.attempt.phone.clone(), v));
+        }
         tracing::info!(
             phone = %mask_phone(&t.attempt.phone),
             attempt = t.attempt.number,

@@ -731,3 +731,166 @@ fn dialsim() -> PathBuf {
     }
     path
 }
+
+/// The local DynamoDB (moto_server, started by `.ci/run`), or why the test cannot run.
+fn dynamodb_endpoint() -> Option<String> {
+    match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => panic!(
+            "AWS_ENDPOINT_URL_DYNAMODB is not set: CI must start a local DynamoDB (.ci/run starts moto_server)"
+        ),
+        _ => {
+            eprintln!(
+                "skipped: set AWS_ENDPOINT_URL_DYNAMODB to a local DynamoDB (.ci/run starts moto_server)"
+            );
+            None
+        }
+    }
+}
+
+async fn dynamodb_client(url: &str) -> aws_sdk_dynamodb::Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "rehearsal",
+            "rehearsal",
+            None,
+            None,
+            "test",
+        ))
+        .load()
+        .await;
+    aws_sdk_dynamodb::Client::new(&config)
+}
+
+/// `contacts: DynamoDb(...)`: the sample's table is the list; rows that already hold a result
+/// are left alone; after the campaign the table's column matches `live export` row for row.
+#[test]
+fn a_campaign_from_the_samples_dynamodb_table_keeps_the_table_in_step() {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+        ScalarAttributeType,
+    };
+    let Some(url) = dynamodb_endpoint() else {
+        return;
+    };
+    let table = format!("customers-e2e-{}", std::process::id());
+    let column = "campaign_2018_12";
+    let already_done = 10;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = rt.block_on(dynamodb_client(&url));
+    rt.block_on(async {
+        client
+            .create_table()
+            .table_name(&table)
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("phoneNumber")
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .unwrap(),
+            )
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("phoneNumber")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .expect("create table");
+        for i in 0..CUSTOMERS {
+            let value = if i < already_done { "1" } else { "-1" };
+            client
+                .put_item()
+                .table_name(&table)
+                .item("phoneNumber", AttributeValue::S(phone(i)))
+                .item("name", AttributeValue::S(format!("Customer {i}")))
+                .item(column, AttributeValue::N(value.into()))
+                .item("campaign_2018_11", AttributeValue::N("2".into()))
+                .send()
+                .await
+                .expect("put item");
+        }
+    });
+
+    let dir = folder(2.0);
+    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
+    let text = campaign(standin.port, "Predictive(target_abandon: 0.05)").replace(
+        "    contacts: \"contacts.csv\",",
+        &format!("    contacts: DynamoDb(table: \"{table}\", campaign_column: \"{column}\", utc_offset: \"-05:00\"),"),
+    );
+    std::fs::write(dir.path().join("campaign.ron"), text).unwrap();
+    let out = live(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "200"],
+        Duration::from_secs(180),
+    );
+    let stdout = ok(&out);
+    assert!(stdout.contains("every customer is done"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{already_done} already hold a result")),
+        "{stdout}"
+    );
+    check_no_duplicates_no_loss(dir.path(), standin.port);
+    let placed = dials(standin.port);
+    for i in 0..already_done {
+        assert!(
+            !placed.contains_key(&phone(i)),
+            "{} already had a result but was called",
+            phone(i)
+        );
+    }
+
+    // The table's column against `live export`, row for row.
+    ok(&live(
+        dir.path(),
+        &["export", "campaign.ron", "--csv", "out.csv"],
+        Duration::from_secs(30),
+    ));
+    let mut exported = BTreeMap::new();
+    for row in csv::Reader::from_path(dir.path().join("out.csv"))
+        .unwrap()
+        .records()
+    {
+        let row = row.unwrap();
+        exported.insert(row[0].to_string(), (row[4].to_string(), row[5].to_string()));
+    }
+    assert_eq!(exported.len(), CUSTOMERS - already_done);
+    let items = rt.block_on(async { client.scan().table_name(&table).send().await.expect("scan") });
+    let mut compared = 0;
+    for item in items.items() {
+        let Some(AttributeValue::S(p)) = item.get("phoneNumber") else {
+            panic!("item without a phoneNumber: {item:?}")
+        };
+        let Some(AttributeValue::N(value)) = item.get(column) else {
+            panic!("{p}: no {column}")
+        };
+        assert_eq!(
+            item.get("campaign_2018_11"),
+            Some(&AttributeValue::N("2".into())),
+            "another campaign's column changed"
+        );
+        match exported.get(p) {
+            None => assert_eq!(value, "1", "{p}: a row left alone changed"),
+            Some((code, attempts)) => {
+                assert_ne!(attempts, "0", "{p} never dialed");
+                let expected =
+                    live::dynamo::column_value(code).expect("a code with a column value");
+                assert_eq!(
+                    value,
+                    &expected.to_string(),
+                    "{p}: table {value}, export {code}"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, CUSTOMERS - already_done);
+    rt.block_on(async {
+        let _ = client.delete_table().table_name(&table).send().await;
+    });
+}
