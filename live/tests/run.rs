@@ -12,6 +12,13 @@ use std::time::{Duration, Instant};
 
 const CUSTOMERS: usize = 150;
 
+/// The twin check measures timing-sensitive numbers: it runs alone, the other campaigns share.
+static MACHINE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
+    MACHINE.read().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The stand-in's world: 6 agents, a 150-customer list (contacts.csv), busy numbers retried
 /// once after 2 minutes (the campaign file says the same).
 fn scenario(horizon_h: f64) -> String {
@@ -310,6 +317,7 @@ fn check_every_customer_final(dir: &Path) {
 
 #[test]
 fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
+    let _shared = shared();
     let dir = folder(2.0);
     let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
     std::fs::write(
@@ -341,6 +349,7 @@ fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
 
 #[test]
 fn throttling_500s_lost_answers_and_dropped_connections_place_no_second_call() {
+    let _shared = shared();
     let dir = folder(2.0);
     let standin = start_standin(
         &dir.path().join("scenario.ron"),
@@ -382,6 +391,7 @@ fn throttling_500s_lost_answers_and_dropped_connections_place_no_second_call() {
 
 #[test]
 fn killed_with_sigkill_at_random_moments_it_resumes_without_duplicates_or_lost_outcomes() {
+    let _shared = shared();
     let dir = folder(3.0);
     let standin = start_standin(
         &dir.path().join("scenario.ron"),
@@ -429,6 +439,7 @@ fn killed_with_sigkill_at_random_moments_it_resumes_without_duplicates_or_lost_o
 
 #[test]
 fn sigterm_stops_launching_waits_for_calls_in_flight_and_exits_0() {
+    let _shared = shared();
     let dir = folder(2.0);
     let standin = start_standin(&dir.path().join("scenario.ron"), 60.0, &[]);
     std::fs::write(
@@ -474,6 +485,7 @@ fn sigterm_stops_launching_waits_for_calls_in_flight_and_exits_0() {
 
 #[test]
 fn dry_run_places_no_call_and_leaves_the_store_alone() {
+    let _shared = shared();
     let dir = folder(2.0);
     let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
     std::fs::write(
@@ -501,6 +513,7 @@ fn dry_run_places_no_call_and_leaves_the_store_alone() {
 
 #[test]
 fn the_kill_switch_pauses_dialing_when_abandons_pass_the_target() {
+    let _shared = shared();
     let dir = folder(2.0);
     let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
     let text = campaign(standin.port, "FixedRatio(ratio: 6.0)").replace(
@@ -591,6 +604,7 @@ fn twin(results: &serde_json::Value, strategy: usize, metric: &str) -> Twin {
 /// that of a different strategy (so the check can tell strategies apart).
 #[test]
 fn twin_check_rehearsal_agrees_with_the_simulation() {
+    let _alone = MACHINE.write().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let example = root.join("examples/rehearsal");
     let dir = tempfile::tempdir().unwrap();
@@ -768,6 +782,7 @@ async fn dynamodb_client(url: &str) -> aws_sdk_dynamodb::Client {
 /// are left alone; after the campaign the table's column matches `live export` row for row.
 #[test]
 fn a_campaign_from_the_samples_dynamodb_table_keeps_the_table_in_step() {
+    let _shared = shared();
     use aws_sdk_dynamodb::types::{
         AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
         ScalarAttributeType,
