@@ -498,13 +498,6 @@ fn run(
             store_path.display()
         );
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure {
-            code: 1,
-            message: format!("cannot start the async runtime: {e}"),
-        })?;
     let options = live::run::Options {
         time_scale,
         dry_run,
@@ -512,12 +505,14 @@ fn run(
         drain: std::time::Duration::from_secs_f64(drain_s),
         ..live::run::Options::default()
     };
-    let result = runtime.block_on(async {
+    let result = block_on(async {
         let connect = live::connect::Connect::new(&loaded.campaign, time_scale).await;
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             wait_for_stop_signal().await;
-            tracing::warn!("stop signal: finishing the calls in flight (a second Ctrl-C exits at once; the store stays consistent)");
+            tracing::warn!(
+                "stop signal: finishing the calls in flight (a second Ctrl-C exits at once; the store stays consistent)"
+            );
             let _ = tx.send(true);
             wait_for_stop_signal().await;
             std::process::exit(130);
@@ -529,23 +524,29 @@ fn run(
             config::ContactSource::Csv(_) => None,
         };
         let remote = live::run::Remote {
-                connect: &connect,
-                table: table.as_ref(),
-            };
+            connect: &connect,
+            table: table.as_ref(),
+        };
         let report = live::run::run(&loaded, store, recovery, remote, clock, &options, rx).await;
         if !dry_run && table.is_some() {
             // Catch up on writes that failed or were cut off by an earlier crash.
             let reopened = Store::open(&store_path, &identity, false, now());
             match reopened {
                 Ok((store, _)) => match reconcile_table(&loaded, &store).await {
-                    Ok(n) => println!("DynamoDB table brought in step with the store: {n} rows written"),
-                    Err(e) => tracing::warn!(error = %e, "could not bring the DynamoDB table in step; `live run` tries again next time"),
+                    Ok(n) => {
+                        println!("DynamoDB table brought in step with the store: {n} rows written")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not bring the DynamoDB table in step; `live run` tries again next time")
+                    }
                 },
-                Err(e) => tracing::warn!(error = %e, "could not reopen the store to update the DynamoDB table"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not reopen the store to update the DynamoDB table")
+                }
             }
         }
         report
-    });
+    })?;
     if let Some(tmp) = copy {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
@@ -581,7 +582,7 @@ fn run(
     Ok(())
 }
 
-/// Runs a future on a runtime of its own (for the commands that are not `run`).
+/// Runs a future on a single-threaded runtime of its own.
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -123,6 +123,25 @@ struct Standin {
     port: u16,
 }
 
+/// A campaign folder whose stand-in is running: the scenario over `horizon_h`, the stand-in at
+/// `time_scale` with `faults`, and campaign.ron with `strategy`, passed through `edit`.
+fn rehearsal(
+    horizon_h: f64,
+    time_scale: f64,
+    faults: &[&str],
+    strategy: &str,
+    edit: impl FnOnce(String) -> String,
+) -> (tempfile::TempDir, Standin) {
+    let dir = folder(horizon_h);
+    let standin = start_standin(&dir.path().join("scenario.ron"), time_scale, faults);
+    std::fs::write(
+        dir.path().join("campaign.ron"),
+        edit(campaign(standin.port, strategy)),
+    )
+    .expect("write campaign");
+    (dir, standin)
+}
+
 impl Drop for Standin {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -318,13 +337,7 @@ fn check_every_customer_final(dir: &Path) {
 #[test]
 fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
     let _shared = shared();
-    let dir = folder(2.0);
-    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
-    std::fs::write(
-        dir.path().join("campaign.ron"),
-        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
-    )
-    .unwrap();
+    let (dir, standin) = rehearsal(2.0, 200.0, &[], "Predictive(target_abandon: 0.05)", |c| c);
     let out = live(
         dir.path(),
         &["run", "campaign.ron", "--time-scale", "200"],
@@ -350,9 +363,8 @@ fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
 #[test]
 fn throttling_500s_lost_answers_and_dropped_connections_place_no_second_call() {
     let _shared = shared();
-    let dir = folder(2.0);
-    let standin = start_standin(
-        &dir.path().join("scenario.ron"),
+    let (dir, standin) = rehearsal(
+        2.0,
         200.0,
         &[
             "--throttle-every",
@@ -364,12 +376,9 @@ fn throttling_500s_lost_answers_and_dropped_connections_place_no_second_call() {
             "--drop-every",
             "13",
         ],
+        "Predictive(target_abandon: 0.05)",
+        |c| c,
     );
-    std::fs::write(
-        dir.path().join("campaign.ron"),
-        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
-    )
-    .unwrap();
     let out = live(
         dir.path(),
         &["run", "campaign.ron", "--time-scale", "200"],
@@ -392,17 +401,13 @@ fn throttling_500s_lost_answers_and_dropped_connections_place_no_second_call() {
 #[test]
 fn killed_with_sigkill_at_random_moments_it_resumes_without_duplicates_or_lost_outcomes() {
     let _shared = shared();
-    let dir = folder(3.0);
-    let standin = start_standin(
-        &dir.path().join("scenario.ron"),
+    let (dir, standin) = rehearsal(
+        3.0,
         60.0,
         &["--error-after-dial-every", "9"],
+        "Predictive(target_abandon: 0.05)",
+        |c| c,
     );
-    std::fs::write(
-        dir.path().join("campaign.ron"),
-        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
-    )
-    .unwrap();
     // Kill moments from a fixed pseudo-random sequence: 0.15 s to 1.5 s after the start.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut kills = 0;
@@ -440,13 +445,7 @@ fn killed_with_sigkill_at_random_moments_it_resumes_without_duplicates_or_lost_o
 #[test]
 fn sigterm_stops_launching_waits_for_calls_in_flight_and_exits_0() {
     let _shared = shared();
-    let dir = folder(2.0);
-    let standin = start_standin(&dir.path().join("scenario.ron"), 60.0, &[]);
-    std::fs::write(
-        dir.path().join("campaign.ron"),
-        campaign(standin.port, "Predictive(target_abandon: 0.05)"),
-    )
-    .unwrap();
+    let (dir, standin) = rehearsal(2.0, 60.0, &[], "Predictive(target_abandon: 0.05)", |c| c);
     let out_path = dir.path().join("term.stdout");
     let mut child = live_command(dir.path(), &["run", "campaign.ron", "--time-scale", "60"])
         .stdout(std::fs::File::create(&out_path).unwrap())
@@ -486,13 +485,7 @@ fn sigterm_stops_launching_waits_for_calls_in_flight_and_exits_0() {
 #[test]
 fn dry_run_places_no_call_and_leaves_the_store_alone() {
     let _shared = shared();
-    let dir = folder(2.0);
-    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
-    std::fs::write(
-        dir.path().join("campaign.ron"),
-        campaign(standin.port, "Progressive()"),
-    )
-    .unwrap();
+    let (dir, standin) = rehearsal(2.0, 200.0, &[], "Progressive()", |c| c);
     let out = live(
         dir.path(),
         &["run", "campaign.ron", "--time-scale", "200", "--dry-run"],
@@ -514,13 +507,12 @@ fn dry_run_places_no_call_and_leaves_the_store_alone() {
 #[test]
 fn the_kill_switch_pauses_dialing_when_abandons_pass_the_target() {
     let _shared = shared();
-    let dir = folder(2.0);
-    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
-    let text = campaign(standin.port, "FixedRatio(ratio: 6.0)").replace(
-        "kill_switch: (target_abandon: 0.5, definition: Queue, window_min: 60.0, min_calls: 30, action: FallBackToProgressive)",
-        "kill_switch: (target_abandon: 0.01, definition: Queue, window_min: 600.0, min_calls: 5, action: Pause)",
-    );
-    std::fs::write(dir.path().join("campaign.ron"), text).unwrap();
+    let (dir, standin) = rehearsal(2.0, 200.0, &[], "FixedRatio(ratio: 6.0)", |c| {
+        c.replace(
+            "kill_switch: (target_abandon: 0.5, definition: Queue, window_min: 60.0, min_calls: 30, action: FallBackToProgressive)",
+            "kill_switch: (target_abandon: 0.01, definition: Queue, window_min: 600.0, min_calls: 5, action: Pause)",
+        )
+    });
     let out = live(
         dir.path(),
         &[
@@ -832,13 +824,12 @@ fn a_campaign_from_the_samples_dynamodb_table_keeps_the_table_in_step() {
         }
     });
 
-    let dir = folder(2.0);
-    let standin = start_standin(&dir.path().join("scenario.ron"), 200.0, &[]);
-    let text = campaign(standin.port, "Predictive(target_abandon: 0.05)").replace(
+    let (dir, standin) = rehearsal(2.0, 200.0, &[], "Predictive(target_abandon: 0.05)", |c| {
+        c.replace(
         "    contacts: \"contacts.csv\",",
         &format!("    contacts: DynamoDb(table: \"{table}\", campaign_column: \"{column}\", utc_offset: \"-05:00\"),"),
-    );
-    std::fs::write(dir.path().join("campaign.ron"), text).unwrap();
+    )
+    });
     let out = live(
         dir.path(),
         &["run", "campaign.ron", "--time-scale", "200"],
