@@ -53,6 +53,7 @@ pub mod scenario;
 pub mod stats;
 pub mod stream;
 pub mod summary;
+pub mod sweep;
 
 pub use campaign::{Campaign, DialError, Trace, TracedCall};
 pub use metrics::{Code, RepMetrics};

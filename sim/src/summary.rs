@@ -338,6 +338,69 @@ fn estimate(kind: &Kind, reps: &[RepMetrics]) -> Estimate {
     }
 }
 
+/// The numbers of one replication that the metrics table and the result-code counts are made
+/// of: per metric (in [`metric_keys`] order) `[numerator, denominator]` of a ratio metric or
+/// `[value, 1]` of a per-replication one (`None`: the replication does not count), then the
+/// customers per result code. What a sweep shard keeps of each replication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepScalars {
+    pub metrics: Vec<Option<[f64; 2]>>,
+    pub outcomes: Vec<f64>,
+}
+
+/// The [`RepScalars`] of one replication.
+pub fn scalars(rep: &RepMetrics) -> RepScalars {
+    RepScalars {
+        metrics: METRICS
+            .iter()
+            .map(|(_, kind)| match kind {
+                Kind::Ratio(f) => {
+                    let (num, den) = f(rep);
+                    Some([num, den])
+                }
+                Kind::PerRep(f) => f(rep).map(|v| [v, 1.0]),
+            })
+            .collect(),
+        outcomes: Code::ALL
+            .iter()
+            .map(|c| rep.outcomes[c.index()] as f64)
+            .collect(),
+    }
+}
+
+/// The metrics table and result-code counts from replications' scalars: the same numbers as
+/// [`summarise`] gives from the replications themselves.
+pub fn summarise_scalars(reps: &[RepScalars]) -> (Ordered<Estimate>, Ordered<Estimate>) {
+    let metrics = METRICS
+        .iter()
+        .enumerate()
+        .map(|(i, (k, kind))| {
+            let cells = reps.iter().map(|r| r.metrics.get(i).copied().flatten());
+            let estimate = match kind {
+                Kind::Ratio(_) => ratio_ci(
+                    &cells
+                        .map(|c| c.map_or((0.0, 0.0), |[n, d]| (n, d)))
+                        .collect::<Vec<_>>(),
+                ),
+                Kind::PerRep(_) => mean_ci(&cells.flatten().map(|[v, _]| v).collect::<Vec<_>>()),
+            };
+            (k.to_string(), estimate)
+        })
+        .collect();
+    let outcomes = Code::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let values: Vec<f64> = reps
+                .iter()
+                .map(|r| r.outcomes.get(i).copied().unwrap_or(0.0))
+                .collect();
+            (c.key().to_string(), mean_ci(&values))
+        })
+        .collect();
+    (Ordered(metrics), Ordered(outcomes))
+}
+
 /// Summarises the replications of one strategy (replication order does not matter for the
 /// numbers, but callers pass them in replication order so sums are reproducible bit for bit).
 pub fn summarise(spec: &StrategySpec, reps: &[RepMetrics]) -> StrategyResult {

@@ -5,6 +5,7 @@ mod compare;
 mod frontier;
 mod report;
 mod run;
+mod sweep;
 mod table;
 
 use anyhow::Context;
@@ -40,6 +41,12 @@ enum Command {
     /// Render a report directory (HTML page, charts, Markdown, CSV) from a results or frontier
     /// file written with --json.
     Report(ReportArgs),
+    /// Run a base scenario over a grid of field values (a sweep file), on this machine or as one
+    /// shard of many (docs/cluster.md).
+    Sweep(sweep::SweepArgs),
+    /// Combine the part files of a sharded sweep into its results file (the same bytes one
+    /// machine would have written).
+    Merge(sweep::MergeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -116,6 +123,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Frontier(args) => frontier::frontier(&args),
         Command::Check(args) => check::check(&args),
         Command::Report(args) => report::report(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => sweep::merge(&args),
     }
 }
 

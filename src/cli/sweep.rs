@@ -1,0 +1,183 @@
+//! `dialsim sweep` and `dialsim merge`: a grid of scenario variants, on one machine or cut into
+//! shards for a cluster (docs/cluster.md), merged back into the file one machine would write.
+
+use super::Setup;
+use anyhow::Context;
+use sim::sweep::{self, Part, Sweep, SweepResults};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    /// The sweep file (RON): a base scenario and the axes to vary; see scenarios/README.md.
+    pub file: PathBuf,
+    /// Where to write the results (or, with a shard, the part file).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Run only shard K of N (numbered from 0): the work units i with i mod N = K. Write the
+    /// part with --out and combine the parts with `dialsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// The number of shards when the index comes from the job-array engine's environment:
+    /// JOB_COMPLETION_INDEX (Kubernetes Indexed Job), AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch) or
+    /// SLURM_ARRAY_TASK_ID (Slurm, with --array=0-(N-1)).
+    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    pub shards: Option<usize>,
+    /// Replications per strategy and point (overrides the sweep file and the scenario).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// The part files of every shard of one sweep.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Where to write the merged results.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+fn shard_of(args: &SweepArgs) -> anyhow::Result<(usize, usize)> {
+    if let Some(spec) = &args.shard {
+        return Ok(sweep::parse_shard(spec)?);
+    }
+    let Some(n) = args.shards else {
+        return Ok((0, 1));
+    };
+    for var in sweep::INDEX_VARIABLES {
+        if let Ok(k) = std::env::var(var) {
+            return sweep::parse_shard(&format!("{}/{n}", k.trim()))
+                .with_context(|| format!("shard index from {var}={k}"));
+        }
+    }
+    anyhow::bail!(
+        "--shards {n}: no shard index in the environment ({}): give --shard K/{n} instead",
+        sweep::INDEX_VARIABLES.join(", ")
+    )
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("serializable");
+    text.push('\n');
+    text
+}
+
+fn print_table(results: &SweepResults) {
+    let names: Vec<&str> = results
+        .sweep
+        .axes
+        .iter()
+        .map(|a| a.field.as_str())
+        .collect();
+    println!(
+        "sweep of {} — seed {}, {} replications per point, {} points, mean [95% CI]",
+        results.sweep.scenario,
+        results.sweep.seed,
+        results.sweep.replications,
+        results.sweep.points.len()
+    );
+    println!(
+        "{}  strategy  abandon rate %  occupancy %",
+        names.join("  ")
+    );
+    let pct = |r: &sweep::Row, k: &str| match r.metrics.get(k).and_then(|e| e.mean) {
+        Some(m) => format!("{:.2}", m * 100.0),
+        None => "—".into(),
+    };
+    for r in &results.rows {
+        let values: Vec<String> = r.values.iter().map(|v| format!("{v}")).collect();
+        println!(
+            "{}  {}  {}  {}",
+            values.join("  "),
+            r.strategy,
+            pct(r, "abandon_rate"),
+            pct(r, "occupancy")
+        );
+    }
+}
+
+pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
+    let (shard, shards) = shard_of(args)?;
+    let sweep = Sweep::load(&args.file, args.replications)?;
+    let setup = Setup {
+        replications: None,
+        seed: None,
+        jobs: args.jobs,
+        quiet: args.quiet,
+    };
+    let units = sweep.header().unit_count();
+    let mine = (0..units).filter(|i| i % shards == shard).count();
+    let bar = setup.progress(
+        mine as u64,
+        "{bar:30} {pos}/{len} replications  {per_sec}  eta {eta}",
+    );
+    let done = setup
+        .thread_pool()?
+        .install(|| sweep.run(shard, shards, &|| bar.inc(1)));
+    bar.finish_and_clear();
+    if args.shard.is_some() || args.shards.is_some() {
+        let out = args
+            .out
+            .as_ref()
+            .context("a shard writes a part file: give --out FILE (then `dialsim merge`)")?;
+        let part = Part {
+            format: sweep::PART_FORMAT.into(),
+            shard,
+            shards,
+            sweep: sweep.header(),
+            units: done,
+        };
+        std::fs::write(out, json(&part))
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "shard {shard}/{shards}: {mine} of {units} units written to {}",
+                out.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut units_in_order = done;
+    units_in_order.sort_by_key(|(i, _)| *i);
+    let scalars: Vec<_> = units_in_order.into_iter().map(|(_, s)| s).collect();
+    let results = sweep::assemble(sweep.header(), &scalars);
+    print_table(&results);
+    if let Some(out) = &args.out {
+        std::fs::write(out, json(&results))
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let mut parts = Vec::new();
+    for path in &args.parts {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let part: Part = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a sweep part file (written by `dialsim sweep --shard`)",
+                path.display()
+            )
+        })?;
+        parts.push((path.display().to_string(), part));
+    }
+    let results = sweep::merge(parts)?;
+    std::fs::write(&args.out, json(&results))
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "merged {} parts: {} points × {} strategies into {}",
+        args.parts.len(),
+        results.sweep.points.len(),
+        results.sweep.strategies.len(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

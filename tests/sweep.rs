@@ -1,0 +1,291 @@
+//! `dialsim sweep` and `dialsim merge` end to end: merged shards give the unsharded file byte
+//! for byte, a sweep point is the plain run of its scenario, and bad input exits 2.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dialsim(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dialsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run dialsim")
+}
+
+fn quick() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps/quick.ron")
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{:?}\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn err(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_sweep_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = quick();
+    let sweep = sweep.to_str().unwrap();
+    ok(&dialsim(
+        &[
+            "sweep",
+            sweep,
+            "--quiet",
+            "--out",
+            "whole.json",
+            "--jobs",
+            "2",
+        ],
+        dir.path(),
+    ));
+    let whole = std::fs::read(dir.path().join("whole.json")).unwrap();
+    for n in [1, 2, 3, 7] {
+        let mut parts = Vec::new();
+        for k in 0..n {
+            let part = format!("part-{n}-{k}.json");
+            // Threads vary too: results may not depend on them.
+            let jobs = if k % 2 == 0 { "1" } else { "2" };
+            ok(&dialsim(
+                &[
+                    "sweep",
+                    sweep,
+                    "--quiet",
+                    "--shard",
+                    &format!("{k}/{n}"),
+                    "--out",
+                    &part,
+                    "--jobs",
+                    jobs,
+                ],
+                dir.path(),
+            ));
+            parts.push(part);
+        }
+        // Parts in any order.
+        parts.reverse();
+        let mut args = vec!["merge"];
+        args.extend(parts.iter().map(String::as_str));
+        args.extend(["--out", "merged.json"]);
+        ok(&dialsim(&args, dir.path()));
+        let merged = std::fs::read(dir.path().join("merged.json")).unwrap();
+        assert!(
+            merged == whole,
+            "{n} shards merged differ from the unsharded sweep"
+        );
+    }
+}
+
+#[test]
+fn the_shard_index_comes_from_a_job_array_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = quick();
+    let sweep = sweep.to_str().unwrap();
+    for (k, var) in [
+        (0, "JOB_COMPLETION_INDEX"),
+        (1, "AWS_BATCH_JOB_ARRAY_INDEX"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_dialsim"))
+            .args([
+                "sweep",
+                sweep,
+                "--quiet",
+                "--shards",
+                "2",
+                "--out",
+                &format!("env-{k}.json"),
+            ])
+            .current_dir(dir.path())
+            .env_remove("JOB_COMPLETION_INDEX")
+            .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env(var, k.to_string())
+            .output()
+            .unwrap();
+        ok(&out);
+    }
+    ok(&dialsim(
+        &[
+            "sweep",
+            sweep,
+            "--quiet",
+            "--shard",
+            "0/2",
+            "--out",
+            "flag-0.json",
+        ],
+        dir.path(),
+    ));
+    assert_eq!(
+        std::fs::read(dir.path().join("env-0.json")).unwrap(),
+        std::fs::read(dir.path().join("flag-0.json")).unwrap()
+    );
+    ok(&dialsim(
+        &["merge", "env-0.json", "env-1.json", "--out", "m.json"],
+        dir.path(),
+    ));
+}
+
+/// A sweep point is the scenario with that value, run as usual: same seed, same streams.
+#[test]
+fn a_sweep_point_is_the_plain_run_of_its_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = std::fs::read_to_string(root.join("scenarios/seed-sample.ron")).unwrap();
+    assert!(base.contains("staffing: Count(10)"));
+    let variant = base
+        .replace("staffing: Count(10)", "staffing: Count(12)")
+        .replace("ring_timeout_s: 60.0", "ring_timeout_s: 20.0");
+    assert!(
+        variant.contains("ring_timeout_s: 20.0"),
+        "the base scenario changed"
+    );
+    std::fs::write(dir.path().join("point.ron"), variant).unwrap();
+    ok(&dialsim(
+        &[
+            "run",
+            "point.ron",
+            "--replications",
+            "4",
+            "--quiet",
+            "--json",
+            "point.json",
+        ],
+        dir.path(),
+    ));
+    ok(&dialsim(
+        &[
+            "sweep",
+            quick().to_str().unwrap(),
+            "--quiet",
+            "--out",
+            "sweep.json",
+        ],
+        dir.path(),
+    ));
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("point.json")).unwrap()).unwrap();
+    let sweep: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sweep.json")).unwrap()).unwrap();
+    let rows = sweep["rows"].as_array().unwrap();
+    let mut compared = 0;
+    for row in rows
+        .iter()
+        .filter(|r| r["values"] == serde_json::json!([12.0, 20.0]))
+    {
+        let s = run["strategies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == row["strategy"])
+            .expect("the strategy in the plain run");
+        assert_eq!(row["metrics"], s["metrics"], "{}", row["strategy"]);
+        assert_eq!(row["outcomes"], s["outcomes"], "{}", row["strategy"]);
+        compared += 1;
+    }
+    assert_eq!(compared, 2);
+}
+
+#[test]
+fn bad_shards_missing_parts_and_unknown_fields_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = quick();
+    let sweep = sweep.to_str().unwrap();
+    for bad in ["4/3", "0/0", "x/2", "3"] {
+        let e = err(&dialsim(
+            &["sweep", sweep, "--quiet", "--shard", bad, "--out", "p.json"],
+            dir.path(),
+        ));
+        assert!(e.contains("K/N"), "{bad}: {e}");
+    }
+    for k in 0..3 {
+        ok(&dialsim(
+            &[
+                "sweep",
+                sweep,
+                "--quiet",
+                "--shard",
+                &format!("{k}/3"),
+                "--out",
+                &format!("p{k}.json"),
+            ],
+            dir.path(),
+        ));
+    }
+    let e = err(&dialsim(
+        &["merge", "p0.json", "p2.json", "--out", "m.json"],
+        dir.path(),
+    ));
+    assert!(e.contains("missing shard 1/3"), "{e}");
+    let e = err(&dialsim(
+        &[
+            "merge", "p0.json", "p1.json", "p1.json", "p2.json", "--out", "m.json",
+        ],
+        dir.path(),
+    ));
+    assert!(e.contains("given twice"), "{e}");
+    ok(&dialsim(
+        &[
+            "sweep",
+            sweep,
+            "--quiet",
+            "--shard",
+            "0/2",
+            "--out",
+            "other.json",
+        ],
+        dir.path(),
+    ));
+    let e = err(&dialsim(
+        &[
+            "merge",
+            "p0.json",
+            "p1.json",
+            "other.json",
+            "--out",
+            "m.json",
+        ],
+        dir.path(),
+    ));
+    assert!(e.contains("another sweep or shard count"), "{e}");
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let file = dir.path().join("bad.ron");
+    let text = format!(
+        "Sweep(scenario: {:?}, axes: [(field: \"dial.p_human\", values: [0.3])])",
+        root.join("seed-sample.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    let e = err(&dialsim(
+        &["sweep", file.to_str().unwrap(), "--quiet"],
+        dir.path(),
+    ));
+    assert!(
+        e.contains("p_human") && e.contains("human") && e.contains("axis 1"),
+        "{e}"
+    );
+    let text = format!(
+        "Sweep(scenario: {:?}, axes: [(field: \"dial.human\", values: [0.9])])",
+        root.join("seed-sample.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    let e = err(&dialsim(
+        &["sweep", file.to_str().unwrap(), "--quiet"],
+        dir.path(),
+    ));
+    assert!(e.contains("dial.human = 0.9"), "{e}");
+}
