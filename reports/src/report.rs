@@ -81,6 +81,13 @@ pub enum ReadError {
     )]
     Unknown { path: PathBuf },
     #[error(
+        "{} is a sweep file ({format}): `dialsim report` does not draw sweeps yet; its rows (every \
+         metric with its 95% interval, per point and strategy) are in the file itself, described \
+         in docs/results.md",
+        path.display()
+    )]
+    Sweep { path: PathBuf, format: String },
+    #[error(
         "{} {} was written by another version of dialsim (format {}; this version reads {}); {}",
         kind.noun(),
         path.display(),
@@ -129,6 +136,12 @@ fn detect(path: &Path, value: &serde_json::Value) -> Result<Kind, ReadError> {
         Some(f) if f == sim::summary::FORMAT => return Ok(Kind::Results),
         Some(f) if f == sim::frontier::FORMAT => return Ok(Kind::Frontier),
         _ => {}
+    }
+    if let Some(f) = format.filter(|f| f.starts_with("dialsim-sweep")) {
+        return Err(ReadError::Sweep {
+            path: path.to_path_buf(),
+            format: f.to_string(),
+        });
     }
     let by_prefix = format.and_then(|f| {
         if f.starts_with("dialsim-results/") {
