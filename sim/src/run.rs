@@ -85,10 +85,22 @@ pub fn replications(
 /// Every replication of every strategy in the model, summarised. Replications run in parallel on
 /// the current rayon pool; `on_replication` is called after each one (for progress bars).
 pub fn run_all(model: &Model, on_replication: &(dyn Fn() + Sync)) -> Results {
+    // Every (strategy, replication) pair in one parallel pass, so no thread waits for the last
+    // replication of one strategy before the next starts; collected by index, as before.
+    let reps = model.replications as usize;
+    let all: Vec<RepMetrics> = (0..model.strategies.len() * reps)
+        .into_par_iter()
+        .map(|i| {
+            let m = replicate(model, &model.strategies[i / reps], (i % reps) as u32);
+            on_replication();
+            m
+        })
+        .collect();
     let strategies = model
         .strategies
         .iter()
-        .map(|spec| summarise(spec, &replications(model, spec, on_replication)))
+        .enumerate()
+        .map(|(s, spec)| summarise(spec, &all[s * reps..(s + 1) * reps]))
         .collect();
     Results::new(model, strategies)
 }
