@@ -334,6 +334,20 @@ fn check_every_customer_final(dir: &Path) {
     assert_eq!(rows, CUSTOMERS);
 }
 
+/// Runs `live` again (at 60×) until the list is done, then checks the invariants and that every
+/// customer is final.
+fn resume_to_the_end(dir: &Path, port: u16) {
+    let out = live(
+        dir,
+        &["run", "campaign.ron", "--time-scale", "60"],
+        Duration::from_secs(300),
+    );
+    let stdout = ok(&out);
+    assert!(stdout.contains("every customer is done"), "{stdout}");
+    check_no_duplicates_no_loss(dir, port);
+    check_every_customer_final(dir);
+}
+
 #[test]
 fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
     let _shared = shared();
@@ -431,15 +445,7 @@ fn killed_with_sigkill_at_random_moments_it_resumes_without_duplicates_or_lost_o
     assert!(kills >= 5, "only {kills} runs were killed");
     let before: u64 = dials(standin.port).values().sum();
     assert!(before > 0, "the killed runs placed no call");
-    let out = live(
-        dir.path(),
-        &["run", "campaign.ron", "--time-scale", "60"],
-        Duration::from_secs(300),
-    );
-    let stdout = ok(&out);
-    assert!(stdout.contains("every customer is done"), "{stdout}");
-    check_no_duplicates_no_loss(dir.path(), standin.port);
-    check_every_customer_final(dir.path());
+    resume_to_the_end(dir.path(), standin.port);
 }
 
 #[test]
@@ -472,14 +478,7 @@ fn sigterm_stops_launching_waits_for_calls_in_flight_and_exits_0() {
     )));
     assert!(attempts.len() < CUSTOMERS, "it did not stop launching");
     // And it resumes to the end.
-    let out = live(
-        dir.path(),
-        &["run", "campaign.ron", "--time-scale", "60"],
-        Duration::from_secs(300),
-    );
-    assert!(ok(&out).contains("every customer is done"));
-    check_no_duplicates_no_loss(dir.path(), standin.port);
-    check_every_customer_final(dir.path());
+    resume_to_the_end(dir.path(), standin.port);
 }
 
 #[test]
