@@ -10,6 +10,9 @@ pub struct Gauge {
     since: u64,
     /// Area under the level (level × milliseconds) per bucket.
     areas: Vec<u128>,
+    /// The bucket last written, as (index, start, end): most changes fall in it, and checking
+    /// that is cheaper than a division.
+    current: (usize, u64, u64),
 }
 
 impl Gauge {
@@ -19,6 +22,7 @@ impl Gauge {
             level: 0,
             since: 0,
             areas: Vec::new(),
+            current: (0, 0, 0),
         }
     }
 
@@ -26,10 +30,13 @@ impl Gauge {
         self.level
     }
 
-    /// Accounts for the level up to `now`, then changes it.
+    /// Accounts for the level up to `now`, then changes it. An unchanged level needs no
+    /// accounting yet: the next change or flush covers the whole span, bucket by bucket.
     pub fn set(&mut self, now: Millis, level: u64) {
-        self.flush(now);
-        self.level = level;
+        if level != self.level {
+            self.flush(now);
+            self.level = level;
+        }
     }
 
     pub fn add(&mut self, now: Millis, delta: i64) {
@@ -42,7 +49,10 @@ impl Gauge {
     pub fn flush(&mut self, now: Millis) {
         let mut t = self.since;
         let end = now.0.max(t);
-        if self.level > 0 {
+        let (index, start, stop) = self.current;
+        if self.level > 0 && start <= t && end <= stop && stop > start {
+            self.areas[index] += u128::from(self.level) * u128::from(end - t);
+        } else if self.level > 0 {
             while t < end {
                 let bucket = (t / self.interval) as usize;
                 let bucket_end = (bucket as u64 + 1) * self.interval;
@@ -51,6 +61,7 @@ impl Gauge {
                     self.areas.resize(bucket + 1, 0);
                 }
                 self.areas[bucket] += u128::from(self.level) * u128::from(until - t);
+                self.current = (bucket, bucket_end - self.interval, bucket_end);
                 t = until;
             }
         }

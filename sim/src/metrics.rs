@@ -174,6 +174,8 @@ pub struct Recorder {
     wait_buckets: Vec<Histogram<u64>>,
     exhausted_at: Option<Millis>,
     retries_released: u64,
+    /// The series bucket last counted in, as (index, start, end), to skip a division per event.
+    current: (usize, u64, u64),
 }
 
 impl Recorder {
@@ -196,14 +198,21 @@ impl Recorder {
             wait_buckets: Vec::new(),
             exhausted_at: None,
             retries_released: 0,
+            current: (0, 0, 0),
         }
     }
 
     fn bucket(&mut self, now: Millis) -> &mut BucketCounts {
-        let i = (now.0 / self.interval.0.max(1)) as usize;
+        let (index, start, end) = self.current;
+        if start <= now.0 && now.0 < end {
+            return &mut self.buckets[index];
+        }
+        let width = self.interval.0.max(1);
+        let i = (now.0 / width) as usize;
         if self.buckets.len() <= i {
             self.buckets.resize(i + 1, BucketCounts::default());
         }
+        self.current = (i, i as u64 * width, (i as u64 + 1) * width);
         &mut self.buckets[i]
     }
 
