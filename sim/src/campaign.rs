@@ -84,13 +84,14 @@ enum Status {
     Done,
 }
 
+/// Eight bytes, so that the list's states stay in cache as far as they can.
 #[derive(Clone, Copy, Debug)]
 struct CustomerState {
     attempts: u32,
     code: Code,
     status: Status,
-    /// When a call to this customer was last abandoned (queue or answering-machine detection).
-    last_abandon: Option<Millis>,
+    /// A call to this customer was abandoned once (time in [`Campaign::abandoned_at`]).
+    abandoned: bool,
 }
 
 /// Customers ready to dial in one time zone: retries first (in due order), then the list.
@@ -146,6 +147,9 @@ pub struct Campaign<'m> {
     free_slots: Vec<u32>,
     generations: Vec<u32>,
     customers: Vec<CustomerState>,
+    /// When a call to each such customer was last abandoned (queue or answering-machine
+    /// detection); few customers, so not in [`CustomerState`].
+    abandoned_at: std::collections::HashMap<u32, Millis>,
     zones: Vec<ZoneQueue>,
     agents: Vec<Agent>,
     idle: VecDeque<u32>,
@@ -161,8 +165,11 @@ pub struct Campaign<'m> {
     /// Customers waiting for a retry, one queue per retry rule. A rule's delay is fixed, so due
     /// times arrive in order and no heap is needed.
     retry_waits: [VecDeque<(Millis, u32)>; 5],
-    /// Whether each time zone's calling window is open at `now` (refreshed when time moves).
+    /// The earliest due time at the front of `retry_waits` ([`Millis::MAX`]: none).
+    retry_next: Millis,
+    /// Whether each time zone's calling window is open at `now`, valid until `open_until`.
     open: Vec<bool>,
+    open_until: Millis,
     finished: Vec<CallRecord>,
     rec: Recorder,
     trace: Option<Trace>,
@@ -187,7 +194,7 @@ impl<'m> Campaign<'m> {
                 attempts: 0,
                 code: Code::NotReached,
                 status,
-                last_abandon: None,
+                abandoned: false,
             });
         }
         let mut c = Campaign {
@@ -199,6 +206,7 @@ impl<'m> Campaign<'m> {
             free_slots: Vec::new(),
             generations: Vec::new(),
             customers,
+            abandoned_at: Default::default(),
             zones,
             agents: Vec::with_capacity(model.agents.len()),
             idle: VecDeque::new(),
@@ -212,7 +220,9 @@ impl<'m> Campaign<'m> {
             remaining,
             dialing_stopped: false,
             retry_waits: Default::default(),
+            retry_next: Millis::MAX,
             open: vec![false; model.time_zones.len()],
+            open_until: Millis::ZERO,
             finished: Vec::new(),
             rec: Recorder::new(model),
             trace: None,
@@ -262,20 +272,23 @@ impl<'m> Campaign<'m> {
 
     /// Processes every event up to and including `until`, then sets the clock to `until`.
     pub fn advance_to(&mut self, until: Millis) {
-        while let Some(at) = self.events.peek_time() {
-            if at > until {
-                break;
-            }
-            let (at, event) = self.events.pop().expect("peeked");
+        while let Some((at, event)) = self.events.pop_due(until) {
             self.now = at;
             self.handle(event);
         }
         // Readiness matters only when the dialer next looks, so due retries are released once
         // here, in due order, rather than interleaved with the events above.
-        self.release_retries(until);
+        if self.retry_next <= until {
+            self.release_retries(until);
+        }
         self.now = self.now.max(until);
-        for (zone, open) in self.open.iter_mut().enumerate() {
-            *open = self.model.in_window(zone as u16, self.now);
+        if self.now >= self.open_until {
+            self.open_until = Millis::MAX;
+            for (zone, open) in self.open.iter_mut().enumerate() {
+                *open = self.model.in_window(zone as u16, self.now);
+                let steady = self.model.window_steady_until(zone as u16, self.now);
+                self.open_until = self.open_until.min(steady);
+            }
         }
     }
 
@@ -290,7 +303,10 @@ impl<'m> Campaign<'m> {
                     let (_, customer) = self.retry_waits[k].pop_front().expect("front seen");
                     self.retry_due(customer, due);
                 }
-                _ => return,
+                next => {
+                    self.retry_next = next.map_or(Millis::MAX, |(due, _)| due);
+                    return;
+                }
             }
         }
     }
@@ -426,7 +442,7 @@ impl<'m> Campaign<'m> {
             self.rec.breach(Breach::DoNotCall);
         }
         let state = &mut self.customers[customer as usize];
-        if state.last_abandon.is_some_and(|t| now - t < REDIAL_QUIET) {
+        if state.abandoned && now - self.abandoned_at[&customer] < REDIAL_QUIET {
             self.rec.breach(Breach::RedialAfterAbandon);
         }
         state.attempts += 1;
@@ -608,7 +624,7 @@ impl<'m> Campaign<'m> {
         let (person, customer) = (call.truth == Truth::Human, call.record.customer);
         if person {
             self.rec.amd_hung_up_on_person(now);
-            self.customers[customer as usize].last_abandon = Some(now);
+            self.customer_abandoned(customer);
         }
         self.end_call(id);
     }
@@ -708,7 +724,7 @@ impl<'m> Campaign<'m> {
         call.code = Some(Code::Abandoned);
         let customer = call.record.customer;
         let waited = now - call.record.queued_at.expect("queued");
-        self.customers[customer as usize].last_abandon = Some(now);
+        self.customer_abandoned(customer);
         self.rec.abandoned(now, waited);
         // Stale entries further back are skipped when agents take callers.
         while let Some(&front) = self.waiting.front() {
@@ -903,12 +919,18 @@ impl<'m> Campaign<'m> {
             Some((queue, r)) if state.attempts < r.max_attempts => {
                 state.status = Status::WaitingRetry;
                 self.retry_waits[queue].push_back((now + r.after, customer));
+                self.retry_next = self.retry_next.min(now + r.after);
             }
             _ => {
                 state.status = Status::Done;
                 self.customer_done();
             }
         }
+    }
+
+    fn customer_abandoned(&mut self, customer: u32) {
+        self.customers[customer as usize].abandoned = true;
+        self.abandoned_at.insert(customer, self.now);
     }
 
     fn customer_done(&mut self) {

@@ -235,6 +235,24 @@ impl Model {
         }
     }
 
+    /// A time after `now` before which [`Model::in_window`] for `zone` cannot change: the next
+    /// local time that is a window edge ([`Millis::MAX`] without a window).
+    pub fn window_steady_until(&self, zone: u16, now: Millis) -> Millis {
+        match self.window {
+            None => Millis::MAX,
+            Some((from, to)) => {
+                let local =
+                    (self.start_utc.0 as i64 + now.0 as i64 + self.time_zones[zone as usize])
+                        .rem_euclid(DAY_MS);
+                let ahead = |edge: i64| match (edge - local).rem_euclid(DAY_MS) {
+                    0 => DAY_MS,
+                    d => d,
+                };
+                now + Millis(ahead(from).min(ahead(to)) as u64)
+            }
+        }
+    }
+
     /// Customers that may ever be dialed (not on the do-not-call list).
     pub fn dialable(&self) -> u64 {
         self.customers.iter().filter(|c| !c.do_not_call).count() as u64
@@ -297,5 +315,37 @@ fn load_list(
             Ok((customers, offsets))
         }
         ContactList::Csv { path } => crate::contacts::read(&base.join(path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The window cannot change before `window_steady_until`, checked minute by minute over two
+    /// days in zones whose offsets put the edges at every kind of place.
+    #[test]
+    fn window_is_steady_until_its_next_edge() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/day-100-agents.ron");
+        let (_, model) = crate::load::load(&path).expect("bundled scenario");
+        let minute = 60_000;
+        for zone in 0..model.time_zones.len() as u16 {
+            let mut now = Millis(0);
+            while now.0 < 2 * DAY_MS as u64 {
+                let until = model.window_steady_until(zone, now);
+                assert!(until > now);
+                let open = model.in_window(zone, now);
+                let mut t = now;
+                while t < until {
+                    assert_eq!(
+                        model.in_window(zone, t),
+                        open,
+                        "zone {zone} changed at {t:?}"
+                    );
+                    t = t + Millis(minute).min(until - t).max(Millis(1));
+                }
+                now = now + Millis(7 * minute);
+            }
+        }
     }
 }
