@@ -342,9 +342,9 @@ mod tests {
                         open,
                         "zone {zone} changed at {t:?}"
                     );
-                    t = t + Millis(minute).min(until - t).max(Millis(1));
+                    t += Millis(minute).min(until - t).max(Millis(1));
                 }
-                now = now + Millis(7 * minute);
+                now += Millis(7 * minute);
             }
         }
     }
