@@ -102,6 +102,9 @@ struct ZoneQueue {
     retries: VecDeque<(u32, u32, Millis)>,
     fresh: VecDeque<u32>,
     ready: u64,
+    /// Both fronts are known to be callable (or the queues empty): entries only ever go stale
+    /// when a customer of this zone is dialed or given up, or a retry joins.
+    clean: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,7 +143,7 @@ pub struct Trace {
 
 pub struct Campaign<'m> {
     model: &'m Model,
-    replication: u32,
+    streams: stream::Attempts,
     now: Millis,
     events: EventQueue,
     calls: Vec<Option<Call>>,
@@ -199,7 +202,7 @@ impl<'m> Campaign<'m> {
         }
         let mut c = Campaign {
             model,
-            replication,
+            streams: stream::Attempts::new(model.seed, replication),
             now: Millis::ZERO,
             events: EventQueue::default(),
             calls: Vec::new(),
@@ -375,17 +378,16 @@ impl<'m> Campaign<'m> {
                 s.status == Status::Ready && s.attempts == epoch
             };
             let q = &mut self.zones[z];
-            while let Some(&(c, epoch, _)) = q.retries.front() {
-                if valid(c, epoch) {
-                    break;
+            while !q.clean {
+                match (q.retries.front(), q.fresh.front()) {
+                    (Some(&(c, epoch, _)), _) if !valid(c, epoch) => {
+                        q.retries.pop_front();
+                    }
+                    (_, Some(&c)) if !valid(c, 0) => {
+                        q.fresh.pop_front();
+                    }
+                    _ => q.clean = true,
                 }
-                q.retries.pop_front();
-            }
-            while let Some(&c) = q.fresh.front() {
-                if valid(c, 0) {
-                    break;
-                }
-                q.fresh.pop_front();
             }
             // Retries rank before fresh customers, earliest due first; fresh customers go in
             // list order.
@@ -448,10 +450,12 @@ impl<'m> Campaign<'m> {
         state.attempts += 1;
         state.status = Status::InCall;
         let attempt = state.attempts;
-        self.zones[self.model.customers[customer as usize].zone as usize].ready -= 1;
+        let zone = &mut self.zones[info.zone as usize];
+        zone.ready -= 1;
+        zone.clean = false;
 
         let m = self.model;
-        let mut rng = stream::attempt(m.seed, self.replication, customer, attempt);
+        let mut rng = self.streams.stream(customer, attempt);
         let u: f64 = rng.random();
         let mut truth = match m.dial_cdf.iter().position(|&p| u < p) {
             Some(0) => Truth::Human,
@@ -508,7 +512,9 @@ impl<'m> Campaign<'m> {
         let state = &mut self.customers[customer as usize];
         if state.status == Status::Ready {
             state.status = Status::Done;
-            self.zones[self.model.customers[customer as usize].zone as usize].ready -= 1;
+            let zone = &mut self.zones[self.model.customers[customer as usize].zone as usize];
+            zone.ready -= 1;
+            zone.clean = false;
             self.customer_done();
         }
     }
@@ -856,6 +862,7 @@ impl<'m> Campaign<'m> {
         let zone = &mut self.zones[self.model.customers[customer as usize].zone as usize];
         zone.retries.push_back((customer, state.attempts, due));
         zone.ready += 1;
+        zone.clean = false;
     }
 
     fn agents_changed(&mut self) {
@@ -975,11 +982,13 @@ impl<'m> Campaign<'m> {
             self.patience_out(id);
         }
         let end = self.now.max(stopped_at);
-        let outcomes = self.customers.iter().fold([0u64; 7], |mut acc, c| {
-            acc[c.code.index()] += 1;
-            acc
-        });
-        let attempted = self.customers.iter().filter(|c| c.attempts > 0).count() as u64;
+        let (outcomes, attempted) =
+            self.customers
+                .iter()
+                .fold(([0u64; 7], 0), |(mut outcomes, attempted), c| {
+                    outcomes[c.code.index()] += 1;
+                    (outcomes, attempted + u64::from(c.attempts > 0))
+                });
         let events = self.events.popped();
         let metrics = self.rec.finish(end, outcomes, attempted, events);
         (metrics, self.trace)

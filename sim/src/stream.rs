@@ -29,16 +29,30 @@ const LIST: u64 = 3;
 
 /// The stream of one call attempt (attempt counts from 1).
 pub fn attempt(seed: u64, replication: u32, customer: u32, attempt: u32) -> Stream {
-    let h = derive(
-        ATTEMPT,
-        &[
-            seed,
-            u64::from(replication),
-            (u64::from(customer) << 32) | u64::from(attempt),
-        ],
-    );
-    // The 128-bit state straight from two mixes (`Pcg64Mcg::new` forces it odd).
-    Stream::new((u128::from(h) << 64) | u128::from(mix(h)))
+    Attempts::new(seed, replication).stream(customer, attempt)
+}
+
+/// The attempt streams of one replication, with the part of the seed derivation they share
+/// done once (a simulation draws one stream per dial).
+#[derive(Clone, Copy, Debug)]
+pub struct Attempts {
+    prefix: u64,
+}
+
+impl Attempts {
+    pub fn new(seed: u64, replication: u32) -> Attempts {
+        Attempts {
+            prefix: derive(ATTEMPT, &[seed, u64::from(replication)]),
+        }
+    }
+
+    /// The stream of one call attempt (attempt counts from 1): the same as
+    /// `derive(ATTEMPT, [seed, replication, customer << 32 | attempt])`, continued.
+    pub fn stream(self, customer: u32, attempt: u32) -> Stream {
+        let h = mix(self.prefix ^ mix((u64::from(customer) << 32) | u64::from(attempt)));
+        // The 128-bit state straight from two mixes (`Pcg64Mcg::new` forces it odd).
+        Stream::new((u128::from(h) << 64) | u128::from(mix(h)))
+    }
 }
 
 /// The seed handed to a strategy that draws its own random numbers.
@@ -70,6 +84,23 @@ mod tests {
             attempt(7, 0, 42, 1).next_u64(),
             attempt(7, 1, 42, 1).next_u64()
         );
+    }
+
+    #[test]
+    fn attempt_streams_continue_the_derivation() {
+        for (seed, rep, customer, n) in [(7, 0, 42, 1), (1, 3, 0, 2), (u64::MAX, 19, 59_999, 4)] {
+            let h = derive(
+                ATTEMPT,
+                &[
+                    seed,
+                    u64::from(rep),
+                    (u64::from(customer) << 32) | u64::from(n),
+                ],
+            );
+            let mut expected = Stream::new((u128::from(h) << 64) | u128::from(mix(h)));
+            let mut got = Attempts::new(seed, rep).stream(customer, n);
+            assert_eq!(got.next_u64(), expected.next_u64());
+        }
     }
 
     #[test]

@@ -18,12 +18,19 @@ impl Millis {
         Millis(s * 1_000)
     }
 
-    /// Rounds to the nearest millisecond; negative or NaN input gives zero.
+    /// Rounds to the nearest millisecond (halves away from zero); negative or NaN input gives
+    /// zero.
     pub fn from_secs_f64(s: f64) -> Millis {
+        let ms = s * 1_000.0;
         if s.is_nan() || s <= 0.0 {
             Millis(0)
+        } else if ms < 4_503_599_627_370_496.0 {
+            // Below 2^52 the fraction is exact after truncation, so this is `f64::round`
+            // without its library call (the simulator rounds every duration it draws).
+            let whole = ms as u64;
+            Millis(whole + u64::from(ms - whole as f64 >= 0.5))
         } else {
-            Millis((s * 1_000.0).round().min(u64::MAX as f64) as u64)
+            Millis(ms.round().min(u64::MAX as f64) as u64)
         }
     }
 
@@ -60,5 +67,55 @@ impl Sub for Millis {
 impl fmt::Display for Millis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:.3}s", self.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference: `f64::round`, halves away from zero.
+    fn reference(s: f64) -> Millis {
+        if s.is_nan() || s <= 0.0 {
+            Millis(0)
+        } else {
+            Millis((s * 1_000.0).round().min(u64::MAX as f64) as u64)
+        }
+    }
+
+    #[test]
+    fn rounding_matches_f64_round() {
+        let mut cases = vec![
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-300,
+            0.0005,
+            0.000_499_999_999_999_999_9,
+            0.0015,
+            0.0025,
+            2.5e-3,
+            4_503_599_627_370.495,
+            4_503_599_627_370.496,
+            1e20,
+        ];
+        // Values just around every half millisecond up to a day, and a spread of magnitudes.
+        let mut x = 1e-6_f64;
+        while x < 1e9 {
+            cases.push(x);
+            x *= 1.013_7;
+        }
+        for half in (0..86_400_000u64).step_by(9_973) {
+            let s = (half as f64 + 0.5) / 1_000.0;
+            cases.extend([
+                s,
+                f64::from_bits(s.to_bits() - 1),
+                f64::from_bits(s.to_bits() + 1),
+            ]);
+        }
+        for s in cases {
+            assert_eq!(Millis::from_secs_f64(s), reference(s), "{s:e}");
+        }
     }
 }
