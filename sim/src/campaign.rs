@@ -150,6 +150,10 @@ pub struct Campaign<'m> {
     free_slots: Vec<u32>,
     generations: Vec<u32>,
     customers: Vec<CustomerState>,
+    /// Customers per current result code (by [`Code::index`]) and customers dialed at least
+    /// once, kept as they change so the end needs no pass over the list.
+    outcomes: [u64; 7],
+    attempted: u64,
     /// When a call to each such customer was last abandoned (queue or answering-machine
     /// detection); few customers, so not in [`CustomerState`].
     abandoned_at: std::collections::HashMap<u32, Millis>,
@@ -208,6 +212,12 @@ impl<'m> Campaign<'m> {
             calls: Vec::new(),
             free_slots: Vec::new(),
             generations: Vec::new(),
+            outcomes: {
+                let mut outcomes = [0; 7];
+                outcomes[Code::NotReached.index()] = model.customers.len() as u64;
+                outcomes
+            },
+            attempted: 0,
             customers,
             abandoned_at: Default::default(),
             zones,
@@ -449,6 +459,9 @@ impl<'m> Campaign<'m> {
         }
         state.attempts += 1;
         state.status = Status::InCall;
+        if state.attempts == 1 {
+            self.attempted += 1;
+        }
         let attempt = state.attempts;
         let zone = &mut self.zones[info.zone as usize];
         zone.ready -= 1;
@@ -909,6 +922,8 @@ impl<'m> Campaign<'m> {
         let customer = record.customer;
         let state = &mut self.customers[customer as usize];
         if let Some(code) = call.code {
+            self.outcomes[state.code.index()] -= 1;
+            self.outcomes[code.index()] += 1;
             state.code = code;
         }
         let rule: Option<(usize, RetryRule)> = call.retry.and_then(|k| {
@@ -982,15 +997,15 @@ impl<'m> Campaign<'m> {
             self.patience_out(id);
         }
         let end = self.now.max(stopped_at);
-        let (outcomes, attempted) =
-            self.customers
-                .iter()
-                .fold(([0u64; 7], 0), |(mut outcomes, attempted), c| {
-                    outcomes[c.code.index()] += 1;
-                    (outcomes, attempted + u64::from(c.attempts > 0))
-                });
+        debug_assert_eq!(
+            self.outcomes,
+            self.customers.iter().fold([0; 7], |mut acc, c| {
+                acc[c.code.index()] += 1;
+                acc
+            })
+        );
         let events = self.events.popped();
-        let metrics = self.rec.finish(end, outcomes, attempted, events);
+        let metrics = self.rec.finish(end, self.outcomes, self.attempted, events);
         (metrics, self.trace)
     }
 }
