@@ -102,9 +102,39 @@ struct ZoneQueue {
     retries: VecDeque<(u32, u32, Millis)>,
     fresh: VecDeque<u32>,
     ready: u64,
-    /// Both fronts are known to be callable (or the queues empty): entries only ever go stale
-    /// when a customer of this zone is dialed or given up, or a retry joins.
+    /// Both fronts are known to be callable (or the queues empty) and `candidate` is current:
+    /// entries only ever go stale when a customer of this zone is dialed or given up, or a
+    /// retry joins.
     clean: bool,
+    /// The zone's next customer as (fresh, rank, customer), compared as a tuple: retries rank
+    /// before fresh customers, earliest due first; fresh customers go in list order.
+    candidate: Option<(bool, u64, u32)>,
+}
+
+impl ZoneQueue {
+    /// Drops stale entries from the fronts and notes the zone's next customer.
+    fn tidy(&mut self, customers: &[CustomerState]) {
+        let valid = |c: u32, epoch: u32| {
+            let s = &customers[c as usize];
+            s.status == Status::Ready && s.attempts == epoch
+        };
+        while let Some(&(c, epoch, _)) = self.retries.front()
+            && !valid(c, epoch)
+        {
+            self.retries.pop_front();
+        }
+        while let Some(&c) = self.fresh.front()
+            && !valid(c, 0)
+        {
+            self.fresh.pop_front();
+        }
+        self.candidate = match (self.retries.front(), self.fresh.front()) {
+            (Some(&(c, _, due)), _) => Some((false, due.0, c)),
+            (None, Some(&c)) => Some((true, u64::from(c), c)),
+            _ => None,
+        };
+        self.clean = true;
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -378,35 +408,15 @@ impl<'m> Campaign<'m> {
             return None;
         }
         let mut best: Option<(bool, u64, u32)> = None;
-        for z in 0..self.zones.len() {
-            if self.zones[z].ready == 0 || !self.open[z] {
+        let customers = &self.customers;
+        for (q, &open) in self.zones.iter_mut().zip(&self.open) {
+            if q.ready == 0 || !open {
                 continue;
             }
-            let customers = &self.customers;
-            let valid = |c: u32, epoch: u32| {
-                let s = &customers[c as usize];
-                s.status == Status::Ready && s.attempts == epoch
-            };
-            let q = &mut self.zones[z];
-            while !q.clean {
-                match (q.retries.front(), q.fresh.front()) {
-                    (Some(&(c, epoch, _)), _) if !valid(c, epoch) => {
-                        q.retries.pop_front();
-                    }
-                    (_, Some(&c)) if !valid(c, 0) => {
-                        q.fresh.pop_front();
-                    }
-                    _ => q.clean = true,
-                }
+            if !q.clean {
+                q.tidy(customers);
             }
-            // Retries rank before fresh customers, earliest due first; fresh customers go in
-            // list order.
-            let candidate = match (q.retries.front(), q.fresh.front()) {
-                (Some(&(c, _, due)), _) => Some((false, due.0, c)),
-                (None, Some(&c)) => Some((true, u64::from(c), c)),
-                _ => None,
-            };
-            if let Some(cand) = candidate
+            if let Some(cand) = q.candidate
                 && best.is_none_or(|b| cand < b)
             {
                 best = Some(cand);
