@@ -6,6 +6,7 @@ use crate::gates::Verdict;
 use crate::model::Model;
 use crate::run::replications;
 use crate::summary::{Ordered, StrategyResult, summarise};
+use rayon::prelude::*;
 
 /// One strategy under the scenario's gates.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,9 +35,11 @@ pub struct ScenarioCheck {
 /// Runs every strategy of `model` and judges its gates. Deterministic whatever the number of
 /// threads, like [`crate::run::run_all`].
 pub fn check(model: &Model, on_replication: &(dyn Fn() + Sync)) -> ScenarioCheck {
+    // Strategies run side by side (their replications too), so no thread waits for one
+    // strategy's last replication; results are collected in order.
     let strategies = model
         .strategies
-        .iter()
+        .par_iter()
         .map(|spec| {
             let reps = replications(model, spec, on_replication);
             let result = summarise(spec, &reps);

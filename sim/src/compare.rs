@@ -16,6 +16,7 @@ use crate::model::Model;
 use crate::run;
 use crate::stats::{Estimate, mean_ci};
 use crate::summary::{Comparison, Difference, Ordered, Results, per_replication, summarise};
+use rayon::prelude::*;
 use std::fmt;
 use strategies::StrategySpec;
 
@@ -172,10 +173,11 @@ pub fn compare(model: &Model, baseline: usize, on_replication: &(dyn Fn() + Sync
         "baseline index within the strategies"
     );
     // Summarise each strategy as soon as it has run and keep only the compact paired values, so
-    // memory does not grow with strategies × replications × histogram size.
+    // memory does not grow with strategies × replications × histogram size. Strategies run
+    // side by side as well, so no thread waits for one strategy's last replication.
     let (strategies, values): (Vec<_>, Vec<_>) = model
         .strategies
-        .iter()
+        .par_iter()
         .map(|spec| {
             let reps = run::replications(model, spec, on_replication);
             (summarise(spec, &reps), paired_values(&reps))
