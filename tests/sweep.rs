@@ -1,5 +1,6 @@
 //! `dialsim sweep` and `dialsim merge` end to end: merged shards give the unsharded file byte
-//! for byte, a sweep point is the plain run of its scenario, and bad input exits 2.
+//! for byte, a sweep point is the plain run of its scenario, `report` draws a sweep and refuses
+//! a part, and bad input exits 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -198,6 +199,104 @@ fn a_sweep_point_is_the_plain_run_of_its_scenario() {
         compared += 1;
     }
     assert_eq!(compared, 2);
+}
+
+/// `report` on a sweep file writes heat maps over the two axes, line charts, a table of every
+/// point and a CSV row per point × strategy × metric; on a shard's part it says to merge first.
+#[test]
+fn report_draws_a_sweep_and_refuses_a_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = quick();
+    let sweep = sweep.to_str().unwrap();
+    ok(&dialsim(
+        &["sweep", sweep, "--quiet", "--out", "sweep.json"],
+        dir.path(),
+    ));
+    ok(&dialsim(
+        &["report", "sweep.json", "--out", "rep"],
+        dir.path(),
+    ));
+    let rep = dir.path().join("rep");
+    let html = std::fs::read_to_string(rep.join("index.html")).unwrap();
+    for text in [
+        "dialsim sweep: seed-sample",
+        "agents.staffing.Count",
+        "dial.ring_timeout_s",
+        "Every point",
+    ] {
+        assert!(html.contains(text), "index.html lacks {text:?}");
+    }
+    // Two strategies × (abandon-rate and occupancy heat maps + one line chart), each as SVG
+    // (inline and on disk) and PNG.
+    let mut charts: Vec<String> = std::fs::read_dir(&rep)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    charts.sort();
+    assert_eq!(
+        charts,
+        [
+            "heat-abandon-rate-s0-0.svg",
+            "heat-abandon-rate-s1-0.svg",
+            "heat-occupancy-s0-0.svg",
+            "heat-occupancy-s1-0.svg",
+            "sweep-lines-abandon-rate-s0.svg",
+            "sweep-lines-abandon-rate-s1.svg",
+        ]
+    );
+    for svg in &charts {
+        assert!(
+            rep.join(svg.replace(".svg", ".png")).is_file(),
+            "{svg} has no PNG"
+        );
+    }
+    assert_eq!(html.matches("<figure").count(), charts.len());
+    // The heat map's cells hold the file's numbers: 2 × 2 points, each value printed.
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sweep.json")).unwrap()).unwrap();
+    let heat = std::fs::read_to_string(rep.join("heat-abandon-rate-s0-0.svg")).unwrap();
+    let first = &results["strategies"][0];
+    let mut cells = 0;
+    for row in results["rows"].as_array().unwrap() {
+        if row["strategy"] != *first {
+            continue;
+        }
+        let mean = row["metrics"]["abandon_rate"]["mean"].as_f64().unwrap() * 100.0;
+        let shown = format!("{mean:.2}");
+        assert!(heat.contains(&shown), "the heat map lacks {shown}");
+        cells += 1;
+    }
+    assert_eq!(cells, 4);
+    let csv = std::fs::read_to_string(rep.join("metrics.csv")).unwrap();
+    assert!(csv.starts_with(
+        "agents.staffing.Count,dial.ring_timeout_s,strategy,metric,mean,ci95_low,ci95_high\n"
+    ));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("12,20,") && l.contains(",abandon_rate,"))
+    );
+
+    ok(&dialsim(
+        &[
+            "sweep",
+            sweep,
+            "--quiet",
+            "--shard",
+            "0/2",
+            "--out",
+            "part.json",
+        ],
+        dir.path(),
+    ));
+    let e = err(&dialsim(
+        &["report", "part.json", "--out", "bad"],
+        dir.path(),
+    ));
+    assert!(
+        e.contains("part.json") && e.contains("dialsim merge"),
+        "{e}"
+    );
 }
 
 #[test]

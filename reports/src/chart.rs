@@ -8,6 +8,7 @@ use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Once;
@@ -70,6 +71,15 @@ pub struct Guide {
     pub label: String,
 }
 
+/// A line with its 95% interval drawn as a shaded band.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub name: String,
+    /// (x, mean, low, high); a point without an interval has low = high = mean.
+    pub points: Vec<(f64, f64, f64, f64)>,
+    pub colour: usize,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Plot {
     /// Lines (`markers: false`) or points joined by lines with markers.
@@ -88,6 +98,22 @@ pub enum Plot {
     },
     /// One point per entry, with whiskers.
     Whiskers { points: Vec<Whiskered> },
+    /// Lines with markers over shaded 95% intervals.
+    Bands {
+        series: Vec<Band>,
+        horizontal: Option<Guide>,
+    },
+    /// A grid of cells coloured by value, with the value written in each cell (on grids up to
+    /// 400 cells) and a colour scale beside it. `cells[y][x]` belongs to `x_values[x]` and
+    /// `y_values[y]`; `None` is a cell without a value.
+    HeatMap {
+        x_values: Vec<f64>,
+        y_values: Vec<f64>,
+        cells: Vec<Vec<Option<f64>>>,
+        decimals: usize,
+        /// Cells above `at` are outlined.
+        threshold: Option<Guide>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -107,6 +133,8 @@ impl Figure {
             Plot::Lines { series, .. } => series.iter().map(|s| s.name.clone()).collect(),
             Plot::StackedBars { segments, .. } => segments.iter().map(|s| s.0.clone()).collect(),
             Plot::Whiskers { points } => points.iter().map(|p| p.name.clone()).collect(),
+            Plot::Bands { series, .. } => series.iter().map(|s| s.name.clone()).collect(),
+            Plot::HeatMap { threshold, .. } => threshold.iter().map(|g| g.label.clone()).collect(),
         }
     }
 }
@@ -328,8 +356,215 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
             }
             legend(&mut chart).map_err(e)?;
         }
+        Plot::Bands { series, horizontal } => {
+            let all = || series.iter().flat_map(|s| s.points.iter());
+            let (x0, x1) = range(all().map(|p| p.0), false);
+            let (y0, y1) = range(
+                all()
+                    .flat_map(|p| [p.1, p.2, p.3])
+                    .chain(horizontal.iter().map(|g| g.at)),
+                true,
+            );
+            let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
+            axes(&mut chart.configure_mesh(), f).map_err(e)?;
+            for s in series {
+                let c = colour(s.colour);
+                let band: Vec<(f64, f64)> = s
+                    .points
+                    .iter()
+                    .map(|p| (p.0, p.3))
+                    .chain(s.points.iter().rev().map(|p| (p.0, p.2)))
+                    .collect();
+                chart
+                    .draw_series([Polygon::new(band, c.mix(0.18).filled())])
+                    .map_err(e)?;
+                let line: Vec<(f64, f64)> = s.points.iter().map(|p| (p.0, p.1)).collect();
+                chart
+                    .draw_series(LineSeries::new(line.clone(), c.stroke_width(2)))
+                    .map_err(e)?
+                    .label(&s.name)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3))
+                    });
+                chart
+                    .draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                    .map_err(e)?;
+            }
+            if let Some(g) = horizontal {
+                let style = BLACK.mix(0.7).stroke_width(2);
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(x0, g.at), (x1, g.at)],
+                        6,
+                        6,
+                        style,
+                    ))
+                    .map_err(e)?
+                    .label(&g.label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            }
+            legend(&mut chart).map_err(e)?;
+        }
+        Plot::HeatMap {
+            x_values,
+            y_values,
+            cells,
+            decimals,
+            threshold,
+        } => heat_map(
+            root,
+            f,
+            x_values,
+            y_values,
+            cells,
+            *decimals,
+            threshold.as_ref(),
+        )
+        .map_err(e)?,
     }
     root.present().map_err(e)
+}
+
+/// A number as an axis value: no trailing zeros.
+pub fn tick(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Light yellow to dark red through orange (ColorBrewer's YlOrRd), `t` in [0, 1].
+fn ramp(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (255.0, 255.0, 204.0),
+        (254.0, 217.0, 118.0),
+        (253.0, 141.0, 60.0),
+        (227.0, 26.0, 28.0),
+        (128.0, 0.0, 38.0),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let k = (t * (STOPS.len() - 1) as f64).min((STOPS.len() - 1) as f64 - 1e-9);
+    let (i, u) = (k.floor() as usize, k.fract());
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |p: f64, q: f64| (p + (q - p) * u).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+fn heat_map<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    f: &Figure,
+    x_values: &[f64],
+    y_values: &[f64],
+    cells: &[Vec<Option<f64>>],
+    decimals: usize,
+    threshold: Option<&Guide>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (width, _) = root.dim_in_pixel();
+    let (main, scale) = root.split_horizontally(width.saturating_sub(110));
+    let (nx, ny) = (x_values.len().max(1), y_values.len().max(1));
+    let values = || cells.iter().flatten().filter_map(|v| *v);
+    let lo = values().fold(f64::INFINITY, f64::min);
+    let hi = values().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() {
+        (lo, hi.max(lo + 1e-12))
+    } else {
+        (0.0, 1.0)
+    };
+    let at = |v: f64| ramp((v - lo) / (hi - lo));
+    let mut chart = ChartBuilder::on(&main)
+        .caption(&f.title, (FAMILY, 20))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)?;
+    let label = |values: &[f64], v: &f64| {
+        let i = v.round();
+        if (v - i).abs() < 1e-6 && i >= 0.0 {
+            values.get(i as usize).map(|&x| tick(x)).unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let x_label = |v: &f64| label(x_values, v);
+    let y_label = |v: &f64| label(y_values, v);
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(nx)
+        .y_labels(ny)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .x_desc(&f.x_label)
+        .y_desc(&f.y_label)
+        .label_style((FAMILY, 14))
+        .axis_desc_style((FAMILY, 16))
+        .draw()?;
+    let written = nx * ny <= 400;
+    for (y, row) in cells.iter().enumerate() {
+        for (x, v) in row.iter().enumerate() {
+            let (xf, yf) = (x as f64, y as f64);
+            let corners = [(xf - 0.5, yf - 0.5), (xf + 0.5, yf + 0.5)];
+            let Some(v) = *v else {
+                chart.draw_series([Rectangle::new(corners, RGBColor(235, 235, 235).filled())])?;
+                continue;
+            };
+            chart.draw_series([Rectangle::new(corners, at(v).filled())])?;
+            if threshold.is_some_and(|g| v > g.at) {
+                let inset = [(xf - 0.46, yf - 0.46), (xf + 0.46, yf + 0.46)];
+                chart.draw_series([Rectangle::new(inset, BLACK.stroke_width(2))])?;
+            }
+            if written {
+                let dark = (v - lo) / (hi - lo) > 0.6;
+                let style = TextStyle::from((FAMILY, 13).into_font())
+                    .color(if dark { &WHITE } else { &BLACK })
+                    .pos(Pos::new(HPos::Center, VPos::Center));
+                chart.draw_series([Text::new(format!("{v:.decimals$}"), (xf, yf), style)])?;
+            }
+        }
+    }
+    if let Some(g) = threshold {
+        // The outline's meaning, where a legend would be.
+        chart
+            .draw_series([Rectangle::new(
+                [(0.0, 0.0), (0.0, 0.0)],
+                BLACK.stroke_width(2),
+            )])?
+            .label(&g.label)
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], BLACK.stroke_width(2)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((FAMILY, 14))
+            .draw()?;
+    }
+    let mut bar = ChartBuilder::on(&scale)
+        .margin_top(60)
+        .margin_bottom(64)
+        .margin_right(12)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..1.0, lo..hi)?;
+    bar.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(6)
+        .y_label_formatter(&|v: &f64| format!("{v:.decimals$}"))
+        .label_style((FAMILY, 13))
+        .draw()?;
+    let steps = 60;
+    bar.draw_series((0..steps).map(|i| {
+        let a = lo + (hi - lo) * i as f64 / steps as f64;
+        let b = lo + (hi - lo) * (i + 1) as f64 / steps as f64;
+        Rectangle::new([(0.0, a), (1.0, b)], at((a + b) / 2.0).filled())
+    }))?;
+    Ok(())
 }
 
 /// Every chart's coordinates: numbers on both axes.
@@ -426,6 +661,105 @@ mod tests {
             svg.matches("<polyline").count() >= 3,
             "one polyline per series"
         );
+    }
+
+    fn sample_heat_map() -> Figure {
+        Figure {
+            id: "heat".into(),
+            title: "Abandon rate, FixedRatio".into(),
+            x_label: "agents.staffing.Count".into(),
+            y_label: "strategy.ratio".into(),
+            plot: Plot::HeatMap {
+                x_values: vec![4.0, 5.0, 6.0],
+                y_values: vec![1.0, 1.25],
+                cells: vec![
+                    vec![Some(1.0), Some(2.5), Some(4.25)],
+                    vec![Some(0.5), None, Some(3.5)],
+                ],
+                decimals: 2,
+                threshold: Some(Guide {
+                    at: 3.0,
+                    label: "above 3%".into(),
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn heat_map_has_a_cell_per_point_its_values_and_axis_labels() {
+        let svg = render_svg(&sample_heat_map(), SIZE).unwrap();
+        // Every text element's content.
+        let texts: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim()))
+            .collect();
+        for text in [
+            "Abandon rate, FixedRatio",
+            "agents.staffing.Count",
+            "strategy.ratio",
+            "1.25",
+            "4.25",
+            "2.50",
+            "0.50",
+            "above 3%",
+        ] {
+            assert!(texts.contains(&text), "SVG lacks {text:?} in {texts:?}");
+        }
+        // The empty cell has no number; the five others have theirs, once each.
+        assert_eq!(texts.iter().filter(|t| **t == "3.50").count(), 1);
+        assert!(!texts.iter().any(|t| t.contains("NaN")), "{texts:?}");
+        // Six cells, two outlines (above 3%), the legend's mark, 60 colour-scale steps, and
+        // plotters' own frame rectangles.
+        let rects = svg.matches("<rect").count();
+        assert!(
+            (6 + 2 + 1 + 60..6 + 2 + 1 + 60 + 8).contains(&rects),
+            "{rects} rectangles"
+        );
+    }
+
+    #[test]
+    fn colour_ramp_runs_from_light_to_dark() {
+        let lum =
+            |c: RGBColor| 0.3 * f64::from(c.0) + 0.59 * f64::from(c.1) + 0.11 * f64::from(c.2);
+        let steps: Vec<f64> = (0..=10).map(|i| lum(ramp(f64::from(i) / 10.0))).collect();
+        assert!(steps.windows(2).all(|w| w[1] < w[0]), "{steps:?}");
+        assert_eq!(ramp(-1.0), ramp(0.0));
+        assert_eq!(ramp(f64::NAN), ramp(0.0));
+    }
+
+    #[test]
+    fn bands_draw_a_line_and_a_band_per_series() {
+        let band = |name: &str, colour| Band {
+            name: name.into(),
+            points: (0..5)
+                .map(|i| {
+                    let x = f64::from(i);
+                    (x, x, x - 0.5, x + 0.5)
+                })
+                .collect(),
+            colour,
+        };
+        let f = Figure {
+            id: "bands".into(),
+            title: "Abandon rate by team size".into(),
+            x_label: "agents".into(),
+            y_label: "abandon rate (%)".into(),
+            plot: Plot::Bands {
+                series: vec![band("Progressive", 0), band("FixedRatio", 1)],
+                horizontal: Some(Guide {
+                    at: 3.0,
+                    label: "cap 3%".into(),
+                }),
+            },
+        };
+        let svg = render_svg(&f, SIZE).unwrap();
+        assert!(svg.matches("<polygon").count() >= 2, "a band per series");
+        assert!(svg.matches("<polyline").count() >= 2, "a line per series");
+        for text in ["Progressive", "FixedRatio", "cap 3%", "agents"] {
+            assert!(svg.contains(text), "SVG lacks {text:?}");
+        }
+        assert_eq!(f.legend(), vec!["Progressive", "FixedRatio"]);
     }
 
     #[test]

@@ -25,19 +25,21 @@ impl Default for Options {
 
 /// A strategy's name in legends: the label up to its settings when that is unique, else whole.
 pub fn short_names(results: &Results) -> Vec<String> {
-    let short: Vec<String> = results
-        .strategies
+    let names: Vec<String> = results.strategies.iter().map(|s| s.name.clone()).collect();
+    short_labels(&names)
+}
+
+/// Labels cut before their settings ("Adaptive(HardLimit, …)" → "Adaptive") when the cut ones
+/// are still unique; else the labels whole.
+pub fn short_labels(names: &[String]) -> Vec<String> {
+    let short: Vec<String> = names
         .iter()
-        .map(|s| s.name.split('(').next().unwrap_or(&s.name).to_string())
+        .map(|n| n.split('(').next().unwrap_or(n).to_string())
         .collect();
     let unique = short
         .iter()
         .all(|n| short.iter().filter(|m| *m == n).count() == 1);
-    if unique {
-        short
-    } else {
-        results.strategies.iter().map(|s| s.name.clone()).collect()
-    }
+    if unique { short } else { names.to_vec() }
 }
 
 fn series_of<'a>(s: &'a StrategyResult, key: &str) -> &'a [Option<f64>] {

@@ -8,6 +8,7 @@
 pub mod chart;
 pub mod figures;
 pub mod report;
+pub mod sweep;
 pub mod tables;
 
 pub use report::{ReadError, Report, ReportError, Written, json_text, read, write_report};

@@ -1,6 +1,7 @@
 //! The report directory: one self-contained `index.html`, every chart as PNG and SVG,
-//! `summary.md`, `metrics.csv` and `results.json`, from a results file (`run`, `compare`) or a
-//! frontier file (`frontier`); and reading such a file back ([`read`]).
+//! `summary.md`, `metrics.csv` and `results.json`, from a results file (`run`, `compare`), a
+//! frontier file (`frontier`) or a sweep file (`sweep`, `merge`); and reading such a file back
+//! ([`read`]).
 
 use crate::chart::{self, ChartError, Figure};
 use crate::figures::{self, Options};
@@ -9,6 +10,7 @@ use serde::Serialize;
 use sim::Results;
 use sim::frontier::Frontier;
 use sim::stats::Estimate;
+use sim::sweep::SweepResults;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,8 @@ pub enum Report {
     Results(Results),
     /// A `frontier` file.
     Frontier(Frontier),
+    /// A `sweep` (or `merge`) results file.
+    Sweep(SweepResults),
 }
 
 /// Which kind of file.
@@ -26,6 +30,7 @@ pub enum Report {
 pub enum Kind {
     Results,
     Frontier,
+    Sweep,
 }
 
 impl Kind {
@@ -33,6 +38,7 @@ impl Kind {
         match self {
             Kind::Results => "results file",
             Kind::Frontier => "frontier file",
+            Kind::Sweep => "sweep file",
         }
     }
 
@@ -40,6 +46,7 @@ impl Kind {
         match self {
             Kind::Results => sim::summary::FORMAT,
             Kind::Frontier => sim::frontier::FORMAT,
+            Kind::Sweep => sim::sweep::FORMAT,
         }
     }
 
@@ -50,6 +57,9 @@ impl Kind {
             }
             Kind::Frontier => {
                 "re-run `dialsim frontier SCENARIO --target-abandon T --json FILE` with this version to regenerate it"
+            }
+            Kind::Sweep => {
+                "re-run `dialsim sweep SWEEP --out FILE` (or `dialsim merge` of new parts) with this version to regenerate it"
             }
         }
     }
@@ -81,12 +91,11 @@ pub enum ReadError {
     )]
     Unknown { path: PathBuf },
     #[error(
-        "{} is a sweep file ({format}): `dialsim report` does not draw sweeps yet; its rows (every \
-         metric with its 95% interval, per point and strategy) are in the file itself, described \
-         in docs/results.md",
+        "{} is one shard's part of a sweep ({format}), not a whole sweep: merge every part first \
+         with `dialsim merge part-*.json --out sweep.json`, then run `dialsim report sweep.json`",
         path.display()
     )]
-    Sweep { path: PathBuf, format: String },
+    SweepPart { path: PathBuf, format: String },
     #[error(
         "{} {} was written by another version of dialsim (format {}; this version reads {}); {}",
         kind.noun(),
@@ -135,10 +144,11 @@ fn detect(path: &Path, value: &serde_json::Value) -> Result<Kind, ReadError> {
     match format {
         Some(f) if f == sim::summary::FORMAT => return Ok(Kind::Results),
         Some(f) if f == sim::frontier::FORMAT => return Ok(Kind::Frontier),
+        Some(f) if f == sim::sweep::FORMAT => return Ok(Kind::Sweep),
         _ => {}
     }
-    if let Some(f) = format.filter(|f| f.starts_with("dialsim-sweep")) {
-        return Err(ReadError::Sweep {
+    if let Some(f) = format.filter(|f| f.starts_with("dialsim-sweep-part/")) {
+        return Err(ReadError::SweepPart {
             path: path.to_path_buf(),
             format: f.to_string(),
         });
@@ -148,6 +158,8 @@ fn detect(path: &Path, value: &serde_json::Value) -> Result<Kind, ReadError> {
             Some(Kind::Results)
         } else if f.starts_with("dialsim-frontier/") {
             Some(Kind::Frontier)
+        } else if f.starts_with("dialsim-sweep/") {
+            Some(Kind::Sweep)
         } else {
             None
         }
@@ -181,8 +193,8 @@ fn json_error(path: &Path, source: serde_json::Error) -> ReadError {
     }
 }
 
-/// Reads a results file (`run`, `compare`) or a frontier file (`frontier`) written by this
-/// version of dialsim, telling them apart by their `format`.
+/// Reads a results file (`run`, `compare`), a frontier file (`frontier`) or a sweep file
+/// (`sweep`, `merge`) written by this version of dialsim, telling them apart by their `format`.
 pub fn read(path: &Path) -> Result<Report, ReadError> {
     let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
         path: path.to_path_buf(),
@@ -197,6 +209,9 @@ pub fn read(path: &Path) -> Result<Report, ReadError> {
         Kind::Frontier => serde_json::from_str(&text)
             .map(Report::Frontier)
             .map_err(|e| json_error(path, e)),
+        Kind::Sweep => serde_json::from_str(&text)
+            .map(Report::Sweep)
+            .map_err(|e| json_error(path, e)),
     }
 }
 
@@ -205,6 +220,7 @@ impl Report {
         match self {
             Report::Results(_) => Kind::Results,
             Report::Frontier(_) => Kind::Frontier,
+            Report::Sweep(_) => Kind::Sweep,
         }
     }
 
@@ -213,6 +229,7 @@ impl Report {
         match self {
             Report::Results(r) => json_text(r),
             Report::Frontier(f) => json_text(f),
+            Report::Sweep(s) => json_text(s),
         }
     }
 
@@ -221,6 +238,7 @@ impl Report {
         match self {
             Report::Results(r) => figures::all(r, &Options::default()),
             Report::Frontier(f) => vec![figures::frontier(f)],
+            Report::Sweep(s) => crate::sweep::figures(s),
         }
     }
 
@@ -229,6 +247,7 @@ impl Report {
         match self {
             Report::Results(r) => tables::results_tables(r),
             Report::Frontier(f) => tables::frontier_tables(f),
+            Report::Sweep(s) => crate::sweep::tables(s),
         }
     }
 
@@ -239,6 +258,7 @@ impl Report {
             }
             Report::Results(r) => format!("dialsim run: {}", r.scenario),
             Report::Frontier(f) => format!("dialsim frontier: {}", f.scenario),
+            Report::Sweep(s) => format!("dialsim sweep: {}", s.sweep.scenario),
         }
     }
 
@@ -260,6 +280,21 @@ impl Report {
                 f.reference,
                 f.format
             ),
+            Report::Sweep(s) => format!(
+                "Scenario {}, seed {}, {} replications per point and strategy, {} points over {} \
+                 (file format {}).",
+                s.sweep.scenario,
+                s.sweep.seed,
+                s.sweep.replications,
+                s.sweep.points.len(),
+                s.sweep
+                    .axes
+                    .iter()
+                    .map(|a| format!("{} ({} values)", a.field, a.values.len()))
+                    .collect::<Vec<_>>()
+                    .join(" × "),
+                s.format
+            ),
         }
     }
 
@@ -272,8 +307,9 @@ impl Report {
         out
     }
 
-    /// `metrics.csv`: one row per strategy × metric (results files) or per strategy × setting ×
-    /// metric (frontier files), full precision, empty cells for undefined values.
+    /// `metrics.csv`: one row per strategy × metric (results files), per strategy × setting ×
+    /// metric (frontier files) or per point × strategy × metric (sweep files), full precision,
+    /// empty cells for undefined values.
     pub fn csv(&self) -> Result<String, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let number = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
@@ -347,6 +383,27 @@ impl Report {
                     }
                 }
             }
+            Report::Sweep(s) => {
+                let mut header: Vec<&str> = s.sweep.axes.iter().map(|a| a.field.as_str()).collect();
+                header.extend(["strategy", "metric", "mean", "ci95_low", "ci95_high"]);
+                w.write_record(&header)?;
+                for row in &s.rows {
+                    let values: Vec<String> = row.values.iter().map(|v| v.to_string()).collect();
+                    let metrics = row.metrics.0.iter().map(|(k, e)| (k.clone(), e)).chain(
+                        row.outcomes
+                            .0
+                            .iter()
+                            .map(|(k, e)| (format!("outcomes.{k}"), e)),
+                    );
+                    for (metric, e) in metrics {
+                        let mut record = values.clone();
+                        record.push(row.strategy.clone());
+                        record.push(metric);
+                        record.extend(estimate(e));
+                        w.write_record(&record)?;
+                    }
+                }
+            }
         }
         let bytes = w.into_inner().map_err(|e| e.into_error())?;
         Ok(String::from_utf8(bytes).expect("the CSV is built from strings"))
@@ -375,6 +432,8 @@ impl Report {
         let split = match self {
             Report::Results(r) => 1 + usize::from(r.comparison.is_some()),
             Report::Frontier(_) => 1,
+            // A sweep's table has a row per point: the charts come first.
+            Report::Sweep(_) => 0,
         };
         links.insert(split, ("charts".into(), "Charts".into()));
         for (i, (id, text)) in links.iter().enumerate() {

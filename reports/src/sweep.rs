@@ -1,0 +1,458 @@
+//! A sweep's report (`dialsim-sweep/1`): how the headline metrics move across the grid.
+//!
+//! One axis gives line charts, metric against the axis with one line per strategy and its 95%
+//! interval shaded. Two or more give heat maps of the first two axes (x the first, y the
+//! second), one per strategy and metric, for each combination of the other axes' values up to
+//! [`MAX_SLICES`]; and line charts of each strategy's abandon rate against the first axis, one
+//! line per value of the second. The table lists every point.
+
+use crate::chart::{Band, Figure, Guide, Plot, tick};
+use crate::figures::short_labels;
+use crate::tables::{self, Table, metric_display};
+use sim::stats::Estimate;
+use sim::sweep::{Row, SweepResults};
+use std::collections::HashMap;
+
+/// The metrics drawn and tabled, in order.
+const HEADLINE: [&str; 4] = [
+    "abandon_rate",
+    "abandon_rate_regulatory",
+    "occupancy",
+    "talk_min_per_agent_hour",
+];
+
+/// The metrics drawn as heat maps.
+const HEAT: [&str; 2] = ["abandon_rate", "occupancy"];
+
+/// Combinations of the third and later axes drawn as heat maps; the rest are in the table.
+pub const MAX_SLICES: usize = 6;
+
+/// The regulatory cap drawn on abandon-rate charts (in percent).
+const CAP: f64 = 3.0;
+
+fn is_abandon(key: &str) -> bool {
+    key.starts_with("abandon_rate")
+}
+
+fn cap_guide(key: &str) -> Option<Guide> {
+    is_abandon(key).then(|| Guide {
+        at: CAP,
+        label: format!("{CAP}% cap"),
+    })
+}
+
+/// Rows by (point values, strategy).
+struct Lookup<'a> {
+    rows: HashMap<(Vec<u64>, &'a str), &'a Row>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(r: &'a SweepResults) -> Self {
+        let rows = r
+            .rows
+            .iter()
+            .map(|row| ((bits(&row.values), row.strategy.as_str()), row))
+            .collect();
+        Lookup { rows }
+    }
+
+    fn estimate(&self, values: &[f64], strategy: &str, key: &str) -> Option<&'a Estimate> {
+        self.rows
+            .get(&(bits(values), strategy))
+            .and_then(|row| row.metrics.get(key))
+    }
+}
+
+fn bits(values: &[f64]) -> Vec<u64> {
+    values.iter().map(|v| v.to_bits()).collect()
+}
+
+/// Every combination of the values of axes 2.. (grid order, the last axis fastest).
+fn slices(r: &SweepResults) -> Vec<Vec<f64>> {
+    r.sweep.axes[2.min(r.sweep.axes.len())..]
+        .iter()
+        .fold(vec![Vec::new()], |acc, axis| {
+            acc.iter()
+                .flat_map(|prefix| {
+                    axis.values.iter().map(move |&v| {
+                        let mut next = prefix.clone();
+                        next.push(v);
+                        next
+                    })
+                })
+                .collect()
+        })
+}
+
+fn slice_label(r: &SweepResults, slice: &[f64]) -> String {
+    r.sweep.axes[2..]
+        .iter()
+        .zip(slice)
+        .map(|(a, v)| format!("{} = {}", a.field, tick(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// (mean, low, high) of an estimate in display units; the interval collapses onto the mean
+/// when there is none.
+fn scaled(e: Option<&Estimate>, scale: f64) -> Option<(f64, f64, f64)> {
+    let e = e?;
+    let mean = e.mean? * scale;
+    let (lo, hi) = e.ci95.map_or((mean, mean), |[l, h]| (l * scale, h * scale));
+    Some((mean, lo, hi))
+}
+
+/// What the figures leave out, if anything (said on the page).
+pub fn left_out(r: &SweepResults) -> Option<String> {
+    let n = slices(r).len();
+    (r.sweep.axes.len() > 2 && n > MAX_SLICES).then(|| {
+        format!(
+            "Heat maps are drawn for the first {MAX_SLICES} of the {n} combinations of {}; every \
+             point is in the table below and in metrics.csv.",
+            r.sweep.axes[2..]
+                .iter()
+                .map(|a| a.field.as_str())
+                .collect::<Vec<_>>()
+                .join(" × ")
+        )
+    })
+}
+
+/// The charts, in page order.
+pub fn figures(r: &SweepResults) -> Vec<Figure> {
+    let axes = &r.sweep.axes;
+    let lookup = Lookup::new(r);
+    let short = short_labels(&r.sweep.strategies);
+    let mut out = Vec::new();
+    match axes.len() {
+        0 => {}
+        1 => {
+            for key in HEADLINE {
+                let (label, scale) = metric_display(key);
+                let series = r
+                    .sweep
+                    .strategies
+                    .iter()
+                    .enumerate()
+                    .map(|(s, name)| Band {
+                        name: short[s].clone(),
+                        points: axes[0]
+                            .values
+                            .iter()
+                            .filter_map(|&x| {
+                                let (m, lo, hi) = scaled(lookup.estimate(&[x], name, key), scale)?;
+                                Some((x, m, lo, hi))
+                            })
+                            .collect(),
+                        colour: s,
+                    })
+                    .collect();
+                out.push(Figure {
+                    id: format!("sweep-{}", key.replace('_', "-")),
+                    title: format!("{} by {}", sentence(&label), axes[0].field),
+                    x_label: axes[0].field.clone(),
+                    y_label: label,
+                    plot: Plot::Bands {
+                        series,
+                        horizontal: cap_guide(key),
+                    },
+                });
+            }
+        }
+        _ => {
+            let all = slices(r);
+            for (k, slice) in all.iter().take(MAX_SLICES).enumerate() {
+                for (s, name) in r.sweep.strategies.iter().enumerate() {
+                    for key in HEAT {
+                        out.push(heat_map(r, &lookup, slice, k, (s, name, &short[s]), key));
+                    }
+                }
+            }
+            let first = &all[0];
+            for (s, name) in r.sweep.strategies.iter().enumerate() {
+                let key = "abandon_rate";
+                let (label, scale) = metric_display(key);
+                let series = axes[1]
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(c, &y)| Band {
+                        name: format!("{} = {}", axes[1].field, tick(y)),
+                        points: axes[0]
+                            .values
+                            .iter()
+                            .filter_map(|&x| {
+                                let values: Vec<f64> =
+                                    [x, y].iter().chain(first).copied().collect();
+                                let (m, lo, hi) =
+                                    scaled(lookup.estimate(&values, name, key), scale)?;
+                                Some((x, m, lo, hi))
+                            })
+                            .collect(),
+                        colour: c,
+                    })
+                    .collect();
+                let at = if first.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", slice_label(r, first))
+                };
+                out.push(Figure {
+                    id: format!("sweep-lines-{}-s{s}", key.replace('_', "-")),
+                    title: format!("{}, {}{at}", sentence(&label), short[s]),
+                    x_label: axes[0].field.clone(),
+                    y_label: label,
+                    plot: Plot::Bands {
+                        series,
+                        horizontal: cap_guide(key),
+                    },
+                });
+            }
+        }
+    }
+    out
+}
+
+fn heat_map(
+    r: &SweepResults,
+    lookup: &Lookup<'_>,
+    slice: &[f64],
+    k: usize,
+    (s, strategy, shown): (usize, &str, &str),
+    key: &str,
+) -> Figure {
+    let axes = &r.sweep.axes;
+    let (label, scale) = metric_display(key);
+    let cells = axes[1]
+        .values
+        .iter()
+        .map(|&y| {
+            axes[0]
+                .values
+                .iter()
+                .map(|&x| {
+                    let values: Vec<f64> = [x, y].iter().chain(slice).copied().collect();
+                    scaled(lookup.estimate(&values, strategy, key), scale).map(|(m, _, _)| m)
+                })
+                .collect()
+        })
+        .collect();
+    let at = if slice.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", slice_label(r, slice))
+    };
+    Figure {
+        id: format!("heat-{}-s{s}-{k}", key.replace('_', "-")),
+        title: format!("{}, {shown}{at}", sentence(&label)),
+        x_label: axes[0].field.clone(),
+        y_label: axes[1].field.clone(),
+        plot: Plot::HeatMap {
+            x_values: axes[0].values.clone(),
+            y_values: axes[1].values.clone(),
+            cells,
+            decimals: if is_abandon(key) { 2 } else { 1 },
+            threshold: is_abandon(key).then(|| Guide {
+                at: CAP,
+                label: format!("above the {CAP}% cap"),
+            }),
+        },
+    }
+}
+
+/// A metric's label to start a title: "abandon rate (÷ queued) %" → "Abandon rate (÷ queued) %".
+fn sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The table of every point and strategy.
+pub fn tables(r: &SweepResults) -> Vec<Table> {
+    let axes = &r.sweep.axes;
+    let mut header: Vec<String> = axes.iter().map(|a| a.field.clone()).collect();
+    header.push("strategy".into());
+    header.extend(HEADLINE.iter().map(|k| metric_display(k).0));
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells: Vec<String> = row.values.iter().map(|v| tick(*v)).collect();
+            cells.push(row.strategy.clone());
+            cells.extend(HEADLINE.iter().map(|k| {
+                let (_, scale) = metric_display(k);
+                tables::cell(row.metrics.get(k), scale)
+            }));
+            cells
+        })
+        .collect();
+    let mut note = format!(
+        "Mean and 95% interval over {} replications per point and strategy; every metric is \
+         defined in docs/results.md, and all of them are in metrics.csv.",
+        r.sweep.replications
+    );
+    if let Some(more) = left_out(r) {
+        note = format!("{note} {more}");
+    }
+    vec![Table {
+        id: "points".into(),
+        title: "Every point".into(),
+        note,
+        header,
+        rows,
+        text_columns: axes.len() + 1,
+        key_column: None,
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim::summary::Ordered;
+    use sim::sweep::{Axis, Header};
+
+    fn estimate(mean: f64) -> Estimate {
+        Estimate {
+            mean: Some(mean),
+            ci95: Some([mean * 0.9, mean * 1.1]),
+        }
+    }
+
+    /// A grid over `axes` where a point's abandon rate is the sum of its values / 100.
+    fn results(axes: Vec<Vec<f64>>, strategies: &[&str]) -> SweepResults {
+        let axes: Vec<Axis> = axes
+            .into_iter()
+            .enumerate()
+            .map(|(i, values)| Axis {
+                field: format!("axis{i}"),
+                values,
+            })
+            .collect();
+        let points = axes.iter().fold(vec![Vec::new()], |acc, a| {
+            acc.iter()
+                .flat_map(|p: &Vec<f64>| {
+                    a.values.iter().map(move |&v| {
+                        let mut q = p.clone();
+                        q.push(v);
+                        q
+                    })
+                })
+                .collect()
+        });
+        let rows = points
+            .iter()
+            .flat_map(|p| {
+                strategies.iter().map(move |s| {
+                    let sum: f64 = p.iter().sum();
+                    Row {
+                        values: p.clone(),
+                        strategy: s.to_string(),
+                        metrics: Ordered(vec![
+                            ("abandon_rate".into(), estimate(sum / 100.0)),
+                            ("occupancy".into(), estimate(0.5)),
+                        ]),
+                        outcomes: Ordered(vec![]),
+                    }
+                })
+            })
+            .collect();
+        SweepResults {
+            format: sim::sweep::FORMAT.into(),
+            sweep: Header {
+                scenario: "test".into(),
+                seed: 1,
+                replications: 4,
+                identity: "x".into(),
+                axes,
+                points,
+                strategies: strategies.iter().map(|s| s.to_string()).collect(),
+            },
+            rows,
+        }
+    }
+
+    #[test]
+    fn one_axis_gives_a_line_per_strategy_with_its_interval() {
+        let r = results(vec![vec![1.0, 2.0, 3.0]], &["A", "B"]);
+        let figures = figures(&r);
+        assert_eq!(figures.len(), HEADLINE.len());
+        let Plot::Bands { series, horizontal } = &figures[0].plot else {
+            panic!("bands: {:?}", figures[0].plot)
+        };
+        assert_eq!(series.len(), 2);
+        // Abandon rate in percent: the sum of the values.
+        let (x, mean, lo, hi) = series[0].points[1];
+        assert_eq!((x, mean), (2.0, 2.0));
+        assert!(
+            (lo - 1.8).abs() < 1e-9 && (hi - 2.2).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+        assert_eq!(horizontal.as_ref().map(|g| g.at), Some(CAP));
+        // Metrics the file lacks give empty lines, not invented points.
+        let talk = figures.iter().find(|f| f.id.contains("talk")).unwrap();
+        let Plot::Bands { series, .. } = &talk.plot else {
+            panic!()
+        };
+        assert!(series.iter().all(|s| s.points.is_empty()));
+    }
+
+    #[test]
+    fn two_axes_give_heat_maps_laid_out_x_first_axis_y_second() {
+        let r = results(vec![vec![1.0, 2.0, 3.0], vec![10.0, 20.0]], &["A"]);
+        let figures = figures(&r);
+        let heat = figures
+            .iter()
+            .find(|f| f.id == "heat-abandon-rate-s0-0")
+            .expect("the abandon-rate heat map");
+        assert_eq!(
+            (heat.x_label.as_str(), heat.y_label.as_str()),
+            ("axis0", "axis1")
+        );
+        let Plot::HeatMap { cells, .. } = &heat.plot else {
+            panic!()
+        };
+        assert_eq!(cells.len(), 2, "a row per value of the second axis");
+        assert_eq!(cells[1], vec![Some(21.0), Some(22.0), Some(23.0)]);
+        // Two heat maps and one line chart per strategy.
+        assert_eq!(figures.len(), 3);
+    }
+
+    #[test]
+    fn more_axes_are_sliced_and_what_is_left_out_is_said() {
+        let r = results(
+            vec![
+                vec![1.0, 2.0],
+                vec![10.0, 20.0],
+                (0..4).map(f64::from).collect(),
+                vec![100.0, 200.0],
+            ],
+            &["A", "B"],
+        );
+        let figures = figures(&r);
+        let heat = figures.iter().filter(|f| f.id.starts_with("heat-")).count();
+        assert_eq!(heat, MAX_SLICES * 2 * HEAT.len());
+        let second = figures
+            .iter()
+            .find(|f| f.id == "heat-abandon-rate-s1-1")
+            .unwrap();
+        assert!(
+            second.title.contains("axis2 = 0, axis3 = 200"),
+            "{}",
+            second.title
+        );
+        let Plot::HeatMap { cells, .. } = &second.plot else {
+            panic!()
+        };
+        assert_eq!(cells[0][0], Some(1.0 + 10.0 + 0.0 + 200.0));
+        let note = left_out(&r).expect("8 combinations, 6 drawn");
+        assert!(
+            note.contains("6 of the 8") && note.contains("axis2 × axis3"),
+            "{note}"
+        );
+        let table = &tables(&r)[0];
+        assert_eq!(table.rows.len(), 2 * 2 * 4 * 2 * 2);
+        assert!(table.note.contains("6 of the 8"));
+    }
+}
