@@ -13,6 +13,25 @@ fn dialsim(args: &[&str], dir: &Path) -> Output {
         .expect("run dialsim")
 }
 
+/// Runs one shard of the quick sweep into `out` (in `dir`), with `jobs` worker threads.
+fn shard(dir: &Path, spec: &str, out: &str, jobs: &str) {
+    let sweep = quick();
+    ok(&dialsim(
+        &[
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--quiet",
+            "--shard",
+            spec,
+            "--out",
+            out,
+            "--jobs",
+            jobs,
+        ],
+        dir,
+    ));
+}
+
 fn quick() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps/quick.ron")
 }
@@ -61,20 +80,7 @@ fn merged_shards_equal_the_unsharded_sweep_byte_for_byte() {
             let part = format!("part-{n}-{k}.json");
             // Threads vary too: results may not depend on them.
             let jobs = if k % 2 == 0 { "1" } else { "2" };
-            ok(&dialsim(
-                &[
-                    "sweep",
-                    sweep,
-                    "--quiet",
-                    "--shard",
-                    &format!("{k}/{n}"),
-                    "--out",
-                    &part,
-                    "--jobs",
-                    jobs,
-                ],
-                dir.path(),
-            ));
+            shard(dir.path(), &format!("{k}/{n}"), &part, jobs);
             parts.push(part);
         }
         // Parts in any order.
@@ -119,18 +125,7 @@ fn the_shard_index_comes_from_a_job_array_engine() {
             .unwrap();
         ok(&out);
     }
-    ok(&dialsim(
-        &[
-            "sweep",
-            sweep,
-            "--quiet",
-            "--shard",
-            "0/2",
-            "--out",
-            "flag-0.json",
-        ],
-        dir.path(),
-    ));
+    shard(dir.path(), "0/2", "flag-0.json", "2");
     assert_eq!(
         std::fs::read(dir.path().join("env-0.json")).unwrap(),
         std::fs::read(dir.path().join("flag-0.json")).unwrap()
@@ -277,18 +272,7 @@ fn report_draws_a_sweep_and_refuses_a_part() {
             .any(|l| l.starts_with("12,20,") && l.contains(",abandon_rate,"))
     );
 
-    ok(&dialsim(
-        &[
-            "sweep",
-            sweep,
-            "--quiet",
-            "--shard",
-            "0/2",
-            "--out",
-            "part.json",
-        ],
-        dir.path(),
-    ));
+    shard(dir.path(), "0/2", "part.json", "2");
     let e = err(&dialsim(
         &["report", "part.json", "--out", "bad"],
         dir.path(),
@@ -312,18 +296,7 @@ fn bad_shards_missing_parts_and_unknown_fields_exit_2() {
         assert!(e.contains("K/N"), "{bad}: {e}");
     }
     for k in 0..3 {
-        ok(&dialsim(
-            &[
-                "sweep",
-                sweep,
-                "--quiet",
-                "--shard",
-                &format!("{k}/3"),
-                "--out",
-                &format!("p{k}.json"),
-            ],
-            dir.path(),
-        ));
+        shard(dir.path(), &format!("{k}/3"), &format!("p{k}.json"), "2");
     }
     let e = err(&dialsim(
         &["merge", "p0.json", "p2.json", "--out", "m.json"],
@@ -337,18 +310,7 @@ fn bad_shards_missing_parts_and_unknown_fields_exit_2() {
         dir.path(),
     ));
     assert!(e.contains("given twice"), "{e}");
-    ok(&dialsim(
-        &[
-            "sweep",
-            sweep,
-            "--quiet",
-            "--shard",
-            "0/2",
-            "--out",
-            "other.json",
-        ],
-        dir.path(),
-    ));
+    shard(dir.path(), "0/2", "other.json", "2");
     let e = err(&dialsim(
         &[
             "merge",

@@ -249,30 +249,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .legend(move |(x, y)| Circle::new((x + 11, y), 6, c.stroke_width(3)));
             }
             if let Some(g) = horizontal {
-                let style = BLACK.mix(0.7).stroke_width(2);
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        vec![(x0, g.at), (x1, g.at)],
-                        6,
-                        6,
-                        style,
-                    ))
-                    .map_err(e)?
-                    .label(&g.label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+                guide(&mut chart, (x0, g.at), (x1, g.at), &g.label).map_err(e)?;
             }
             if let Some(g) = vertical {
-                let style = BLACK.mix(0.7).stroke_width(2);
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        vec![(g.at, y0), (g.at, y1)],
-                        6,
-                        6,
-                        style,
-                    ))
-                    .map_err(e)?
-                    .label(&g.label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+                guide(&mut chart, (g.at, y0), (g.at, y1), &g.label).map_err(e)?;
             }
             legend(&mut chart).map_err(e)?;
         }
@@ -391,17 +371,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .map_err(e)?;
             }
             if let Some(g) = horizontal {
-                let style = BLACK.mix(0.7).stroke_width(2);
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        vec![(x0, g.at), (x1, g.at)],
-                        6,
-                        6,
-                        style,
-                    ))
-                    .map_err(e)?
-                    .label(&g.label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+                guide(&mut chart, (x0, g.at), (x1, g.at), &g.label).map_err(e)?;
             }
             legend(&mut chart).map_err(e)?;
         }
@@ -537,13 +507,7 @@ fn heat_map<DB: DrawingBackend>(
             )])?
             .label(&g.label)
             .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], BLACK.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((FAMILY, 14))
-            .draw()?;
+        legend(&mut chart)?;
     }
     let mut bar = ChartBuilder::on(&scale)
         .margin_top(60)
@@ -569,6 +533,21 @@ fn heat_map<DB: DrawingBackend>(
 
 /// Every chart's coordinates: numbers on both axes.
 type Xy = Cartesian2d<RangedCoordf64, RangedCoordf64>;
+
+/// A dashed guide line from `a` to `b`, named in the legend.
+fn guide<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Xy>,
+    a: (f64, f64),
+    b: (f64, f64),
+    label: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = BLACK.mix(0.7).stroke_width(2);
+    chart
+        .draw_series(DashedLineSeries::new(vec![a, b], 6, 6, style))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+    Ok(())
+}
 
 /// A chart of `f` over `x` × `y`: its title above, room for the axes' labels.
 fn cartesian<'a, DB: DrawingBackend>(
