@@ -504,3 +504,30 @@ fn other_bad_input_exits_2() {
     let (stdout, _) = exits(&["check", SAMPLE_CI, arg(&bad)], 2);
     assert!(stdout.is_empty(), "{stdout}");
 }
+
+/// The verdicts, the table and the baseline's per-replication values do not depend on the
+/// number of worker threads (strategies and replications run side by side).
+#[test]
+fn check_does_not_depend_on_threads() {
+    let dir = scratch("threads");
+    let run = |jobs: &str| {
+        let baseline = dir.join(format!("baseline-{jobs}.json"));
+        let (stdout, _) = exits(
+            &[
+                "check",
+                SAMPLE_CI,
+                "scenarios/ci/day-100-agents.ron",
+                "--jobs",
+                jobs,
+                "--write-baseline",
+                arg(&baseline),
+                "-q",
+            ],
+            0,
+        );
+        (stdout, std::fs::read(&baseline).expect("baseline written"))
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.0, two.0, "the table depends on --jobs");
+    assert!(one.1 == two.1, "the baseline depends on --jobs");
+}
