@@ -1,6 +1,6 @@
 //! `dialsim sweep` and `dialsim merge` end to end: merged shards give the unsharded file byte
-//! for byte, a sweep point is the plain run of its scenario, `report` draws a sweep and refuses
-//! a part, and bad input exits 2.
+//! for byte, a sweep point is the plain run of its scenario, `report` draws a sweep (one, two
+//! and three axes) and refuses a part, and bad input exits 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -221,8 +221,8 @@ fn report_draws_a_sweep_and_refuses_a_part() {
     ] {
         assert!(html.contains(text), "index.html lacks {text:?}");
     }
-    // Two strategies × (abandon-rate and occupancy heat maps + one line chart), each as SVG
-    // (inline and on disk) and PNG.
+    // Two strategies × (abandon-rate and occupancy heat maps + the same two metrics' line
+    // charts), each as SVG (inline and on disk) and PNG.
     let mut charts: Vec<String> = std::fs::read_dir(&rep)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -238,13 +238,22 @@ fn report_draws_a_sweep_and_refuses_a_part() {
             "heat-occupancy-s1-0.svg",
             "sweep-lines-abandon-rate-s0.svg",
             "sweep-lines-abandon-rate-s1.svg",
+            "sweep-lines-occupancy-s0.svg",
+            "sweep-lines-occupancy-s1.svg",
         ]
     );
     for svg in &charts {
-        assert!(
-            rep.join(svg.replace(".svg", ".png")).is_file(),
-            "{svg} has no PNG"
+        let text = std::fs::read_to_string(rep.join(svg)).unwrap();
+        // Heat maps name both axes; line charts the first (the second names the lines).
+        for axis in ["agents.staffing.Count", "dial.ring_timeout_s"] {
+            assert!(text.contains(axis), "{svg} does not name {axis}");
+        }
+        assert_eq!(
+            text.contains("3% cap"),
+            svg.contains("abandon"),
+            "{svg}: the 3% cap is drawn on abandon rates only"
         );
+        png(&rep.join(svg.replace(".svg", ".png")));
     }
     assert_eq!(html.matches("<figure").count(), charts.len());
     // The heat map's cells hold the file's numbers: 2 × 2 points, each value printed.
@@ -280,6 +289,113 @@ fn report_draws_a_sweep_and_refuses_a_part() {
     assert!(
         e.contains("part.json") && e.contains("dialsim merge"),
         "{e}"
+    );
+    assert!(
+        !dir.path().join("bad").exists(),
+        "a refused file writes nothing"
+    );
+}
+
+/// A chart's PNG: decodes, at the charts' size.
+fn png(path: &Path) {
+    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(
+        (img.width(), img.height()),
+        (960, 540),
+        "{}",
+        path.display()
+    );
+}
+
+/// Writes a sweep of the seed sample over `axes` (RON) in `dir`, runs it and its report.
+fn sweep_report(dir: &Path, name: &str, axes: &str) -> (PathBuf, String) {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron");
+    let text = format!("Sweep(scenario: {scenario:?}, replications: Some(2), axes: [{axes}])");
+    std::fs::write(dir.join(format!("{name}.ron")), text).unwrap();
+    let json = format!("{name}.json");
+    ok(&dialsim(
+        &["sweep", &format!("{name}.ron"), "--quiet", "--out", &json],
+        dir,
+    ));
+    ok(&dialsim(&["report", &json, "--out", name], dir));
+    let rep = dir.join(name);
+    let html = std::fs::read_to_string(rep.join("index.html")).unwrap();
+    (rep, html)
+}
+
+fn svgs(rep: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(rep)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// One axis: each headline metric against it, a line per strategy; three axes: heat maps of
+/// the first two for the first 6 combinations of the third, and the page says which are left
+/// out.
+#[test]
+fn report_draws_one_axis_as_lines_and_slices_a_third_axis() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rep, html) = sweep_report(
+        dir.path(),
+        "one",
+        r#"(field: "agents.staffing.Count", values: [8, 10, 12])"#,
+    );
+    assert_eq!(
+        svgs(&rep),
+        [
+            "sweep-abandon-rate-regulatory.svg",
+            "sweep-abandon-rate.svg",
+            "sweep-occupancy.svg",
+            "sweep-talk-min-per-agent-hour.svg",
+        ]
+    );
+    for svg in svgs(&rep) {
+        let text = std::fs::read_to_string(rep.join(&svg)).unwrap();
+        assert!(text.contains("agents.staffing.Count"), "{svg}");
+        for strategy in ["AgentsAvailable", "AsWritten"] {
+            assert!(text.contains(strategy), "{svg} has no line for {strategy}");
+        }
+        assert_eq!(text.contains("3% cap"), svg.contains("abandon"), "{svg}");
+        png(&rep.join(svg.replace(".svg", ".png")));
+    }
+    assert!(html.contains("Every point") && !html.contains("left out"));
+
+    let (rep, html) = sweep_report(
+        dir.path(),
+        "three",
+        r#"(field: "agents.staffing.Count", values: [8, 12]),
+           (field: "dial.ring_timeout_s", values: [20, 30]),
+           (field: "dial.answer_after.LogNormal.mean_s", values: [5, 8, 10, 12, 15, 20, 25])"#,
+    );
+    let names = svgs(&rep);
+    let heat: Vec<&String> = names.iter().filter(|n| n.starts_with("heat-")).collect();
+    assert_eq!(heat.len(), 6 * 2 * 2, "{names:?}");
+    assert!(names.contains(&"heat-occupancy-s1-5.svg".to_string()));
+    assert!(!names.contains(&"heat-occupancy-s1-6.svg".to_string()));
+    let sixth = std::fs::read_to_string(rep.join("heat-abandon-rate-s0-5.svg")).unwrap();
+    assert!(
+        sixth.contains("dial.answer_after.LogNormal.mean_s = 20"),
+        "the slice is named in the title"
+    );
+    assert!(
+        html.contains("first 6 of the 7 combinations")
+            && html.contains("left out: dial.answer_after.LogNormal.mean_s = 25."),
+        "the page does not say what is left out"
+    );
+    // Every point is still in the table and the CSV.
+    let csv = std::fs::read_to_string(rep.join("metrics.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("12,30,25,") && l.contains(",occupancy,"))
+    );
+    assert!(
+        std::fs::read_to_string(rep.join("summary.md"))
+            .unwrap()
+            .contains("| 12 | 30 | 25 | AsWritten")
     );
 }
 

@@ -104,11 +104,12 @@ pub enum Plot {
         horizontal: Option<Guide>,
     },
     /// A grid of cells coloured by value, with the value written in each cell (on grids up to
-    /// 400 cells) and a colour scale beside it. `cells[y][x]` belongs to `x_values[x]` and
-    /// `y_values[y]`; `None` is a cell without a value.
+    /// 400 cells) and a colour scale beside it. The axes are categorical: `cells[y][x]` belongs
+    /// to column `x_labels[x]` and row `y_labels[y]`, evenly spaced whatever the labels say
+    /// (numbers, names); `None` is a cell without a value.
     HeatMap {
-        x_values: Vec<f64>,
-        y_values: Vec<f64>,
+        x_labels: Vec<String>,
+        y_labels: Vec<String>,
         cells: Vec<Vec<Option<f64>>>,
         decimals: usize,
         /// Cells above `at` are outlined.
@@ -376,16 +377,16 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
             legend(&mut chart).map_err(e)?;
         }
         Plot::HeatMap {
-            x_values,
-            y_values,
+            x_labels,
+            y_labels,
             cells,
             decimals,
             threshold,
         } => heat_map(
             root,
             f,
-            x_values,
-            y_values,
+            x_labels,
+            y_labels,
             cells,
             *decimals,
             threshold.as_ref(),
@@ -429,15 +430,15 @@ fn ramp(t: f64) -> RGBColor {
 fn heat_map<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     f: &Figure,
-    x_values: &[f64],
-    y_values: &[f64],
+    x_labels: &[String],
+    y_labels: &[String],
     cells: &[Vec<Option<f64>>],
     decimals: usize,
     threshold: Option<&Guide>,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let (width, _) = root.dim_in_pixel();
-    let (main, scale) = root.split_horizontally(width.saturating_sub(110));
-    let (nx, ny) = (x_values.len().max(1), y_values.len().max(1));
+    let (width, height) = root.dim_in_pixel();
+    let (main, scale) = root.split_horizontally(width.saturating_sub(SCALE_WIDTH));
+    let (nx, ny) = (x_labels.len().max(1), y_labels.len().max(1));
     let values = || cells.iter().flatten().filter_map(|v| *v);
     let lo = values().fold(f64::INFINITY, f64::min);
     let hi = values().fold(f64::NEG_INFINITY, f64::max);
@@ -453,16 +454,16 @@ fn heat_map<DB: DrawingBackend>(
         .x_label_area_size(48)
         .y_label_area_size(72)
         .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)?;
-    let label = |values: &[f64], v: &f64| {
+    let label = |labels: &[String], v: &f64| {
         let i = v.round();
         if (v - i).abs() < 1e-6 && i >= 0.0 {
-            values.get(i as usize).map(|&x| tick(x)).unwrap_or_default()
+            labels.get(i as usize).cloned().unwrap_or_default()
         } else {
             String::new()
         }
     };
-    let x_label = |v: &f64| label(x_values, v);
-    let y_label = |v: &f64| label(y_values, v);
+    let x_label = |v: &f64| label(x_labels, v);
+    let y_label = |v: &f64| label(y_labels, v);
     chart
         .configure_mesh()
         .disable_mesh()
@@ -499,19 +500,25 @@ fn heat_map<DB: DrawingBackend>(
         }
     }
     if let Some(g) = threshold {
-        // The outline's meaning, where a legend would be.
-        chart
-            .draw_series([Rectangle::new(
-                [(0.0, 0.0), (0.0, 0.0)],
-                BLACK.stroke_width(2),
-            )])?
-            .label(&g.label)
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], BLACK.stroke_width(2)));
-        legend(&mut chart)?;
+        // The outline's meaning, under the colour scale: inside the grid a legend would hide
+        // cells and their numbers.
+        let top = height.saturating_sub(SCALE_BOTTOM) as i32 + 12;
+        scale.draw(&Rectangle::new(
+            [(6, top), (20, top + 12)],
+            BLACK.stroke_width(2),
+        ))?;
+        let style = TextStyle::from((FAMILY, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
+        for (i, line) in wrap(&g.label, 11).iter().enumerate() {
+            scale.draw(&Text::new(
+                line.clone(),
+                (26, top + i as i32 * 15),
+                style.clone(),
+            ))?;
+        }
     }
     let mut bar = ChartBuilder::on(&scale)
         .margin_top(60)
-        .margin_bottom(64)
+        .margin_bottom(SCALE_BOTTOM)
         .margin_right(12)
         .y_label_area_size(60)
         .build_cartesian_2d(0.0..1.0, lo..hi)?;
@@ -529,6 +536,26 @@ fn heat_map<DB: DrawingBackend>(
         Rectangle::new([(0.0, a), (1.0, b)], at((a + b) / 2.0).filled())
     }))?;
     Ok(())
+}
+
+/// Width in pixels of a heat map's colour scale column, and the room under the scale (for the
+/// threshold's key).
+const SCALE_WIDTH: u32 = 130;
+const SCALE_BOTTOM: u32 = 64;
+
+/// `text` cut at spaces into lines of at most `width` characters (a longer word stays whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Every chart's coordinates: numbers on both axes.
@@ -642,15 +669,16 @@ mod tests {
         );
     }
 
-    fn sample_heat_map() -> Figure {
+    fn sample_heat_map(x_labels: &[&str], y_labels: &[&str]) -> Figure {
+        let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
         Figure {
             id: "heat".into(),
             title: "Abandon rate, FixedRatio".into(),
             x_label: "agents.staffing.Count".into(),
             y_label: "strategy.ratio".into(),
             plot: Plot::HeatMap {
-                x_values: vec![4.0, 5.0, 6.0],
-                y_values: vec![1.0, 1.25],
+                x_labels: labels(x_labels),
+                y_labels: labels(y_labels),
                 cells: vec![
                     vec![Some(1.0), Some(2.5), Some(4.25)],
                     vec![Some(0.5), None, Some(3.5)],
@@ -658,43 +686,158 @@ mod tests {
                 decimals: 2,
                 threshold: Some(Guide {
                     at: 3.0,
-                    label: "above 3%".into(),
+                    label: "above the 3% cap".into(),
                 }),
             },
         }
     }
 
+    /// An SVG element's numeric attribute.
+    fn attr(element: &str, name: &str) -> f64 {
+        let at = element
+            .find(&format!(" {name}=\""))
+            .unwrap_or_else(|| panic!("no {name} in {element}"));
+        let rest = &element[at + name.len() + 3..];
+        rest[..rest.find('"').unwrap()].parse().unwrap()
+    }
+
+    fn text_attr<'a>(element: &'a str, name: &str) -> &'a str {
+        let Some(at) = element.find(&format!(" {name}=\"")) else {
+            return "";
+        };
+        let rest = &element[at + name.len() + 3..];
+        &rest[..rest.find('"').unwrap()]
+    }
+
+    /// Every `<rect>`: (x, y, width, height, fill, stroke).
+    fn rects(svg: &str) -> Vec<(f64, f64, f64, f64, String, String)> {
+        svg.split("<rect")
+            .skip(1)
+            .map(|r| {
+                let r = &r[..r.find("/>").unwrap()];
+                (
+                    attr(r, "x"),
+                    attr(r, "y"),
+                    attr(r, "width"),
+                    attr(r, "height"),
+                    text_attr(r, "fill").to_string(),
+                    text_attr(r, "stroke").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Every `<text>`: (x, y, content).
+    fn texts(svg: &str) -> Vec<(f64, f64, String)> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let (head, rest) = t.split_once('>')?;
+                let body = rest.split_once("</text>")?.0.trim();
+                Some((attr(head, "x"), attr(head, "y"), body.to_string()))
+            })
+            .collect()
+    }
+
     #[test]
     fn heat_map_has_a_cell_per_point_its_values_and_axis_labels() {
-        let svg = render_svg(&sample_heat_map(), SIZE).unwrap();
-        // Every text element's content.
-        let texts: Vec<&str> = svg
-            .split("<text")
-            .skip(1)
-            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim()))
-            .collect();
+        let svg = render_svg(&sample_heat_map(&["4", "5", "6"], &["1", "1.25"]), SIZE).unwrap();
+        let texts = texts(&svg);
+        let has = |text: &str| texts.iter().filter(|t| t.2 == text).count();
         for text in [
             "Abandon rate, FixedRatio",
             "agents.staffing.Count",
             "strategy.ratio",
+            "4",
+            "6",
             "1.25",
             "4.25",
             "2.50",
             "0.50",
-            "above 3%",
+            "above the",
+            "3% cap",
         ] {
-            assert!(texts.contains(&text), "SVG lacks {text:?} in {texts:?}");
+            assert!(has(text) >= 1, "SVG lacks {text:?} in {texts:?}");
         }
-        // The empty cell has no number; the five others have theirs, once each.
-        assert_eq!(texts.iter().filter(|t| **t == "3.50").count(), 1);
-        assert!(!texts.iter().any(|t| t.contains("NaN")), "{texts:?}");
-        // Six cells, two outlines (above 3%), the legend's mark, 60 colour-scale steps, and
-        // plotters' own frame rectangles.
-        let rects = svg.matches("<rect").count();
+        assert!(!texts.iter().any(|t| t.2.contains("NaN")), "{texts:?}");
+
+        // The grid: one filled cell per point (the empty one grey), all of one size, left of
+        // the colour scale.
+        let grid_right = f64::from(SIZE.0 - SCALE_WIDTH);
+        let all = rects(&svg);
+        let cells: Vec<_> = all
+            .iter()
+            .filter(|r| r.0 < grid_right && r.5 == "none" && r.2 > 100.0 && r.2 < 400.0)
+            .collect();
+        assert_eq!(cells.len(), 6, "one cell per point: {cells:?}");
+        assert_eq!(cells.iter().filter(|r| r.4 == "#EBEBEB").count(), 1);
+        // Each value sits in its cell: column = index in x_labels, row 0 at the bottom.
+        let cell_of = |x: f64, y: f64| {
+            let c = cells
+                .iter()
+                .find(|r| x >= r.0 && x <= r.0 + r.2 && y >= r.1 && y <= r.1 + r.3)
+                .unwrap_or_else(|| panic!("({x}, {y}) is in no cell"));
+            (c.0, c.1)
+        };
+        let at = |text: &str| {
+            let t = texts.iter().find(|t| t.2 == text).unwrap();
+            cell_of(t.0, t.1)
+        };
+        let (x1, y_bottom) = at("1.00");
+        let (x3, y_top) = at("3.50");
+        assert!(y_top < y_bottom, "the second row is drawn above the first");
+        assert!(x3 > x1, "the third column right of the first");
+        assert_eq!(at("0.50").0, x1);
+        assert_eq!(at("4.25").1, y_bottom);
+        // Two cells above 3% are outlined.
+        let outlines = all
+            .iter()
+            .filter(|r| r.0 < grid_right && r.4 == "none" && r.5 == "#000000" && r.2 > 20.0)
+            .count();
+        assert_eq!(outlines, 2);
+        // The colour scale (60 steps) and the outline's key beside it, out of the grid.
+        let scale = all
+            .iter()
+            .filter(|r| r.0 >= grid_right && r.4 != "none")
+            .count();
+        assert_eq!(scale, 60);
+        let key = texts.iter().find(|t| t.2 == "above the").unwrap();
+        assert!(key.0 >= grid_right, "the key is drawn in the grid: {key:?}");
         assert!(
-            (6 + 2 + 1 + 60..6 + 2 + 1 + 60 + 8).contains(&rects),
-            "{rects} rectangles"
+            all.iter()
+                .any(|r| r.0 >= grid_right && r.4 == "none" && r.5 == "#000000"),
+            "no outline mark beside the key"
         );
+    }
+
+    #[test]
+    fn heat_map_axes_are_categorical_labels() {
+        let f = sample_heat_map(
+            &["Count", "Percent", "Shift(morning)"],
+            &["Predictive", "Fixed"],
+        );
+        assert_eq!(f.legend(), vec!["above the 3% cap"]);
+        let svg = render_svg(&f, SIZE).unwrap();
+        let texts = texts(&svg);
+        for label in ["Count", "Percent", "Shift(morning)", "Predictive", "Fixed"] {
+            assert_eq!(
+                texts.iter().filter(|t| t.2 == label).count(),
+                1,
+                "{label:?} once as a tick label in {texts:?}"
+            );
+        }
+        // No numeric ticks between the categories.
+        assert!(
+            !texts.iter().any(|t| t.2 == "0.5" || t.2 == "1.5"),
+            "{texts:?}"
+        );
+    }
+
+    #[test]
+    fn labels_wrap_at_spaces() {
+        assert_eq!(wrap("above the 3% cap", 11), ["above the", "3% cap"]);
+        assert_eq!(wrap("a verylongword b", 4), ["a", "verylongword", "b"]);
+        assert!(wrap("", 4).is_empty());
     }
 
     #[test]

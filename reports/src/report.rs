@@ -450,6 +450,11 @@ impl Report {
             out.push_str(&t.html());
         }
         out.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+        if let Report::Sweep(s) = self
+            && let Some(note) = crate::sweep::left_out(s)
+        {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape_html(&note));
+        }
         for (f, svg) in figures.iter().zip(svgs) {
             let _ = write!(
                 out,

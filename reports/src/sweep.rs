@@ -3,8 +3,8 @@
 //! One axis gives line charts, metric against the axis with one line per strategy and its 95%
 //! interval shaded. Two or more give heat maps of the first two axes (x the first, y the
 //! second), one per strategy and metric, for each combination of the other axes' values up to
-//! [`MAX_SLICES`]; and line charts of each strategy's abandon rate against the first axis, one
-//! line per value of the second. The table lists every point.
+//! [`MAX_SLICES`]; and line charts of each strategy's abandon rate and occupancy against the
+//! first axis, one line per value of the second. The table lists every point.
 
 use crate::chart::{Band, Figure, Guide, Plot, tick};
 use crate::figures::short_labels;
@@ -88,9 +88,16 @@ fn slice_label(r: &SweepResults, slice: &[f64]) -> String {
     r.sweep.axes[2..]
         .iter()
         .zip(slice)
-        .map(|(a, v)| format!("{} = {}", a.field, tick(*v)))
+        .map(|(a, v)| format!("{} = {}", a.field, value_label(*v)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// An axis value as charts and tables show it. A `dialsim-sweep/1` file's values are numbers
+/// (an enum's variant is a step of the field's path, not a value); heat maps place them as
+/// categories, evenly spaced in file order, so uneven steps read as well as even ones.
+fn value_label(v: f64) -> String {
+    tick(v)
 }
 
 /// (mean, low, high) of an estimate in display units; the interval collapses onto the mean
@@ -102,20 +109,35 @@ fn scaled(e: Option<&Estimate>, scale: f64) -> Option<(f64, f64, f64)> {
     Some((mean, lo, hi))
 }
 
-/// What the figures leave out, if anything (said on the page).
+/// What the figures leave out, if anything (said on the page, with the combinations left out).
 pub fn left_out(r: &SweepResults) -> Option<String> {
-    let n = slices(r).len();
-    (r.sweep.axes.len() > 2 && n > MAX_SLICES).then(|| {
+    let all = slices(r);
+    if r.sweep.axes.len() <= 2 || all.len() <= MAX_SLICES {
+        return None;
+    }
+    let omitted: Vec<String> = all[MAX_SLICES..]
+        .iter()
+        .map(|s| slice_label(r, s))
+        .collect();
+    let listed = if omitted.len() <= 4 {
+        omitted.join("; ")
+    } else {
         format!(
-            "Heat maps are drawn for the first {MAX_SLICES} of the {n} combinations of {}; every \
-             point is in the table below and in metrics.csv.",
-            r.sweep.axes[2..]
-                .iter()
-                .map(|a| a.field.as_str())
-                .collect::<Vec<_>>()
-                .join(" × ")
+            "{} … and {} more",
+            omitted[..3].join("; "),
+            omitted.len() - 3
         )
-    })
+    };
+    Some(format!(
+        "Heat maps are drawn for the first {MAX_SLICES} of the {} combinations of {}; left out: \
+         {listed}. Every point is in the table of every point and in metrics.csv.",
+        all.len(),
+        r.sweep.axes[2..]
+            .iter()
+            .map(|a| a.field.as_str())
+            .collect::<Vec<_>>()
+            .join(" × ")
+    ))
 }
 
 /// The charts, in page order.
@@ -170,47 +192,65 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
             }
             let first = &all[0];
             for (s, name) in r.sweep.strategies.iter().enumerate() {
-                let key = "abandon_rate";
-                let (label, scale) = metric_display(key);
-                let series = axes[1]
-                    .values
-                    .iter()
-                    .enumerate()
-                    .map(|(c, &y)| Band {
-                        name: format!("{} = {}", axes[1].field, tick(y)),
-                        points: axes[0]
-                            .values
-                            .iter()
-                            .filter_map(|&x| {
-                                let values: Vec<f64> =
-                                    [x, y].iter().chain(first).copied().collect();
-                                let (m, lo, hi) =
-                                    scaled(lookup.estimate(&values, name, key), scale)?;
-                                Some((x, m, lo, hi))
-                            })
-                            .collect(),
-                        colour: c,
-                    })
-                    .collect();
-                let at = if first.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", slice_label(r, first))
-                };
-                out.push(Figure {
-                    id: format!("sweep-lines-{}-s{s}", key.replace('_', "-")),
-                    title: format!("{}, {}{at}", sentence(&label), short[s]),
-                    x_label: axes[0].field.clone(),
-                    y_label: label,
-                    plot: Plot::Bands {
-                        series,
-                        horizontal: cap_guide(key),
-                    },
-                });
+                for key in HEAT {
+                    out.push(lines_by_second_axis(
+                        r,
+                        &lookup,
+                        first,
+                        (s, name, &short[s]),
+                        key,
+                    ));
+                }
             }
         }
     }
     out
+}
+
+/// `key` against the first axis, one line per value of the second (at the combination `slice`
+/// of the other axes' values), for one strategy.
+fn lines_by_second_axis(
+    r: &SweepResults,
+    lookup: &Lookup<'_>,
+    slice: &[f64],
+    (s, strategy, shown): (usize, &str, &str),
+    key: &str,
+) -> Figure {
+    let axes = &r.sweep.axes;
+    let (label, scale) = metric_display(key);
+    let series = axes[1]
+        .values
+        .iter()
+        .enumerate()
+        .map(|(c, &y)| Band {
+            name: format!("{} = {}", axes[1].field, value_label(y)),
+            points: axes[0]
+                .values
+                .iter()
+                .filter_map(|&x| {
+                    let values: Vec<f64> = [x, y].iter().chain(slice).copied().collect();
+                    let (m, lo, hi) = scaled(lookup.estimate(&values, strategy, key), scale)?;
+                    Some((x, m, lo, hi))
+                })
+                .collect(),
+            colour: c,
+        })
+        .collect();
+    let at = if slice.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", slice_label(r, slice))
+    };
+    Figure {
+        id: format!("sweep-lines-{}-s{s}", key.replace('_', "-")),
+        title: format!("{}, {shown}{at}", sentence(&label)),
+        x_label: axes[0].field.clone(),
+        y_label: label,
+        plot: Plot::Bands {
+            series,
+            horizontal: cap_guide(key),
+        },
+    }
 }
 
 fn heat_map(
@@ -248,8 +288,8 @@ fn heat_map(
         x_label: axes[0].field.clone(),
         y_label: axes[1].field.clone(),
         plot: Plot::HeatMap {
-            x_values: axes[0].values.clone(),
-            y_values: axes[1].values.clone(),
+            x_labels: axes[0].values.iter().map(|&v| value_label(v)).collect(),
+            y_labels: axes[1].values.iter().map(|&v| value_label(v)).collect(),
             cells,
             decimals: if is_abandon(key) { 2 } else { 1 },
             threshold: is_abandon(key).then(|| Guide {
@@ -279,7 +319,7 @@ pub fn tables(r: &SweepResults) -> Vec<Table> {
         .rows
         .iter()
         .map(|row| {
-            let mut cells: Vec<String> = row.values.iter().map(|v| tick(*v)).collect();
+            let mut cells: Vec<String> = row.values.iter().map(|v| value_label(*v)).collect();
             cells.push(row.strategy.clone());
             cells.extend(HEADLINE.iter().map(|k| {
                 let (_, scale) = metric_display(k);
@@ -373,6 +413,10 @@ mod tests {
         }
     }
 
+    fn figures_of(r: &SweepResults) -> Vec<String> {
+        figures(r).into_iter().map(|f| f.id).collect()
+    }
+
     #[test]
     fn one_axis_gives_a_line_per_strategy_with_its_interval() {
         let r = results(vec![vec![1.0, 2.0, 3.0]], &["A", "B"]);
@@ -415,8 +459,43 @@ mod tests {
         };
         assert_eq!(cells.len(), 2, "a row per value of the second axis");
         assert_eq!(cells[1], vec![Some(21.0), Some(22.0), Some(23.0)]);
-        // Two heat maps and one line chart per strategy.
-        assert_eq!(figures.len(), 3);
+        let Plot::HeatMap {
+            x_labels, y_labels, ..
+        } = &heat.plot
+        else {
+            panic!()
+        };
+        assert_eq!(x_labels, &["1", "2", "3"]);
+        assert_eq!(y_labels, &["10", "20"]);
+        // Two heat maps and two line charts (abandon rate, occupancy) per strategy.
+        let ids: Vec<&str> = figures.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "heat-abandon-rate-s0-0",
+                "heat-occupancy-s0-0",
+                "sweep-lines-abandon-rate-s0",
+                "sweep-lines-occupancy-s0"
+            ]
+        );
+        // A line per value of the second axis, against the first, with the cap on abandon
+        // rates only.
+        let Plot::Bands { series, horizontal } = &figures[2].plot else {
+            panic!()
+        };
+        assert_eq!(figures[2].x_label, "axis0");
+        let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["axis1 = 10", "axis1 = 20"]);
+        let xs: Vec<(f64, f64)> = series[1].points.iter().map(|p| (p.0, p.1)).collect();
+        assert_eq!(xs, [(1.0, 21.0), (2.0, 22.0), (3.0, 23.0)]);
+        assert_eq!(horizontal.as_ref().map(|g| g.at), Some(CAP));
+        let Plot::Bands { series, horizontal } = &figures[3].plot else {
+            panic!()
+        };
+        assert!(horizontal.is_none(), "no cap on occupancy");
+        let (x, mean, lo, hi) = series[0].points[0];
+        assert_eq!((x, mean), (1.0, 50.0));
+        assert!((lo - 45.0).abs() < 1e-9 && (hi - 55.0).abs() < 1e-9);
     }
 
     #[test]
@@ -448,7 +527,42 @@ mod tests {
         assert_eq!(cells[0][0], Some(1.0 + 10.0 + 0.0 + 200.0));
         let note = left_out(&r).expect("8 combinations, 6 drawn");
         assert!(
-            note.contains("6 of the 8") && note.contains("axis2 × axis3"),
+            note.contains("6 of the 8")
+                && note.contains("axis2 × axis3")
+                && note.contains("left out: axis2 = 3, axis3 = 100; axis2 = 3, axis3 = 200."),
+            "{note}"
+        );
+        // Line charts at the first combination of the other axes.
+        let lines = figures
+            .iter()
+            .find(|f| f.id == "sweep-lines-occupancy-s1")
+            .unwrap();
+        assert!(
+            lines.title.contains("(axis2 = 0, axis3 = 100)"),
+            "{}",
+            lines.title
+        );
+        // Within the cap, nothing is said.
+        let small = results(vec![vec![1.0], vec![2.0], vec![3.0, 4.0]], &["A"]);
+        assert_eq!(left_out(&small), None);
+        assert_eq!(
+            figures_of(&small),
+            [
+                "heat-abandon-rate-s0-0",
+                "heat-occupancy-s0-0",
+                "heat-abandon-rate-s0-1",
+                "heat-occupancy-s0-1",
+                "sweep-lines-abandon-rate-s0",
+                "sweep-lines-occupancy-s0"
+            ]
+        );
+        let many = results(
+            vec![vec![1.0], vec![2.0], (0..20).map(f64::from).collect()],
+            &["A"],
+        );
+        let note = left_out(&many).unwrap();
+        assert!(
+            note.contains("left out: axis2 = 6; axis2 = 7; axis2 = 8 … and 11 more."),
             "{note}"
         );
         let table = &tables(&r)[0];
