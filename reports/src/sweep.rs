@@ -88,16 +88,9 @@ fn slice_label(r: &SweepResults, slice: &[f64]) -> String {
     r.sweep.axes[2..]
         .iter()
         .zip(slice)
-        .map(|(a, v)| format!("{} = {}", a.field, value_label(*v)))
+        .map(|(a, v)| format!("{} = {}", a.field, tick(*v)))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// An axis value as charts and tables show it. A `dialsim-sweep/1` file's values are numbers
-/// (an enum's variant is a step of the field's path, not a value); heat maps place them as
-/// categories, evenly spaced in file order, so uneven steps read as well as even ones.
-fn value_label(v: f64) -> String {
-    tick(v)
 }
 
 /// (mean, low, high) of an estimate in display units; the interval collapses onto the mean
@@ -223,7 +216,7 @@ fn lines_by_second_axis(
         .iter()
         .enumerate()
         .map(|(c, &y)| Band {
-            name: format!("{} = {}", axes[1].field, value_label(y)),
+            name: format!("{} = {}", axes[1].field, tick(y)),
             points: axes[0]
                 .values
                 .iter()
@@ -288,8 +281,8 @@ fn heat_map(
         x_label: axes[0].field.clone(),
         y_label: axes[1].field.clone(),
         plot: Plot::HeatMap {
-            x_labels: axes[0].values.iter().map(|&v| value_label(v)).collect(),
-            y_labels: axes[1].values.iter().map(|&v| value_label(v)).collect(),
+            x_labels: axes[0].values.iter().map(|&v| tick(v)).collect(),
+            y_labels: axes[1].values.iter().map(|&v| tick(v)).collect(),
             cells,
             decimals: if is_abandon(key) { 2 } else { 1 },
             threshold: is_abandon(key).then(|| Guide {
@@ -319,7 +312,7 @@ pub fn tables(r: &SweepResults) -> Vec<Table> {
         .rows
         .iter()
         .map(|row| {
-            let mut cells: Vec<String> = row.values.iter().map(|v| value_label(*v)).collect();
+            let mut cells: Vec<String> = row.values.iter().map(|v| tick(*v)).collect();
             cells.push(row.strategy.clone());
             cells.extend(HEADLINE.iter().map(|k| {
                 let (_, scale) = metric_display(k);
