@@ -151,6 +151,8 @@ struct Agent {
     shift_over: bool,
     call: Option<CallId>,
     wrap: Millis,
+    /// When the current call was connected (the start of its talk and busy time).
+    connected_at: Millis,
 }
 
 /// One finished call as the simulator saw it, for invariant checks and debugging.
@@ -276,6 +278,7 @@ impl<'m> Campaign<'m> {
                 shift_over: false,
                 call: None,
                 wrap: Millis::ZERO,
+                connected_at: Millis::ZERO,
             });
             c.events.push(start, Event::ShiftStart { agent: i as u32 });
             if end != Millis::MAX {
@@ -453,7 +456,6 @@ impl<'m> Campaign<'m> {
             self.tokens -= 1.0;
         }
         self.active_calls += 1;
-        self.rec.lines(now, self.active_calls);
         // By construction the dialer never breaches these; they are counted where a breach
         // would happen so that a gate proves it.
         let info = self.model.customers[customer as usize];
@@ -815,6 +817,7 @@ impl<'m> Campaign<'m> {
         a.state = AgentState::Talking;
         a.call = Some(id);
         a.wrap = wrap;
+        a.connected_at = now;
         self.counts.available -= 1;
         self.counts.on_contact += 1;
         self.agents_changed();
@@ -827,6 +830,7 @@ impl<'m> Campaign<'m> {
         let id = a.call.take().expect("talking agent has a call");
         a.state = AgentState::Wrapping;
         let wrap = a.wrap;
+        self.rec.talked(a.connected_at, now);
         self.counts.on_contact -= 1;
         self.counts.after_contact_work += 1;
         self.agents_changed();
@@ -837,6 +841,7 @@ impl<'m> Campaign<'m> {
     fn wrap_end(&mut self, agent: u32) {
         self.counts.after_contact_work -= 1;
         let a = &mut self.agents[agent as usize];
+        self.rec.busy(a.connected_at, self.now);
         if a.shift_over {
             a.state = AgentState::LoggedOut;
             self.counts.staffed -= 1;
@@ -917,7 +922,7 @@ impl<'m> Campaign<'m> {
             Stage::WithAgent => self.in_flight.with_agent -= 1,
         }
         self.active_calls -= 1;
-        self.rec.lines(now, self.active_calls);
+        self.rec.call_ended(call.record.dialed_at, now);
         let mut record = call.record;
         record.ended_at = now;
         self.finished.push(record);

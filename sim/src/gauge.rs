@@ -68,6 +68,22 @@ impl Gauge {
         self.since = end;
     }
 
+    /// Adds one unit of level over `[from, to)` straight to the areas, for a level that is a
+    /// count of intervals known when they end (calls in progress): one update per interval
+    /// instead of one at each end. Do not mix with [`Gauge::set`] on the same gauge.
+    pub fn add_span(&mut self, from: Millis, to: Millis) {
+        let mut t = from.0;
+        while t < to.0 {
+            let bucket = (t / self.interval) as usize;
+            let until = ((bucket as u64 + 1) * self.interval).min(to.0);
+            if self.areas.len() <= bucket {
+                self.areas.resize(bucket + 1, 0);
+            }
+            self.areas[bucket] += u128::from(until - t);
+            t = until;
+        }
+    }
+
     /// Level × milliseconds in each bucket so far.
     pub fn areas(&self) -> &[u128] {
         &self.areas
@@ -82,6 +98,25 @@ impl Gauge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Spans added as calls end give the areas of the count of calls in progress.
+    #[test]
+    fn spans_add_up_to_the_level_they_count() {
+        let spans = [(3, 25), (5, 8), (10, 30), (12, 12), (0, 41)];
+        let mut counted = Gauge::new(Millis(10));
+        let mut changes: Vec<(u64, i64)> =
+            spans.iter().flat_map(|&(a, b)| [(a, 1), (b, -1)]).collect();
+        changes.sort();
+        for (t, d) in changes {
+            counted.add(Millis(t), d);
+        }
+        counted.flush(Millis(41));
+        let mut spanned = Gauge::new(Millis(10));
+        for (a, b) in spans {
+            spanned.add_span(Millis(a), Millis(b));
+        }
+        assert_eq!(spanned.areas(), counted.areas());
+    }
 
     #[test]
     fn splits_area_across_bucket_edges() {

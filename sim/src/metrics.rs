@@ -167,7 +167,6 @@ pub struct Recorder {
     staffed: Gauge,
     busy: Gauge,
     talking: Gauge,
-    available: Gauge,
     queue: Gauge,
     lines: Gauge,
     waits: Histogram<u64>,
@@ -191,7 +190,6 @@ impl Recorder {
             staffed: Gauge::new(interval),
             busy: Gauge::new(interval),
             talking: Gauge::new(interval),
-            available: Gauge::new(interval),
             queue: Gauge::new(interval),
             lines: Gauge::new(interval),
             waits,
@@ -290,21 +288,30 @@ impl Recorder {
             .expect("an auto-resizing histogram accepts any value");
     }
 
-    /// Calls in progress changed.
-    pub fn lines(&mut self, now: Millis, lines: u32) {
-        self.lines.set(now, u64::from(lines));
+    /// A call (a line in use) lasted `[dialed, ended)`.
+    pub fn call_ended(&mut self, dialed: Millis, ended: Millis) {
+        self.lines.add_span(dialed, ended);
     }
 
     pub fn queue_len(&mut self, now: Millis, queued: u32) {
         self.queue.set(now, u64::from(queued));
     }
 
+    /// Agents logged in changed. (Busy and talking agents are counted as spans when each call's
+    /// talk and after-call work end, which gives the same areas with fewer updates; available
+    /// agents are those staffed and not busy.)
     pub fn agents(&mut self, now: Millis, c: AgentCounts) {
         self.staffed.set(now, u64::from(c.staffed));
-        self.busy
-            .set(now, u64::from(c.on_contact + c.after_contact_work));
-        self.talking.set(now, u64::from(c.on_contact));
-        self.available.set(now, u64::from(c.available));
+    }
+
+    /// An agent talked over `[from, to)`.
+    pub fn talked(&mut self, from: Millis, to: Millis) {
+        self.talking.add_span(from, to);
+    }
+
+    /// An agent was busy (talk and after-call work) over `[from, to)`.
+    pub fn busy(&mut self, from: Millis, to: Millis) {
+        self.busy.add_span(from, to);
     }
 
     /// A customer's retry delay has passed (an event handled outside the event heap).
@@ -323,14 +330,7 @@ impl Recorder {
         attempted: u64,
         events: u64,
     ) -> RepMetrics {
-        for g in [
-            &mut self.staffed,
-            &mut self.busy,
-            &mut self.talking,
-            &mut self.available,
-            &mut self.queue,
-            &mut self.lines,
-        ] {
+        for g in [&mut self.staffed, &mut self.queue] {
             g.flush(end);
         }
         let buckets_needed = (end.0 / self.interval.0.max(1)) as usize + 1;
@@ -355,7 +355,12 @@ impl Recorder {
             interval: self.interval,
             staffed_area: pad(self.staffed.areas()),
             busy_area: pad(self.busy.areas()),
-            available_area: pad(self.available.areas()),
+            // Idle agents are those staffed and not busy, at every instant.
+            available_area: pad(self.staffed.areas())
+                .iter()
+                .zip(pad(self.busy.areas()))
+                .map(|(staffed, busy)| staffed - busy)
+                .collect(),
             queue_area: pad(self.queue.areas()),
             lines_area: pad(self.lines.areas()),
             wait_buckets: self.wait_buckets,
