@@ -347,7 +347,24 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 true,
             );
             let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
-            axes(&mut chart.configure_mesh(), f).map_err(e)?;
+            // A few whole-number x values (team sizes, say) get a tick each and no in-between
+            // ones such as 4.5 agents.
+            let mut xs: Vec<f64> = all().map(|p| p.0).collect();
+            xs.sort_by(f64::total_cmp);
+            xs.dedup();
+            let whole = |v: &f64| {
+                if v.fract() == 0.0 {
+                    tick(*v)
+                } else {
+                    String::new()
+                }
+            };
+            let mut mesh = chart.configure_mesh();
+            if !xs.is_empty() && xs.len() <= 24 && xs.iter().all(|x| x.fract() == 0.0) {
+                let span = (xs[xs.len() - 1] - xs[0]) as usize + 1;
+                mesh.x_labels(span.min(25)).x_label_formatter(&whole);
+            }
+            axes(&mut mesh, f).map_err(e)?;
             for s in series {
                 let c = colour(s.colour);
                 let band: Vec<(f64, f64)> = s
@@ -857,7 +874,7 @@ mod tests {
             points: (0..5)
                 .map(|i| {
                     let x = f64::from(i);
-                    (x, x, x - 0.5, x + 0.5)
+                    (x, 10.0 * x + 10.0, 10.0 * x + 5.0, 10.0 * x + 15.0)
                 })
                 .collect(),
             colour,
@@ -882,6 +899,19 @@ mod tests {
             assert!(svg.contains(text), "SVG lacks {text:?}");
         }
         assert_eq!(f.legend(), vec!["Progressive", "FixedRatio"]);
+        // Whole-number x values (0 to 4) get whole-number ticks only.
+        let texts: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim()))
+            .collect();
+        for tick in ["0", "1", "2", "3", "4"] {
+            assert!(texts.contains(&tick), "no x tick {tick}: {texts:?}");
+        }
+        assert!(
+            !texts.contains(&"0.5") && !texts.contains(&"3.5"),
+            "{texts:?}"
+        );
     }
 
     #[test]
