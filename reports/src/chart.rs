@@ -272,15 +272,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 .collect();
             let top = totals.iter().copied().fold(0.0, f64::max).max(1.0) * 1.25;
             let mut chart = cartesian(root, f, -0.5..n as f64 - 0.5, 0.0..top).map_err(e)?;
-            let names = categories.clone();
-            let category = |v: &f64| {
-                let i = v.round();
-                if (v - i).abs() < 1e-6 && i >= 0.0 {
-                    names.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            };
+            let category = |v: &f64| category(categories, *v);
             axes(
                 chart
                     .configure_mesh()
@@ -413,6 +405,16 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
     root.present().map_err(e)
 }
 
+/// The name at a category axis's position `v` (categories sit at 0, 1, 2, …); nothing between.
+fn category(names: &[String], v: f64) -> String {
+    let i = v.round();
+    if (v - i).abs() < 1e-6 && i >= 0.0 {
+        names.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// A number as an axis value: no trailing zeros.
 pub fn tick(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -471,16 +473,8 @@ fn heat_map<DB: DrawingBackend>(
         .x_label_area_size(48)
         .y_label_area_size(72)
         .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)?;
-    let label = |labels: &[String], v: &f64| {
-        let i = v.round();
-        if (v - i).abs() < 1e-6 && i >= 0.0 {
-            labels.get(i as usize).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
-    let x_label = |v: &f64| label(x_labels, v);
-    let y_label = |v: &f64| label(y_labels, v);
+    let x_label = |v: &f64| category(x_labels, *v);
+    let y_label = |v: &f64| category(y_labels, *v);
     chart
         .configure_mesh()
         .disable_mesh()

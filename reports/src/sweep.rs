@@ -61,6 +61,17 @@ impl<'a> Lookup<'a> {
             .get(&(bits(values), strategy))
             .and_then(|row| row.metrics.get(key))
     }
+
+    /// `key` of `strategy` at the point (x, y, slice…) in display units: (mean, low, high).
+    fn at(
+        &self,
+        (x, y, slice): (f64, f64, &[f64]),
+        strategy: &str,
+        key: &str,
+    ) -> Option<(f64, f64, f64)> {
+        let values: Vec<f64> = [x, y].iter().chain(slice).copied().collect();
+        scaled(self.estimate(&values, strategy, key), metric_display(key).1)
+    }
 }
 
 fn bits(values: &[f64]) -> Vec<u64> {
@@ -91,6 +102,15 @@ fn slice_label(r: &SweepResults, slice: &[f64]) -> String {
         .map(|(a, v)| format!("{} = {}", a.field, tick(*v)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// " (axis2 = v, …)" after a title, or nothing for a sweep of two axes.
+fn slice_suffix(r: &SweepResults, slice: &[f64]) -> String {
+    if slice.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", slice_label(r, slice))
+    }
 }
 
 /// (mean, low, high) of an estimate in display units; the interval collapses onto the mean
@@ -210,7 +230,7 @@ fn lines_by_second_axis(
     key: &str,
 ) -> Figure {
     let axes = &r.sweep.axes;
-    let (label, scale) = metric_display(key);
+    let label = metric_display(key).0;
     let series = axes[1]
         .values
         .iter()
@@ -221,19 +241,14 @@ fn lines_by_second_axis(
                 .values
                 .iter()
                 .filter_map(|&x| {
-                    let values: Vec<f64> = [x, y].iter().chain(slice).copied().collect();
-                    let (m, lo, hi) = scaled(lookup.estimate(&values, strategy, key), scale)?;
+                    let (m, lo, hi) = lookup.at((x, y, slice), strategy, key)?;
                     Some((x, m, lo, hi))
                 })
                 .collect(),
             colour: c,
         })
         .collect();
-    let at = if slice.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", slice_label(r, slice))
-    };
+    let at = slice_suffix(r, slice);
     Figure {
         id: format!("sweep-lines-{}-s{s}", key.replace('_', "-")),
         title: format!("{}, {shown}{at}", sentence(&label)),
@@ -255,7 +270,7 @@ fn heat_map(
     key: &str,
 ) -> Figure {
     let axes = &r.sweep.axes;
-    let (label, scale) = metric_display(key);
+    let label = metric_display(key).0;
     let cells = axes[1]
         .values
         .iter()
@@ -263,18 +278,11 @@ fn heat_map(
             axes[0]
                 .values
                 .iter()
-                .map(|&x| {
-                    let values: Vec<f64> = [x, y].iter().chain(slice).copied().collect();
-                    scaled(lookup.estimate(&values, strategy, key), scale).map(|(m, _, _)| m)
-                })
+                .map(|&x| lookup.at((x, y, slice), strategy, key).map(|(m, _, _)| m))
                 .collect()
         })
         .collect();
-    let at = if slice.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", slice_label(r, slice))
-    };
+    let at = slice_suffix(r, slice);
     Figure {
         id: format!("heat-{}-s{s}-{k}", key.replace('_', "-")),
         title: format!("{}, {shown}{at}", sentence(&label)),
