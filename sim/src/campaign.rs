@@ -112,6 +112,12 @@ struct ZoneQueue {
 }
 
 impl ZoneQueue {
+    /// One of the zone's ready customers was dialed or given up.
+    fn taken(&mut self) {
+        self.ready -= 1;
+        self.clean = false;
+    }
+
     /// Drops stale entries from the fronts and notes the zone's next customer.
     fn tidy(&mut self, customers: &[CustomerState]) {
         let valid = |c: u32, epoch: u32| {
@@ -475,9 +481,7 @@ impl<'m> Campaign<'m> {
             self.attempted += 1;
         }
         let attempt = state.attempts;
-        let zone = &mut self.zones[info.zone as usize];
-        zone.ready -= 1;
-        zone.clean = false;
+        self.zones[info.zone as usize].taken();
 
         let m = self.model;
         let mut rng = self.streams.stream(customer, attempt);
@@ -537,9 +541,7 @@ impl<'m> Campaign<'m> {
         let state = &mut self.customers[customer as usize];
         if state.status == Status::Ready {
             state.status = Status::Done;
-            let zone = &mut self.zones[self.model.customers[customer as usize].zone as usize];
-            zone.ready -= 1;
-            zone.clean = false;
+            self.zones[self.model.customers[customer as usize].zone as usize].taken();
             self.customer_done();
         }
     }
