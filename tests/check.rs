@@ -1,6 +1,7 @@
 //! End-to-end runs of `dialsim check`: every exit code, the failure line, the JUnit file (parsed
 //! as XML, counts checked), the Markdown summary, baselines (the same run passes, noise passes, a
-//! real regression fails) and bad input (exit 2 naming the file and the line).
+//! real regression fails; a baseline that is empty, damaged or another scenario's exits 2) and bad
+//! input (exit 2 naming the file and the line).
 
 mod common;
 
@@ -359,8 +360,27 @@ fn baseline_problems_exit_2_with_the_fix() {
         2,
     );
     assert!(stderr.contains("seed 5 and 3 replications"), "{stderr}");
+}
 
-    // A scenario the baseline does not hold is reported, not failed.
+// What broke: `check --baseline` of a scenario the baseline does not hold (a baseline written
+// for another scenario) exited 0 with "0 metrics compared": a gate that passed on the wrong file.
+#[test]
+fn a_baseline_for_another_scenario_exits_2() {
+    let dir = scratch("baseline-other-scenario");
+    let base = dir.join("baseline.json");
+    let scenario = fixed_ratio(&dir, "s.ron", "FixedRatio(ratio: 2.0)");
+    exits(
+        &[
+            "check",
+            arg(&scenario),
+            "--write-baseline",
+            arg(&base),
+            "--replications",
+            "3",
+            "-q",
+        ],
+        0,
+    );
     let other = scenario_with(
         &dir,
         "other.ron",
@@ -377,17 +397,41 @@ fn baseline_problems_exit_2_with_the_fix() {
             "3",
             "-q",
         ],
-        0,
+        2,
     );
-    assert!(stdout.contains("not in the baseline"), "{stdout}");
     assert!(
-        stderr.contains("the scenario is not in the baseline"),
+        stderr.contains(&format!(
+            "error: {}: scenario \"ci-sample-agents-available\" is not in the baseline, which \
+             holds \"frontier-quick\"",
+            base.display()
+        )) && stderr.contains("--write-baseline"),
+        "{stderr}"
+    );
+    assert!(stdout.is_empty(), "refused before running: {stdout}");
+    // The same when it is one of several scenarios checked.
+    let (_, stderr) = exits(
+        &[
+            "check",
+            arg(&scenario),
+            arg(&other),
+            "--baseline",
+            arg(&base),
+            "--replications",
+            "3",
+            "-q",
+        ],
+        2,
+    );
+    assert!(
+        stderr.contains("scenario \"ci-sample-agents-available\" is not in the baseline"),
         "{stderr}"
     );
 }
 
+// What broke: a strategy the baseline does not hold was left out of the comparison with a note,
+// and the check passed without judging it.
 #[test]
-fn a_strategy_missing_from_the_baseline_is_reported() {
+fn a_strategy_missing_from_the_baseline_exits_2() {
     let dir = scratch("baseline-missing-strategy");
     let base = dir.join("baseline.json");
     let one = fixed_ratio(&dir, "one.ron", "FixedRatio(ratio: 2.0)");
@@ -418,19 +462,86 @@ fn a_strategy_missing_from_the_baseline_is_reported() {
             "3",
             "-q",
         ],
-        0,
+        2,
     );
     assert!(
-        stdout
-            .lines()
-            .any(|l| l.trim_start().starts_with("Progressive(poll 1s)")
-                && l.ends_with("not in the baseline")),
-        "{stdout}"
-    );
-    assert!(
-        stderr.contains("Progressive(poll 1s) is not in the baseline"),
+        stderr.contains(&format!(
+            "error: {}: scenario \"frontier-quick\": Progressive(poll 1s) (its first \
+             Progressive) is not in the baseline, which holds \"FixedRatio(2, poll 1s)\" for \
+             this scenario",
+            base.display()
+        )) && stderr.contains("--write-baseline"),
         "{stderr}"
     );
+    assert!(stdout.is_empty(), "refused before running: {stdout}");
+}
+
+// What broke: an empty baseline (no scenario, a scenario without strategies, a strategy without
+// metrics) passed every check with "0 metrics compared".
+#[test]
+fn an_empty_baseline_exits_2() {
+    let dir = scratch("baseline-empty");
+    let scenario = fixed_ratio(&dir, "s.ron", "FixedRatio(ratio: 2.0)");
+    let cases = [
+        (
+            "no-scenarios.json",
+            r#"{"format": "dialsim-baseline/1", "scenarios": []}"#,
+            "scenarios is empty, but a baseline holds at least one scenario",
+        ),
+        (
+            "no-strategies.json",
+            r#"{"format": "dialsim-baseline/1", "scenarios": [
+                {"scenario": "frontier-quick", "seed": 11, "replications": 8, "strategies": []}]}"#,
+            "scenarios[0].strategies is empty, but every scenario has at least one strategy",
+        ),
+        (
+            "no-metrics.json",
+            r#"{"format": "dialsim-baseline/1", "scenarios": [
+                {"scenario": "frontier-quick", "seed": 11, "replications": 8, "strategies": [
+                    {"kind": "FixedRatio", "rank": 1, "name": "FixedRatio(2, poll 1s)", "metrics": {}}]}]}"#,
+            "scenarios[0].strategies[0].metrics lacks \"abandon_rate\": every compared metric \
+             must be there",
+        ),
+    ];
+    for (name, text, expect) in cases {
+        let file = dir.join(name);
+        std::fs::write(&file, text).unwrap();
+        let (stdout, stderr) = exits(&["check", arg(&scenario), "--baseline", arg(&file)], 2);
+        let want = format!("error: {}: {expect}", file.display());
+        assert!(
+            stderr.starts_with(&want) && stderr.contains("re-write the baseline"),
+            "want {want:?}\n got {stderr}"
+        );
+        assert!(stdout.is_empty(), "{stdout}");
+    }
+}
+
+// What broke: `--write-baseline` wrote a baseline nothing could regress against (one replication:
+// no difference has an interval), and every later check against it passed.
+#[test]
+fn write_baseline_of_nothing_exits_2() {
+    let dir = scratch("baseline-nothing");
+    let base = dir.join("baseline.json");
+    let scenario = fixed_ratio(&dir, "s.ron", "FixedRatio(ratio: 2.0)");
+    let (_, stderr) = exits(
+        &[
+            "check",
+            arg(&scenario),
+            "--write-baseline",
+            arg(&base),
+            "--replications",
+            "1",
+            "-q",
+        ],
+        2,
+    );
+    assert!(
+        stderr.contains(&format!("error: {}: not written: ", base.display()))
+            && stderr.contains("nothing could ever regress against this baseline")
+            && stderr.contains("2 replications or more"),
+        "{stderr}"
+    );
+    assert!(!base.exists(), "an empty baseline was written");
 }
 
 #[test]

@@ -159,19 +159,19 @@ fn bad_input_exits_2_naming_file_and_line() {
             "negative.ron",
             "Fixed(s: 30.0)",
             "Fixed(s: -30.0)",
-            ":19:35: expected a number of zero or more",
+            ":19:35: expected a duration in seconds from 0 s",
         ),
         (
             "zero.ron",
             "ring_timeout_s: 60.0",
             "ring_timeout_s: 0",
-            ":22:25: expected a number greater than zero",
+            ":22:25: expected a duration in seconds from above 0 s",
         ),
         (
             "sd.ron",
             "sd_s: 120.0",
             "sd_s: -1.0",
-            ":18:46: expected a number greater than zero",
+            ":18:46: expected a duration in seconds from above 0 s",
         ),
         (
             "shift.ron",

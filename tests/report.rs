@@ -615,3 +615,188 @@ fn the_page_renders_in_headless_chromium_without_the_network() {
     );
     assert!(distinct.len() > 200, "{} colours", distinct.len());
 }
+
+/// Runs `dialsim args` and waits at most `seconds` for it: a regression that spins fails here
+/// (the process is killed) instead of hanging the suite. Returns standard error, after checking
+/// the exit code and that nothing panicked.
+#[track_caller]
+fn exits_within(seconds: u64, args: &[&str], code: i32) -> String {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dialsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the dialsim binary runs");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for dialsim") {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(seconds) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} did not finish within {seconds} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(code), "{args:?}\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// A results file of `dialsim run` (2 replications of the seed sample), written once per test
+/// binary, as JSON to edit.
+fn saved_results() -> &'static Value {
+    static SAVED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SAVED.get_or_init(|| {
+        let path = scratch("edited-source.json");
+        success(&[
+            "run",
+            "scenarios/seed-sample.ron",
+            "--replications",
+            "2",
+            "--json",
+            arg(&path),
+            "-q",
+        ]);
+        serde_json::from_slice(&read(&path)).expect("a results file")
+    })
+}
+
+/// `dialsim report` of the saved results after `edit`: exits 2 within a minute, writes no
+/// report, and says `expect` after naming the file; returns standard error.
+#[track_caller]
+fn report_refuses(name: &str, edit: impl FnOnce(&mut Value), expect: &str) -> String {
+    let mut value = saved_results().clone();
+    edit(&mut value);
+    let file = scratch(&format!("{name}.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+    let out = scratch(&format!("{name}-out"));
+    let stderr = exits_within(60, &["report", arg(&file), "--out", arg(&out)], 2);
+    let want = format!("error: {}: {expect}", file.display());
+    assert!(stderr.starts_with(&want), "want {want:?}\n got {stderr}");
+    assert!(!out.exists(), "a refused file writes no report");
+    stderr
+}
+
+const REWRITE_RESULTS: &str =
+    "the file was edited or damaged; write it again with `dialsim run SCENARIO --json FILE`";
+
+// What broke: an interval bound near 1.7e308 sent the chart's tick search into an endless loop
+// (`dialsim report` at 100% CPU forever) instead of refusing the file.
+#[test]
+fn report_of_an_extreme_interval_exits_2_instead_of_spinning() {
+    let stderr = report_refuses(
+        "extreme-ci",
+        |v| v["strategies"][0]["metrics"]["occupancy"]["ci95"][0] = (-1.7e308).into(),
+        "strategies[0].metrics.occupancy.ci95[0] is -1.7e308, below -1e15, the largest \
+         magnitude of any number dialsim writes",
+    );
+    assert!(stderr.contains(REWRITE_RESULTS), "{stderr}");
+}
+
+// What broke: a wait-distribution point near 1.7e308 hung the wait chart's axis the same way.
+#[test]
+fn report_of_an_extreme_wait_exits_2_instead_of_spinning() {
+    let stderr = report_refuses(
+        "extreme-wait",
+        |v| v["strategies"][1]["wait_cdf"][50][0] = 1.7e308.into(),
+        "strategies[1].wait_cdf[50][0] is 1.7e308, above 1e15",
+    );
+    assert!(stderr.contains(REWRITE_RESULTS), "{stderr}");
+}
+
+// What broke: an interval with its ends swapped (lo > hi) was drawn and tabled as if it were
+// one, quietly.
+#[test]
+fn report_of_a_reversed_interval_exits_2() {
+    report_refuses(
+        "reversed",
+        |v| {
+            let e = &mut v["strategies"][0]["metrics"]["talk_min_per_agent_hour"];
+            let [lo, hi] = [e["ci95"][0].clone(), e["ci95"][1].clone()];
+            e["ci95"] = serde_json::json!([hi, lo]);
+        },
+        "strategies[0].metrics.talk_min_per_agent_hour.ci95 is [",
+    );
+    // A mean outside its own interval is as wrong.
+    report_refuses(
+        "mean-outside",
+        |v| v["strategies"][0]["metrics"]["occupancy"]["mean"] = 2.0.into(),
+        "strategies[0].metrics.occupancy.mean is 2, outside its interval [",
+    );
+}
+
+// What broke: a metric this version does not know (a typo, another tool's key) was rendered
+// under its own name as if it were one of dialsim's.
+#[test]
+fn report_of_an_unknown_metric_exits_2() {
+    report_refuses(
+        "unknown-metric",
+        |v| {
+            let metrics = v["strategies"][0]["metrics"].as_object_mut().unwrap();
+            let occupancy = metrics.remove("occupancy").unwrap();
+            metrics.insert("occupation".into(), occupancy);
+        },
+        "strategies[0].metrics has \"occupation\", which is not a metric of this version",
+    );
+}
+
+// What broke: a results file missing a metric rendered with a hole where the metric was, and
+// no word that anything was missing.
+#[test]
+fn report_of_a_missing_metric_exits_2() {
+    report_refuses(
+        "missing-metric",
+        |v| {
+            let metrics = v["strategies"][1]["metrics"].as_object_mut().unwrap();
+            metrics.remove("wait_p90_s");
+        },
+        "strategies[1].metrics lacks \"wait_p90_s\": every metric must be there",
+    );
+    // So is a series shorter than the others.
+    report_refuses(
+        "short-series",
+        |v| {
+            let dials = v["strategies"][0]["series"]["values"]["dials"]
+                .as_array_mut()
+                .unwrap();
+            dials.pop();
+        },
+        "strategies[0].series.values.dials has ",
+    );
+}
+
+// What broke: a frontier file with an extreme number hung its chart as a results file did.
+#[test]
+fn report_of_an_extreme_frontier_exits_2_instead_of_spinning() {
+    let path = scratch("extreme-frontier-source.json");
+    success(&[
+        "frontier",
+        "scenarios/frontier-quick.ron",
+        "--target-abandon",
+        "0.03",
+        "--replications",
+        "2",
+        "--json",
+        arg(&path),
+        "-q",
+    ]);
+    let mut value: Value = serde_json::from_slice(&read(&path)).unwrap();
+    value["strategies"][1]["tried"][0]["gain"]["ci95"][1] = 1.7e308.into();
+    let file = scratch("extreme-frontier.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+    let out = scratch("extreme-frontier-out");
+    let stderr = exits_within(60, &["report", arg(&file), "--out", arg(&out)], 2);
+    assert!(
+        stderr.contains("strategies[1].tried[0].gain.ci95[1] is 1.7e308, above 1e15")
+            && stderr.contains("write it again with `dialsim frontier"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}

@@ -466,3 +466,234 @@ fn bad_shards_missing_parts_and_unknown_fields_exit_2() {
     ));
     assert!(e.contains("dial.human = 0.9"), "{e}");
 }
+
+/// Runs `dialsim args` in `dir` and waits at most `seconds`: a regression that spins fails here
+/// (the process is killed) instead of hanging the suite. Returns the exit code and standard
+/// error.
+fn within(seconds: u64, args: &[&str], dir: &Path) -> (Option<i32>, String) {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dialsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dialsim");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for dialsim") {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(seconds) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} did not finish within {seconds} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (status.code(), stderr)
+}
+
+/// A sweep of the seed sample over 8 and 12 agents, 2 replications, run in `dir` as
+/// `small.json` and read back as JSON.
+fn small_sweep(dir: &Path) -> serde_json::Value {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron");
+    let text = format!(
+        "Sweep(scenario: {scenario:?}, replications: Some(2), axes: [(field: \"agents.staffing.Count\", values: [8, 12])])"
+    );
+    std::fs::write(dir.join("small.ron"), text).unwrap();
+    ok(&dialsim(
+        &["sweep", "small.ron", "--quiet", "--out", "small.json"],
+        dir,
+    ));
+    serde_json::from_slice(&std::fs::read(dir.join("small.json")).unwrap()).unwrap()
+}
+
+fn write_json(dir: &Path, name: &str, value: &serde_json::Value) {
+    std::fs::write(dir.join(name), serde_json::to_string_pretty(value).unwrap()).unwrap();
+}
+
+// What broke: a sweep file with an interval bound near 1.7e308 hung `dialsim report` in the
+// line chart's tick search.
+#[test]
+fn report_of_a_sweep_with_an_extreme_value_exits_2_instead_of_spinning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sweep = small_sweep(dir.path());
+    sweep["rows"][1]["metrics"]["occupancy"]["ci95"][1] = 1.7e308.into();
+    write_json(dir.path(), "extreme.json", &sweep);
+    let (code, stderr) = within(60, &["report", "extreme.json", "--out", "rep"], dir.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: extreme.json: rows[1].metrics.occupancy.ci95[1] is 1.7e308, above 1e15"
+        ) && stderr.contains(
+            "the file was edited or damaged; write it again with `dialsim sweep SWEEP --out FILE`"
+        ),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("rep").exists());
+
+    // Rows out of the grid's order would be looked up at the wrong points.
+    let mut sweep = small_sweep(dir.path());
+    sweep["rows"][2]["values"][0] = 8.into();
+    write_json(dir.path(), "order.json", &sweep);
+    let (code, stderr) = within(60, &["report", "order.json", "--out", "rep"], dir.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rows[2].values is [8], not [12]: rows come point by point"),
+        "{stderr}"
+    );
+}
+
+// What broke: the chart routines looped without end on extreme finite numbers; an axis value
+// is the user's to choose, so a sweep over one that extreme is drawn, and drawing ends.
+#[test]
+fn report_of_a_sweep_over_extreme_axis_values_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sweep = small_sweep(dir.path());
+    sweep["axes"][0]["values"][1] = 1.7e308.into();
+    sweep["points"][1][0] = 1.7e308.into();
+    for row in [2, 3] {
+        sweep["rows"][row]["values"][0] = 1.7e308.into();
+    }
+    write_json(dir.path(), "far.json", &sweep);
+    let (code, stderr) = within(60, &["report", "far.json", "--out", "rep"], dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    png(&dir.path().join("rep/sweep-occupancy.png"));
+}
+
+/// Shards 0/2 and 1/2 of the small sweep, in `dir` as `p0.json` and `p1.json`, read back.
+fn two_parts(dir: &Path) -> [serde_json::Value; 2] {
+    small_sweep(dir);
+    [0, 1].map(|k| {
+        let name = format!("p{k}.json");
+        ok(&dialsim(
+            &[
+                "sweep",
+                "small.ron",
+                "--quiet",
+                "--shard",
+                &format!("{k}/2"),
+                "--out",
+                &name,
+            ],
+            dir,
+        ));
+        serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap()).unwrap()
+    })
+}
+
+// What broke: `dialsim merge` took a part's numbers as they came: a negative count (or one near
+// 1.7e308) went into the merged file, to be refused, or drawn, later.
+#[test]
+fn merge_of_a_part_with_a_bad_value_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let [_, mut p1] = two_parts(dir.path());
+    p1["units"][0][1]["metrics"][2][0] = (-1.0).into();
+    write_json(dir.path(), "p1.json", &p1);
+    let e = err(&dialsim(
+        &["merge", "p0.json", "p1.json", "--out", "m.json"],
+        dir.path(),
+    ));
+    assert!(
+        e.starts_with("error: p1.json: units[0][1].metrics[2][0] is -1, but cannot be negative")
+            && e.contains("run its shard again with `dialsim sweep SWEEP --shard K/N --out FILE`"),
+        "{e}"
+    );
+    assert!(!dir.path().join("m.json").exists());
+}
+
+// What broke: a part whose header claimed billions of units made `dialsim merge` reserve a slot
+// for each, and abort out of memory.
+#[test]
+fn merge_of_parts_claiming_billions_of_units_exits_2_instead_of_aborting() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = two_parts(dir.path());
+    for (k, mut p) in parts.into_iter().enumerate() {
+        p["sweep"]["replications"] = 4_000_000_000u32.into();
+        write_json(dir.path(), &format!("p{k}.json"), &p);
+    }
+    let (code, stderr) = within(
+        60,
+        &["merge", "p0.json", "p1.json", "--out", "m.json"],
+        dir.path(),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: p0.json: units has 4 entries, not 8000000000"),
+        "{stderr}"
+    );
+}
+
+// What broke: `dialsim merge` kept the first part's header, so a part whose strategies or grid
+// had been changed under the same identity was merged onto the wrong rows, quietly.
+#[test]
+fn merge_of_parts_with_different_headers_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let [_, mut p1] = two_parts(dir.path());
+    p1["sweep"]["strategies"][0] = "FixedRatio(9, poll 1s)".into();
+    write_json(dir.path(), "p1.json", &p1);
+    let e = err(&dialsim(
+        &["merge", "p0.json", "p1.json", "--out", "m.json"],
+        dir.path(),
+    ));
+    assert!(
+        e.contains("p1.json: its sweep header differs from p0.json's"),
+        "{e}"
+    );
+}
+
+/// Found by the fuzzer: an axis with no finite value, an empty range or too many values said
+/// `error: axis 1 (...): ...` without naming the sweep file.
+#[test]
+fn sweep_axis_errors_name_the_sweep_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let file = dir.path().join("axes.ron");
+    for axis in [
+        "values: [1e999]",
+        "range: (from: 2, to: 1, step: 0.25)",
+        "range: (from: 1, to: 100000, step: 0.25)",
+    ] {
+        let text = format!(
+            "Sweep(scenario: {:?}, axes: [(field: \"agents.staffing.Count\", {axis})])",
+            root.join("seed-sample.ron")
+        );
+        std::fs::write(&file, text).unwrap();
+        let e = err(&dialsim(
+            &["sweep", file.to_str().unwrap(), "--quiet"],
+            dir.path(),
+        ));
+        assert!(
+            e.starts_with("error: ") && e.contains("axes.ron"),
+            "{axis}: {e}"
+        );
+    }
+}
+
+/// A sweep value of 2^31 agents reserved 34 GB for the point's model and died (exit 134).
+#[test]
+fn a_sweep_point_out_of_range_is_refused_naming_the_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let file = dir.path().join("big.ron");
+    let text = format!(
+        "Sweep(scenario: {:?}, axes: [(field: \"agents.staffing.Count\", values: [8, 2147483648])])",
+        root.join("seed-sample.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    let e = err(&dialsim(
+        &["sweep", file.to_str().unwrap(), "--quiet"],
+        dir.path(),
+    ));
+    assert!(
+        e.contains("big.ron")
+            && e.contains("agents.staffing.Count = 2147483648")
+            && e.contains("agents from 0 to 20,000"),
+        "{e}"
+    );
+}

@@ -279,7 +279,7 @@ pub fn kill_switch(calls: &[FinishedCall], rules: &KillSwitch, now: UnixMillis) 
 mod tests {
     use super::*;
     use crate::config::{MaxAttempts, QuietHours};
-    use strategies::param::{Positive, Share};
+    use strategies::param::Share;
 
     // 2026-03-02T00:00:00Z, a Monday.
     const MIDNIGHT: i64 = 1_772_409_600_000;
@@ -384,7 +384,7 @@ mod tests {
         );
         let mut tight = Compliance::default();
         tight.retry.no_answer = Some(Retry {
-            after_min: Positive::new(10.0).unwrap(),
+            after_min: strategies::param::DelayMinutes::new(10.0).unwrap(),
             max_attempts: MaxAttempts::new(1).unwrap(),
         });
         assert_eq!(
@@ -446,7 +446,7 @@ mod tests {
         let mut rules = Compliance::default();
         // Even a retry rule that would call back after 10 minutes waits 72 h.
         rules.retry.abandoned = Some(Retry {
-            after_min: Positive::new(10.0).unwrap(),
+            after_min: strategies::param::DelayMinutes::new(10.0).unwrap(),
             max_attempts: MaxAttempts::new(5).unwrap(),
         });
         let c = customer(0);
@@ -468,7 +468,7 @@ mod tests {
             finished(2, Outcome::CallBack, at(12, 30)),
         ];
         rules.retry.call_back = Some(Retry {
-            after_min: Positive::new(1.0).unwrap(),
+            after_min: strategies::param::DelayMinutes::new(1.0).unwrap(),
             max_attempts: MaxAttempts::new(5).unwrap(),
         });
         assert!(matches!(
@@ -486,7 +486,7 @@ mod tests {
         );
         rules.abandon_quiet_h = QuietHours::new(96).unwrap();
         rules.retry.abandoned = Some(Retry {
-            after_min: Positive::new(1.0).unwrap(),
+            after_min: strategies::param::DelayMinutes::new(1.0).unwrap(),
             max_attempts: MaxAttempts::new(5).unwrap(),
         });
         assert!(matches!(

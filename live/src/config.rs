@@ -219,7 +219,7 @@ pub struct RetryRules {
 
 fn retry(after_min: f64, max_attempts: u32) -> Option<Retry> {
     Some(Retry {
-        after_min: Positive::new(after_min).expect("positive"),
+        after_min: strategies::param::DelayMinutes::new(after_min).expect("in range"),
         max_attempts: MaxAttempts(max_attempts),
     })
 }
@@ -253,8 +253,8 @@ impl Default for RetryRules {
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Retry {
-    /// Minutes to wait after the previous attempt ended.
-    pub after_min: Positive,
+    /// Minutes to wait after the previous attempt ended (above 0, at most 744 h).
+    pub after_min: strategies::param::DelayMinutes,
     /// No attempt beyond this many calls to the customer in total.
     pub max_attempts: MaxAttempts,
 }
@@ -333,8 +333,9 @@ pub struct Quotas {
     /// GetCurrentMetricData.
     #[serde(default = "default_metrics_api")]
     pub metrics_api: Bucket,
-    /// Calls of this campaign in flight at once (Connect's default instance quota is 10).
-    #[serde(default = "default_concurrent")]
+    /// Calls of this campaign in flight at once (Connect's default instance quota is 10), 1 to
+    /// 1,000,000: 0 would let `run` wait for ever without placing a call.
+    #[serde(default = "default_concurrent", deserialize_with = "concurrent_calls")]
     pub max_concurrent_calls: u32,
 }
 
@@ -352,6 +353,9 @@ fn default_metrics_api() -> Bucket {
 }
 fn default_concurrent() -> u32 {
     10
+}
+fn concurrent_calls<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    strategies::param::whole(d, 1, 1_000_000, "concurrent calls").map(|n| n as u32)
 }
 
 impl Default for Quotas {
@@ -478,9 +482,9 @@ checked!(
     }
 );
 checked!(
-    /// A maximum number of attempts: at least 1.
+    /// A maximum number of attempts: 1 to 1,000.
     MaxAttempts(u32),
-    |v| if *v >= 1 { Ok(()) } else { Err("max_attempts must be at least 1 (the first call)".to_string()) }
+    |v| if (1..=1_000).contains(v) { Ok(()) } else { Err(format!("max_attempts {v} is out of range: give 1 (the first call) to 1000")) }
 );
 checked!(
     /// An offset from UTC: `-05:00`, `+0530`, `UTC`.
@@ -492,9 +496,9 @@ checked!(
     }
 );
 checked!(
-    /// A token bucket's burst: at least 1.
+    /// A token bucket's burst: 1 to 1,000,000.
     Burst(u32),
-    |v| if *v >= 1 { Ok(()) } else { Err("burst must be at least 1".to_string()) }
+    |v| if (1..=1_000_000).contains(v) { Ok(()) } else { Err(format!("burst {v} is out of range: give 1 to 1000000")) }
 );
 
 impl Copy for RingTimeout {}

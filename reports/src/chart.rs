@@ -172,9 +172,37 @@ pub fn render_png(figure: &Figure, size: (u32, u32), path: &Path) -> Result<(), 
     })
 }
 
+/// The largest magnitude an axis reaches; a value beyond it is drawn at the axis's end. Far beyond
+/// anything a results file holds (the readers refuse numbers beyond 10¹⁵), and far enough below
+/// `f64::MAX` that the tick search never overflows.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// The narrowest span an axis gets, relative to the magnitude of its ends. The tick search works
+/// on multiples of a step: on a span of a few units in the last place (1e10 to 1e10 + 2e-6) it
+/// loses every digit and never ends. Spans this narrow only come from values equal but for
+/// rounding; they are widened to this.
+const MIN_RELATIVE_SPAN: f64 = 1e-15;
+
+/// The most decimals a heat map writes in a cell.
+const MAX_DECIMALS: usize = 12;
+
+/// `lo..hi` (lo ≤ hi, both within ±[`AXIS_LIMIT`]) widened where it is narrower than
+/// [`MIN_RELATIVE_SPAN`] of its magnitude: every range handed to plotters goes through here.
+fn widen(lo: f64, hi: f64) -> (f64, f64) {
+    let least = lo.abs().max(hi.abs()) * MIN_RELATIVE_SPAN;
+    if hi - lo >= least {
+        (lo, hi)
+    } else {
+        (lo - least, hi + least)
+    }
+}
+
+/// An axis's range over `values` (those that are numbers, each within ±[`AXIS_LIMIT`]), from 0 if
+/// `from_zero`, padded by 5%; `0..1` for no value.
 fn range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = values
         .filter(|v| v.is_finite())
+        .map(|v| v.clamp(-AXIS_LIMIT, AXIS_LIMIT))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
             (l.min(v), h.max(v))
         });
@@ -187,8 +215,37 @@ fn range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
     if hi - lo < 1e-12 {
         hi = lo + 1.0;
     }
+    let (lo, hi) = widen(lo, hi);
     let pad = (hi - lo) * 0.05;
     (if from_zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
+}
+
+/// A plot's two ranges, and points brought inside them. Every point of a chart lies in its ranges
+/// (they are made from the points), except a value beyond ±[`AXIS_LIMIT`]: it is drawn at the
+/// range's end, and a value that is not a number is left out. A backend thus never walks pixels
+/// far outside the picture (its line and fill loops run over every pixel between two ends).
+#[derive(Clone, Copy, Debug)]
+struct Fit {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Fit {
+    fn x(&self, v: f64) -> Option<f64> {
+        (!v.is_nan()).then(|| v.clamp(self.x.0, self.x.1))
+    }
+
+    fn y(&self, v: f64) -> Option<f64> {
+        (!v.is_nan()).then(|| v.clamp(self.y.0, self.y.1))
+    }
+
+    fn point(&self, (x, y): (f64, f64)) -> Option<(f64, f64)> {
+        Some((self.x(x)?, self.y(y)?))
+    }
+
+    fn points(&self, points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+        points.iter().filter_map(|&p| self.point(p)).collect()
+    }
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result<(), String> {
@@ -211,18 +268,23 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 all().map(|p| p.1).chain(horizontal.iter().map(|g| g.at)),
                 true,
             );
+            let fit = Fit {
+                x: (x0, x1),
+                y: (y0, y1),
+            };
             let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
             axes(&mut chart.configure_mesh(), f).map_err(e)?;
             for s in series {
                 let c = colour(s.colour);
                 let style = c.stroke_width(2);
+                let points = fit.points(&s.points);
                 let drawn = if s.dashed {
                     chart
-                        .draw_series(DashedLineSeries::new(s.points.clone(), 8, 5, style))
+                        .draw_series(DashedLineSeries::new(points.clone(), 8, 5, style))
                         .map_err(e)?
                 } else {
                     chart
-                        .draw_series(LineSeries::new(s.points.clone(), style))
+                        .draw_series(LineSeries::new(points.clone(), style))
                         .map_err(e)?
                 };
                 let dashed = s.dashed;
@@ -233,14 +295,14 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 // A series of one point draws no line: mark it so that it shows.
                 if *markers || s.points.len() == 1 {
                     chart
-                        .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                        .draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))
                         .map_err(e)?;
                 }
             }
             for s in highlight {
                 let c = colour(s.colour);
                 chart
-                    .draw_series(s.points.iter().map(|&p| {
+                    .draw_series(fit.points(&s.points).into_iter().map(|p| {
                         EmptyElement::at(p)
                             + Circle::new((0, 0), 9, c.stroke_width(3))
                             + Circle::new((0, 0), 4, c.filled())
@@ -249,11 +311,11 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .label(&s.name)
                     .legend(move |(x, y)| Circle::new((x + 11, y), 6, c.stroke_width(3)));
             }
-            if let Some(g) = horizontal {
-                guide(&mut chart, (x0, g.at), (x1, g.at), &g.label).map_err(e)?;
+            if let Some((g, at)) = horizontal.as_ref().and_then(|g| Some((g, fit.y(g.at)?))) {
+                guide(&mut chart, (x0, at), (x1, at), &g.label).map_err(e)?;
             }
-            if let Some(g) = vertical {
-                guide(&mut chart, (g.at, y0), (g.at, y1), &g.label).map_err(e)?;
+            if let Some((g, at)) = vertical.as_ref().and_then(|g| Some((g, fit.x(g.at)?))) {
+                guide(&mut chart, (at, y0), (at, y1), &g.label).map_err(e)?;
             }
             legend(&mut chart).map_err(e)?;
         }
@@ -262,15 +324,19 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
             segments,
         } => {
             let n = categories.len().max(1);
+            // A bar counts something: a segment that is negative or not a number has no height.
+            let value = |values: &[f64], c: usize| {
+                let v = values.get(c).copied().unwrap_or(0.0);
+                if v.is_finite() {
+                    v.clamp(0.0, AXIS_LIMIT)
+                } else {
+                    0.0
+                }
+            };
             let totals: Vec<f64> = (0..n)
-                .map(|c| {
-                    segments
-                        .iter()
-                        .map(|s| s.1.get(c).copied().unwrap_or(0.0))
-                        .sum()
-                })
+                .map(|c| segments.iter().map(|s| value(&s.1, c)).sum())
                 .collect();
-            let top = totals.iter().copied().fold(0.0, f64::max).max(1.0) * 1.25;
+            let top = (totals.iter().copied().fold(0.0, f64::max).max(1.0) * 1.25).min(AXIS_LIMIT);
             let mut chart = cartesian(root, f, -0.5..n as f64 - 0.5, 0.0..top).map_err(e)?;
             let category = |v: &f64| category(categories, *v);
             axes(
@@ -282,14 +348,17 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 f,
             )
             .map_err(e)?;
-            let mut base = vec![0.0; n];
+            let mut base = vec![0.0_f64; n];
             for (k, (name, values)) in segments.iter().enumerate() {
                 let c = colour(k);
                 let bars: Vec<_> = (0..n)
                     .map(|i| {
-                        let v = values.get(i).copied().unwrap_or(0.0);
+                        let v = value(values, i);
                         let r = Rectangle::new(
-                            [(i as f64 - 0.3, base[i]), (i as f64 + 0.3, base[i] + v)],
+                            [
+                                (i as f64 - 0.3, base[i].min(top)),
+                                (i as f64 + 0.3, (base[i] + v).min(top)),
+                            ],
                             c.filled(),
                         );
                         base[i] += v;
@@ -307,14 +376,27 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
             legend(&mut chart).map_err(e)?;
         }
         Plot::Whiskers { points } => {
-            let (x0, x1) = range(points.iter().flat_map(|p| [p.x.1, p.x.2]), true);
-            let (y0, y1) = range(points.iter().flat_map(|p| [p.y.1, p.y.2]), true);
+            // The mean is inside its interval in any file dialsim reads; the range holds it anyway.
+            let (x0, x1) = range(points.iter().flat_map(|p| [p.x.1, p.x.2, p.x.0]), true);
+            let (y0, y1) = range(points.iter().flat_map(|p| [p.y.1, p.y.2, p.y.0]), true);
+            let fit = Fit {
+                x: (x0, x1),
+                y: (y0, y1),
+            };
             let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
             axes(&mut chart.configure_mesh(), f).map_err(e)?;
             for p in points {
                 let c = colour(p.colour);
-                let (x, xl, xh) = p.x;
-                let (y, yl, yh) = p.y;
+                let (Some(x), Some(xl), Some(xh), Some(y), Some(yl), Some(yh)) = (
+                    fit.x(p.x.0),
+                    fit.x(p.x.1),
+                    fit.x(p.x.2),
+                    fit.y(p.y.0),
+                    fit.y(p.y.1),
+                    fit.y(p.y.2),
+                ) else {
+                    continue;
+                };
                 chart
                     .draw_series([
                         PathElement::new(vec![(xl, y), (xh, y)], c.stroke_width(2)),
@@ -338,10 +420,14 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .chain(horizontal.iter().map(|g| g.at)),
                 true,
             );
+            let fit = Fit {
+                x: (x0, x1),
+                y: (y0, y1),
+            };
             let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
             // A few whole-number x values (team sizes, say) get a tick each and no in-between
             // ones such as 4.5 agents.
-            let mut xs: Vec<f64> = all().map(|p| p.0).collect();
+            let mut xs: Vec<f64> = all().filter_map(|p| fit.x(p.0)).collect();
             xs.sort_by(f64::total_cmp);
             xs.dedup();
             let whole = |v: &f64| {
@@ -353,7 +439,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
             };
             let mut mesh = chart.configure_mesh();
             if !xs.is_empty() && xs.len() <= 24 && xs.iter().all(|x| x.fract() == 0.0) {
-                let span = (xs[xs.len() - 1] - xs[0]) as usize + 1;
+                let span = ((xs[xs.len() - 1] - xs[0]) as usize).saturating_add(1);
                 mesh.x_labels(span.min(25)).x_label_formatter(&whole);
             }
             axes(&mut mesh, f).map_err(e)?;
@@ -364,11 +450,16 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .iter()
                     .map(|p| (p.0, p.3))
                     .chain(s.points.iter().rev().map(|p| (p.0, p.2)))
+                    .filter_map(|p| fit.point(p))
                     .collect();
                 chart
                     .draw_series([Polygon::new(band, c.mix(0.18).filled())])
                     .map_err(e)?;
-                let line: Vec<(f64, f64)> = s.points.iter().map(|p| (p.0, p.1)).collect();
+                let line: Vec<(f64, f64)> = s
+                    .points
+                    .iter()
+                    .filter_map(|p| fit.point((p.0, p.1)))
+                    .collect();
                 chart
                     .draw_series(LineSeries::new(line.clone(), c.stroke_width(2)))
                     .map_err(e)?
@@ -380,8 +471,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled())))
                     .map_err(e)?;
             }
-            if let Some(g) = horizontal {
-                guide(&mut chart, (x0, g.at), (x1, g.at), &g.label).map_err(e)?;
+            if let Some((g, at)) = horizontal.as_ref().and_then(|g| Some((g, fit.y(g.at)?))) {
+                guide(&mut chart, (x0, at), (x1, at), &g.label).map_err(e)?;
             }
             legend(&mut chart).map_err(e)?;
         }
@@ -458,14 +549,22 @@ fn heat_map<DB: DrawingBackend>(
     let (width, height) = root.dim_in_pixel();
     let (main, scale) = root.split_horizontally(width.saturating_sub(SCALE_WIDTH));
     let (nx, ny) = (x_labels.len().max(1), y_labels.len().max(1));
-    let values = || cells.iter().flatten().filter_map(|v| *v);
+    let values = || {
+        cells
+            .iter()
+            .flatten()
+            .filter_map(|v| *v)
+            .filter(|v| v.is_finite())
+            .map(|v| v.clamp(-AXIS_LIMIT, AXIS_LIMIT))
+    };
     let lo = values().fold(f64::INFINITY, f64::min);
     let hi = values().fold(f64::NEG_INFINITY, f64::max);
     let (lo, hi) = if lo.is_finite() {
-        (lo, hi.max(lo + 1e-12))
+        widen(lo, hi.max(lo + 1e-12))
     } else {
         (0.0, 1.0)
     };
+    let decimals = decimals.min(MAX_DECIMALS);
     let at = |v: f64| ramp((v - lo) / (hi - lo));
     let mut chart = ChartBuilder::on(&main)
         .caption(&f.title, (FAMILY, 20))
@@ -487,7 +586,7 @@ fn heat_map<DB: DrawingBackend>(
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
         .draw()?;
-    let written = nx * ny <= 400;
+    let written = nx.saturating_mul(ny) <= 400;
     for (y, row) in cells.iter().enumerate() {
         for (x, v) in row.iter().enumerate() {
             let (xf, yf) = (x as f64, y as f64);
@@ -906,6 +1005,221 @@ mod tests {
             !texts.contains(&"0.5") && !texts.contains(&"3.5"),
             "{texts:?}"
         );
+    }
+
+    /// Runs `work` on its own thread and fails if it has not finished within `seconds`: a chart
+    /// that never ends must fail the test, not hang it.
+    fn within(seconds: u64, what: &str, work: impl FnOnce() + Send + 'static) {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            work();
+            let _ = done.send(());
+        });
+        match finished.recv_timeout(std::time::Duration::from_secs(seconds)) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("{what} panicked"),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                panic!("{what} did not finish within {seconds} s")
+            }
+        }
+    }
+
+    /// Sets of values that once made the tick search loop forever, or that sit at the edges of
+    /// `f64`: the largest magnitudes, spans that overflow when subtracted, subnormals, spans of
+    /// one unit in the last place, all-equal values.
+    fn extremes() -> Vec<Vec<f64>> {
+        vec![
+            vec![f64::MAX, -f64::MAX],
+            vec![0.0, f64::MAX],
+            vec![-1.7e308, 1.7e308, 0.5],
+            vec![1e308, -1e308],
+            vec![0.0, 1.7e308, 2.0],
+            vec![5e-324, 1e-323],
+            vec![f64::MIN_POSITIVE, 5e-324, 0.0],
+            vec![1e10, 1e10 + 2e-6],
+            vec![1e4, 10_000.000_000_000_002],
+            vec![1e15, 1e15 + 0.125],
+            vec![7.0; 5],
+            vec![1e300; 3],
+            vec![-3.0, -3.0],
+            vec![f64::INFINITY, f64::NAN, 1.0],
+        ]
+    }
+
+    /// Every kind of plot of `v`, intervals reversed (lo > hi) and means outside them included.
+    fn extreme_figures(v: &[f64]) -> Vec<Figure> {
+        let pairs: Vec<(f64, f64)> = v
+            .iter()
+            .zip(v.iter().rev())
+            .map(|(&a, &b)| (a, b))
+            .collect();
+        let at = |i: usize| v[i % v.len()];
+        let figure = |id: &str, plot| Figure {
+            id: id.into(),
+            title: "extreme".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            plot,
+        };
+        let series = |dashed| Series {
+            name: "s".into(),
+            points: pairs.clone(),
+            dashed,
+            colour: 0,
+        };
+        vec![
+            figure(
+                "lines",
+                Plot::Lines {
+                    series: vec![series(false), series(true)],
+                    markers: true,
+                    highlight: vec![series(false)],
+                    horizontal: Some(Guide {
+                        at: at(0),
+                        label: "h".into(),
+                    }),
+                    vertical: Some(Guide {
+                        at: at(1),
+                        label: "v".into(),
+                    }),
+                },
+            ),
+            figure(
+                "bars",
+                Plot::StackedBars {
+                    categories: vec!["a".into(), "b".into()],
+                    segments: vec![
+                        ("one".into(), v.to_vec()),
+                        ("two".into(), v.iter().map(|x| -x).collect()),
+                    ],
+                },
+            ),
+            figure(
+                "whiskers",
+                Plot::Whiskers {
+                    points: pairs
+                        .iter()
+                        .map(|&(a, b)| Whiskered {
+                            name: "w".into(),
+                            x: (a, b, a),
+                            y: (b, a, -b),
+                            colour: 1,
+                        })
+                        .collect(),
+                },
+            ),
+            figure(
+                "bands",
+                Plot::Bands {
+                    series: vec![Band {
+                        name: "b".into(),
+                        points: pairs.iter().map(|&(a, b)| (a, b, a, b)).collect(),
+                        colour: 2,
+                    }],
+                    horizontal: Some(Guide {
+                        at: at(2),
+                        label: "cap".into(),
+                    }),
+                },
+            ),
+            figure(
+                "heat",
+                Plot::HeatMap {
+                    x_labels: vec!["1".into(), "2".into()],
+                    y_labels: vec!["a".into(), "b".into()],
+                    cells: vec![vec![Some(at(0)), Some(at(1))], vec![None, Some(at(2))]],
+                    decimals: usize::MAX,
+                    threshold: Some(Guide {
+                        at: at(1),
+                        label: "above".into(),
+                    }),
+                },
+            ),
+        ]
+    }
+
+    // What broke: a results file whose numbers came near ±1.7e308 (an interval's bound, a
+    // wait-distribution point) made `dialsim report` spin forever in plotters' tick search.
+    #[test]
+    fn charts_finish_on_extreme_finite_values() {
+        within(120, "rendering extreme values", || {
+            let dir = std::env::temp_dir().join(format!("dialsim-extreme-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            for (k, v) in extremes().iter().enumerate() {
+                for f in extreme_figures(v) {
+                    let svg =
+                        render_svg(&f, SIZE).unwrap_or_else(|e| panic!("{} of {v:?}: {e}", f.id));
+                    assert!(svg.starts_with("<svg"), "{} of {v:?}", f.id);
+                    let png = dir.join(format!("{}-{k}.png", f.id));
+                    render_png(&f, SIZE, &png).unwrap_or_else(|e| panic!("{} of {v:?}: {e}", f.id));
+                }
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        });
+    }
+
+    // What broke: plotters' tick search ends only on a range it can step through; every range a
+    // chart hands it (`range`, `widen`) must be one, whatever the values.
+    #[test]
+    fn every_axis_range_has_ticks() {
+        use plotters::coord::ranged1d::{BoldPoints, LightPoints, Ranged};
+        within(120, "the tick search", || {
+            // A fixed pseudo-random walk over magnitudes from 1e-320 to f64::MAX and spans
+            // from a unit in the last place to wider than the values.
+            let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+            let mut next = move || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let mut cases: Vec<Vec<f64>> = extremes();
+            for _ in 0..20_000 {
+                let magnitude = 10f64.powf(-320.0 + 628.0 * next());
+                let span = magnitude * 10f64.powf(-17.0 + 18.0 * next());
+                let lo = if next() < 0.5 { -magnitude } else { magnitude };
+                cases.push(vec![lo, lo + span]);
+            }
+            for values in &cases {
+                for from_zero in [false, true] {
+                    let (lo, hi) = range(values.iter().copied(), from_zero);
+                    assert!(
+                        lo.is_finite() && hi.is_finite() && lo < hi,
+                        "{values:?}: {lo}..{hi}"
+                    );
+                    let axis = RangedCoordf64::from(lo..hi);
+                    for n in [1, 2, 6, 11, 25] {
+                        axis.key_points(BoldPoints(n));
+                        axis.key_points(LightPoints::new(n, n * 10));
+                    }
+                }
+                let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+                if lo.is_finite() && lo.abs() <= AXIS_LIMIT {
+                    let (a, b) = widen(lo, lo.max(lo + 1e-12));
+                    RangedCoordf64::from(a..b).key_points(BoldPoints(6));
+                    RangedCoordf64::from(a..b).key_points(LightPoints::new(6, 60));
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn ordinary_ranges_are_unchanged() {
+        // The guards change nothing a results file can hold: reports render byte for byte as
+        // before them.
+        assert_eq!(range([0.0, 10.0].into_iter(), true), (0.0, 10.5));
+        assert_eq!(range([2.0, 4.0].into_iter(), false), (1.9, 4.1));
+        assert_eq!(range([5.0, 5.0].into_iter(), false), (4.95, 6.05));
+        assert_eq!(range(std::iter::empty(), true), (0.0, 1.0));
+        assert_eq!(widen(50.0, 50.000_000_000_001), (50.0, 50.000_000_000_001));
+        // Beyond: clamped, then widened.
+        let (lo, hi) = range([f64::MAX, -f64::MAX].into_iter(), false);
+        assert!(
+            lo >= -1.1 * AXIS_LIMIT && hi <= 1.1 * AXIS_LIMIT,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = range([1e10, 1e10 + 2e-6].into_iter(), false);
+        assert!(hi - lo >= 1e10 * MIN_RELATIVE_SPAN, "{lo} {hi}");
     }
 
     #[test]

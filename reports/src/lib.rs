@@ -3,7 +3,9 @@
 //! [`figures`] decides what each chart shows from a results file; [`chart`] draws a figure on
 //! plotters' SVG and bitmap backends with an embedded font, so a bare machine renders text.
 //! [`tables`] builds the tables shown in HTML and Markdown; [`report`] writes the report
-//! directory ([`write_report`]) and reads results and frontier files back ([`read`]).
+//! directory ([`write_report`]) and reads results, frontier and sweep files back ([`read`]),
+//! refusing one whose values this version cannot have written ([`sim::validate`]). Every chart
+//! routine finishes on any numbers it is given: values beyond ±1e300 are drawn at an axis's end.
 
 pub mod chart;
 pub mod figures;

@@ -63,18 +63,35 @@ impl Kind {
             }
         }
     }
+
+    /// What writes a file of this kind again, after a bad value.
+    fn rewrite(self) -> &'static str {
+        match self {
+            Kind::Results => {
+                "write it again with `dialsim run SCENARIO --json FILE` (or `dialsim compare`)"
+            }
+            Kind::Frontier => {
+                "write it again with `dialsim frontier SCENARIO --target-abandon T --json FILE`"
+            }
+            Kind::Sweep => {
+                "write it again with `dialsim sweep SWEEP --out FILE` (or `dialsim merge` of its parts)"
+            }
+        }
+    }
 }
 
-/// Why a results or frontier file cannot be read. Each names the file and what to do.
+/// Why a results or frontier file cannot be read. Each names the file and what to do. (The
+/// underlying error is part of the message, not a `source`, so that a chain printed whole does
+/// not say it twice.)
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
-        "{}:{line}:{column}: {source}: this is not a complete dialsim results or frontier file \
+        "{}:{line}:{column}: {error}: this is not a complete dialsim results or frontier file \
          (was it cut short?); write it again with `--json`",
         path.display()
     )]
@@ -82,7 +99,7 @@ pub enum ReadError {
         path: PathBuf,
         line: usize,
         column: usize,
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     #[error(
         "{} is not a dialsim results or frontier file: it has no `format` field and neither \
@@ -110,25 +127,37 @@ pub enum ReadError {
         /// The file's `format`, `None` when it has none (or not a string).
         found: Option<String>,
     },
+    /// A value this version cannot have written (docs/results.md, "What is checked when a file
+    /// is read"), named by its JSON path.
+    #[error(
+        "{}: {problem}: the file was edited or damaged; {}",
+        path.display(),
+        kind.rewrite()
+    )]
+    Invalid {
+        path: PathBuf,
+        kind: Kind,
+        problem: sim::validate::Invalid,
+    },
 }
 
 /// Why a report directory cannot be written. Each names the path.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("cannot create the report folder {}: {source}", path.display())]
+    #[error("cannot create the report folder {}: {error}", path.display())]
     CreateDir {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {error}", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
-    Chart { path: PathBuf, source: ChartError },
-    #[error("cannot write {}: {source}", path.display())]
-    Csv { path: PathBuf, source: csv::Error },
+    #[error("cannot write {}: {error}", path.display())]
+    Chart { path: PathBuf, error: ChartError },
+    #[error("cannot write {}: {error}", path.display())]
+    Csv { path: PathBuf, error: csv::Error },
 }
 
 /// `value` as the results files are written: pretty-printed JSON with two-space indentation and
@@ -184,38 +213,51 @@ fn detect(path: &Path, value: &serde_json::Value) -> Result<Kind, ReadError> {
     }
 }
 
-fn json_error(path: &Path, source: serde_json::Error) -> ReadError {
+fn json_error(path: &Path, error: serde_json::Error) -> ReadError {
     ReadError::Json {
         path: path.to_path_buf(),
-        line: source.line(),
-        column: source.column(),
-        source,
+        line: error.line(),
+        column: error.column(),
+        error,
     }
 }
 
 /// Reads a results file (`run`, `compare`), a frontier file (`frontier`) or a sweep file
-/// (`sweep`, `merge`) written by this version of dialsim, telling them apart by their `format`.
+/// (`sweep`, `merge`) written by this version of dialsim, telling them apart by their `format`,
+/// and validates it ([`sim::validate`]): a file that parses but holds a value dialsim cannot have
+/// written is refused, naming the value's JSON path.
 pub fn read(path: &Path) -> Result<Report, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| ReadError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| json_error(path, e))?;
-    match detect(path, &value)? {
-        // Parsed again from the text, so that a field that does not fit is located.
-        Kind::Results => serde_json::from_str(&text)
-            .map(Report::Results)
-            .map_err(|e| json_error(path, e)),
-        Kind::Frontier => serde_json::from_str(&text)
-            .map(Report::Frontier)
-            .map_err(|e| json_error(path, e)),
-        Kind::Sweep => serde_json::from_str(&text)
-            .map(Report::Sweep)
-            .map_err(|e| json_error(path, e)),
+    let kind = detect(path, &value)?;
+    // Parsed again from the text, so that a field that does not fit is located.
+    let report = match kind {
+        Kind::Results => serde_json::from_str(&text).map(Report::Results),
+        Kind::Frontier => serde_json::from_str(&text).map(Report::Frontier),
+        Kind::Sweep => serde_json::from_str(&text).map(Report::Sweep),
     }
+    .map_err(|e| json_error(path, e))?;
+    report.validate().map_err(|problem| ReadError::Invalid {
+        path: path.to_path_buf(),
+        kind,
+        problem,
+    })?;
+    Ok(report)
 }
 
 impl Report {
+    /// Checks the file's values with its format's validator.
+    pub fn validate(&self) -> Result<(), sim::validate::Invalid> {
+        match self {
+            Report::Results(r) => r.validate(),
+            Report::Frontier(f) => f.validate(),
+            Report::Sweep(s) => s.validate(),
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Report::Results(_) => Kind::Results,
@@ -536,14 +578,14 @@ impl Written {
 /// replaced): `index.html`, `<chart>.svg` and `<chart>.png` for every chart, `summary.md`,
 /// `metrics.csv` and `results.json`.
 pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportError> {
-    std::fs::create_dir_all(out_dir).map_err(|source| ReportError::CreateDir {
+    std::fs::create_dir_all(out_dir).map_err(|error| ReportError::CreateDir {
         path: out_dir.to_path_buf(),
-        source,
+        error,
     })?;
     let mut files = Vec::new();
     let mut write = |name: &str, text: &str| {
         let path = out_dir.join(name);
-        std::fs::write(&path, text).map_err(|source| ReportError::Write { path, source })?;
+        std::fs::write(&path, text).map_err(|error| ReportError::Write { path, error })?;
         files.push(name.to_string());
         Ok::<_, ReportError>(())
     };
@@ -551,18 +593,18 @@ pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportEr
     let mut svgs = Vec::with_capacity(figures.len());
     for f in &figures {
         let name = format!("{}.svg", f.id);
-        let svg = chart::render_svg(f, chart::SIZE).map_err(|source| ReportError::Chart {
+        let svg = chart::render_svg(f, chart::SIZE).map_err(|error| ReportError::Chart {
             path: out_dir.join(&name),
-            source,
+            error,
         })?;
         write(&name, &svg)?;
         svgs.push(svg);
     }
     write("index.html", &report.html(&figures, &svgs))?;
     write("summary.md", &report.markdown())?;
-    let csv = report.csv().map_err(|source| ReportError::Csv {
+    let csv = report.csv().map_err(|error| ReportError::Csv {
         path: out_dir.join("metrics.csv"),
-        source,
+        error,
     })?;
     write("metrics.csv", &csv)?;
     write("results.json", &report.json())?;
@@ -570,7 +612,7 @@ pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportEr
         let name = format!("{}.png", f.id);
         let path = out_dir.join(&name);
         chart::render_png(f, chart::SIZE, &path)
-            .map_err(|source| ReportError::Chart { path, source })?;
+            .map_err(|error| ReportError::Chart { path, error })?;
         files.push(name);
     }
     Ok(Written {

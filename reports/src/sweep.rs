@@ -78,21 +78,29 @@ fn bits(values: &[f64]) -> Vec<u64> {
     values.iter().map(|v| v.to_bits()).collect()
 }
 
-/// Every combination of the values of axes 2.. (grid order, the last axis fastest).
-fn slices(r: &SweepResults) -> Vec<Vec<f64>> {
-    r.sweep.axes[2.min(r.sweep.axes.len())..]
+/// The axes past the first two: their combinations of values slice a heat map's grid.
+fn others(r: &SweepResults) -> &[sim::sweep::Axis] {
+    &r.sweep.axes[2.min(r.sweep.axes.len())..]
+}
+
+/// How many combinations of the values of axes 2.. there are (1 for a sweep of two axes).
+fn slice_count(r: &SweepResults) -> usize {
+    others(r)
         .iter()
-        .fold(vec![Vec::new()], |acc, axis| {
-            acc.iter()
-                .flat_map(|prefix| {
-                    axis.values.iter().map(move |&v| {
-                        let mut next = prefix.clone();
-                        next.push(v);
-                        next
-                    })
-                })
-                .collect()
-        })
+        .fold(1, |n: usize, a| n.saturating_mul(a.values.len()))
+}
+
+/// Combination `k` of the values of axes 2.., in grid order (the last axis fastest); `k` is below
+/// [`slice_count`]. Made one at a time: the combinations can be far more than are drawn.
+fn slice(r: &SweepResults, k: usize) -> Vec<f64> {
+    let axes = others(r);
+    let mut out = vec![0.0; axes.len()];
+    let mut rest = k;
+    for (i, a) in axes.iter().enumerate().rev() {
+        out[i] = a.values[rest % a.values.len()];
+        rest /= a.values.len();
+    }
+    out
 }
 
 fn slice_label(r: &SweepResults, slice: &[f64]) -> String {
@@ -124,27 +132,31 @@ fn scaled(e: Option<&Estimate>, scale: f64) -> Option<(f64, f64, f64)> {
 
 /// What the figures leave out, if anything (said on the page, with the combinations left out).
 pub fn left_out(r: &SweepResults) -> Option<String> {
-    let all = slices(r);
-    if r.sweep.axes.len() <= 2 || all.len() <= MAX_SLICES {
+    let count = slice_count(r);
+    if r.sweep.axes.len() <= 2 || count <= MAX_SLICES {
         return None;
     }
-    let omitted: Vec<String> = all[MAX_SLICES..]
-        .iter()
-        .map(|s| slice_label(r, s))
-        .collect();
-    let listed = if omitted.len() <= 4 {
-        omitted.join("; ")
+    let omitted = count - MAX_SLICES;
+    let label = |k: usize| slice_label(r, &slice(r, k));
+    let listed = if omitted <= 4 {
+        (MAX_SLICES..count)
+            .map(label)
+            .collect::<Vec<_>>()
+            .join("; ")
     } else {
         format!(
             "{} … and {} more",
-            omitted[..3].join("; "),
-            omitted.len() - 3
+            (MAX_SLICES..MAX_SLICES + 3)
+                .map(label)
+                .collect::<Vec<_>>()
+                .join("; "),
+            omitted - 3
         )
     };
     Some(format!(
         "Heat maps are drawn for the first {MAX_SLICES} of the {} combinations of {}; left out: \
          {listed}. Every point is in the table of every point and in metrics.csv.",
-        all.len(),
+        count,
         r.sweep.axes[2..]
             .iter()
             .map(|a| a.field.as_str())
@@ -195,24 +207,28 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
             }
         }
         _ => {
-            let all = slices(r);
-            for (k, slice) in all.iter().take(MAX_SLICES).enumerate() {
+            let count = slice_count(r);
+            for k in 0..count.min(MAX_SLICES) {
+                let slice = slice(r, k);
                 for (s, name) in r.sweep.strategies.iter().enumerate() {
                     for key in HEAT {
-                        out.push(heat_map(r, &lookup, slice, k, (s, name, &short[s]), key));
+                        out.push(heat_map(r, &lookup, &slice, k, (s, name, &short[s]), key));
                     }
                 }
             }
-            let first = &all[0];
-            for (s, name) in r.sweep.strategies.iter().enumerate() {
-                for key in HEAT {
-                    out.push(lines_by_second_axis(
-                        r,
-                        &lookup,
-                        first,
-                        (s, name, &short[s]),
-                        key,
-                    ));
+            // An axis without values (in no file dialsim reads) has no combination to draw.
+            if count > 0 {
+                let first = slice(r, 0);
+                for (s, name) in r.sweep.strategies.iter().enumerate() {
+                    for key in HEAT {
+                        out.push(lines_by_second_axis(
+                            r,
+                            &lookup,
+                            &first,
+                            (s, name, &short[s]),
+                            key,
+                        ));
+                    }
                 }
             }
         }

@@ -13,12 +13,18 @@
 //!
 //! A strategy is matched with the baseline by its kind and its rank among the scenario's
 //! strategies of that kind (the first `FixedRatio`, the second `FixedRatio`, …), not by its
-//! settings: changing a strategy's settings is exactly what a baseline is there to judge.
+//! settings: changing a strategy's settings is exactly what a baseline is there to judge. A check
+//! against a baseline needs an entry for every scenario and strategy it checks
+//! ([`Baseline::covering`]), and a baseline must hold something that could regress: a file read
+//! back is validated ([`Baseline::validate`]), and an empty one is never written.
 
 use crate::check::ScenarioCheck;
 use crate::compare::paired_difference;
 use crate::stats::Estimate;
 use crate::summary::Ordered;
+use crate::validate::{
+    At, Invalid, Problem, keys as catalogue_keys, length, non_empty, non_negative,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use strategies::StrategySpec;
@@ -155,22 +161,57 @@ pub enum BaselineError {
     },
     /// A JSON file with another `format`.
     Format { found: String },
+    /// A baseline's value that `--write-baseline` cannot have written (a number out of range, a
+    /// metric missing, a scenario without strategies, …), named by its JSON path.
+    Invalid(Invalid),
+    /// No compared metric has two defined values in any strategy: no paired difference can have
+    /// an interval, so nothing could ever regress against the baseline.
+    NothingToCompare,
     /// The scenario's entry was written with another seed or replication count.
     Mismatch {
         scenario: String,
         baseline: (u64, u32),
         now: (u64, u32),
     },
-    /// A strategy's entry holds a metric with the wrong number of replications.
-    Length {
+    /// A checked scenario has no entry (the baseline is another scenario's, or older).
+    MissingScenario {
         scenario: String,
+        /// The scenarios the baseline holds.
+        held: Vec<String>,
+    },
+    /// A checked strategy has no entry of its kind and rank.
+    MissingStrategy {
+        scenario: String,
+        /// The strategy's label.
         strategy: String,
-        metric: String,
-        found: usize,
-        expected: u32,
+        kind: String,
+        rank: u32,
+        /// The labels of the scenario's entries in the baseline.
+        held: Vec<String>,
     },
     /// Two checked scenarios share a name, so their entries could not be told apart.
     Duplicate { scenario: String },
+}
+
+/// How to write a baseline again, said after every problem that needs it.
+const REWRITE: &str = "re-write the baseline with `dialsim check ... --write-baseline FILE`";
+
+/// Up to five names, quoted: `"a", "b" and 3 more`.
+fn listed(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().take(5).map(|n| format!("{n:?}")).collect();
+    match names.len() {
+        n if n > 5 => format!("{} and {} more", quoted.join(", "), n - 5),
+        _ => quoted.join(", "),
+    }
+}
+
+fn ordinal(rank: u32) -> String {
+    match rank {
+        1 => "first".into(),
+        2 => "second".into(),
+        3 => "third".into(),
+        n => format!("{n}th"),
+    }
 }
 
 impl fmt::Display for BaselineError {
@@ -188,6 +229,15 @@ impl fmt::Display for BaselineError {
                 f,
                 "format is {found:?}, not {FORMAT:?}: re-write the baseline with `dialsim check --write-baseline`"
             ),
+            BaselineError::Invalid(invalid) => {
+                write!(f, "{invalid}: the file was edited or damaged; {REWRITE}")
+            }
+            BaselineError::NothingToCompare => write!(
+                f,
+                "no compared metric has two defined values in any strategy, so no difference can \
+                 have a 95% interval and nothing could ever regress against this baseline; record \
+                 it with 2 replications or more: `dialsim check ... --replications 2 --write-baseline FILE`"
+            ),
             BaselineError::Mismatch {
                 scenario,
                 baseline,
@@ -199,22 +249,36 @@ impl fmt::Display for BaselineError {
                  `dialsim check ... --write-baseline FILE`",
                 baseline.0, baseline.1, now.0, now.1, baseline.0, baseline.1
             ),
-            BaselineError::Length {
+            BaselineError::MissingScenario { scenario, held } => write!(
+                f,
+                "scenario {scenario:?} is not in the baseline, which holds {}: it cannot be \
+                 compared; give the baseline of the scenarios checked, or {REWRITE} to include it",
+                listed(held)
+            ),
+            BaselineError::MissingStrategy {
                 scenario,
                 strategy,
-                metric,
-                found,
-                expected,
+                kind,
+                rank,
+                held,
             } => write!(
                 f,
-                "scenario {scenario:?}, {strategy}: {metric} has {found} values for {expected} replications: \
-                 re-write the baseline with `dialsim check --write-baseline`"
+                "scenario {scenario:?}: {strategy} (its {} {kind}) is not in the baseline, which \
+                 holds {} for this scenario: it cannot be compared; {REWRITE} to include it",
+                ordinal(*rank),
+                listed(held)
             ),
             BaselineError::Duplicate { scenario } => write!(
                 f,
                 "two scenarios are named {scenario:?}: a baseline keys scenarios by name; rename one"
             ),
         }
+    }
+}
+
+impl From<Invalid> for BaselineError {
+    fn from(invalid: Invalid) -> Self {
+        BaselineError::Invalid(invalid)
     }
 }
 
@@ -276,10 +340,17 @@ impl Baseline {
                 strategies,
             });
         }
-        Ok(Baseline {
+        if scenarios.is_empty() {
+            return Err(BaselineError::NothingToCompare);
+        }
+        let baseline = Baseline {
             format: FORMAT.to_string(),
             scenarios,
-        })
+        };
+        // What is written must read back: a baseline against which nothing could regress is
+        // refused here as it would be there.
+        baseline.validate()?;
+        Ok(baseline)
     }
 
     /// Reads a baseline file's text.
@@ -311,22 +382,91 @@ impl Baseline {
             }
         }
         let baseline: Baseline = serde_json::from_str(text).map_err(json)?;
-        for s in &baseline.scenarios {
-            for st in &s.strategies {
-                for (metric, values) in &st.metrics.0 {
-                    if values.len() != s.replications as usize {
-                        return Err(BaselineError::Length {
-                            scenario: s.scenario.clone(),
-                            strategy: st.name.clone(),
-                            metric: metric.clone(),
-                            found: values.len(),
-                            expected: s.replications,
-                        });
+        baseline.validate()?;
+        Ok(baseline)
+    }
+
+    /// Checks a baseline read back (or about to be written): at least one scenario, each name
+    /// once, at least one replication and one strategy; per strategy a rank that counts the
+    /// strategies of its kind in order (1, 2, …), exactly the compared metrics ([`RULES`]), one
+    /// value per replication, each `null` or a number not negative; and some metric with two
+    /// defined values, for a comparison to have an interval.
+    pub fn validate(&self) -> Result<(), BaselineError> {
+        let root = At::ROOT;
+        let scenarios = root.key("scenarios");
+        non_empty(
+            &scenarios,
+            &self.scenarios,
+            "a baseline holds at least one scenario",
+        )?;
+        let rules: Vec<&str> = RULES.iter().map(|r| r.metric).collect();
+        let mut comparable = false;
+        for (i, s) in self.scenarios.iter().enumerate() {
+            let at = scenarios.index(i);
+            if let Some(first) = self.scenarios[..i]
+                .iter()
+                .position(|o| o.scenario == s.scenario)
+            {
+                return Err(at.key("scenario").invalid(Problem::Invalid {
+                    value: format!("{:?}", s.scenario),
+                    why: format!(
+                        "the name of scenarios[{first}] too, and a baseline keys scenarios by name"
+                    ),
+                }).into());
+            }
+            crate::validate::replications(&at.key("replications"), s.replications, 1)?;
+            let strategies = at.key("strategies");
+            non_empty(
+                &strategies,
+                &s.strategies,
+                "every scenario has at least one strategy",
+            )?;
+            for (j, e) in s.strategies.iter().enumerate() {
+                let at = strategies.index(j);
+                let rank = 1 + s.strategies[..j]
+                    .iter()
+                    .filter(|o| o.kind == e.kind)
+                    .count();
+                if e.rank as usize != rank {
+                    return Err(at
+                        .key("rank")
+                        .invalid(Problem::Mismatch {
+                            found: e.rank.to_string(),
+                            expected: rank.to_string(),
+                            why: format!(
+                                "it is the {} {} of its scenario, and the strategies of a kind are \
+                             ranked 1, 2, … in order",
+                                ordinal(rank as u32),
+                                e.kind
+                            ),
+                        })
+                        .into());
+                }
+                let metrics = at.key("metrics");
+                catalogue_keys(&metrics, &e.metrics, &rules, "compared metric")?;
+                for (k, values) in &e.metrics.0 {
+                    let at = metrics.key(k);
+                    length(&at, values.len(), s.replications as usize, || {
+                        format!(
+                            "one value per replication, and the scenario has {}",
+                            s.replications
+                        )
+                    })?;
+                    let mut defined = 0;
+                    for (r, v) in values.iter().enumerate() {
+                        if let Some(v) = v {
+                            non_negative(&at.index(r), *v)?;
+                            defined += 1;
+                        }
                     }
+                    comparable |= defined >= 2;
                 }
             }
         }
-        Ok(baseline)
+        if !comparable {
+            return Err(BaselineError::NothingToCompare);
+        }
+        Ok(())
     }
 
     /// Pretty-printed JSON with a final newline.
@@ -354,6 +494,41 @@ impl Baseline {
         }
         Ok(Some(entry))
     }
+
+    /// The entry of every strategy of scenario `name` (checked with `seed` and `replications`,
+    /// listing `specs`), in the scenario's order. A check against the baseline needs them all:
+    /// a scenario or a strategy the baseline does not hold is an error naming it.
+    pub fn covering(
+        &self,
+        name: &str,
+        seed: u64,
+        replications: u32,
+        specs: &[StrategySpec],
+    ) -> Result<Vec<&StrategyEntry>, BaselineError> {
+        let entry = self.entry(name, seed, replications)?.ok_or_else(|| {
+            BaselineError::MissingScenario {
+                scenario: name.to_string(),
+                held: self.scenarios.iter().map(|s| s.scenario.clone()).collect(),
+            }
+        })?;
+        keys(specs)
+            .into_iter()
+            .zip(specs)
+            .map(|((kind, rank), spec)| {
+                entry
+                    .strategies
+                    .iter()
+                    .find(|b| b.kind == kind && b.rank == rank)
+                    .ok_or_else(|| BaselineError::MissingStrategy {
+                        scenario: name.to_string(),
+                        strategy: spec.label(),
+                        kind,
+                        rank,
+                        held: entry.strategies.iter().map(|b| b.name.clone()).collect(),
+                    })
+            })
+            .collect()
+    }
 }
 
 /// One compared metric of one strategy against its baseline.
@@ -379,9 +554,9 @@ pub struct MetricComparison {
 pub struct StrategyComparison {
     /// The strategy's label now.
     pub name: String,
-    /// The label its baseline entry was written with; `None`: not in the baseline.
-    pub baseline_name: Option<String>,
-    /// One per compared metric present on both sides; empty when not in the baseline.
+    /// The label its baseline entry was written with.
+    pub baseline_name: String,
+    /// One per compared metric present on both sides.
     pub metrics: Vec<MetricComparison>,
 }
 
@@ -467,28 +642,14 @@ pub fn judge(rule: &Rule, current: &[Option<f64>], baseline: &[Option<f64>]) -> 
     }
 }
 
-/// Compares every strategy of `check` (whose scenario lists `specs`) with `entry`.
-pub fn compare(
-    entry: &ScenarioEntry,
-    check: &ScenarioCheck,
-    specs: &[StrategySpec],
-) -> Vec<StrategyComparison> {
+/// Compares every strategy of `check` with its baseline entry, `matched` being
+/// [`Baseline::covering`]'s answer for the scenario.
+pub fn compare(matched: &[&StrategyEntry], check: &ScenarioCheck) -> Vec<StrategyComparison> {
     check
         .strategies
         .iter()
-        .zip(keys(specs))
-        .map(|(s, (kind, rank))| {
-            let Some(base) = entry
-                .strategies
-                .iter()
-                .find(|b| b.kind == kind && b.rank == rank)
-            else {
-                return StrategyComparison {
-                    name: s.result.name.clone(),
-                    baseline_name: None,
-                    metrics: Vec::new(),
-                };
-            };
+        .zip(matched)
+        .map(|(s, base)| {
             let metrics = RULES
                 .iter()
                 .filter_map(|rule| {
@@ -499,7 +660,7 @@ pub fn compare(
                 .collect();
             StrategyComparison {
                 name: s.result.name.clone(),
-                baseline_name: Some(base.name.clone()),
+                baseline_name: base.name.clone(),
                 metrics,
             }
         })
@@ -644,7 +805,14 @@ mod tests {
         );
     }
 
+    /// A scenario of two replications whose one strategy holds every compared metric.
     fn sample() -> Baseline {
+        let metrics = RULES
+            .iter()
+            .map(|r| (r.metric.to_string(), vec![Some(0.1), Some(0.2)]))
+            .collect::<Vec<_>>();
+        let mut metrics = Ordered(metrics);
+        metrics.0[5].1 = vec![Some(0.1), None];
         Baseline {
             format: FORMAT.into(),
             scenarios: vec![ScenarioEntry {
@@ -655,7 +823,7 @@ mod tests {
                     kind: "Progressive".into(),
                     rank: 1,
                     name: "Progressive(poll 1s)".into(),
-                    metrics: Ordered(vec![("wait_p90_s".into(), vec![Some(0.1), None])]),
+                    metrics,
                 }],
             }],
         }
@@ -679,8 +847,97 @@ mod tests {
         let e = Baseline::parse("[1, 2]").unwrap_err();
         assert!(matches!(e, BaselineError::Json { line: 1, .. }), "{e:?}");
         let text = sample().to_json().replace("null", "null, 0.5");
-        let e = Baseline::parse(&text).unwrap_err();
-        assert!(matches!(e, BaselineError::Length { found: 3, .. }), "{e:?}");
+        let e = Baseline::parse(&text).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "scenarios[0].strategies[0].metrics.wait_p90_s has 3 entries, not 2: one value \
+                 per replication"
+            ) && e.ends_with("the file was edited or damaged; re-write the baseline with `dialsim check ... --write-baseline FILE`"),
+            "{e}"
+        );
+    }
+
+    /// The message of `baseline` after `edit`, as a file read back.
+    fn invalid(edit: impl FnOnce(&mut Baseline)) -> String {
+        let mut b = sample();
+        edit(&mut b);
+        Baseline::parse(&b.to_json()).unwrap_err().to_string()
+    }
+
+    type Edit = Box<dyn FnOnce(&mut Baseline)>;
+
+    #[test]
+    fn an_edited_baseline_names_the_bad_value() {
+        let cases: [(&str, Edit); 9] = [
+            (
+                "scenarios is empty, but a baseline holds at least one scenario",
+                Box::new(|b| b.scenarios.clear()),
+            ),
+            (
+                "scenarios[0].strategies is empty, but every scenario has at least one strategy",
+                Box::new(|b| b.scenarios[0].strategies.clear()),
+            ),
+            (
+                "scenarios[0].strategies[0].metrics lacks \"abandon_rate\": every compared metric must be there",
+                Box::new(|b| {
+                    b.scenarios[0].strategies[0].metrics.0.remove(0);
+                }),
+            ),
+            (
+                "scenarios[0].strategies[0].metrics has \"dials\", which is not a compared metric of this version",
+                Box::new(|b| b.scenarios[0].strategies[0].metrics.0[0].0 = "dials".into()),
+            ),
+            (
+                "scenarios[0].strategies[0].metrics.occupancy[1] is -0.5, but cannot be negative",
+                Box::new(|b| b.scenarios[0].strategies[0].metrics.0[2].1[1] = Some(-0.5)),
+            ),
+            (
+                "scenarios[0].strategies[0].metrics.occupancy[0] is 1.7e308, above 1e15",
+                Box::new(|b| b.scenarios[0].strategies[0].metrics.0[2].1[0] = Some(1.7e308)),
+            ),
+            (
+                "scenarios[0].strategies[0].rank is 2, not 1: it is the first Progressive of its scenario",
+                Box::new(|b| b.scenarios[0].strategies[0].rank = 2),
+            ),
+            (
+                "scenarios[1].scenario is \"s\": the name of scenarios[0] too",
+                Box::new(|b| b.scenarios.push(b.scenarios[0].clone())),
+            ),
+            (
+                "scenarios[0].replications is 0: every run has at least 1",
+                Box::new(|b| {
+                    b.scenarios[0].replications = 0;
+                    for m in &mut b.scenarios[0].strategies[0].metrics.0 {
+                        m.1.clear();
+                    }
+                }),
+            ),
+        ];
+        for (want, edit) in cases {
+            let e = invalid(edit);
+            assert!(e.starts_with(want), "want {want:?}, got {e}");
+            assert!(e.contains("re-write the baseline"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_baseline_that_nothing_could_regress_against_is_refused() {
+        // One replication: no paired difference has an interval.
+        let e = invalid(|b| {
+            b.scenarios[0].replications = 1;
+            for m in &mut b.scenarios[0].strategies[0].metrics.0 {
+                m.1.truncate(1);
+            }
+        });
+        assert!(
+            e.contains("nothing could ever regress") && e.contains("2 replications or more"),
+            "{e}"
+        );
+        let none: [(&ScenarioCheck, &[StrategySpec]); 0] = [];
+        assert_eq!(
+            Baseline::from_checks(none).unwrap_err(),
+            BaselineError::NothingToCompare
+        );
     }
 
     #[test]
@@ -696,5 +953,34 @@ mod tests {
                 && text.contains("--write-baseline"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_check_needs_every_scenario_and_strategy_in_the_baseline() {
+        let b = sample();
+        let specs: Vec<StrategySpec> = ["Progressive()", "FixedRatio(ratio: 2.0)"]
+            .iter()
+            .map(|t| ron::from_str(t).unwrap())
+            .collect();
+        let matched = b.covering("s", 3, 2, &specs[..1]).unwrap();
+        assert_eq!(matched[0].name, "Progressive(poll 1s)");
+        let e = b.covering("other", 3, 2, &specs).unwrap_err().to_string();
+        assert!(
+            e.starts_with("scenario \"other\" is not in the baseline, which holds \"s\"")
+                && e.contains("--write-baseline"),
+            "{e}"
+        );
+        let e = b.covering("s", 3, 2, &specs).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "scenario \"s\": FixedRatio(2, poll 1s) (its first FixedRatio) is not in the \
+                 baseline, which holds \"Progressive(poll 1s)\""
+            ) && e.contains("--write-baseline"),
+            "{e}"
+        );
+        assert!(matches!(
+            b.covering("s", 4, 2, &specs),
+            Err(BaselineError::Mismatch { .. })
+        ));
     }
 }

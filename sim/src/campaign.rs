@@ -318,6 +318,29 @@ impl<'m> Campaign<'m> {
         self.dialing_stopped || self.now >= self.model.horizon || self.remaining == 0
     }
 
+    /// Whether a call could still be placed before the horizon: a customer is ready in a time
+    /// zone whose window is open or opens before the horizon, a retry falls due before it, or a
+    /// call in progress may still end in one. When none holds, the campaign's dialing is over
+    /// whatever a pacer's next wake-up says, and it ends when its last call and wrap-up do.
+    pub fn can_dial_again(&self) -> bool {
+        if self.dialing_over() {
+            return false;
+        }
+        let horizon = self.model.horizon;
+        if self.active_calls > 0 || self.retry_next < horizon {
+            return true;
+        }
+        self.zones.iter().enumerate().any(|(z, q)| {
+            q.ready > 0
+                && (self.open[z] || self.model.window_steady_until(z as u16, self.now) < horizon)
+        })
+    }
+
+    /// The campaign's horizon: no call is placed at or after it.
+    pub fn horizon(&self) -> Millis {
+        self.model.horizon
+    }
+
     pub fn stop_dialing(&mut self) {
         self.dialing_stopped = true;
     }

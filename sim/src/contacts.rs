@@ -18,25 +18,46 @@ pub fn is_e164(phone: &str) -> bool {
         && !digits.starts_with('0')
 }
 
-/// Parses `-05:00`, `+0530`, `+1`, `UTC`, `Z` into milliseconds east of UTC.
+/// The forms [`parse_utc_offset`] accepts, for messages.
+pub const UTC_OFFSET_FORMS: &str = "write ±HH:MM, ±HHMM or ±H (e.g. -05:00, +0530, +9), optionally after UTC or GMT (UTC+1), or UTC, GMT or Z for zero; offsets run from -12:00 to +14:00";
+
+/// The westernmost and easternmost offsets in use, in milliseconds east of UTC.
+pub const UTC_OFFSET_RANGE_MS: (i64, i64) = (-12 * 3_600_000, 14 * 3_600_000);
+
+/// Parses a UTC offset into milliseconds east of UTC, accepting exactly the forms of
+/// [`UTC_OFFSET_FORMS`]: one sign, one or two hour digits, then optionally two minute digits
+/// (after a colon, or directly after two hour digits), within [`UTC_OFFSET_RANGE_MS`].
+/// Anything else (`--05:00`, `+-5`, `+5:3`, `EST`) is `None`.
 pub fn parse_utc_offset(text: &str) -> Option<i64> {
     let t = text.trim();
-    if t.eq_ignore_ascii_case("utc") || t == "Z" || t == "GMT" {
+    if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("gmt") || t.eq_ignore_ascii_case("z")
+    {
         return Some(0);
     }
-    let t = t.strip_prefix("UTC").unwrap_or(t);
+    let prefixed = |p: &str| {
+        t.get(..p.len())
+            .filter(|head| head.eq_ignore_ascii_case(p))
+            .map(|_| &t[p.len()..])
+    };
+    let t = prefixed("UTC").or_else(|| prefixed("GMT")).unwrap_or(t);
     let (sign, rest) = match t.as_bytes().first()? {
         b'+' => (1, &t[1..]),
         b'-' => (-1, &t[1..]),
         _ => return None,
     };
+    let digits = |s: &str, lengths: &[usize]| {
+        lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
     let (h, m) = match rest.split_once(':') {
-        Some((h, m)) => (h, m),
-        None if rest.len() == 4 => rest.split_at(2),
-        None => (rest, "0"),
+        Some((h, m)) if digits(h, &[1, 2]) && digits(m, &[2]) => (h, m),
+        Some(_) => return None,
+        None if digits(rest, &[4]) => rest.split_at(2),
+        None if digits(rest, &[1, 2]) => (rest, "0"),
+        None => return None,
     };
     let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 14 && m < 60).then_some(sign * (h * 3_600_000 + m * 60_000))
+    let ms = sign * (h * 3_600_000 + m * 60_000);
+    (m < 60 && (UTC_OFFSET_RANGE_MS.0..=UTC_OFFSET_RANGE_MS.1).contains(&ms)).then_some(ms)
 }
 
 /// Parses a `do_not_call` cell: empty, `false`, `no`, `0` or `true`, `yes`, `1`.
@@ -74,6 +95,24 @@ pub fn open(path: &Path, flexible: bool) -> Result<(csv::Reader<std::fs::File>, 
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
     };
+    for name in ["phone", "utc_offset", "name", "do_not_call"] {
+        let at: Vec<usize> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.trim().eq_ignore_ascii_case(name))
+            .map(|(i, _)| i + 1)
+            .collect();
+        if at.len() > 1 {
+            return Err(format!(
+                "{shown}:1: the header names a `{name}` column {} times (columns {}): keep one, so that it is clear which one is meant",
+                at.len(),
+                at.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
+        }
+    }
     let required = |name: &str, what: &str| {
         column(name).ok_or_else(|| {
             format!("{shown}:1: no `{name}` column: the header line must name a `{name}` column ({what})")
@@ -113,7 +152,7 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
         }
         let text = record.get(offset).unwrap_or("");
         let ms = parse_utc_offset(text).ok_or_else(|| {
-            format!("{shown}:{line}: utc_offset {text:?} is not an offset: write it like -05:00, +01:00 or UTC")
+            format!("{shown}:{line}: utc_offset {text:?} is not an offset: {UTC_OFFSET_FORMS}")
         })?;
         let zone = *zone_index.entry(ms).or_insert_with(|| {
             zones.push(ms);
@@ -128,6 +167,12 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
                 })?
             }
         };
+        if customers.len() == crate::scenario::MAX_CUSTOMERS as usize {
+            return Err(format!(
+                "{shown}:{line}: the contact list has more than {} customers, the most a campaign takes: split it into campaigns",
+                crate::scenario::MAX_CUSTOMERS
+            ));
+        }
         customers.push(Customer { zone, do_not_call });
     }
     if customers.is_empty() {
@@ -155,5 +200,71 @@ mod tests {
         assert_eq!(parse_utc_offset("UTC"), Some(0));
         assert_eq!(parse_utc_offset("UTC+1"), Some(3_600_000));
         assert_eq!(parse_utc_offset("EST"), None);
+    }
+
+    /// `--05:00` was read as +05:00 and `+-5` as -5: the field that decides calling hours.
+    #[test]
+    fn utc_offsets_follow_a_strict_grammar() {
+        let h = 3_600_000;
+        for (text, ms) in [
+            ("+9", 9 * h),
+            ("-5", -5 * h),
+            ("+09:30", 9 * h + 1_800_000),
+            ("+5:45", 5 * h + 45 * 60_000),
+            ("UTC-3", -3 * h),
+            ("gmt+01:00", h),
+            ("z", 0),
+            (" -12:00 ", -12 * h),
+            ("+14:00", 14 * h),
+            ("-00:00", 0),
+        ] {
+            assert_eq!(parse_utc_offset(text), Some(ms), "{text}");
+        }
+        for text in [
+            "--05:00",
+            "+-5",
+            "-+5",
+            "++1",
+            "+5:3",
+            "+5:300",
+            "+123",
+            "+12345",
+            "+1:",
+            ":30",
+            "+05:60",
+            "-12:30",
+            "+14:01",
+            "+15",
+            "+ 5",
+            "5",
+            "UTC++1",
+            "UTCZ",
+            "",
+            "+",
+            "+٣",
+            "EST",
+            "+05:00:00",
+            "+0x5",
+        ] {
+            assert_eq!(parse_utc_offset(text), None, "{text:?}");
+        }
+    }
+
+    /// A header naming a column twice silently used the first.
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        let dir = std::env::temp_dir().join(format!("dialsim-contacts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("twice.csv");
+        std::fs::write(
+            &path,
+            "phone,utc_offset,Phone\n+14155550100,-05:00,+14155550101\n",
+        )
+        .unwrap();
+        let err = read(&path).unwrap_err();
+        assert!(
+            err.contains("twice.csv:1") && err.contains("`phone` column 2 times (columns 1 and 3)"),
+            "{err}"
+        );
     }
 }

@@ -9,7 +9,10 @@ use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Weibull};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use strategies::Millis;
-use strategies::param::{NonNegative, Positive};
+use strategies::param::{MAX_DURATION_S, PositiveSeconds, Seconds, ShapeParameter};
+
+/// The longest draw: a longer one is cut here (see [`MAX_DURATION_S`]).
+pub const MAX_DRAW: Millis = Millis(MAX_DURATION_S as u64 * 1_000);
 
 /// A duration distribution in a scenario file. All times are in seconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,33 +24,33 @@ pub struct Distribution(Shape);
 enum Shape {
     /// Always the same duration; zero is allowed.
     Fixed {
-        s: NonNegative,
+        s: Seconds,
     },
     Exponential {
-        mean_s: Positive,
+        mean_s: PositiveSeconds,
     },
     /// Mean and standard deviation of the duration (not of its logarithm).
     LogNormal {
-        mean_s: Positive,
-        sd_s: Positive,
+        mean_s: PositiveSeconds,
+        sd_s: PositiveSeconds,
     },
     /// Shape k and scale θ: mean kθ.
     Gamma {
-        shape: Positive,
-        scale_s: Positive,
+        shape: ShapeParameter,
+        scale_s: PositiveSeconds,
     },
     /// Shape k and scale λ: mean λΓ(1 + 1/k).
     Weibull {
-        shape: Positive,
-        scale_s: Positive,
+        shape: ShapeParameter,
+        scale_s: PositiveSeconds,
     },
     Uniform {
-        min_s: NonNegative,
-        max_s: NonNegative,
+        min_s: Seconds,
+        max_s: Seconds,
     },
     /// Draws uniformly from the listed durations.
     Empirical {
-        samples_s: Vec<NonNegative>,
+        samples_s: Vec<Seconds>,
     },
     /// Draws uniformly from one column of a CSV file (path relative to the scenario file).
     EmpiricalCsv {
@@ -71,6 +74,12 @@ impl TryFrom<Shape> for Distribution {
             Shape::EmpiricalCsv { column, .. } if column.is_empty() => {
                 Err("EmpiricalCsv needs the name of the column that holds the seconds".into())
             }
+            Shape::Gamma { shape: k, scale_s } if k.get() * scale_s.get() > MAX_DURATION_S => {
+                Err(format!(
+                    "Gamma's mean (shape × scale_s = {} s) is above 744 h ({MAX_DURATION_S} s), the longest campaign: use a smaller scale_s",
+                    k.get() * scale_s.get()
+                ))
+            }
             _ => Ok(Distribution(shape)),
         }
     }
@@ -79,21 +88,29 @@ impl TryFrom<Shape> for Distribution {
 impl Distribution {
     pub fn fixed(s: f64) -> Distribution {
         Distribution(Shape::Fixed {
-            s: NonNegative::new(s).expect("fixed duration must be >= 0"),
+            s: Seconds::new(s).expect("fixed duration in range"),
         })
     }
 
     pub fn exponential(mean_s: f64) -> Distribution {
         Distribution(Shape::Exponential {
-            mean_s: Positive::new(mean_s).expect("mean must be > 0"),
+            mean_s: PositiveSeconds::new(mean_s).expect("mean in range"),
         })
     }
 
     pub fn lognormal(mean_s: f64, sd_s: f64) -> Distribution {
         Distribution(Shape::LogNormal {
-            mean_s: Positive::new(mean_s).expect("mean must be > 0"),
-            sd_s: Positive::new(sd_s).expect("sd must be > 0"),
+            mean_s: PositiveSeconds::new(mean_s).expect("mean in range"),
+            sd_s: PositiveSeconds::new(sd_s).expect("sd in range"),
         })
+    }
+
+    /// The CSV file this distribution reads, if any (relative to the scenario's folder).
+    pub fn csv_path(&self) -> Option<&Path> {
+        match &self.0 {
+            Shape::EmpiricalCsv { path, .. } => Some(path),
+            _ => None,
+        }
     }
 
     /// Compiles the distribution; `base` is the folder CSV paths are relative to.
@@ -162,6 +179,11 @@ fn read_csv_column(path: &Path, column: &str) -> Result<Vec<Millis>, String> {
                 "{shown}:{line}: {column} is {secs}, durations cannot be negative"
             ));
         }
+        if secs > MAX_DURATION_S {
+            return Err(format!(
+                "{shown}:{line}: {column} is {secs} s, above 744 h ({MAX_DURATION_S} s), the longest campaign: durations run from 0 to {MAX_DURATION_S} s"
+            ));
+        }
         out.push(Millis::from_secs_f64(secs));
     }
     if out.is_empty() {
@@ -186,10 +208,12 @@ impl Sampler {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Millis {
         match self {
             Sampler::Fixed(d) => *d,
-            Sampler::Exp(d) => Millis::from_secs_f64(d.sample(rng)),
-            Sampler::LogNormal(d) => Millis::from_secs_f64(d.sample(rng)),
-            Sampler::Gamma(d) => Millis::from_secs_f64(d.sample(rng)),
-            Sampler::Weibull(d) => Millis::from_secs_f64(d.sample(rng)),
+            // A heavy tail can draw past the longest campaign; such a draw is cut there, so that
+            // no event lies beyond what the model keeps series for.
+            Sampler::Exp(d) => Millis::from_secs_f64(d.sample(rng)).min(MAX_DRAW),
+            Sampler::LogNormal(d) => Millis::from_secs_f64(d.sample(rng)).min(MAX_DRAW),
+            Sampler::Gamma(d) => Millis::from_secs_f64(d.sample(rng)).min(MAX_DRAW),
+            Sampler::Weibull(d) => Millis::from_secs_f64(d.sample(rng)).min(MAX_DRAW),
             Sampler::Uniform { min, span } => *min + Millis(below(rng, span.0 + 1)),
             Sampler::Empirical(values) => values[below(rng, values.len() as u64) as usize],
         }

@@ -10,6 +10,10 @@ pub struct Gauge {
     since: u64,
     /// Area under the level (level × milliseconds) per bucket.
     areas: Vec<u128>,
+    /// Spans covering whole buckets, as a difference array (+1 where a run of whole buckets
+    /// starts, -1 after it ends), folded into `areas` by [`Gauge::settle`]: a span costs the
+    /// same however many buckets it covers.
+    whole: Vec<i64>,
     /// The bucket last written, as (index, start, end): most changes fall in it, and checking
     /// that is cheaper than a division.
     current: (usize, u64, u64),
@@ -22,6 +26,7 @@ impl Gauge {
             level: 0,
             since: 0,
             areas: Vec::new(),
+            whole: Vec::new(),
             current: (0, 0, 0),
         }
     }
@@ -71,26 +76,52 @@ impl Gauge {
     /// Adds one unit of level over `[from, to)` straight to the areas, for a level that is a
     /// count of intervals known when they end (calls in progress): one update per interval
     /// instead of one at each end. Do not mix with [`Gauge::set`] on the same gauge.
+    /// Call [`Gauge::settle`] before reading the areas.
     pub fn add_span(&mut self, from: Millis, to: Millis) {
-        let mut t = from.0;
-        while t < to.0 {
-            let bucket = (t / self.interval) as usize;
-            let until = ((bucket as u64 + 1) * self.interval).min(to.0);
-            if self.areas.len() <= bucket {
-                self.areas.resize(bucket + 1, 0);
+        let (t, end) = (from.0, to.0);
+        if t >= end {
+            return;
+        }
+        let iv = self.interval;
+        let (first, last) = ((t / iv) as usize, ((end - 1) / iv) as usize);
+        if self.areas.len() <= last {
+            self.areas.resize(last + 1, 0);
+        }
+        if first == last {
+            self.areas[first] += u128::from(end - t);
+            return;
+        }
+        self.areas[first] += u128::from((first as u64 + 1) * iv - t);
+        self.areas[last] += u128::from(end - last as u64 * iv);
+        if last > first + 1 {
+            if self.whole.len() <= last {
+                self.whole.resize(last + 1, 0);
             }
-            self.areas[bucket] += u128::from(until - t);
-            t = until;
+            self.whole[first + 1] += 1;
+            self.whole[last] -= 1;
         }
     }
 
-    /// Level × milliseconds in each bucket so far.
+    /// Folds the whole buckets of [`Gauge::add_span`]'s spans into the areas.
+    pub fn settle(&mut self) {
+        let mut covering: i64 = 0;
+        for (b, d) in std::mem::take(&mut self.whole).into_iter().enumerate() {
+            covering += d;
+            if covering > 0 {
+                self.areas[b] += covering as u128 * u128::from(self.interval);
+            }
+        }
+    }
+
+    /// Level × milliseconds in each bucket so far (after [`Gauge::settle`]).
     pub fn areas(&self) -> &[u128] {
+        debug_assert!(self.whole.is_empty(), "settle the gauge before reading it");
         &self.areas
     }
 
-    /// Level × milliseconds in total so far.
+    /// Level × milliseconds in total so far (after [`Gauge::settle`]).
     pub fn total(&self) -> u128 {
+        debug_assert!(self.whole.is_empty(), "settle the gauge before reading it");
         self.areas.iter().sum()
     }
 }
@@ -115,7 +146,33 @@ mod tests {
         for (a, b) in spans {
             spanned.add_span(Millis(a), Millis(b));
         }
+        spanned.settle();
         assert_eq!(spanned.areas(), counted.areas());
+    }
+
+    /// A call waiting hundreds of hours cost a loop turn per 15-minute bucket it spanned, so a
+    /// full queue with days-long after-call work ran for minutes; spans are now folded in once.
+    #[test]
+    fn long_spans_match_a_bucket_by_bucket_sum() {
+        let spans = [
+            (0, 95),
+            (7, 7),
+            (9, 10),
+            (10, 20),
+            (15, 1_000),
+            (3, 40),
+            (999, 1_001),
+        ];
+        let mut spanned = Gauge::new(Millis(10));
+        let mut expected = vec![0u128; 101];
+        for (a, b) in spans {
+            spanned.add_span(Millis(a), Millis(b));
+            for t in a..b {
+                expected[(t / 10) as usize] += 1;
+            }
+        }
+        spanned.settle();
+        assert_eq!(spanned.areas(), &expected[..]);
     }
 
     #[test]

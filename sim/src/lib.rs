@@ -54,6 +54,7 @@ pub mod stats;
 pub mod stream;
 pub mod summary;
 pub mod sweep;
+pub mod validate;
 
 pub use campaign::{Campaign, DialError, Trace, TracedCall};
 pub use metrics::{Code, RepMetrics};

@@ -66,6 +66,8 @@ fn explain(message: String) -> String {
 
 /// Parses scenario text; `path` is used in messages only.
 pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    // Editors on some systems start UTF-8 files with a byte-order mark; it is not RON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     ron::Options::default()
         .from_str::<Scenario>(text)
         .map_err(|e| ScenarioError::Parse {

@@ -333,6 +333,9 @@ impl Recorder {
         for g in [&mut self.staffed, &mut self.queue] {
             g.flush(end);
         }
+        for g in [&mut self.talking, &mut self.busy, &mut self.lines] {
+            g.settle();
+        }
         let buckets_needed = (end.0 / self.interval.0.max(1)) as usize + 1;
         if self.buckets.len() < buckets_needed {
             self.buckets.resize(buckets_needed, BucketCounts::default());

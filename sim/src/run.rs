@@ -37,7 +37,7 @@ pub fn drive(mut campaign: Campaign<'_>, pacer: &mut dyn Pacer) -> (RepMetrics, 
         for call in campaign.drain_finished() {
             pacer.on_outcome(&call);
         }
-        if campaign.dialing_over() {
+        if !campaign.can_dial_again() {
             break;
         }
         let decision = pacer.decide(&campaign.observe());
@@ -55,7 +55,8 @@ pub fn drive(mut campaign: Campaign<'_>, pacer: &mut dyn Pacer) -> (RepMetrics, 
                 Err(DialError::NotCallable) => break,
             }
         }
-        let next = campaign.now() + decision.recheck_after.max(Millis(1));
+        // A pacer asleep past the horizon would keep the campaign open with nothing to do.
+        let next = (campaign.now() + decision.recheck_after.max(Millis(1))).min(campaign.horizon());
         campaign.advance_to(next);
     }
     let (mut metrics, trace) = campaign.finish();

@@ -8,7 +8,51 @@ use crate::dist::Distribution;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use strategies::StrategySpec;
-use strategies::param::{NonNegative, Positive, Probability};
+use strategies::param::{
+    CampaignHours, CampaignHoursFromZero, DelayMinutes, IntervalMinutes, NonNegative, Positive,
+    PositiveSeconds, Probability, Seconds, whole, whole_opt,
+};
+
+/// The most replications a run takes: each is kept in memory until the summary (see
+/// [`crate::Model::memory_estimate`]).
+pub const MAX_REPLICATIONS: u32 = 100_000;
+/// The longest list a `Generated` list makes, and a CSV list holds.
+pub const MAX_CUSTOMERS: u32 = 10_000_000;
+/// The most agents a campaign staffs (over all shifts).
+pub const MAX_AGENTS: u32 = 20_000;
+/// The highest burst and concurrent-call quota (Connect's defaults are 5 and 10).
+pub const MAX_QUOTA: u32 = 1_000_000;
+/// The most calls to one customer a retry rule allows.
+pub const MAX_ATTEMPTS: u32 = 1_000;
+
+/// A whole number for a `u32` field, in `min..=max`.
+fn count<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    min: u32,
+    max: u32,
+    what: &str,
+) -> Result<u32, D::Error> {
+    whole(d, i64::from(min), i64::from(max), what).map(|n| n as u32)
+}
+
+fn replications_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    count(d, 0, MAX_REPLICATIONS, "replications")
+}
+fn customers_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    count(d, 0, MAX_CUSTOMERS, "customers")
+}
+fn agents_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    count(d, 0, MAX_AGENTS, "agents")
+}
+fn burst_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    count(d, 0, MAX_QUOTA, "requests")
+}
+fn attempts_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    count(d, 0, MAX_ATTEMPTS, "attempts")
+}
+fn concurrent_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    whole_opt(d, 0, i64::from(MAX_QUOTA), "concurrent calls").map(|n| n.map(|n| n as u32))
+}
 
 /// Probabilities in one table must sum to 1 within this tolerance.
 pub const SUM_TOLERANCE: f64 = 1e-9;
@@ -22,15 +66,18 @@ pub struct Scenario {
     /// Seed of every random stream of the run.
     #[serde(default)]
     pub seed: u64,
-    #[serde(default = "default_replications")]
+    #[serde(
+        default = "default_replications",
+        deserialize_with = "replications_field"
+    )]
     pub replications: u32,
     /// No call is placed after this many hours (calls in progress finish). `None`: until the list
     /// is exhausted, at most [`crate::MAX_HORIZON_H`] hours.
     #[serde(default)]
-    pub horizon_h: Option<Positive>,
+    pub horizon_h: Option<CampaignHours>,
     /// Width of the time-series buckets in minutes.
     #[serde(default = "default_interval")]
-    pub series_interval_min: Positive,
+    pub series_interval_min: IntervalMinutes,
     /// UTC time of day (hours) at which the campaign starts; calling windows are local times.
     #[serde(default = "default_start")]
     pub start_utc_h: NonNegative,
@@ -49,24 +96,57 @@ pub struct Scenario {
     pub calling_window: Option<CallingWindow>,
     /// How stale the agent counts a pacer sees are (the metrics poll lag), in seconds.
     #[serde(default = "default_lag")]
-    pub metrics_lag_s: NonNegative,
+    pub metrics_lag_s: Seconds,
     pub strategies: Vec<StrategySpec>,
     /// Promises `dialsim check` holds every strategy to; see [`crate::gates`].
     #[serde(default)]
     pub gates: Vec<crate::gates::Gate>,
 }
 
+impl Scenario {
+    /// Every file the scenario reads besides itself (its CSV list, empirical distributions'
+    /// CSV files), resolved against `base`, the scenario's folder: what no output may overwrite.
+    pub fn input_files(&self, base: &std::path::Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        if let ContactList::Csv { path } = &self.list {
+            files.push(base.join(path));
+        }
+        let ivr = &self.ivr;
+        let distributions = [
+            Some(&self.agents.talk),
+            Some(&self.agents.after_call_work),
+            Some(&self.dial.answer_after),
+            Some(&self.dial.busy_after),
+            Some(&self.dial.failed_after),
+            self.amd.as_ref().map(|a| &a.detect_after),
+            Some(&ivr.prompt),
+            Some(&ivr.agent.after),
+            Some(&ivr.call_back.after),
+            Some(&ivr.email.after),
+            Some(&ivr.not_interested.after),
+            Some(&ivr.goodbye),
+            self.queue.patience.as_ref(),
+        ];
+        for d in distributions.into_iter().flatten() {
+            if let Some(path) = d.csv_path() {
+                files.push(base.join(path));
+            }
+        }
+        files
+    }
+}
+
 fn default_replications() -> u32 {
     100
 }
-fn default_interval() -> Positive {
-    Positive::new(15.0).expect("positive")
+fn default_interval() -> IntervalMinutes {
+    IntervalMinutes::new(15.0).expect("in range")
 }
 fn default_start() -> NonNegative {
     NonNegative::new(0.0).expect("non-negative")
 }
-fn default_lag() -> NonNegative {
-    NonNegative::new(0.0).expect("non-negative")
+fn default_lag() -> Seconds {
+    Seconds::new(0.0).expect("in range")
 }
 
 /// Who is on the list.
@@ -75,6 +155,7 @@ fn default_lag() -> NonNegative {
 pub enum ContactList {
     /// `size` customers, spread over time zones by share; a share of them on the do-not-call list.
     Generated {
+        #[serde(deserialize_with = "customers_field")]
         size: u32,
         #[serde(default = "utc_only")]
         time_zones: Vec<TimeZoneShare>,
@@ -116,7 +197,7 @@ pub struct Agents {
 #[serde(deny_unknown_fields)]
 pub enum Staffing {
     /// This many agents for the whole campaign.
-    Count(u32),
+    Count(#[serde(deserialize_with = "agents_field")] u32),
     /// Groups of agents logged in from `start_h` to `end_h` (hours since the campaign started).
     /// An agent whose shift ends finishes the call in hand.
     Shifts(Vec<Shift>),
@@ -133,8 +214,9 @@ pub struct Shift {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "Shift")]
 struct ShiftFields {
-    start_h: NonNegative,
-    end_h: Positive,
+    start_h: CampaignHoursFromZero,
+    end_h: CampaignHours,
+    #[serde(deserialize_with = "agents_field")]
     agents: u32,
 }
 
@@ -176,7 +258,7 @@ pub struct Dial {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "Dial")]
 struct DialFields {
-    ring_timeout_s: Positive,
+    ring_timeout_s: PositiveSeconds,
     human: Probability,
     machine: Probability,
     busy: Probability,
@@ -278,7 +360,7 @@ pub struct ChoiceBehaviour {
 struct IvrFields {
     prompt: Distribution,
     #[serde(default = "default_timeout")]
-    no_input_timeout_s: Positive,
+    no_input_timeout_s: PositiveSeconds,
     agent: ChoiceBehaviour,
     call_back: ChoiceBehaviour,
     email: ChoiceBehaviour,
@@ -288,8 +370,8 @@ struct IvrFields {
     goodbye: Distribution,
 }
 
-fn default_timeout() -> Positive {
-    Positive::new(5.0).expect("positive")
+fn default_timeout() -> PositiveSeconds {
+    PositiveSeconds::new(5.0).expect("in range")
 }
 fn default_goodbye() -> Distribution {
     Distribution::fixed(3.0)
@@ -330,11 +412,11 @@ pub struct Queue {
     /// A caller not bridged to an agent within this many seconds of choosing 1 is a
     /// regulatory abandon (the US rule's 2 seconds).
     #[serde(default = "default_threshold")]
-    pub compliance_threshold_s: NonNegative,
+    pub compliance_threshold_s: Seconds,
 }
 
-fn default_threshold() -> NonNegative {
-    NonNegative::new(2.0).expect("non-negative")
+fn default_threshold() -> Seconds {
+    Seconds::new(2.0).expect("in range")
 }
 
 /// Amazon Connect's quotas. `None` switches a limit off. Defaults are Connect's default quotas.
@@ -343,7 +425,7 @@ fn default_threshold() -> NonNegative {
 pub struct ConnectLimits {
     #[serde(default = "default_rate")]
     pub start_rate: Option<TokenBucket>,
-    #[serde(default = "default_concurrent")]
+    #[serde(default = "default_concurrent", deserialize_with = "concurrent_field")]
     pub max_concurrent_calls: Option<u32>,
 }
 
@@ -371,6 +453,7 @@ fn default_concurrent() -> Option<u32> {
 #[serde(deny_unknown_fields)]
 pub struct TokenBucket {
     pub per_second: Positive,
+    #[serde(deserialize_with = "burst_field")]
     pub burst: u32,
 }
 
@@ -395,8 +478,9 @@ pub struct RetryRules {
 #[serde(deny_unknown_fields)]
 pub struct Retry {
     /// Wait this many minutes before the next attempt.
-    pub after_min: Positive,
+    pub after_min: DelayMinutes,
     /// No attempt beyond this many calls to the customer in total.
+    #[serde(deserialize_with = "attempts_field")]
     pub max_attempts: u32,
 }
 

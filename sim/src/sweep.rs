@@ -96,6 +96,8 @@ pub struct Sweep {
     pub strategies: Vec<StrategySpec>,
     /// A fingerprint of everything the results depend on (what a shard must agree on).
     pub identity: String,
+    /// Every file the sweep reads: its base scenario and the files that reads.
+    pub inputs: Vec<PathBuf>,
 }
 
 /// One unit of work.
@@ -229,24 +231,40 @@ fn fnv(bytes: &[u8]) -> u64 {
 impl Sweep {
     /// Reads the sweep file at `path` and compiles every point of its grid.
     pub fn load(path: &Path, replications: Option<u32>) -> Result<Sweep, SweepError> {
+        Sweep::load_within(path, replications, 1, None)
+    }
+
+    /// Like [`Sweep::load`], refusing before compiling its points a sweep whose estimated memory
+    /// on `threads` threads is above `budget` bytes.
+    pub fn load_within(
+        path: &Path,
+        replications: Option<u32>,
+        threads: usize,
+        budget: Option<u64>,
+    ) -> Result<Sweep, SweepError> {
         let shown = path.display();
         let text =
             std::fs::read_to_string(path).map_err(|e| SweepError(format!("{shown}: {e}")))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let file: SweepFile = ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .from_str(&text).map_err(|e| {
+            .from_str(text).map_err(|e| {
             SweepError(format!(
                 "{shown}:{}:{}: {}: a sweep file is Sweep(scenario: \"file.ron\", axes: [(field: \"...\", values: [...])])",
                 e.span.start.line, e.span.start.col, e.code
             ))
         })?;
         let base_path = path.parent().unwrap_or(Path::new(".")).join(&file.scenario);
-        let (mut base, _) = crate::load::load(&base_path)
+        let (mut base, base_model) = crate::load::load(&base_path)
             .map_err(|e| SweepError(format!("{shown}: scenario: {e}")))?;
+        let base_dir = base_path.parent().unwrap_or(Path::new("."));
+        let mut inputs = vec![base_path.clone()];
+        inputs.extend(base.input_files(base_dir));
         if let Some(r) = replications.or(file.replications) {
-            if r == 0 {
+            if r == 0 || r > crate::scenario::MAX_REPLICATIONS {
                 return Err(SweepError(format!(
-                    "{shown}: replications must be at least 1"
+                    "{shown}: replications is {r}: give 1 to {}",
+                    crate::scenario::MAX_REPLICATIONS
                 )));
             }
             base.replications = r;
@@ -263,7 +281,7 @@ impl Sweep {
             .map(|(i, a)| {
                 Ok(Axis {
                     field: a.field.clone(),
-                    values: values(i, a)?,
+                    values: values(i, a).map_err(|e| SweepError(format!("{shown}: {e}")))?,
                 })
             })
             .collect::<Result<Vec<_>, SweepError>>()?;
@@ -272,6 +290,22 @@ impl Sweep {
             return Err(SweepError(format!(
                 "{shown}: {count} points; a sweep takes at most 100,000"
             )));
+        }
+        if let Some(budget) = budget {
+            // Every point keeps its compiled model (its list included) and every unit its
+            // numbers; the base model's size stands for each point's.
+            let units = count as u64 * u64::from(base.replications) * base.strategies.len() as u64;
+            let estimate = count as u64 * base_model.model_bytes()
+                + base_model.running_bytes(threads)
+                + units * (2 << 10);
+            if estimate > budget {
+                return Err(SweepError(format!(
+                    "{shown}: this sweep needs about {:.1} GB of memory ({count} points × {:.1} MB of model each, {units} units), more than the {:.1} GB it may use here: sweep fewer points or a smaller list",
+                    estimate as f64 / 1e9,
+                    base_model.model_bytes() as f64 / 1e6,
+                    budget as f64 / 1e9
+                )));
+            }
         }
         let tree = serde_json::to_value(&base).map_err(|e| SweepError(format!("{shown}: {e}")))?;
         let dir = base_path.parent().unwrap_or(Path::new("."));
@@ -324,6 +358,7 @@ impl Sweep {
             models,
             strategies: base.strategies.clone(),
             identity,
+            inputs,
         })
     }
 

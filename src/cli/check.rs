@@ -8,7 +8,7 @@ use super::table::layout;
 use anyhow::{Context, bail};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use sim::Model;
-use sim::baseline::{Baseline, StrategyComparison};
+use sim::baseline::{Baseline, StrategyComparison, StrategyEntry};
 use sim::check::ScenarioCheck;
 use sim::gates::{Gate, Verdict, fmt_estimate, number};
 use std::fmt::Write;
@@ -38,11 +38,11 @@ pub struct CheckArgs {
     /// pull-request comment.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Replications per strategy (overrides every scenario's `replications`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replications per strategy (overrides every scenario's `replications`), 1 to 100,000.
+    #[arg(long, value_parser = super::replications_flag)]
     pub replications: Option<u32>,
     /// Seed of every random stream (overrides every scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = super::seed_flag, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -81,8 +81,7 @@ struct Scenario {
 enum Against {
     /// No `--baseline`.
     NotAsked,
-    /// The baseline has no entry for the scenario.
-    Missing,
+    /// Every strategy against its entry (a baseline must hold them all).
     Compared(Vec<StrategyComparison>),
 }
 
@@ -149,10 +148,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     if let (Some(baseline), Some(file)) = (&baseline, &args.baseline) {
         for s in &scenarios {
-            let m = &s.model;
-            baseline
-                .entry(&m.name, m.seed, m.replications)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            covering(baseline, file, &s.model)?;
         }
     }
 
@@ -172,15 +168,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             bar.set_message(scenario.model.name.clone());
             pool.install(|| sim::check::check(&scenario.model, &|| bar.inc(1)))
         });
-        let against = match (&baseline, &check) {
-            (Some(baseline), Some(check)) => {
-                let m = &scenario.model;
-                match baseline.entry(&m.name, m.seed, m.replications) {
-                    Ok(Some(entry)) => {
-                        Against::Compared(sim::baseline::compare(entry, check, &m.strategies))
-                    }
-                    _ => Against::Missing,
-                }
+        let against = match (&baseline, &args.baseline, &check) {
+            (Some(baseline), Some(file), Some(check)) => {
+                let matched = covering(baseline, file, &scenario.model)?;
+                Against::Compared(sim::baseline::compare(&matched, check))
             }
             _ => Against::NotAsked,
         };
@@ -192,6 +183,22 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         });
     }
     bar.finish_and_clear();
+    if let Some(file) = &args.baseline {
+        let comparable = checked
+            .iter()
+            .flat_map(|c| c.comparisons())
+            .flat_map(|s| &s.metrics)
+            .filter(|m| m.difference.ci95.is_some())
+            .count();
+        if comparable == 0 {
+            bail!(
+                "{}: nothing was compared: no metric had two replications defined in both this run \
+                 and the baseline, so nothing could regress; check with 2 replications or more, or \
+                 re-write the baseline with `dialsim check ... --write-baseline FILE`",
+                file.display()
+            );
+        }
+    }
 
     let failures = failure_lines(&checked);
     match args.format {
@@ -212,23 +219,6 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    for c in &checked {
-        for s in c.comparisons() {
-            if s.baseline_name.is_none() {
-                eprintln!(
-                    "note: {}: {} is not in the baseline, so it was not compared; re-write the baseline with --write-baseline to include it",
-                    c.title(),
-                    s.name
-                );
-            }
-        }
-        if matches!(c.against, Against::Missing) {
-            eprintln!(
-                "note: {}: the scenario is not in the baseline, so it was not compared; re-write the baseline with --write-baseline to include it",
-                c.title()
-            );
-        }
-    }
     if let Some(path) = &args.junit {
         let xml = junit(&checked).context("cannot encode the JUnit report")?;
         std::fs::write(path, xml)
@@ -240,7 +230,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 .as_ref()
                 .map(|check| (check, c.scenario.model.strategies.as_slice()))
         });
-        let baseline = Baseline::from_checks(runs)?;
+        let baseline = Baseline::from_checks(runs)
+            .map_err(|e| anyhow::anyhow!("{}: not written: {e}", path.display()))?;
         std::fs::write(path, baseline.to_json())
             .with_context(|| format!("cannot write the baseline to {}", path.display()))?;
     }
@@ -274,6 +265,18 @@ fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         files.extend(found);
     }
     Ok(files)
+}
+
+/// The baseline's entry of every strategy of `m`. A baseline that misses a scenario or a strategy
+/// checked cannot judge it (the gate would pass whatever changed there): an error naming it.
+fn covering<'b>(
+    baseline: &'b Baseline,
+    file: &Path,
+    m: &Model,
+) -> anyhow::Result<Vec<&'b StrategyEntry>> {
+    baseline
+        .covering(&m.name, m.seed, m.replications, &m.strategies)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }
 
 fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
@@ -435,9 +438,6 @@ fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
                         "result".into(),
                     ]];
                     for s in strategies {
-                        if s.baseline_name.is_none() {
-                            rows.push(vec![s.name.clone(), "not in the baseline".into()]);
-                        }
                         for metric in &s.metrics {
                             rows.push(vec![
                                 s.name.clone(),
@@ -449,9 +449,6 @@ fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
                         }
                     }
                     out.push_str(&layout(&rows, "  ", usize::MAX));
-                }
-                Against::Missing => {
-                    let _ = writeln!(out, "  not in the baseline {}", file.display());
                 }
                 Against::NotAsked => {}
             }
@@ -586,9 +583,6 @@ fn markdown(checked: &[Checked], failures: &[String], baseline: Option<&Path>) -
                     "| strategy | metric | difference [95% CI] | tolerance | result |\n|---|---|---|---|---|"
                 );
                 for s in strategies {
-                    if s.baseline_name.is_none() {
-                        let _ = writeln!(out, "| {} | not in the baseline | | | |", md(&s.name));
-                    }
                     for metric in &s.metrics {
                         let _ = writeln!(
                             out,
@@ -606,9 +600,6 @@ fn markdown(checked: &[Checked], failures: &[String], baseline: Option<&Path>) -
                     }
                 }
                 let _ = writeln!(out, "\n</details>\n");
-            }
-            Against::Missing => {
-                let _ = writeln!(out, "Not in the baseline: not compared.\n");
             }
             Against::NotAsked => {}
         }
@@ -653,13 +644,6 @@ fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError> {
         match &c.against {
             Against::Compared(strategies) => {
                 for s in strategies {
-                    if s.baseline_name.is_none() {
-                        let mut status = TestCaseStatus::skipped();
-                        status.set_message("not in the baseline: not compared");
-                        let mut case = TestCase::new(format!("{}: baseline", s.name), status);
-                        case.set_classname(m.name.as_str());
-                        suite.add_test_case(case);
-                    }
                     for metric in &s.metrics {
                         let status = if metric.regressed {
                             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -678,15 +662,6 @@ fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError> {
                         case.set_system_out(metric.reason.as_str());
                         suite.add_test_case(case);
                     }
-                }
-            }
-            Against::Missing => {
-                for s in &m.strategies {
-                    let mut status = TestCaseStatus::skipped();
-                    status.set_message("the scenario is not in the baseline: not compared");
-                    let mut case = TestCase::new(format!("{}: baseline", s.label()), status);
-                    case.set_classname(m.name.as_str());
-                    suite.add_test_case(case);
                 }
             }
             Against::NotAsked => {}

@@ -3,6 +3,7 @@
 mod check;
 mod compare;
 mod frontier;
+mod guard;
 mod report;
 mod run;
 mod sweep;
@@ -60,11 +61,11 @@ pub struct RunArgs {
     /// each chart as PNG and SVG, summary.md, metrics.csv and results.json.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
-    /// Replications per strategy (overrides the scenario's `replications`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replications per strategy (overrides the scenario's `replications`), 1 to 100,000.
+    #[arg(long, value_parser = replications_flag)]
     pub replications: Option<u32>,
-    /// Seed of every random stream (overrides the scenario's `seed`).
-    #[arg(long)]
+    /// Seed of every random stream (overrides the scenario's `seed`): 0 to 18446744073709551615.
+    #[arg(long, value_parser = seed_flag, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -116,6 +117,28 @@ pub enum Definition {
     Queue,
 }
 
+/// `--replications`: 1 to [`sim::scenario::MAX_REPLICATIONS`].
+pub fn replications_flag(text: &str) -> Result<u32, String> {
+    let max = sim::scenario::MAX_REPLICATIONS;
+    match text.trim().parse::<u64>() {
+        Ok(n) if (1..=u64::from(max)).contains(&n) => Ok(n as u32),
+        _ => Err(format!(
+            "expected a whole number of replications from 1 to {max}, found {text:?}: each replication is one simulated day, kept in memory until the summary"
+        )),
+    }
+}
+
+/// `--seed`: a whole number from 0 to 2^64 - 1 (a negative one is named as such, since clap's
+/// own hint for it does not apply here).
+pub fn seed_flag(text: &str) -> Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "expected a whole number from 0 to {}, found {text:?}: seeds are not negative",
+            u64::MAX
+        )
+    })
+}
+
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(&args),
@@ -139,9 +162,15 @@ struct Setup {
 }
 
 impl Setup {
-    /// Loads a scenario with `--replications` and `--seed` applied.
+    /// Loads a scenario with `--replications` and `--seed` applied, and refuses it if it would
+    /// not fit in memory.
     fn load(&self, path: &Path) -> anyhow::Result<sim::Model> {
-        let (_, model) = sim::load::load_with(path, |scenario| {
+        Ok(self.load_scenario(path)?.1)
+    }
+
+    /// Like [`Setup::load`], keeping the scenario (for its input files).
+    fn load_scenario(&self, path: &Path) -> anyhow::Result<(sim::scenario::Scenario, sim::Model)> {
+        let (scenario, model) = sim::load::load_with(path, |scenario| {
             if let Some(r) = self.replications {
                 scenario.replications = r;
             }
@@ -149,7 +178,22 @@ impl Setup {
                 scenario.seed = s;
             }
         })?;
-        Ok(model)
+        let threads = self
+            .jobs
+            .map_or_else(rayon::current_num_threads, |j| j as usize);
+        guard::memory(
+            path,
+            model.memory_estimate(threads),
+            &format!(
+                "{} replications × {} strategies × {} kept until the summary, {} customers",
+                model.replications,
+                model.strategies.len(),
+                guard::bytes(model.replication_bytes()),
+                model.customers.len()
+            ),
+            "run fewer replications (--replications), fewer strategies, a wider series_interval_min or a shorter horizon_h",
+        )?;
+        Ok((scenario, model))
     }
 
     /// The worker threads `--jobs` asks for (0: rayon's default, all cores).
@@ -182,9 +226,30 @@ impl RunArgs {
         }
     }
 
-    /// The scenario with `--replications` and `--seed` applied.
+    /// The scenario with `--replications` and `--seed` applied, once its outputs (`--json`,
+    /// `--report`) are known to be writable and none of them is an input.
     fn load_model(&self) -> anyhow::Result<sim::Model> {
-        self.setup().load(&self.scenario)
+        let (scenario, model) = self.setup().load_scenario(&self.scenario)?;
+        let base = self.scenario.parent().unwrap_or(Path::new("."));
+        let mut inputs = vec![self.scenario.clone()];
+        inputs.extend(scenario.input_files(base));
+        let mut outputs = Vec::new();
+        if let Some(path) = &self.json {
+            outputs.push(guard::Output {
+                flag: "--json",
+                path,
+                kind: guard::OutputKind::File,
+            });
+        }
+        if let Some(path) = &self.report {
+            outputs.push(guard::Output {
+                flag: "--report",
+                path,
+                kind: guard::OutputKind::Folder,
+            });
+        }
+        guard::outputs(&inputs, &outputs)?;
+        Ok(model)
     }
 }
 

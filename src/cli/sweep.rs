@@ -23,8 +23,9 @@ pub struct SweepArgs {
     /// SLURM_ARRAY_TASK_ID (Slurm, with --array=0-(N-1)).
     #[arg(long, value_name = "N", conflicts_with = "shard")]
     pub shards: Option<usize>,
-    /// Replications per strategy and point (overrides the sweep file and the scenario).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replications per strategy and point (overrides the sweep file and the scenario), 1 to
+    /// 100,000.
+    #[arg(long, value_parser = super::replications_flag)]
     pub replications: Option<u32>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -105,7 +106,23 @@ fn print_table(results: &SweepResults) {
 
 pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let (shard, shards) = shard_of(args)?;
-    let sweep = Sweep::load(&args.file, args.replications)?;
+    let threads = args
+        .jobs
+        .map_or_else(rayon::current_num_threads, |j| j as usize);
+    let budget = super::guard::memory_limit().map(|limit| limit / 4 * 3);
+    let sweep = Sweep::load_within(&args.file, args.replications, threads, budget)?;
+    let mut inputs = vec![args.file.clone()];
+    inputs.extend(sweep.inputs.iter().cloned());
+    if let Some(out) = &args.out {
+        super::guard::outputs(
+            &inputs,
+            &[super::guard::Output {
+                flag: "--out",
+                path: out,
+                kind: super::guard::OutputKind::File,
+            }],
+        )?;
+    }
     let setup = Setup {
         replications: None,
         seed: None,
@@ -157,7 +174,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
-    let mut parts = Vec::new();
+    let mut parts: Vec<(String, Part)> = Vec::new();
     for path in &args.parts {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -167,7 +184,32 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
                 path.display()
             )
         })?;
+        // A part of another format is refused by `sweep::merge`, which names it as such.
+        if part.format == sweep::PART_FORMAT {
+            part.validate().map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: {e}: the file was edited or damaged; run its shard again with \
+                     `dialsim sweep SWEEP --shard K/N --out FILE`",
+                    path.display()
+                )
+            })?;
+        }
         parts.push((path.display().to_string(), part));
+    }
+    // Parts of one sweep carry the same header; `sweep::merge` keeps the first one's, so a part
+    // whose header was changed under the same identity would be merged on the wrong grid.
+    if let Some(((first_name, first), rest)) = parts.split_first() {
+        for (name, p) in rest {
+            let same_sweep = p.sweep.identity == first.sweep.identity && p.shards == first.shards;
+            if same_sweep && p.sweep != first.sweep {
+                anyhow::bail!(
+                    "{name}: its sweep header differs from {first_name}'s although both carry the \
+                     identity {}: one of them was edited or damaged; run its shard again with \
+                     `dialsim sweep SWEEP --shard K/N --out FILE`",
+                    p.sweep.identity
+                );
+            }
+        }
     }
     let results = sweep::merge(parts)?;
     std::fs::write(&args.out, json(&results))

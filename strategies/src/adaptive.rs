@@ -22,17 +22,17 @@
 //! finished calls (drops as defined in [`crate::drops`]).
 
 use crate::drops::DropMeter;
-use crate::param::Positive;
+use crate::param::{CampaignHours, LinesPerAgent};
 use crate::{CallRecord, Decision, Millis, Observation, Pacer};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
-pub(crate) fn default_max_level() -> Positive {
-    Positive::new(3.0).expect("positive")
+pub(crate) fn default_max_level() -> LinesPerAgent {
+    LinesPerAgent::new(3.0).expect("a valid level")
 }
 
-pub(crate) fn default_end() -> Positive {
-    Positive::new(8.0).expect("positive")
+pub(crate) fn default_end() -> CampaignHours {
+    CampaignHours::new(8.0).expect("valid hours")
 }
 
 /// What the controller does once today's drop rate exceeds the target.

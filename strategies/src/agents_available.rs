@@ -11,15 +11,15 @@
 //! `step_s` (default 0.5 s) — time one loop turn takes when it dials (API round trips).
 //! Observes: `agents.available` only.
 
-use crate::param::Positive;
+use crate::param::PollSeconds;
 use crate::{Decision, Millis, Observation, Pacer};
 
-pub(crate) fn default_poll() -> Positive {
-    Positive::new(5.0).expect("5 is positive")
+pub(crate) fn default_poll() -> PollSeconds {
+    PollSeconds::new(5.0).expect("5 is positive")
 }
 
-pub(crate) fn default_step() -> Positive {
-    Positive::new(0.5).expect("0.5 is positive")
+pub(crate) fn default_step() -> PollSeconds {
+    PollSeconds::new(0.5).expect("0.5 is positive")
 }
 
 #[derive(Debug, Clone)]

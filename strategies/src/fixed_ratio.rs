@@ -9,11 +9,11 @@
 //! Settings: `ratio` (lines per available agent, required), `poll_s` (default 1 s).
 //! Observes: `agents.available`, `in_flight`.
 
-use crate::param::Positive;
+use crate::param::PollSeconds;
 use crate::{Decision, Millis, Observation, Pacer};
 
-pub(crate) fn default_poll() -> Positive {
-    Positive::new(1.0).expect("1 is positive")
+pub(crate) fn default_poll() -> PollSeconds {
+    PollSeconds::new(1.0).expect("1 is positive")
 }
 
 #[derive(Debug, Clone)]

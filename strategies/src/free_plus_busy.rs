@@ -18,11 +18,11 @@
 //! finished calls.
 
 use crate::drops::DropMeter;
-use crate::param::Positive;
+use crate::param::CallsPerBusyAgent;
 use crate::{CallRecord, Decision, Millis, Observation, Pacer};
 
-pub(crate) fn default_r() -> Positive {
-    Positive::new(0.3).expect("positive")
+pub(crate) fn default_r() -> CallsPerBusyAgent {
+    CallsPerBusyAgent::new(0.3).expect("in range")
 }
 
 const R_MAX: f64 = 1.5;

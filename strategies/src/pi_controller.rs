@@ -14,18 +14,18 @@
 //! Observes: agents available, `in_flight`, finished calls ([`crate::drops`]).
 
 use crate::drops::DropMeter;
-use crate::param::Share;
+use crate::param::{Gain, Share};
 use crate::progressive::uncovered_agents;
 use crate::{CallRecord, Decision, Millis, Observation, Pacer};
 
 pub(crate) fn default_target() -> Share {
     Share::new(0.025).expect("share")
 }
-pub(crate) fn default_kp() -> f64 {
-    2.0
+pub(crate) fn default_kp() -> Gain {
+    Gain::new(2.0).expect("a valid gain")
 }
-pub(crate) fn default_ki() -> f64 {
-    0.05
+pub(crate) fn default_ki() -> Gain {
+    Gain::new(0.05).expect("a valid gain")
 }
 
 const PA_START: f64 = 150.0;

@@ -2,7 +2,10 @@
 
 use crate::Millis;
 use crate::adaptive::{self, AdaptiveMode};
-use crate::param::{Positive, Share};
+use crate::param::{
+    CallsPerBusyAgent, CallsPerHour, CampaignHours, DialRatio, Gain, LinesPerAgent, PollSeconds,
+    Share,
+};
 use crate::{
     Pacer, agents_available, as_written, fixed_ratio, free_plus_busy, open_loop, pi_controller,
     predictive, progressive,
@@ -19,39 +22,39 @@ pub enum StrategySpec {
     /// See [`agents_available`].
     AgentsAvailable {
         #[serde(default = "agents_available::default_poll")]
-        poll_s: Positive,
+        poll_s: PollSeconds,
         #[serde(default = "agents_available::default_step")]
-        step_s: Positive,
+        step_s: PollSeconds,
     },
     /// The sample as its code actually runs: every waiting customer dials on the same poll.
     /// See [`as_written`].
     AsWritten {
         #[serde(default = "agents_available::default_poll")]
-        poll_s: Positive,
+        poll_s: PollSeconds,
     },
     /// Power dialing: keep `ratio × available` calls ringing or in the IVR. See [`fixed_ratio`].
     FixedRatio {
-        ratio: Positive,
+        ratio: DialRatio,
         #[serde(default = "fixed_ratio::default_poll")]
-        poll_s: Positive,
+        poll_s: PollSeconds,
     },
     /// Poisson launches regardless of state; the validation baseline. See [`open_loop`].
-    OpenLoop { rate_per_hour: Positive },
+    OpenLoop { rate_per_hour: CallsPerHour },
     /// Never more calls than free agents can take, counting calls already in flight.
     /// See [`progressive`].
     Progressive {
         #[serde(default = "fixed_ratio::default_poll")]
-        poll_s: Positive,
+        poll_s: PollSeconds,
     },
     /// A call per free agent plus `r` per busy agent, `r` tuned online against the target.
     /// See [`free_plus_busy`].
     FreePlusBusy {
         #[serde(default = "free_plus_busy::default_r")]
-        r: Positive,
+        r: CallsPerBusyAgent,
         #[serde(default = "default_target")]
         target_abandon: Share,
         #[serde(default = "fixed_ratio::default_poll")]
-        poll_s: Positive,
+        poll_s: PollSeconds,
     },
     /// A dial-level feedback controller in the style of VICIdial's adaptive modes.
     /// See [`adaptive`].
@@ -59,15 +62,15 @@ pub enum StrategySpec {
         #[serde(default = "default_target")]
         target_abandon: Share,
         #[serde(default = "adaptive::default_max_level")]
-        max_level: Positive,
+        max_level: LinesPerAgent,
         /// -40 (slower up, faster down) to +40 (faster up, slower down).
-        #[serde(default)]
+        #[serde(default, deserialize_with = "intensity")]
         intensity: i8,
         #[serde(default)]
         mode: AdaptiveMode,
         /// Hours from the campaign's start to its end (used by the Tapered mode).
         #[serde(default = "adaptive::default_end")]
-        campaign_end_h: Positive,
+        campaign_end_h: CampaignHours,
     },
     /// The hit-rate formula with a PI loop on the abandon rate (UNICOM's Predict1PI).
     /// See [`pi_controller`].
@@ -75,9 +78,9 @@ pub enum StrategySpec {
         #[serde(default = "pi_controller::default_target")]
         target_abandon: Share,
         #[serde(default = "pi_controller::default_kp")]
-        kp: f64,
+        kp: Gain,
         #[serde(default = "pi_controller::default_ki")]
-        ki: f64,
+        ki: Gain,
     },
     /// Model-based: forecast answers and free agents, launch the most calls whose expected
     /// abandons stay under the target. See [`predictive`].
@@ -85,12 +88,17 @@ pub enum StrategySpec {
         #[serde(default = "default_target")]
         target_abandon: Share,
         #[serde(default = "adaptive::default_max_level")]
-        max_lines_per_agent: Positive,
+        max_lines_per_agent: LinesPerAgent,
     },
 }
 
 fn default_target() -> Share {
     Share::new(0.03).expect("0.03 is a share")
+}
+
+/// `Adaptive`'s intensity: a whole number from -40 to 40.
+fn intensity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i8, D::Error> {
+    Ok(crate::param::whole(d, -40, 40, "intensity steps")? as i8)
 }
 
 /// A strategy's main aggressiveness setting: raising it dials harder. `frontier` searches it.
@@ -141,7 +149,7 @@ impl StrategySpec {
             } => Box::new(adaptive::Adaptive::new(adaptive::Settings {
                 target_abandon: target_abandon.get(),
                 max_level: max_level.get(),
-                intensity: f64::from(intensity.clamp(-40, 40)) / 100.0,
+                intensity: f64::from(intensity) / 100.0,
                 mode,
                 campaign_end: Millis::from_secs_f64(campaign_end_h.get() * 3_600.0),
             })),
@@ -151,8 +159,8 @@ impl StrategySpec {
                 ki,
             } => Box::new(pi_controller::PiController::new(
                 target_abandon.get(),
-                kp,
-                ki,
+                kp.get(),
+                ki.get(),
             )),
             StrategySpec::Predictive {
                 target_abandon,
@@ -213,10 +221,10 @@ impl StrategySpec {
         let v = value.clamp(knob.low, knob.high);
         match &mut spec {
             StrategySpec::FixedRatio { ratio, .. } => {
-                *ratio = Positive::new(v).expect("knob range is positive");
+                *ratio = DialRatio::new(v).expect("knob range is a valid ratio");
             }
             StrategySpec::Adaptive { max_level, .. } => {
-                *max_level = Positive::new(v).expect("knob range is positive");
+                *max_level = LinesPerAgent::new(v).expect("knob range is a valid level");
             }
             StrategySpec::FreePlusBusy { target_abandon, .. }
             | StrategySpec::PiController { target_abandon, .. }

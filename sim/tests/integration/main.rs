@@ -1,5 +1,6 @@
 //! The simulator's integration tests, one binary (fast to link) with a module per topic.
 
+mod campaign_end;
 mod determinism;
 mod erlang;
 mod gates;

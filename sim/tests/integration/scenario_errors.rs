@@ -101,17 +101,17 @@ fn durations_must_be_positive() {
     assert_error(
         "answer_after: LogNormal(mean_s: 10.0, sd_s: 5.0)",
         "answer_after: Exponential(mean_s: -3.0)",
-        &["greater than zero", "-3"],
+        &["from above 0 s", "-3"],
     );
     assert_error(
         "ring_timeout_s: 60.0,",
         "ring_timeout_s: 0.0,",
-        &["greater than zero"],
+        &["from above 0 s"],
     );
     assert_error(
         "after_call_work: Fixed(s: 30.0)",
         "after_call_work: Fixed(s: -30.0)",
-        &["cannot be negative"],
+        &["zero or more"],
     );
 }
 
@@ -120,8 +120,137 @@ fn lognormal_needs_a_positive_sd() {
     assert_error(
         "talk: LogNormal(mean_s: 180.0, sd_s: 120.0)",
         "talk: LogNormal(mean_s: 180.0, sd_s: 0.0)",
-        &["greater than zero"],
+        &["from above 0 s"],
     );
+}
+
+/// Durations of 1e12 s (talk, prompt, ring timeout, a Weibull scale) ran the process out of
+/// memory: the series grew an interval for every 15 minutes of a call that never ended.
+#[test]
+fn durations_are_at_most_the_longest_campaign() {
+    for (from, to) in [
+        (
+            "talk: LogNormal(mean_s: 180.0, sd_s: 120.0)",
+            "talk: LogNormal(mean_s: 1e12, sd_s: 120.0)",
+        ),
+        ("prompt: Fixed(s: 10.0)", "prompt: Fixed(s: 1e12)"),
+        ("ring_timeout_s: 60.0,", "ring_timeout_s: 1e12,"),
+        (
+            "after_call_work: Fixed(s: 30.0)",
+            "after_call_work: Weibull(shape: 1.5, scale_s: 1e12)",
+        ),
+        ("metrics_lag_s: 2.0,", "metrics_lag_s: 1e308,"),
+        (
+            "compliance_threshold_s: 2.0,",
+            "compliance_threshold_s: 1e12,",
+        ),
+        // Found by the fuzzer: each ran the process out of memory.
+        ("no_input_timeout_s: 5.0,", "no_input_timeout_s: 1e12,"),
+        (
+            "after_call_work: Fixed(s: 30.0)",
+            "after_call_work: Uniform(min_s: 0.0, max_s: 1.8e19)",
+        ),
+    ] {
+        assert_error(from, to, &["to 2,678,400 s", "744 h"]);
+    }
+    assert_error(
+        "after_call_work: Fixed(s: 30.0)",
+        "after_call_work: Gamma(shape: 0.001, scale_s: 30.0)",
+        &["shape parameter from 0.01 to 1,000"],
+    );
+    // Found by the fuzzer: a shape of 2^31 ran the process out of memory.
+    assert_error(
+        "after_call_work: Fixed(s: 30.0)",
+        "after_call_work: Gamma(shape: 2147483648, scale_s: 30.0)",
+        &["shape parameter from 0.01 to 1,000"],
+    );
+}
+
+/// `series_interval_min: 1e-9` ran the process out of memory (an interval per picosecond).
+#[test]
+fn series_intervals_are_at_least_a_second() {
+    assert_error(
+        "series_interval_min: 15.0,",
+        "series_interval_min: 1e-9,",
+        &["from 0.0166667 min", "at least a second"],
+    );
+}
+
+/// Counts out of range said "Integer is out of bounds", naming neither the field nor the range,
+/// and `Generated(size: 4294967295)` reserved 17 GB before the first replication.
+#[test]
+fn counts_name_what_they_count_and_their_range() {
+    assert_error(
+        "list: Generated(size: 2000,",
+        "list: Generated(size: 4294967295,",
+        &["customers from 0 to 10,000,000", "found 4294967295"],
+    );
+    assert_error(
+        "list: Generated(size: 2000,",
+        "list: Generated(size: 99999999999999999999,",
+        &["customers from 0 to 10,000,000"],
+    );
+    assert_error(
+        "staffing: Count(10)",
+        "staffing: Count(-1)",
+        &["agents from 0 to 20,000", "found -1"],
+    );
+    // Found by the fuzzer: 2^32 - 1 agents reserved 68 GB in one allocation.
+    assert_error(
+        "staffing: Count(10)",
+        "staffing: Count(4294967295)",
+        &["agents from 0 to 20,000"],
+    );
+    assert_error(
+        "staffing: Count(10)",
+        "staffing: Shifts([(start_h: 0.0, end_h: 8.0, agents: 2147483648)])",
+        &["agents from 0 to 20,000"],
+    );
+    assert_error(
+        "replications: 100,",
+        "replications: 4294967295,",
+        &["replications from 0 to 100,000"],
+    );
+}
+
+/// `Count(10.0)` said "Expected closing )".
+#[test]
+fn a_decimal_count_says_to_drop_the_point() {
+    assert_error(
+        "staffing: Count(10)",
+        "staffing: Count(10.0)",
+        &["whole number of agents", "without the decimal point (10)"],
+    );
+}
+
+/// A UTF-8 byte-order mark at the start of the file said "Expected opening (".
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let text = format!("\u{feff}{}", sample());
+    parse(&text, Path::new("bom.ron")).expect("a byte-order mark is not an error");
+}
+
+/// Settings the docs bound were not checked: PiController gains of NaN, 0 or below, Adaptive
+/// intensity 127 (documented -40 to 40), a poll of 1e308 s.
+#[test]
+fn strategy_settings_are_checked_against_their_ranges() {
+    for (to, expect) in [
+        ("PiController(kp: NaN)", "controller gain"),
+        ("PiController(kp: 0.0)", "controller gain"),
+        ("PiController(ki: -1.0)", "controller gain"),
+        ("Adaptive(intensity: 127)", "intensity steps from -40 to 40"),
+        (
+            "AgentsAvailable(poll_s: 1e308)",
+            "from 0.1 s to 2,678,400 s",
+        ),
+        ("AgentsAvailable(poll_s: 0.0)", "from 0.1 s"),
+        ("FixedRatio(ratio: 1e9)", "at most 100"),
+        ("OpenLoop(rate_per_hour: 1e308)", "360,000"),
+        ("Predictive(max_lines_per_agent: 0.5)", "from 1 to 100"),
+        ("FreePlusBusy(r: 8.0)", "from 0.01 to 1.5"),
+    ] {
+        assert_error("AsWritten(poll_s: 5.0),", &format!("{to},"), &[expect]);
+    }
 }
 
 #[test]
