@@ -621,31 +621,8 @@ fn the_page_renders_in_headless_chromium_without_the_network() {
 /// the exit code and that nothing panicked.
 #[track_caller]
 fn exits_within(seconds: u64, args: &[&str], code: i32) -> String {
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dialsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the dialsim binary runs");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for dialsim") {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(seconds) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{args:?} did not finish within {seconds} s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-    assert_eq!(status.code(), Some(code), "{args:?}\n{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let (status, stderr) = common::within(seconds, args, Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert_eq!(status, Some(code), "{args:?}\n{stderr}");
     stderr
 }
 

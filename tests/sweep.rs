@@ -2,6 +2,9 @@
 //! for byte, a sweep point is the plain run of its scenario, `report` draws a sweep (one, two
 //! and three axes) and refuses a part, and bad input exits 2.
 
+mod common;
+
+use common::within;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -465,37 +468,6 @@ fn bad_shards_missing_parts_and_unknown_fields_exit_2() {
         dir.path(),
     ));
     assert!(e.contains("dial.human = 0.9"), "{e}");
-}
-
-/// Runs `dialsim args` in `dir` and waits at most `seconds`: a regression that spins fails here
-/// (the process is killed) instead of hanging the suite. Returns the exit code and standard
-/// error.
-fn within(seconds: u64, args: &[&str], dir: &Path) -> (Option<i32>, String) {
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dialsim"))
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run dialsim");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for dialsim") {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(seconds) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{args:?} did not finish within {seconds} s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (status.code(), stderr)
 }
 
 /// A sweep of the seed sample over 8 and 12 agents, 2 replications, run in `dir` as

@@ -88,3 +88,36 @@ pub fn scenario_with(dir: &Path, name: &str, from: &str, changes: &[(&str, &str)
     std::fs::write(&path, body).unwrap();
     path
 }
+
+/// Runs `dialsim args` in `dir` and waits at most `seconds`: a regression that spins fails there
+/// (the process is killed) instead of hanging the suite. Returns the exit code and standard
+/// error, after checking that nothing panicked.
+#[track_caller]
+pub fn within(seconds: u64, args: &[&str], dir: &Path) -> (Option<i32>, String) {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dialsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the dialsim binary runs");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for dialsim") {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(seconds) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} did not finish within {seconds} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().expect("piped"), &mut stderr)
+        .expect("stderr is text");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (status.code(), stderr)
+}
