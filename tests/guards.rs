@@ -123,3 +123,22 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_the_estimate() {
         "{stderr}"
     );
 }
+
+/// `dialsim run /dev/zero` (a wrong path to a device) read for ever; every file dialsim reads is
+/// now read with a bound on its size.
+#[test]
+fn an_endless_input_is_refused_at_its_size_limit() {
+    for args in [
+        vec!["run", "/dev/zero", "-q"],
+        vec!["sweep", "/dev/zero", "-q"],
+        vec!["check", "/dev/zero", "-q"],
+    ] {
+        let (_, stderr) = exits(&args, 2);
+        assert!(
+            stderr.starts_with("error: ")
+                && stderr.contains("/dev/zero")
+                && stderr.contains("larger than 64 MiB"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

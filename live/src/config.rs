@@ -693,9 +693,11 @@ impl Loaded {
 
 /// Reads and parses the campaign file at `path`.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
+    let text = sim::files::read_to_string(path, sim::files::MAX_RON_BYTES).map_err(|source| {
+        ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let campaign = parse(&text, path)?;
     Ok(Loaded {

@@ -87,7 +87,7 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
 /// Reads a do-not-call file: one E.164 number a line; blank lines and `#` comments are skipped.
 /// A line that is not a number is an error (a broken list must not let anyone through).
 pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, String> {
-    let text = std::fs::read_to_string(path)
+    let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES)
         .map_err(|e| format!("cannot read do-not-call file {}: {e}", path.display()))?;
     let mut numbers = HashSet::new();
     for (i, line) in text.lines().enumerate() {

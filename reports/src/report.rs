@@ -227,9 +227,11 @@ fn json_error(path: &Path, error: serde_json::Error) -> ReadError {
 /// and validates it ([`sim::validate`]): a file that parses but holds a value dialsim cannot have
 /// written is refused, naming the value's JSON path.
 pub fn read(path: &Path) -> Result<Report, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ReadError::Io {
-        path: path.to_path_buf(),
-        error,
+    let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES).map_err(|error| {
+        ReadError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
     })?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| json_error(path, e))?;
     let kind = detect(path, &value)?;

@@ -80,12 +80,16 @@ pub struct Columns {
 
 /// Opens the contact list at `path` and finds its columns; `flexible` accepts rows whose length
 /// differs from the header's.
-pub fn open(path: &Path, flexible: bool) -> Result<(csv::Reader<std::fs::File>, Columns), String> {
+pub fn open(
+    path: &Path,
+    flexible: bool,
+) -> Result<(csv::Reader<crate::files::Bounded>, Columns), String> {
     let shown = path.display();
+    let file = crate::files::open(path, crate::files::MAX_DATA_BYTES)
+        .map_err(|e| format!("cannot read contact list {shown}: {e}"))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(flexible)
-        .from_path(path)
-        .map_err(|e| format!("cannot read contact list {shown}: {e}"))?;
+        .from_reader(file);
     let headers = reader
         .headers()
         .map_err(|e| format!("{shown}:1: cannot read the header line: {e}"))?

@@ -151,8 +151,9 @@ impl Distribution {
 
 fn read_csv_column(path: &Path, column: &str) -> Result<Vec<Millis>, String> {
     let shown = path.display();
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let file = crate::files::open(path, crate::files::MAX_DATA_BYTES)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut reader = csv::Reader::from_reader(file);
     let headers = reader
         .headers()
         .map_err(|e| format!("{shown}: cannot read the header line: {e}"))?

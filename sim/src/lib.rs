@@ -42,6 +42,7 @@ pub mod compare;
 pub mod contacts;
 pub mod dist;
 pub mod events;
+pub mod files;
 pub mod frontier;
 pub mod gates;
 pub mod gauge;

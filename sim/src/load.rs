@@ -89,10 +89,13 @@ pub fn load_with(
     path: &Path,
     adjust: impl FnOnce(&mut Scenario),
 ) -> Result<(Scenario, Model), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::files::read_to_string(path, crate::files::MAX_RON_BYTES).map_err(|source| {
+            ScenarioError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let mut scenario = parse(&text, path)?;
     adjust(&mut scenario);
     let base = path.parent().unwrap_or(Path::new("."));

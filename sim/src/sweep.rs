@@ -243,8 +243,8 @@ impl Sweep {
         budget: Option<u64>,
     ) -> Result<Sweep, SweepError> {
         let shown = path.display();
-        let text =
-            std::fs::read_to_string(path).map_err(|e| SweepError(format!("{shown}: {e}")))?;
+        let text = crate::files::read_to_string(path, crate::files::MAX_RON_BYTES)
+            .map_err(|e| SweepError(format!("{shown}: {e}")))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let file: SweepFile = ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)

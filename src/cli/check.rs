@@ -280,7 +280,7 @@ fn covering<'b>(
 }
 
 fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
-    let text = std::fs::read_to_string(path)
+    let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES)
         .with_context(|| format!("cannot read baseline {}", path.display()))?;
     Baseline::parse(&text).map_err(|e| match e {
         sim::baseline::BaselineError::Json { .. } => {

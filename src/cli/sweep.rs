@@ -176,7 +176,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
 pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     let mut parts: Vec<(String, Part)> = Vec::new();
     for path in &args.parts {
-        let text = std::fs::read_to_string(path)
+        let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let part: Part = serde_json::from_str(&text).with_context(|| {
             format!(
