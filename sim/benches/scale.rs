@@ -1,9 +1,12 @@
 //! Scale: one replication of a 1,000,000-customer list worked by 500 agents (wall time, and the
 //! process's peak resident memory printed after it), a 1,000-point sweep on 2 threads, and 200
 //! replications of `small-team.ron` on 1 and 2 threads (parallel efficiency = time on 1 thread ÷
-//! (2 × time on 2 threads), from criterion's two estimates).
+//! (2 × time on 2 threads), from criterion's two estimates), and the sample's `AsWritten` dialing
+//! a list of 100,000 and of 1,000,000 customers in one burst (every call in flight at once: the
+//! cost per event must not grow with the calls in flight, so the second should take about ten
+//! times the first).
 //!
-//! `cargo bench -p sim --bench scale` (about four minutes on 2 cores).
+//! `cargo bench -p sim --bench scale` (about five minutes on 2 cores).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -73,10 +76,29 @@ fn parallel_efficiency(c: &mut Criterion) {
     group.finish();
 }
 
+fn burst_of_calls_in_flight(c: &mut Criterion) {
+    let text = std::fs::read_to_string(path("../scenarios/seed-sample.ron")).expect("sample");
+    let mut group = c.benchmark_group("AsWritten dialing the whole list at once");
+    group.sample_size(10);
+    for size in [100_000, 1_000_000] {
+        let edited = text
+            .replace("size: 2000,", &format!("size: {size},"))
+            .replace("AgentsAvailable(poll_s: 5.0),", "");
+        let scenario = sim::load::parse(&edited, "burst.ron".as_ref()).expect("edited sample");
+        let model = sim::Model::compile(&scenario, ".".as_ref()).expect("compiles");
+        let spec = &model.strategies[0];
+        group.bench_function(format!("{size} customers"), |b| {
+            b.iter(|| black_box(sim::run::replicate(&model, spec, 0)))
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     million_customers,
     thousand_point_sweep,
-    parallel_efficiency
+    parallel_efficiency,
+    burst_of_calls_in_flight
 );
 criterion_main!(benches);

@@ -7,8 +7,9 @@
 //! two-level bitmap to find the next occupied slot. Pushing and popping cost a few dozen
 //! instructions whatever the number of calls in flight, and the wheel's 16 KB of slots stay in
 //! cache (one slot per millisecond, 256 KB, missed it on every push). Later events (talk,
-//! shifts) go to a binary heap, and a pop takes the earlier of the two heads by (time,
-//! sequence number). The test below checks the order against a binary heap of (time,
+//! shifts) go to a binary heap, and so does an event earlier than the last one of its slot
+//! (rare, but a burst of dials puts thousands in a slot out of order); a pop takes the earlier
+//! of the two heads by (time, sequence number). The test below checks the order against a binary heap of (time,
 //! sequence).
 
 use std::cmp::{Ordering, Reverse};
@@ -134,7 +135,14 @@ impl EventQueue {
         debug_assert!(at.0 >= self.now, "event scheduled in the past");
         let at = at.0.max(self.now);
         self.seq += 1;
-        if (at >> SLOT_BITS) - (self.now >> SLOT_BITS) >= SLOTS {
+        let slot = ((at >> SLOT_BITS) & (SLOTS - 1)) as usize;
+        let tail = self.tails[slot];
+        // Beyond the wheel, or earlier than the last event of its slot (a burst of calls puts
+        // thousands in one slot out of order, and a sorted insert would walk them all): the
+        // heap. Pops compare both heads by (time, sequence), so the order is the same.
+        if (at >> SLOT_BITS) - (self.now >> SLOT_BITS) >= SLOTS
+            || (tail != NONE && self.nodes[tail as usize].at > at)
+        {
             self.far.push(Reverse(Far {
                 key: (u128::from(at) << 64) | u128::from(self.seq),
                 event,
@@ -156,26 +164,16 @@ impl EventQueue {
             self.nodes[id as usize] = node;
             id
         };
-        let slot = ((at >> SLOT_BITS) & (SLOTS - 1)) as usize;
-        let tail = self.tails[slot];
         if tail == NONE {
             self.nodes[id as usize].next = id;
             self.tails[slot] = id;
             self.words[slot / 64] |= 1 << (slot % 64);
             self.summary[slot / 4096] |= 1 << ((slot / 64) % 64);
-        } else if self.nodes[tail as usize].at <= at {
-            // The usual case: latest in its slot (the newest sequence number goes last).
+        } else {
+            // Latest in its slot (the newest sequence number goes last).
             self.nodes[id as usize].next = self.nodes[tail as usize].next;
             self.nodes[tail as usize].next = id;
             self.tails[slot] = id;
-        } else {
-            // Before some event of the slot: after the last one not later than `at`.
-            let mut before = tail;
-            while self.nodes[self.nodes[before as usize].next as usize].at <= at {
-                before = self.nodes[before as usize].next;
-            }
-            self.nodes[id as usize].next = self.nodes[before as usize].next;
-            self.nodes[before as usize].next = id;
         }
         self.in_wheel += 1;
     }
