@@ -407,7 +407,7 @@ fn bad_shards_missing_parts_and_unknown_fields_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let sweep = quick();
     let sweep = sweep.to_str().unwrap();
-    for bad in ["4/3", "0/0", "x/2", "3"] {
+    for bad in ["4/3", "0/0", "x/2", "3", "0/1000001"] {
         let e = err(&dialsim(
             &["sweep", sweep, "--quiet", "--shard", bad, "--out", "p.json"],
             dir.path(),

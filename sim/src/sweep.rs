@@ -588,6 +588,12 @@ pub fn parse_shard(spec: &str) -> Result<(usize, usize), SweepError> {
     if n == 0 {
         return Err(bad("N must be at least 1"));
     }
+    if n > crate::validate::MAX_SHARDS {
+        return Err(bad(&format!(
+            "N is above {}, the most shards `dialsim merge` combines",
+            crate::validate::MAX_SHARDS
+        )));
+    }
     if k >= n {
         return Err(bad("K must be below N"));
     }
