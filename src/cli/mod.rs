@@ -40,7 +40,7 @@ enum Command {
     /// optionally compare with a baseline: exit 0 when all hold, 1 when one fails (for CI).
     Check(check::CheckArgs),
     /// Render a report directory (HTML page, charts, Markdown, CSV) from a results or frontier
-    /// file written with --json.
+    /// file written with --json, or a sweep file; the file is validated first.
     Report(ReportArgs),
     /// Run a base scenario over a grid of field values (a sweep file), on this machine or as one
     /// shard of many (docs/cluster.md).
@@ -101,7 +101,8 @@ pub struct FrontierArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// A results file (`run` or `compare` with --json) or a frontier file (`frontier` with --json).
+    /// A results file (`run` or `compare` with --json), a frontier file (`frontier` with --json)
+    /// or a sweep file (`sweep` or `merge` with --out).
     pub file: PathBuf,
     /// The folder to write the report to (created if missing; files of the same names are
     /// replaced).
