@@ -70,20 +70,33 @@ impl Forecast {
 
     /// E[(X − S)⁺] for X ~ Poisson(mean) and the supply distribution.
     pub fn expected_unserved(&self, mean: f64, supply: &[f64]) -> f64 {
+        self.unserved(
+            mean,
+            supply,
+            &ln_counts(self.available as usize + supply.len()),
+        )
+    }
+
+    /// [`Forecast::expected_unserved`] with ln 1, ln 2, … given (computed once per decision,
+    /// not once per candidate launch count: a team of thousands needs thousands).
+    fn unserved(&self, mean: f64, supply: &[f64], ln_k: &[f64]) -> f64 {
         let top = self.available as usize + supply.len();
         // g(s) = E[(X − s)⁺] = mean − s + Σ_{k<s} (s − k)·P(X = k), from running sums.
         let (mut cdf, mut kp, mut ln_p) = (0.0, 0.0, -mean);
+        let ln_mean = mean.ln();
         let mut g = Vec::with_capacity(top);
-        for s in 0..top {
+        for (s, ln_next) in ln_k.iter().enumerate().take(top) {
             g.push(mean - s as f64 + s as f64 * cdf - kp);
             let p = if mean > 0.0 {
-                ln_p.exp()
+                // exp is exactly 0 this far below; skipping it keeps every bit and saves the
+                // call for the thousands of terms a large team's tails have.
+                if ln_p < -800.0 { 0.0 } else { ln_p.exp() }
             } else {
                 f64::from(u8::from(s == 0))
             };
             cdf += p;
             kp += s as f64 * p;
-            ln_p += mean.ln() - ((s + 1) as f64).ln();
+            ln_p += ln_mean - ln_next;
         }
         supply
             .iter()
@@ -95,10 +108,11 @@ impl Forecast {
     /// The largest n in [0, cap] with E[(X − S)⁺] ≤ α × expected answers; 0 if even n = 0 fails.
     pub fn launch(&self, cap: u32) -> u32 {
         let supply = self.supply();
+        let ln_k = ln_counts(self.available as usize + supply.len());
         let fits = |n: u32| {
             let n = f64::from(n);
             let unserved =
-                self.expected_unserved(self.arrivals_in_flight + n * self.p_queue, &supply);
+                self.unserved(self.arrivals_in_flight + n * self.p_queue, &supply, &ln_k);
             unserved <= self.alpha * (self.answers_in_flight + n * self.p_answer)
         };
         if !fits(0) {
@@ -117,6 +131,11 @@ impl Forecast {
         }
         lo
     }
+}
+
+/// ln 1, ln 2, …, ln `n`.
+fn ln_counts(n: usize) -> Vec<f64> {
+    (1..=n).map(|k| (k as f64).ln()).collect()
 }
 
 /// P(Bin(n, q) = j), computed in log space and cut where the remaining tail is below 1e-12 (so
