@@ -23,6 +23,11 @@ use strategies::{
     RingOutcome,
 };
 
+/// How long after dialing stops the queue is closed at the latest (744 h, the longest
+/// campaign): without it, callers who wait for ever behind days-long talk would keep a campaign
+/// (and its time series) going for years of simulated time.
+pub const MAX_DRAIN: Millis = Millis(744 * 3_600_000);
+
 /// Why [`Campaign::dial`] placed no call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DialError {
@@ -1007,10 +1012,15 @@ impl<'m> Campaign<'m> {
     }
 
     /// Stops dialing, lets every call in progress finish (agents finish talk and after-call
-    /// work), and returns the replication's metrics.
+    /// work), and returns the replication's metrics. The queue closes [`MAX_DRAIN`] after
+    /// dialing stopped at the latest: callers still waiting then (callers who wait for ever, a
+    /// queue that days-long talk drains slower than it filled) are counted as abandoned at that
+    /// time, and the calls and after-call work in progress then still finish.
     pub fn finish(mut self) -> (RepMetrics, Option<Trace>) {
         self.dialing_stopped = true;
         let stopped_at = self.now;
+        let close = stopped_at + MAX_DRAIN;
+        let mut queue_closed = false;
         while self.active_calls > 0 || self.busy_agents() > 0 {
             // Only callers who wait forever are left and no agent is logged in (an idle one
             // would have taken them; shifts not yet started are not worked now): the campaign
@@ -1021,8 +1031,18 @@ impl<'m> Campaign<'m> {
             {
                 break;
             }
-            let Some((at, event)) = self.events.pop() else {
-                break;
+            let due = if queue_closed { Millis::MAX } else { close };
+            let Some((at, event)) = self.events.pop_due(due) else {
+                if queue_closed || self.events.is_empty() {
+                    break;
+                }
+                self.now = self.now.max(close);
+                let stranded: Vec<CallId> = self.waiting.drain(..).collect();
+                for id in stranded {
+                    self.patience_out(id);
+                }
+                queue_closed = true;
+                continue;
             };
             self.now = at;
             match event {

@@ -282,6 +282,11 @@ impl EventQueue {
         Some((Millis(at), event))
     }
 
+    /// Whether no event is queued.
+    pub fn is_empty(&self) -> bool {
+        self.in_wheel == 0 && self.far.is_empty()
+    }
+
     /// Events handled so far (the benchmark's unit of work).
     pub fn popped(&self) -> u64 {
         self.popped

@@ -60,3 +60,38 @@ fn a_campaign_with_nothing_left_to_dial_ends_with_its_last_call() {
         );
     }
 }
+
+/// Found by the fuzzer: Erlang C (callers wait for ever) with a talk mean of 65,535 s filled the
+/// queue for 100 h and drained it for about 98,000 h, keeping a series row per 15 minutes of
+/// that until the process ran out of memory. The queue now closes 744 h after dialing stops.
+#[test]
+fn a_queue_that_would_drain_for_years_closes_744_hours_after_dialing() {
+    let path = scenario_path("validation/erlang-c.ron");
+    let text = std::fs::read_to_string(&path).expect("bundled scenario");
+    assert!(text.contains("talk: Exponential(mean_s: 60.0)"));
+    let text = text.replace(
+        "talk: Exponential(mean_s: 60.0)",
+        "talk: Exponential(mean_s: 65535.0)",
+    );
+    let scenario = parse(&text, Path::new("slow-talk.ron")).expect("valid edit");
+    let m = Model::compile(&scenario, Path::new(".")).expect("compiles");
+    let rep = sim::run::replicate(&m, &m.strategies[0], 0);
+    let horizon = m.horizon;
+    let close = horizon + sim::campaign::MAX_DRAIN;
+    assert!(
+        rep.counters.abandoned > 0,
+        "callers still queued at the close abandon"
+    );
+    // After the close, only calls already with an agent finish: at most a capped talk and
+    // after-call work each.
+    assert!(
+        rep.end <= close + Millis::from_secs(2 * 744 * 3_600),
+        "the campaign ran to {} h",
+        rep.end.as_secs_f64() / 3_600.0
+    );
+    assert_eq!(
+        rep.counters.queue_entries,
+        rep.counters.connected + rep.counters.abandoned,
+        "every caller who entered the queue was taken or abandoned"
+    );
+}
