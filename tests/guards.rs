@@ -142,3 +142,67 @@ fn an_endless_input_is_refused_at_its_size_limit() {
         );
     }
 }
+
+/// Found from outside: `check --junit` and `--write-baseline` could overwrite the scenario or the
+/// baseline, `merge --out` a part, and a report folder the files in it that a run read.
+#[test]
+fn no_command_writes_over_its_inputs() {
+    let dir = scratch("inputs");
+    std::fs::create_dir_all(dir.join("rep")).unwrap();
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    let scenario = dir.join("rep/results.json");
+    std::fs::copy("scenarios/ci/sample-agents-available.ron", &scenario).unwrap();
+    let before = std::fs::read(&scenario).unwrap();
+    let s = arg(&scenario);
+    let junit = dir.join("j.xml");
+    for (args, wanted) in [
+        (vec!["check", s, "--junit", s, "-q"], "is the input file"),
+        (
+            vec!["check", s, "--write-baseline", s, "-q"],
+            "is the input file",
+        ),
+        (
+            vec![
+                "check",
+                s,
+                "--junit",
+                arg(&junit),
+                "--write-baseline",
+                arg(&junit),
+                "-q",
+            ],
+            "both name",
+        ),
+        (
+            vec!["run", s, "--report", arg(&dir.join("rep")), "-q"],
+            "holds the input file",
+        ),
+        (
+            vec!["report", s, "--out", arg(&dir.join("rep"))],
+            "holds the input file",
+        ),
+        (
+            vec![
+                "run",
+                s,
+                "--json",
+                arg(&dir.join("out/index.html")),
+                "--report",
+                arg(&dir.join("out")),
+                "-q",
+            ],
+            "is inside the --report folder",
+        ),
+    ] {
+        let (_, stderr) = exits(&args, 2);
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(wanted),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&scenario).unwrap(),
+        before,
+        "the input is untouched"
+    );
+}

@@ -129,10 +129,27 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // Everything that can be wrong with the input is found before the first replication runs.
     let setup = args.setup();
     let mut scenarios = Vec::new();
+    let mut inputs: Vec<PathBuf> = args.baseline.iter().cloned().collect();
     for path in scenario_files(&args.paths)? {
-        let model = setup.load(&path)?;
+        let (scenario, model) = setup.load_scenario(&path)?;
+        inputs.push(path.clone());
+        inputs.extend(scenario.input_files(path.parent().unwrap_or(Path::new("."))));
         scenarios.push(Scenario { path, model });
     }
+    let mut outputs = Vec::new();
+    for (flag, path) in [
+        ("--junit", &args.junit),
+        ("--write-baseline", &args.write_baseline),
+    ] {
+        if let Some(path) = path {
+            outputs.push(super::guard::Output {
+                flag,
+                path,
+                kind: super::guard::OutputKind::File,
+            });
+        }
+    }
+    super::guard::outputs(&inputs, &outputs)?;
     if args.write_baseline.is_some() {
         for (i, s) in scenarios.iter().enumerate() {
             if let Some(other) = scenarios[..i].iter().find(|o| o.model.name == s.model.name) {

@@ -34,8 +34,30 @@ pub fn outputs(inputs: &[PathBuf], outputs: &[Output<'_>]) -> anyhow::Result<()>
                     input.display()
                 );
             }
+            if out.kind == OutputKind::Folder && inside(input, out.path) {
+                bail!(
+                    "{} {} holds the input file {}: the files written there could replace it; give another folder",
+                    out.flag,
+                    out.path.display(),
+                    input.display()
+                );
+            }
         }
         for other in &outputs[..i] {
+            let nested = |file: &Output<'_>, folder: &Output<'_>| {
+                folder.kind == OutputKind::Folder && inside(file.path, folder.path)
+            };
+            for (file, folder) in [(out, other), (other, out)] {
+                if nested(file, folder) {
+                    bail!(
+                        "{} {} is inside the {} folder {}: a report's files could replace it; give it a path outside",
+                        file.flag,
+                        file.path.display(),
+                        folder.flag,
+                        folder.path.display()
+                    );
+                }
+            }
             if out.path == other.path
                 || same_file::is_same_file(out.path, other.path).unwrap_or(false)
             {
@@ -51,6 +73,26 @@ pub fn outputs(inputs: &[PathBuf], outputs: &[Output<'_>]) -> anyhow::Result<()>
             .with_context(|| format!("{} {} cannot be written", out.flag, out.path.display()))?;
     }
     Ok(())
+}
+
+/// Whether `file` lies somewhere inside `folder` (both resolved where they exist).
+fn inside(file: &Path, folder: &Path) -> bool {
+    let resolve = |p: &Path| {
+        p.canonicalize().unwrap_or_else(|_| {
+            // A file not made yet: its folder resolved, then its name.
+            match (p.parent(), p.file_name()) {
+                (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => parent
+                    .canonicalize()
+                    .map(|d| d.join(name))
+                    .unwrap_or_else(|_| p.to_path_buf()),
+                _ => std::env::current_dir()
+                    .map(|d| d.join(p))
+                    .unwrap_or_else(|_| p.to_path_buf()),
+            }
+        })
+    };
+    let (file, folder) = (resolve(file), resolve(folder));
+    file != folder && file.starts_with(&folder)
 }
 
 fn writable(out: &Output<'_>) -> anyhow::Result<()> {

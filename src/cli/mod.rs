@@ -164,12 +164,7 @@ struct Setup {
 
 impl Setup {
     /// Loads a scenario with `--replications` and `--seed` applied, and refuses it if it would
-    /// not fit in memory.
-    fn load(&self, path: &Path) -> anyhow::Result<sim::Model> {
-        Ok(self.load_scenario(path)?.1)
-    }
-
-    /// Like [`Setup::load`], keeping the scenario (for its input files).
+    /// not fit in memory; the scenario is returned too (for its input files).
     fn load_scenario(&self, path: &Path) -> anyhow::Result<(sim::scenario::Scenario, sim::Model)> {
         let (scenario, model) = sim::load::load_with(path, |scenario| {
             if let Some(r) = self.replications {

@@ -5,6 +5,14 @@ use super::ReportArgs;
 use std::process::ExitCode;
 
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    super::guard::outputs(
+        std::slice::from_ref(&args.file),
+        &[super::guard::Output {
+            flag: "--out",
+            path: &args.out,
+            kind: super::guard::OutputKind::Folder,
+        }],
+    )?;
     let report = reports::read(&args.file)?;
     let written = reports::write_report(&args.out, &report)?;
     println!(

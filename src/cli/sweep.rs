@@ -174,6 +174,14 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    super::guard::outputs(
+        &args.parts,
+        &[super::guard::Output {
+            flag: "--out",
+            path: &args.out,
+            kind: super::guard::OutputKind::File,
+        }],
+    )?;
     let mut parts: Vec<(String, Part)> = Vec::new();
     for path in &args.parts {
         let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES)
