@@ -206,3 +206,17 @@ fn no_command_writes_over_its_inputs() {
         "the input is untouched"
     );
 }
+
+/// Found from outside: `check DIR` skipped a broken link named `x.ron`, so the gate passed
+/// without that scenario.
+#[test]
+fn check_of_a_folder_fails_on_a_broken_scenario_link() {
+    let dir = scratch("broken-link");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(SEED_SAMPLE, dir.join("a.ron")).unwrap();
+    let link = dir.join("x.ron");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(dir.join("missing.ron"), &link).unwrap();
+    let (_, stderr) = exits(&["check", arg(&dir), "-q"], 2);
+    assert!(stderr.contains("x.ron"), "{stderr}");
+}

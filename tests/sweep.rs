@@ -665,7 +665,37 @@ fn a_sweep_point_out_of_range_is_refused_naming_the_point() {
     assert!(
         e.contains("big.ron")
             && e.contains("agents.staffing.Count = 2147483648")
-            && e.contains("agents from 0 to 20,000"),
+            && e.contains("agents from 1 to 20,000"),
         "{e}"
     );
+}
+
+/// Found from outside: an axis over `replications` was ignored (every point ran the same count),
+/// and a field swept by two axes was labelled with both values but ran the last.
+#[test]
+fn axes_over_run_settings_or_the_same_field_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let file = dir.path().join("axes.ron");
+    for (axes, wanted) in [
+        (
+            r#"(field: "replications", values: [2, 3])"#,
+            "a setting of the run",
+        ),
+        (
+            r#"(field: "agents.staffing.Count", values: [4]), (field: "agents.staffing.Count", values: [5])"#,
+            "axes 1 and 2 both sweep",
+        ),
+    ] {
+        let text = format!(
+            "Sweep(scenario: {:?}, axes: [{axes}])",
+            root.join("seed-sample.ron")
+        );
+        std::fs::write(&file, text).unwrap();
+        let e = err(&dialsim(
+            &["sweep", file.to_str().unwrap(), "--quiet"],
+            dir.path(),
+        ));
+        assert!(e.contains("axes.ron") && e.contains(wanted), "{axes}: {e}");
+    }
 }

@@ -99,6 +99,21 @@ pub fn open(
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
     };
+    // A misspelt do-not-call column would be ignored and its customers called.
+    if let Some(h) = headers.iter().find(|h| {
+        let squashed: String = h
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        ["donotcall", "dnc", "nocall", "dontcall"].contains(&squashed.as_str())
+            && !h.trim().eq_ignore_ascii_case("do_not_call")
+    }) {
+        return Err(format!(
+            "{shown}:1: the header has a column {h:?}: write it `do_not_call`, or it would be ignored and its customers called"
+        ));
+    }
     for name in ["phone", "utc_offset", "name", "do_not_call"] {
         let at: Vec<usize> = headers
             .iter()
@@ -252,6 +267,31 @@ mod tests {
         ] {
             assert_eq!(parse_utc_offset(text), None, "{text:?}");
         }
+    }
+
+    /// Found from outside: a `do-not-call` column (a dash for the underscore) was ignored as
+    /// unknown, and its customers were called.
+    #[test]
+    fn a_misspelt_do_not_call_column_is_refused() {
+        let dir = std::env::temp_dir().join(format!("dialsim-dnc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for header in ["do-not-call", "DNC", "DoNotCall", "do not call"] {
+            let path = dir.join("dnc.csv");
+            std::fs::write(
+                &path,
+                format!("phone,utc_offset,{header}\n+14155550100,-05:00,true\n"),
+            )
+            .unwrap();
+            let err = read(&path).unwrap_err();
+            assert!(err.contains("write it `do_not_call`"), "{header}: {err}");
+        }
+        let path = dir.join("ok.csv");
+        std::fs::write(
+            &path,
+            "phone,utc_offset,Do_Not_Call\n+14155550100,-05:00,true\n",
+        )
+        .unwrap();
+        assert!(read(&path).unwrap().0[0].do_not_call);
     }
 
     /// A header naming a column twice silently used the first.

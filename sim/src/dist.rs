@@ -74,6 +74,16 @@ impl TryFrom<Shape> for Distribution {
             Shape::EmpiricalCsv { column, .. } if column.is_empty() => {
                 Err("EmpiricalCsv needs the name of the column that holds the seconds".into())
             }
+            Shape::LogNormal { mean_s, sd_s }
+                if !(1.0 + (sd_s.get() / mean_s.get()).powi(2)).ln().is_finite() =>
+            {
+                Err(format!(
+                    "LogNormal with sd_s {} {} times its mean_s {} has no representable shape: give a standard deviation within 1e150 times the mean",
+                    sd_s.get(),
+                    sd_s.get() / mean_s.get(),
+                    mean_s.get()
+                ))
+            }
             Shape::Gamma { shape: k, scale_s } if k.get() * scale_s.get() > MAX_DURATION_S => {
                 Err(format!(
                     "Gamma's mean (shape × scale_s = {} s) is above 744 h ({MAX_DURATION_S} s), the longest campaign: use a smaller scale_s",
@@ -158,6 +168,11 @@ fn read_csv_column(path: &Path, column: &str) -> Result<Vec<Millis>, String> {
         .headers()
         .map_err(|e| format!("{shown}: cannot read the header line: {e}"))?
         .clone();
+    if headers.iter().filter(|h| h.trim() == column).count() > 1 {
+        return Err(format!(
+            "{shown}:1: the header names the column {column:?} more than once: keep one, so that it is clear which one is meant"
+        ));
+    }
     let index = headers
         .iter()
         .position(|h| h.trim() == column)
@@ -313,6 +328,17 @@ mod tests {
                 .unwrap_err()
                 .contains("no column named \"wrap_s\"")
         );
+    }
+
+    /// Found from outside: a header `seconds,seconds` silently used the first column.
+    #[test]
+    fn empirical_csv_refuses_a_column_named_twice() {
+        let dir = std::env::temp_dir().join(format!("dialsim-dist2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("twice.csv"), "seconds,seconds\n1,2\n").unwrap();
+        let d = parse(r#"EmpiricalCsv(path: "twice.csv", column: "seconds")"#);
+        let err = d.sampler(&dir).unwrap_err();
+        assert!(err.contains("more than once"), "{err}");
     }
 
     #[test]

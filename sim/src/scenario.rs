@@ -35,6 +35,9 @@ fn count<'de, D: serde::Deserializer<'de>>(
     whole(d, i64::from(min), i64::from(max), what).map(|n| n as u32)
 }
 
+fn seed_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    strategies::param::whole_u64(d, "seed")
+}
 fn replications_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     count(d, 0, MAX_REPLICATIONS, "replications")
 }
@@ -44,14 +47,28 @@ fn customers_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Err
 fn agents_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     count(d, 0, MAX_AGENTS, "agents")
 }
+fn team_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    count(d, 1, MAX_AGENTS, "agents")
+}
 fn burst_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    count(d, 0, MAX_QUOTA, "requests")
+    count(
+        d,
+        1,
+        MAX_QUOTA,
+        "requests (a burst of 0 would refuse every dial)",
+    )
 }
 fn attempts_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     count(d, 0, MAX_ATTEMPTS, "attempts")
 }
 fn concurrent_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    whole_opt(d, 0, i64::from(MAX_QUOTA), "concurrent calls").map(|n| n.map(|n| n as u32))
+    whole_opt(
+        d,
+        1,
+        i64::from(MAX_QUOTA),
+        "concurrent calls (0 would refuse every dial; None switches the limit off)",
+    )
+    .map(|n| n.map(|n| n as u32))
 }
 
 /// Probabilities in one table must sum to 1 within this tolerance.
@@ -64,7 +81,7 @@ pub struct Scenario {
     #[serde(default)]
     pub description: String,
     /// Seed of every random stream of the run.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "seed_field")]
     pub seed: u64,
     #[serde(
         default = "default_replications",
@@ -197,7 +214,7 @@ pub struct Agents {
 #[serde(deny_unknown_fields)]
 pub enum Staffing {
     /// This many agents for the whole campaign.
-    Count(#[serde(deserialize_with = "agents_field")] u32),
+    Count(#[serde(deserialize_with = "team_field")] u32),
     /// Groups of agents logged in from `start_h` to `end_h` (hours since the campaign started).
     /// An agent whose shift ends finishes the call in hand.
     Shifts(Vec<Shift>),

@@ -285,6 +285,23 @@ impl Sweep {
                 })
             })
             .collect::<Result<Vec<_>, SweepError>>()?;
+        for (i, a) in axes.iter().enumerate() {
+            if let Some(first) = axes[..i].iter().position(|b| b.field == a.field) {
+                return Err(SweepError(format!(
+                    "{shown}: axes {} and {} both sweep {:?}: a field takes one axis; list all its values there",
+                    first + 1,
+                    i + 1,
+                    a.field
+                )));
+            }
+            if ["replications", "seed", "name", "strategies", "gates"].contains(&a.field.as_str()) {
+                return Err(SweepError(format!(
+                    "{shown}: axis {} sweeps {:?}, a setting of the run, not of the campaign: give `replications` in the sweep file or --replications, and sweep the campaign's fields",
+                    i + 1,
+                    a.field
+                )));
+            }
+        }
         let count: usize = axes.iter().map(|a| a.values.len()).product();
         if count > 100_000 {
             return Err(SweepError(format!(

@@ -44,8 +44,8 @@ pub struct CheckArgs {
     /// Seed of every random stream (overrides every scenario's `seed`).
     #[arg(long, value_parser = super::seed_flag, allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
     /// No progress bar.
     #[arg(long, short)]
@@ -270,7 +270,8 @@ fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         let mut found: Vec<PathBuf> = std::fs::read_dir(path)
             .with_context(|| format!("cannot read folder {}", path.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "ron"))
+            // Not `is_file`: a broken link named *.ron must fail, not drop out of the gate.
+            .filter(|p| !p.is_dir() && p.extension().is_some_and(|e| e == "ron"))
             .collect();
         if found.is_empty() {
             bail!(

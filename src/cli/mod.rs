@@ -67,8 +67,8 @@ pub struct RunArgs {
     /// Seed of every random stream (overrides the scenario's `seed`): 0 to 18446744073709551615.
     #[arg(long, value_parser = seed_flag, allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
     /// No progress bar.
     #[arg(long, short)]
@@ -181,13 +181,14 @@ impl Setup {
             path,
             model.memory_estimate(threads),
             &format!(
-                "{} replications × {} strategies × {} kept until the summary, {} customers",
+                "{} replications × {} strategies × {} kept until the summary, at most; {} customers and {} agents on {threads} threads",
                 model.replications,
                 model.strategies.len(),
                 guard::bytes(model.replication_bytes()),
-                model.customers.len()
+                model.customers.len(),
+                model.agents.len()
             ),
-            "run fewer replications (--replications), fewer strategies, a wider series_interval_min or a shorter horizon_h",
+            "run fewer replications (--replications), fewer strategies, fewer threads (--jobs), a wider series_interval_min, a shorter horizon_h or a shorter list",
         )?;
         Ok((scenario, model))
     }

@@ -27,8 +27,8 @@ pub struct SweepArgs {
     /// 100,000.
     #[arg(long, value_parser = super::replications_flag)]
     pub replications: Option<u32>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
     /// No progress bar.
     #[arg(long, short)]

@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for NonNegative {
         let v = f64::deserialize(d)?;
         NonNegative::new(v).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "expected a number of zero or more, found {v}: durations and delays cannot be negative"
+                "expected a finite number of zero or more, found {v}"
             ))
         })
     }
@@ -167,9 +167,19 @@ impl<R: Range> Bounded<R> {
             R::UNIT,
             show(R::MAX),
             R::UNIT,
-            show(value),
+            show_found(value),
             R::WHY
         )
+    }
+}
+
+/// A value found in a file, exactly as far as it differs from a bound: `2678400.5`,
+/// `744.0000001`, `1,000,000,000,000`, `1e308`.
+pub fn show_found(v: f64) -> String {
+    if v.is_finite() && v.fract() != 0.0 && (1e-4..1e15).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        show(v)
     }
 }
 
@@ -180,7 +190,8 @@ pub fn show(v: f64) -> String {
     } else if v != 0.0 && (v.abs() >= 1e15 || v.abs() < 1e-4) {
         format!("{v:e}")
     } else if v.fract() != 0.0 {
-        let digits = (5 - v.abs().log10().floor() as i32).clamp(0, 20) as usize;
+        // Six significant digits (a bound such as 1/60 reads 0.0166667), at least one decimal.
+        let digits = (5 - v.abs().log10().floor() as i32).clamp(1, 20) as usize;
         let text = format!("{v:.digits$}");
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -379,6 +390,20 @@ pub fn whole<'de, D: Deserializer<'de>>(
     whole_in(written, min, max, what).map_err(serde::de::Error::custom)
 }
 
+/// A whole number from 0 to 2^64 - 1 (a seed).
+pub fn whole_u64<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<u64, D::Error> {
+    let fail = |found: String| {
+        serde::de::Error::custom(format!(
+            "expected a {what}: a whole number from 0 to {}, found {found}",
+            u64::MAX
+        ))
+    };
+    match Written::deserialize(d)? {
+        Written::Int(n) => u64::try_from(n).map_err(|_| fail(n.to_string())),
+        Written::Float(v) => Err(fail(show_found(v))),
+    }
+}
+
 /// Like [`whole`] for an optional number (`Some(n)` or `None`).
 pub fn whole_opt<'de, D: Deserializer<'de>>(
     d: D,
@@ -433,6 +458,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("from above 0 s"), "{err}");
+    }
+
+    /// A fractional value of a million or more lost its trailing digits ("found 26784" for
+    /// 2678400.5), and one just past a bound was rounded onto it ("found 744").
+    #[test]
+    fn numbers_in_messages_read_as_written() {
+        for (v, shown) in [
+            (1e308, "1e308"),
+            (1e-9, "1e-9"),
+            (1.0 / 60.0, "0.0166667"),
+            (2.5, "2.5"),
+            (123.456, "123.456"),
+            (2_678_400.0, "2,678,400"),
+            (-40.0, "-40"),
+            (2_678_400.5, "2678400.5"),
+        ] {
+            assert_eq!(show(v), shown);
+        }
+        assert_eq!(show_found(744.0000001), "744.0000001");
+        assert_eq!(show_found(2_678_400.5), "2678400.5");
+        assert_eq!(show_found(1e308), "1e308");
+        let err = ron::from_str::<Seconds>("2678400.5")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("found 2678400.5"), "{err}");
     }
 
     #[derive(Debug, Deserialize)]

@@ -193,13 +193,13 @@ fn counts_name_what_they_count_and_their_range() {
     assert_error(
         "staffing: Count(10)",
         "staffing: Count(-1)",
-        &["agents from 0 to 20,000", "found -1"],
+        &["agents from 1 to 20,000", "found -1"],
     );
     // Found by the fuzzer: 2^32 - 1 agents reserved 68 GB in one allocation.
     assert_error(
         "staffing: Count(10)",
         "staffing: Count(4294967295)",
-        &["agents from 0 to 20,000"],
+        &["agents from 1 to 20,000"],
     );
     assert_error(
         "staffing: Count(10)",
@@ -210,6 +210,24 @@ fn counts_name_what_they_count_and_their_range() {
         "replications: 100,",
         "replications: 4294967295,",
         &["replications from 0 to 100,000"],
+    );
+}
+
+/// Found from outside: `seed: -1` and 2^64 said "Integer is out of bounds"; a LogNormal whose sd
+/// is 1e306 times its mean failed at compile time without a position.
+#[test]
+fn seeds_and_extreme_shapes_are_named() {
+    for to in ["seed: -1,", "seed: 18446744073709551616,", "seed: 7.5,"] {
+        assert_error(
+            "seed: 2018,",
+            to,
+            &["expected a seed", "18446744073709551615"],
+        );
+    }
+    assert_error(
+        "talk: LogNormal(mean_s: 180.0, sd_s: 120.0)",
+        "talk: LogNormal(mean_s: 1e-300, sd_s: 2678400.0)",
+        &["no representable shape"],
     );
 }
 
