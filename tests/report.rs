@@ -423,7 +423,7 @@ fn bad_files_exit_2_with_what_to_do() {
         &[
             &format!("{}:", truncated.display()),
             "EOF while parsing",
-            "not a complete dialsim results or frontier file",
+            "not a complete dialsim results, frontier or sweep file (was it cut short?)",
         ],
     );
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-sample.ron");
@@ -440,7 +440,7 @@ fn bad_files_exit_2_with_what_to_do() {
     let blocked = write("blocked", b"a file");
     assert_exit_2(
         &["report", arg(&results), "--out", arg(&blocked)],
-        &["cannot create the report folder", "blocked"],
+        &["it is a file, not a folder", "blocked"],
     );
     for name in [
         "other",

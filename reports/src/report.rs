@@ -91,9 +91,10 @@ pub enum ReadError {
         error: std::io::Error,
     },
     #[error(
-        "{}:{line}:{column}: {error}: this is not a complete dialsim results or frontier file \
-         (was it cut short?); write it again with `--json`",
-        path.display()
+        "{}:{line}:{column}: {error}: this is not {} dialsim results, frontier or sweep file{}; write it again with `--json` (or `sweep --out`)",
+        path.display(),
+        if error.is_eof() { "a complete" } else { "a" },
+        if error.is_eof() { " (was it cut short?)" } else { "" }
     )]
     Json {
         path: PathBuf,
