@@ -161,8 +161,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// The files a campaign reads, named for messages: none of them may be written over.
+fn inputs(path: &Path, loaded: &Loaded) -> Vec<(&'static str, PathBuf)> {
+    let mut files = vec![("campaign file", path.to_path_buf())];
+    files.extend(loaded.contacts_path().map(|p| ("contact list", p)));
+    files.extend(loaded.do_not_call_path().map(|p| ("do-not-call file", p)));
+    files
+}
+
+/// Refuses `out` (written as `what`) when it is one of `inputs`: resolved paths compared, so
+/// that `./list.csv` and `list.csv` are one file.
+fn not_an_input(what: &str, out: &Path, inputs: &[(&str, PathBuf)]) -> Result<(), Failure> {
+    let Ok(resolved) = out.canonicalize() else {
+        return Ok(()); // not there yet: it cannot be an input
+    };
+    for (kind, input) in inputs {
+        if input.canonicalize().is_ok_and(|i| i == resolved) {
+            return Err(bad_input(format!(
+                "{what} {} is the {kind}: writing it would destroy it; give another path",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn load(path: &Path) -> Result<(Loaded, Identity), Failure> {
     let loaded = config::load(path).map_err(bad_input)?;
+    // The store is written: pointed at an input by mistake, it would turn that into a database.
+    not_an_input(
+        &format!("{}: the store", path.display()),
+        &loaded.store_path(),
+        &inputs(path, &loaded),
+    )?;
     let identity = Identity {
         campaign: loaded.campaign.name.get().clone(),
         instance_id: loaded.campaign.instance_id.get().clone(),
@@ -384,6 +415,9 @@ fn status(path: &Path) -> Result<(), Failure> {
 
 fn export(path: &Path, out: &Path) -> Result<(), Failure> {
     let (loaded, identity) = load(path)?;
+    let mut read = inputs(path, &loaded);
+    read.push(("campaign store", loaded.store_path()));
+    not_an_input("--csv", out, &read)?;
     let store = open(&loaded, &identity, false)?;
     let summaries = store.summaries()?;
     let write = || -> Result<(), csv::Error> {
@@ -432,9 +466,11 @@ fn export(path: &Path, out: &Path) -> Result<(), Failure> {
         w.flush()?;
         Ok(())
     };
-    write().map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot write {}: {e}", out.display()),
+    write().map_err(|e| {
+        bad_input(format!(
+            "cannot write {}: {e}: give a file in a folder that exists",
+            out.display()
+        ))
     })?;
     println!("wrote {} customers to {}", summaries.len(), out.display());
     tracing::info!(customers = summaries.len(), file = %out.display(), "export done");

@@ -155,3 +155,53 @@ fn campaign_file_errors_exit_2_with_line_and_column() {
         );
     }
 }
+
+/// Found from outside: `live export --csv` could write over the store, the campaign file or the
+/// contact list, and a `store:` pointed at the do-not-call file turned it into a database.
+#[test]
+fn no_command_writes_over_its_inputs() {
+    let (dir, campaign) = example();
+    let c = campaign.to_str().unwrap();
+    let o = live(&["import", c]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let before = std::fs::read(dir.path().join("contacts.csv")).unwrap();
+    for target in ["contacts.csv", "campaign.ron", "do-not-call.txt"] {
+        let path = dir.path().join(target);
+        let o = live(&["export", c, "--csv", path.to_str().unwrap()]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{target}: {err}");
+        assert!(
+            err.contains("writing it would destroy it"),
+            "{target}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("contacts.csv")).unwrap(),
+        before
+    );
+    let text_of = std::fs::read_to_string(&campaign).unwrap();
+    let dnc_store = dir.path().join("dnc-store.ron");
+    let edited = with_store(&text_of, "do-not-call.txt");
+    std::fs::write(&dnc_store, edited).unwrap();
+    let dnc_before = std::fs::read(dir.path().join("do-not-call.txt")).unwrap();
+    let o = live(&["import", dnc_store.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the store") && err.contains("do-not-call file"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("do-not-call.txt")).unwrap(),
+        dnc_before
+    );
+}
+
+/// The campaign text with its `store:` set to `path`.
+fn with_store(campaign: &str, path: &str) -> String {
+    let start = campaign
+        .find("store:")
+        .expect("the example names its store");
+    let end = start + campaign[start..].find('\n').expect("a line end");
+    format!("{}store: {path:?},{}", &campaign[..start], &campaign[end..])
+}
