@@ -206,7 +206,18 @@ fn open(loaded: &Loaded, identity: &Identity, create: bool) -> Result<Store, Fai
 }
 
 fn open_at(path: &Path, identity: &Identity, create: bool) -> Result<(Store, Recovery), Failure> {
-    let (store, recovery) = Store::open(path, identity, create, now())?;
+    // A store that cannot be opened is the campaign file's `store:` naming a wrong path (a
+    // folder, a missing folder, a file that is not a store): bad input, exit 2.
+    let (store, recovery) = Store::open(path, identity, create, now()).map_err(|e| {
+        let failure = Failure::from(e);
+        Failure {
+            code: 2,
+            message: format!(
+                "{}: check the campaign file's `store:` (a file in a folder that exists, made by `live import`)",
+                failure.message
+            ),
+        }
+    })?;
     tracing::debug!(store = %path.display(), "opened campaign store");
     for a in &recovery.reissue {
         tracing::info!(

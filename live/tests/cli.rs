@@ -205,3 +205,20 @@ fn with_store(campaign: &str, path: &str) -> String {
     let end = start + campaign[start..].find('\n').expect("a line end");
     format!("{}store: {path:?},{}", &campaign[..start], &campaign[end..])
 }
+
+/// Found from outside: a `store:` naming a folder, a missing folder or a file that is not a
+/// store exited 1 (a runtime failure) with SQLite's words alone.
+#[test]
+fn a_store_that_cannot_be_opened_is_bad_input() {
+    let (dir, campaign) = example();
+    let campaign_text = std::fs::read_to_string(&campaign).unwrap();
+    std::fs::write(dir.path().join("not-a-store.txt"), "hello\n").unwrap();
+    for store in [".", "no/such/folder/s.sqlite", "not-a-store.txt"] {
+        let file = dir.path().join("bad-store.ron");
+        std::fs::write(&file, with_store(&campaign_text, store)).unwrap();
+        let o = live(&["import", file.to_str().unwrap()]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{store}: {err}");
+        assert!(err.contains("`store:`"), "{store}: {err}");
+    }
+}
