@@ -1011,6 +1011,14 @@ impl<'m> Campaign<'m> {
         self.counts.on_contact + self.counts.after_contact_work
     }
 
+    /// Every caller still waiting hangs up now, as an abandon.
+    fn close_queue(&mut self) {
+        let stranded: Vec<CallId> = self.waiting.drain(..).collect();
+        for id in stranded {
+            self.patience_out(id);
+        }
+    }
+
     /// Stops dialing, lets every call in progress finish (agents finish talk and after-call
     /// work), and returns the replication's metrics. The queue closes [`MAX_DRAIN`] after
     /// dialing stopped at the latest: callers still waiting then (callers who wait for ever, a
@@ -1037,10 +1045,7 @@ impl<'m> Campaign<'m> {
                     break;
                 }
                 self.now = self.now.max(close);
-                let stranded: Vec<CallId> = self.waiting.drain(..).collect();
-                for id in stranded {
-                    self.patience_out(id);
-                }
+                self.close_queue();
                 queue_closed = true;
                 continue;
             };
@@ -1052,10 +1057,7 @@ impl<'m> Campaign<'m> {
         }
         // Callers still queued when nothing else can happen (no agent left, no patience limit)
         // hang up when the campaign closes.
-        let stranded: Vec<CallId> = self.waiting.drain(..).collect();
-        for id in stranded {
-            self.patience_out(id);
-        }
+        self.close_queue();
         let end = self.now.max(stopped_at);
         debug_assert_eq!(
             self.outcomes,

@@ -150,14 +150,6 @@ impl Model {
                 "the scenario lists no strategies: add at least one to `strategies: [...]`".into(),
             );
         }
-        if let Some(bucket) = &scenario.limits.start_rate
-            && bucket.burst == 0
-        {
-            return Err("limits.start_rate.burst is 0: every dial would be refused; use at least 1, or None to switch the limit off".into());
-        }
-        if scenario.limits.max_concurrent_calls == Some(0) {
-            return Err("limits.max_concurrent_calls is Some(0): every dial would be refused; use at least 1, or None to switch the limit off".into());
-        }
         if agents.is_empty() {
             return Err("agents.staffing has no agents: staff at least one".into());
         }

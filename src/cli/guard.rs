@@ -209,14 +209,19 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// What a run may use: three quarters of [`memory_limit`], a quarter being left for the
+/// allocator, the thread stacks and the rest of the system.
+pub fn memory_budget() -> Option<u64> {
+    memory_limit().map(|limit| limit / 4 * 3)
+}
+
 /// Refuses a run whose estimated memory (`estimate`, with `detail` saying what it is made of)
 /// is above three quarters of what this process may use; a quarter is left for the allocator,
 /// the thread stacks and the rest of the system.
 pub fn memory(file: &Path, estimate: u64, detail: &str, fix: &str) -> anyhow::Result<()> {
-    let Some(limit) = memory_limit() else {
+    let (Some(limit), Some(budget)) = (memory_limit(), memory_budget()) else {
         return Ok(());
     };
-    let budget = limit / 4 * 3;
     if estimate > budget {
         bail!(
             "{}: this run needs about {} of memory ({detail}), more than the {} it may use here (three quarters of {}): {fix}",

@@ -109,7 +109,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let threads = args
         .jobs
         .map_or_else(rayon::current_num_threads, |j| j as usize);
-    let budget = super::guard::memory_limit().map(|limit| limit / 4 * 3);
+    let budget = super::guard::memory_budget();
     let sweep = Sweep::load_within(&args.file, args.replications, threads, budget)?;
     let mut inputs = vec![args.file.clone()];
     inputs.extend(sweep.inputs.iter().cloned());
