@@ -411,7 +411,7 @@ macro_rules! checked {
 checked!(
     /// An E.164 phone number: `+`, country code and number, digits only.
     E164(String),
-    |v| if sim::contacts::is_e164(v) {
+    |v| if lab::contacts::is_e164(v) {
         Ok(())
     } else {
         Err(format!(
@@ -489,7 +489,7 @@ checked!(
 checked!(
     /// An offset from UTC: `-05:00`, `+0530`, `UTC`.
     UtcOffset(String),
-    |v| if sim::contacts::parse_utc_offset(v).is_some() {
+    |v| if lab::contacts::parse_utc_offset(v).is_some() {
         Ok(())
     } else {
         Err(format!("{v:?} is not an offset from UTC: write it like \"+09:00\", \"-05:00\" or \"UTC\""))
@@ -693,7 +693,7 @@ impl Loaded {
 
 /// Reads and parses the campaign file at `path`.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = sim::files::read_to_string(path, sim::files::MAX_RON_BYTES).map_err(|source| {
+    let text = lab::files::read_to_string(path, lab::files::MAX_RON_BYTES).map_err(|source| {
         ConfigError::Read {
             path: path.to_path_buf(),
             source,

@@ -1,5 +1,5 @@
 //! The contact list (CSV) and the do-not-call file, read with the simulator's rules
-//! ([`sim::contacts`]): a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
+//! ([`lab::contacts`]): a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
 //! optional `name`, optional `do_not_call` (`true`/`false`, `yes`/`no`, `1`/`0`); other columns
 //! are ignored.
 //!
@@ -7,7 +7,7 @@
 //! an *invalid* entry, never dialed, that `status` and `export` still show. Only a list that
 //! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
 
-use sim::contacts::{self, is_e164, parse_flag, parse_utc_offset};
+use lab::contacts::{self, is_e164, parse_flag, parse_utc_offset};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -87,7 +87,7 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
 /// Reads a do-not-call file: one E.164 number a line; blank lines and `#` comments are skipped.
 /// A line that is not a number is an error (a broken list must not let anyone through).
 pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, String> {
-    let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES)
+    let text = lab::files::read_to_string(path, lab::files::MAX_DATA_BYTES)
         .map_err(|e| format!("cannot read do-not-call file {}: {e}", path.display()))?;
     let mut numbers = HashSet::new();
     for (i, line) in text.lines().enumerate() {

@@ -36,7 +36,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde_json::{Map, Value, json};
 use sim::scenario::ContactList;
-use sim::{Campaign, DialError, Millis, Model};
+use sim::{Campaign, DialError, Millis, World};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,7 +56,7 @@ pub fn generated_phone(index: u32) -> String {
 /// The phone numbers of the scenario's customers, in list order.
 pub fn phone_numbers(
     list: &ContactList,
-    model: &Model,
+    model: &World,
     base: &Path,
 ) -> Result<Vec<String>, String> {
     match list {
@@ -66,7 +66,7 @@ pub fn phone_numbers(
         ContactList::Csv { path } => {
             let path = base.join(path);
             let shown = path.display();
-            let (mut reader, columns) = sim::contacts::open(&path, false)?;
+            let (mut reader, columns) = lab::contacts::open(&path, false)?;
             let phone = columns.phone;
             let mut phones = Vec::new();
             for (row, record) in reader.records().enumerate() {
@@ -302,9 +302,15 @@ fn parse_body(bytes: &Bytes) -> Result<Value, ConnectError> {
 }
 
 impl Standin {
-    /// A stand-in playing `model` with these customer phone numbers. The model is leaked: a
-    /// stand-in lives as long as its process (tests leak one small model each).
-    pub fn new(model: Model, phones: Vec<String>, settings: Settings) -> Result<Standin, String> {
+    /// A stand-in playing `model`, its streams drawn from `seed`, with these customer phone
+    /// numbers. The world is leaked: a stand-in lives as long as its process (tests leak one
+    /// small world each).
+    pub fn new(
+        model: World,
+        seed: u64,
+        phones: Vec<String>,
+        settings: Settings,
+    ) -> Result<Standin, String> {
         if phones.len() != model.customers.len() {
             return Err(format!(
                 "{} phone numbers for {} customers",
@@ -324,8 +330,8 @@ impl Standin {
                 return Err(format!("phone number {p} appears twice in the list"));
             }
         }
-        let model: &'static Model = Box::leak(Box::new(model));
-        let campaign = Campaign::new(model, settings.replication);
+        let model: &'static World = Box::leak(Box::new(model));
+        let campaign = Campaign::new(model, seed, settings.replication);
         let epoch_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
@@ -354,10 +360,10 @@ impl Standin {
 
     /// Loads a scenario file and builds its stand-in.
     pub fn from_scenario(path: &Path, settings: Settings) -> Result<Standin, String> {
-        let (scenario, model) = sim::load::load(path).map_err(|e| e.to_string())?;
+        let (scenario, plan) = lab::load::load(path).map_err(|e| e.to_string())?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let phones = phone_numbers(&scenario.list, &model, base)?;
-        Standin::new(model, phones, settings)
+        let phones = phone_numbers(&scenario.list, &plan.world, base)?;
+        Standin::new(plan.world, plan.seed, phones, settings)
     }
 
     /// The customers' phone numbers, in list order.
@@ -432,7 +438,7 @@ impl Standin {
                 )));
             }
         }
-        if !sim::contacts::is_e164(phone) {
+        if !lab::contacts::is_e164(phone) {
             return Err(ConnectError::invalid_parameter(format!(
                 "DestinationPhoneNumber {phone:?} is not E.164"
             )));

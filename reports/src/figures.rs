@@ -2,8 +2,8 @@
 //! what it plots and in which unit.
 
 use crate::chart::{Figure, Guide, Plot, Series, Whiskered};
-use sim::Results;
-use sim::summary::StrategyResult;
+use lab::Results;
+use lab::summary::StrategyResult;
 
 /// Settings a results file does not carry.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -315,10 +315,10 @@ pub fn comparison(results: &Results) -> Figure {
 
 /// 8. The frontier: talk minutes per agent-hour against the abandon rate for every setting a
 ///    frontier search tried, a series per strategy, chosen settings circled, the target drawn.
-pub fn frontier(f: &sim::frontier::Frontier) -> Figure {
+pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
     let mut series = Vec::new();
     let mut highlight = Vec::new();
-    let point = |s: &sim::frontier::Setting| {
+    let point = |s: &lab::frontier::Setting| {
         let x = s.metric(&f.abandon_key).mean?;
         let y = s.metric("talk_min_per_agent_hour").mean?;
         Some((x * 100.0, y))

@@ -4,7 +4,7 @@
 //! plotters' SVG and bitmap backends with an embedded font, so a bare machine renders text.
 //! [`tables`] builds the tables shown in HTML and Markdown; [`report`] writes the report
 //! directory ([`write_report`]) and reads results, frontier and sweep files back ([`read`]),
-//! refusing one whose values this version cannot have written ([`sim::validate`]). Every chart
+//! refusing one whose values this version cannot have written ([`lab::validate`]). Every chart
 //! routine finishes on any numbers it is given: values beyond ±1e300 are drawn at an axis's end.
 
 pub mod chart;

@@ -6,11 +6,11 @@
 use crate::chart::{self, ChartError, Figure};
 use crate::figures::{self, Options};
 use crate::tables::{self, Table, escape_html};
+use lab::Results;
+use lab::frontier::Frontier;
+use lab::stats::Estimate;
+use lab::sweep::SweepResults;
 use serde::Serialize;
-use sim::Results;
-use sim::frontier::Frontier;
-use sim::stats::Estimate;
-use sim::sweep::SweepResults;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -44,9 +44,9 @@ impl Kind {
 
     fn current(self) -> &'static str {
         match self {
-            Kind::Results => sim::summary::FORMAT,
-            Kind::Frontier => sim::frontier::FORMAT,
-            Kind::Sweep => sim::sweep::FORMAT,
+            Kind::Results => lab::summary::FORMAT,
+            Kind::Frontier => lab::frontier::FORMAT,
+            Kind::Sweep => lab::sweep::FORMAT,
         }
     }
 
@@ -138,7 +138,7 @@ pub enum ReadError {
     Invalid {
         path: PathBuf,
         kind: Kind,
-        problem: sim::validate::Invalid,
+        problem: lab::validate::Invalid,
     },
 }
 
@@ -172,9 +172,9 @@ pub fn json_text(value: &impl Serialize) -> String {
 fn detect(path: &Path, value: &serde_json::Value) -> Result<Kind, ReadError> {
     let format = value.get("format").and_then(serde_json::Value::as_str);
     match format {
-        Some(f) if f == sim::summary::FORMAT => return Ok(Kind::Results),
-        Some(f) if f == sim::frontier::FORMAT => return Ok(Kind::Frontier),
-        Some(f) if f == sim::sweep::FORMAT => return Ok(Kind::Sweep),
+        Some(f) if f == lab::summary::FORMAT => return Ok(Kind::Results),
+        Some(f) if f == lab::frontier::FORMAT => return Ok(Kind::Frontier),
+        Some(f) if f == lab::sweep::FORMAT => return Ok(Kind::Sweep),
         _ => {}
     }
     if let Some(f) = format.filter(|f| f.starts_with("dialsim-sweep-part/")) {
@@ -225,10 +225,10 @@ fn json_error(path: &Path, error: serde_json::Error) -> ReadError {
 
 /// Reads a results file (`run`, `compare`), a frontier file (`frontier`) or a sweep file
 /// (`sweep`, `merge`) written by this version of dialsim, telling them apart by their `format`,
-/// and validates it ([`sim::validate`]): a file that parses but holds a value dialsim cannot have
+/// and validates it ([`lab::validate`]): a file that parses but holds a value dialsim cannot have
 /// written is refused, naming the value's JSON path.
 pub fn read(path: &Path) -> Result<Report, ReadError> {
-    let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES).map_err(|error| {
+    let text = lab::files::read_to_string(path, lab::files::MAX_DATA_BYTES).map_err(|error| {
         ReadError::Io {
             path: path.to_path_buf(),
             error,
@@ -253,7 +253,7 @@ pub fn read(path: &Path) -> Result<Report, ReadError> {
 
 impl Report {
     /// Checks the file's values with its format's validator.
-    pub fn validate(&self) -> Result<(), sim::validate::Invalid> {
+    pub fn validate(&self) -> Result<(), lab::validate::Invalid> {
         match self {
             Report::Results(r) => r.validate(),
             Report::Frontier(f) => f.validate(),

@@ -9,8 +9,8 @@
 use crate::chart::{Band, Figure, Guide, Plot, tick};
 use crate::figures::short_labels;
 use crate::tables::{self, Table, metric_display};
-use sim::stats::Estimate;
-use sim::sweep::{Row, SweepResults};
+use lab::stats::Estimate;
+use lab::sweep::{Row, SweepResults};
 use std::collections::HashMap;
 
 /// The metrics drawn and tabled, in order.
@@ -79,7 +79,7 @@ fn bits(values: &[f64]) -> Vec<u64> {
 }
 
 /// The axes past the first two: their combinations of values slice a heat map's grid.
-fn others(r: &SweepResults) -> &[sim::sweep::Axis] {
+fn others(r: &SweepResults) -> &[lab::sweep::Axis] {
     &r.sweep.axes[2.min(r.sweep.axes.len())..]
 }
 
@@ -367,8 +367,8 @@ pub fn tables(r: &SweepResults) -> Vec<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim::summary::Ordered;
-    use sim::sweep::{Axis, Header};
+    use lab::summary::Ordered;
+    use lab::sweep::{Axis, Header};
 
     fn estimate(mean: f64) -> Estimate {
         Estimate {
@@ -416,7 +416,7 @@ mod tests {
             })
             .collect();
         SweepResults {
-            format: sim::sweep::FORMAT.into(),
+            format: lab::sweep::FORMAT.into(),
             sweep: Header {
                 scenario: "test".into(),
                 seed: 1,

@@ -2,10 +2,10 @@
 //! (`summary.md`). Every number is shown as `mean [95% CI]` in a display unit (rates in percent,
 //! durations in hours where the file has seconds); [`metric_display`] says which.
 
-use sim::Results;
-use sim::frontier::{Frontier, FrontierStrategy, Setting};
-use sim::stats::Estimate;
-use sim::summary::Ordered;
+use lab::Results;
+use lab::frontier::{Frontier, FrontierStrategy, Setting};
+use lab::stats::Estimate;
+use lab::summary::Ordered;
 use std::fmt::Write;
 
 /// Metrics with a label (ending in their display unit) and the factor from the file's unit.
@@ -336,7 +336,7 @@ fn metric_rows(
 }
 
 /// The metrics of the first table: those `compare` measures differences of.
-const KEY_METRICS: &[&str] = sim::compare::COMPARED;
+const KEY_METRICS: &[&str] = lab::compare::COMPARED;
 
 const ESTIMATES: &str = "Mean over replications [95% confidence interval]; rates in percent. \
                          Definitions: docs/results.md.";

@@ -5,11 +5,11 @@ use reports::chart::{Plot, SIZE, render_png, render_svg};
 use reports::figures::{self, Options};
 use std::path::{Path, PathBuf};
 
-fn scenario(name: &str) -> sim::Model {
+fn scenario(name: &str) -> lab::Plan {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../scenarios")
         .join(name);
-    let (_, mut model) = sim::load::load(&path).expect("bundled scenario");
+    let (_, mut model) = lab::load::load(&path).expect("bundled scenario");
     model.replications = 3;
     model
 }
@@ -53,7 +53,7 @@ fn check(figure: &reports::chart::Figure) {
 
 #[test]
 fn every_results_chart_renders() {
-    let results = sim::run::run_all(&scenario("seed-sample.ron"), &|| {});
+    let results = lab::run::run_all(&scenario("seed-sample.ron"), &|| {});
     let all = figures::all(&results, &Options::default());
     assert_eq!(all.len(), 10);
     for figure in &all {
@@ -64,10 +64,10 @@ fn every_results_chart_renders() {
 #[test]
 fn the_frontier_chart_renders() {
     let model = scenario("frontier-quick.ron");
-    let target = sim::frontier::Target {
+    let target = lab::frontier::Target {
         abandon: 0.03,
-        definition: sim::frontier::Definition::Regulatory,
+        definition: lab::frontier::Definition::Regulatory,
     };
-    let f = sim::frontier::frontier(&model, target, &|| {}).expect("valid target");
+    let f = lab::frontier::frontier(&model, target, &|| {}).expect("valid target");
     check(&figures::frontier(&f));
 }

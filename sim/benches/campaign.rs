@@ -14,20 +14,25 @@ use std::collections::BinaryHeap;
 use std::hint::black_box;
 use std::path::PathBuf;
 
-fn day() -> sim::Model {
+/// The bundled 100-agent day (its list is generated, so the engine needs no files).
+fn day() -> (sim::scenario::Scenario, sim::World) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/day-100-agents.ron");
-    sim::load::load(&path).expect("bundled scenario").1
+    let text = std::fs::read_to_string(path).expect("bundled scenario");
+    let scenario = sim::scenario::parse(&text).expect("bundled scenario parses");
+    let world = sim::World::compile(&scenario, scenario.seed, &sim::world::NoFiles)
+        .expect("bundled scenario compiles");
+    (scenario, world)
 }
 
 fn replication(c: &mut Criterion) {
-    let model = day();
+    let (scenario, world) = day();
     let mut group = c.benchmark_group("day-100-agents");
     group.sample_size(20);
-    for spec in &model.strategies {
-        let events = sim::run::replicate(&model, spec, 0).events;
+    for spec in &scenario.strategies {
+        let events = sim::run::replicate(&world, spec, scenario.seed, 0).events;
         group.throughput(Throughput::Elements(events));
         group.bench_function(format!("one replication, {}", spec.label()), |b| {
-            b.iter(|| black_box(sim::run::replicate(&model, spec, 0)))
+            b.iter(|| black_box(sim::run::replicate(&world, spec, scenario.seed, 0)))
         });
     }
     group.finish();

@@ -14,8 +14,8 @@
 
 use crate::events::{CallId, Event, EventQueue};
 use crate::metrics::{Breach, Code, MIN_RING, REDIAL_QUIET, Recorder, RepMetrics};
-use crate::model::{Model, RetryRule};
 use crate::stream::{self, Stream};
+use crate::world::{RetryRule, World};
 use rand::RngExt;
 use std::collections::VecDeque;
 use strategies::{
@@ -185,7 +185,7 @@ pub struct Trace {
 }
 
 pub struct Campaign<'m> {
-    model: &'m Model,
+    model: &'m World,
     streams: stream::Attempts,
     now: Millis,
     events: EventQueue,
@@ -226,8 +226,9 @@ pub struct Campaign<'m> {
 }
 
 impl<'m> Campaign<'m> {
-    /// A campaign at time zero: the whole list callable, agents logging in as their shifts start.
-    pub fn new(model: &'m Model, replication: u32) -> Campaign<'m> {
+    /// Replication `replication` of a campaign in `model`, every stream drawn from `seed`, at
+    /// time zero: the whole list callable, agents logging in as their shifts start.
+    pub fn new(model: &'m World, seed: u64, replication: u32) -> Campaign<'m> {
         let mut zones = vec![ZoneQueue::default(); model.time_zones.len()];
         let mut customers = Vec::with_capacity(model.customers.len());
         let mut remaining = 0;
@@ -249,7 +250,7 @@ impl<'m> Campaign<'m> {
         }
         let mut c = Campaign {
             model,
-            streams: stream::Attempts::new(model.seed, replication),
+            streams: stream::Attempts::new(seed, replication),
             now: Millis::ZERO,
             events: EventQueue::default(),
             calls: Vec::new(),

@@ -4,6 +4,7 @@
 //! **mean and standard deviation of the duration itself** (not of its logarithm); the conversion
 //! σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2 happens here, once.
 
+use crate::world::Inputs;
 use rand::Rng;
 use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Weibull};
 use serde::{Deserialize, Serialize};
@@ -123,8 +124,8 @@ impl Distribution {
         }
     }
 
-    /// Compiles the distribution; `base` is the folder CSV paths are relative to.
-    pub fn sampler(&self, base: &Path) -> Result<Sampler, String> {
+    /// Compiles the distribution; `inputs` hands over the CSV file it names, if any.
+    pub fn sampler(&self, inputs: &dyn Inputs) -> Result<Sampler, String> {
         Ok(match &self.0 {
             Shape::Fixed { s } => Sampler::Fixed(Millis::from_secs_f64(s.get())),
             Shape::Exponential { mean_s } => {
@@ -153,59 +154,10 @@ impl Distribution {
                     .collect(),
             ),
             Shape::EmpiricalCsv { path, column } => {
-                Sampler::Empirical(read_csv_column(&base.join(path), column)?)
+                Sampler::Empirical(inputs.durations(path, column)?)
             }
         })
     }
-}
-
-fn read_csv_column(path: &Path, column: &str) -> Result<Vec<Millis>, String> {
-    let shown = path.display();
-    let file = crate::files::open(path, crate::files::MAX_DATA_BYTES)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let mut reader = csv::Reader::from_reader(file);
-    let headers = reader
-        .headers()
-        .map_err(|e| format!("{shown}: cannot read the header line: {e}"))?
-        .clone();
-    if headers.iter().filter(|h| h.trim() == column).count() > 1 {
-        return Err(format!(
-            "{shown}:1: the header names the column {column:?} more than once: keep one, so that it is clear which one is meant"
-        ));
-    }
-    let index = headers
-        .iter()
-        .position(|h| h.trim() == column)
-        .ok_or_else(|| {
-            format!(
-                "{shown}: no column named {column:?} (columns: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
-            )
-        })?;
-    let mut out = Vec::new();
-    for (row, record) in reader.records().enumerate() {
-        let line = row + 2;
-        let record = record.map_err(|e| format!("{shown}:{line}: {e}"))?;
-        let cell = record.get(index).unwrap_or("").trim();
-        let secs: f64 = cell.parse().map_err(|_| {
-            format!("{shown}:{line}: {column} is {cell:?}, expected a number of seconds")
-        })?;
-        if !(secs.is_finite() && secs >= 0.0) {
-            return Err(format!(
-                "{shown}:{line}: {column} is {secs}, durations cannot be negative"
-            ));
-        }
-        if secs > MAX_DURATION_S {
-            return Err(format!(
-                "{shown}:{line}: {column} is {secs} s, above 744 h ({MAX_DURATION_S} s), the longest campaign: durations run from 0 to {MAX_DURATION_S} s"
-            ));
-        }
-        out.push(Millis::from_secs_f64(secs));
-    }
-    if out.is_empty() {
-        return Err(format!("{shown}: column {column:?} has no rows"));
-    }
-    Ok(out)
 }
 
 /// A compiled distribution that draws whole milliseconds.
@@ -246,6 +198,7 @@ fn below<R: Rng + ?Sized>(rng: &mut R, n: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::stream;
+    use crate::world::NoFiles;
 
     fn parse(text: &str) -> Distribution {
         ron::from_str(text).expect("valid distribution")
@@ -253,7 +206,7 @@ mod tests {
 
     /// Mean and standard deviation in seconds of `n` draws.
     fn moments(d: &Distribution, n: u32) -> (f64, f64) {
-        let s = d.sampler(Path::new(".")).expect("compiles");
+        let s = d.sampler(&NoFiles).expect("compiles");
         let mut rng = stream::attempt(1, 0, 0, 1);
         let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng).as_secs_f64()).collect();
         let mean = xs.iter().sum::<f64>() / f64::from(n);
@@ -286,10 +239,10 @@ mod tests {
     #[test]
     fn uniform_and_empirical_stay_in_their_support() {
         let u = parse("Uniform(min_s: 2.0, max_s: 6.0)")
-            .sampler(Path::new("."))
+            .sampler(&NoFiles)
             .unwrap();
         let e = parse("Empirical(samples_s: [1.0, 2.5, 9.0])")
-            .sampler(Path::new("."))
+            .sampler(&NoFiles)
             .unwrap();
         let mut rng = stream::attempt(3, 0, 0, 1);
         let mut seen = std::collections::BTreeSet::new();
@@ -302,43 +255,6 @@ mod tests {
             seen.into_iter().collect::<Vec<_>>(),
             vec![1_000, 2_500, 9_000]
         );
-    }
-
-    #[test]
-    fn empirical_csv_reads_a_column_and_names_bad_lines() {
-        let dir = std::env::temp_dir().join(format!("dialsim-dist-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("talk.csv"), "agent,talk_s\na,30\nb,90.5\n").unwrap();
-        std::fs::write(dir.join("bad.csv"), "talk_s\n30\n-4\n").unwrap();
-        let good = parse(r#"EmpiricalCsv(path: "talk.csv", column: "talk_s")"#);
-        match good.sampler(&dir).unwrap() {
-            Sampler::Empirical(v) => assert_eq!(v, vec![Millis(30_000), Millis(90_500)]),
-            other => panic!("{other:?}"),
-        }
-        let bad = parse(r#"EmpiricalCsv(path: "bad.csv", column: "talk_s")"#);
-        let err = bad.sampler(&dir).unwrap_err();
-        assert!(
-            err.contains("bad.csv:3") && err.contains("cannot be negative"),
-            "{err}"
-        );
-        let missing = parse(r#"EmpiricalCsv(path: "talk.csv", column: "wrap_s")"#);
-        assert!(
-            missing
-                .sampler(&dir)
-                .unwrap_err()
-                .contains("no column named \"wrap_s\"")
-        );
-    }
-
-    /// Found from outside: a header `seconds,seconds` silently used the first column.
-    #[test]
-    fn empirical_csv_refuses_a_column_named_twice() {
-        let dir = std::env::temp_dir().join(format!("dialsim-dist2-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("twice.csv"), "seconds,seconds\n1,2\n").unwrap();
-        let d = parse(r#"EmpiricalCsv(path: "twice.csv", column: "seconds")"#);
-        let err = d.sampler(&dir).unwrap_err();
-        assert!(err.contains("more than once"), "{err}");
     }
 
     #[test]

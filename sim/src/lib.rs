@@ -1,18 +1,18 @@
-//! A virtual-clock, discrete-event model of an outbound dialing campaign.
+//! The dialing engine: a virtual-clock, discrete-event model of one outbound dialing campaign.
 //!
-//! A scenario ([`scenario::Scenario`], a RON file) describes the hidden truth — who answers, what
-//! they press, how long they wait, how many agents work when — and the strategies to compare.
-//! [`load::load`] reads and checks it into a [`Model`]; [`run::run_all`] runs every strategy for
-//! every replication and summarises the numbers users see ([`summary`]). [`compare`] measures
-//! strategies against a baseline with paired differences, and [`frontier`] searches each
-//! strategy's most productive setting under an abandon-rate target. [`check`] judges a scenario's
-//! [`gates`], and [`baseline`] compares a run with a stored one, replication by replication.
+//! A scenario ([`scenario::Scenario`], a RON file's syntax, [`scenario::parse`]) describes the
+//! hidden truth — who answers, what they press, how long they wait, how many agents work when —
+//! and compiles into a [`World`]. A [`Campaign`] in that world is a state machine with three
+//! verbs — `dial`, `advance_to`, `observe` — driven either by the pacer loop in [`run`] or by
+//! anything else that can tell it what to dial (the Connect stand-in). It records one
+//! replication's measurements ([`metrics`]).
 //!
-//! Inside, a [`Campaign`] is a state machine with three verbs — `dial`, `advance_to`, `observe` —
-//! driven either by the pacer loop in [`run`] or by anything else that can tell it what to dial.
-//! Time is a value ([`Millis`]); nothing here reads a clock, does I/O (beyond loading files), or
-//! keeps global state. Each call attempt draws from its own seeded stream ([`stream`]), so a run
-//! is reproducible bit for bit and strategies are compared on common random numbers.
+//! The engine is pure: time is a value ([`Millis`]); nothing here reads a clock, a file or the
+//! environment, starts a thread, or keeps global state. The files a scenario names are handed
+//! over through [`world::Inputs`]. Each call attempt draws from its own seeded stream
+//! ([`stream`]), so a run is reproducible bit for bit and strategies are compared on common
+//! random numbers. Running many replications, summarising and judging them is the experiments'
+//! crate's job, above this one.
 //!
 //! ```
 //! let text = r#"Scenario(
@@ -28,37 +28,24 @@
 //!     queue: (patience: Some(Exponential(mean_s: 20.0))),
 //!     strategies: [FixedRatio(ratio: 1.5)],
 //! )"#;
-//! let scenario = sim::load::parse(text, "tiny.ron".as_ref()).unwrap();
-//! let model = sim::Model::compile(&scenario, ".".as_ref()).unwrap();
-//! let results = sim::run::run_all(&model, &|| {});
-//! let rate = results.strategies[0].metrics.get("abandon_rate").unwrap().mean.unwrap();
-//! assert!((0.0..=1.0).contains(&rate));
+//! let scenario = sim::scenario::parse(text).unwrap();
+//! let world = sim::World::compile(&scenario, scenario.seed, &sim::world::NoFiles).unwrap();
+//! let day = sim::run::replicate(&world, &scenario.strategies[0], scenario.seed, 0);
+//! assert!(day.counters.queue_entries >= day.counters.abandoned);
 //! ```
 
-pub mod baseline;
 pub mod campaign;
-pub mod check;
-pub mod compare;
-pub mod contacts;
 pub mod dist;
 pub mod events;
-pub mod files;
-pub mod frontier;
-pub mod gates;
+pub mod gate;
 pub mod gauge;
-pub mod load;
 pub mod metrics;
-pub mod model;
 pub mod run;
 pub mod scenario;
-pub mod stats;
 pub mod stream;
-pub mod summary;
-pub mod sweep;
-pub mod validate;
+pub mod world;
 
 pub use campaign::{Campaign, DialError, Trace, TracedCall};
 pub use metrics::{Code, RepMetrics};
-pub use model::{MAX_HORIZON_H, Model};
 pub use strategies::Millis;
-pub use summary::Results;
+pub use world::{MAX_HORIZON_H, World};

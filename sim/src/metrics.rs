@@ -2,7 +2,7 @@
 //! per-interval series. Every user-facing number is derived from these in [`crate::summary`].
 
 use crate::gauge::Gauge;
-use crate::model::Model;
+use crate::world::World;
 use hdrhistogram::Histogram;
 use strategies::{AgentCounts, Millis};
 
@@ -178,7 +178,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(model: &Model) -> Recorder {
+    pub fn new(model: &World) -> Recorder {
         let interval = model.interval;
         let mut waits = Histogram::new(3).expect("3 significant figures is valid");
         waits.auto(true);

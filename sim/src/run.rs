@@ -1,30 +1,31 @@
-//! Running strategies on a model: the pacer loop for one replication, and replications in
-//! parallel with results that do not depend on the number of threads.
+//! One replication: the pacer loop that asks a strategy, dials, and advances the campaign to the
+//! strategy's next question. Single-threaded and pure; running many replications is the
+//! experiments' job.
 
 use crate::campaign::{Campaign, DialError, Trace};
 use crate::metrics::RepMetrics;
-use crate::model::Model;
 use crate::stream;
-use crate::summary::{Results, summarise};
-use rayon::prelude::*;
+use crate::world::World;
 use strategies::{AfterRejection, Millis, Pacer, StrategySpec};
 
-/// Runs one replication of `spec` on `model`: ask the pacer, launch, advance to its next
-/// question, until dialing stops; then let calls in progress finish.
-pub fn replicate(model: &Model, spec: &StrategySpec, replication: u32) -> RepMetrics {
-    let campaign = Campaign::new(model, replication);
-    let mut pacer = spec.build(stream::pacer_seed(model.seed, replication));
+/// Runs replication `replication` of `spec` on `world`, every stream drawn from `seed`: ask the
+/// pacer, launch, advance to its next question, until dialing stops; then let calls in progress
+/// finish.
+pub fn replicate(world: &World, spec: &StrategySpec, seed: u64, replication: u32) -> RepMetrics {
+    let campaign = Campaign::new(world, seed, replication);
+    let mut pacer = spec.build(stream::pacer_seed(seed, replication));
     drive(campaign, pacer.as_mut()).0
 }
 
 /// Like [`replicate`], keeping every call for inspection.
 pub fn replicate_traced(
-    model: &Model,
+    world: &World,
     spec: &StrategySpec,
+    seed: u64,
     replication: u32,
 ) -> (RepMetrics, Trace) {
-    let campaign = Campaign::new(model, replication).with_trace();
-    let mut pacer = spec.build(stream::pacer_seed(model.seed, replication));
+    let campaign = Campaign::new(world, seed, replication).with_trace();
+    let mut pacer = spec.build(stream::pacer_seed(seed, replication));
     let (metrics, trace) = drive(campaign, pacer.as_mut());
     (metrics, trace.expect("trace was requested"))
 }
@@ -63,45 +64,4 @@ pub fn drive(mut campaign: Campaign<'_>, pacer: &mut dyn Pacer) -> (RepMetrics, 
     // A pacer waking up is an event of the simulation too (a timeout, in SimPy's terms).
     metrics.events += decisions;
     (metrics, trace)
-}
-
-/// Every replication of one strategy, in replication order. Replications run in parallel on the
-/// current rayon pool and are collected by index, so the result does not depend on the number of
-/// threads; `on_replication` is called after each one (for progress bars).
-pub fn replications(
-    model: &Model,
-    spec: &StrategySpec,
-    on_replication: &(dyn Fn() + Sync),
-) -> Vec<RepMetrics> {
-    (0..model.replications)
-        .into_par_iter()
-        .map(|r| {
-            let m = replicate(model, spec, r);
-            on_replication();
-            m
-        })
-        .collect()
-}
-
-/// Every replication of every strategy in the model, summarised. Replications run in parallel on
-/// the current rayon pool; `on_replication` is called after each one (for progress bars).
-pub fn run_all(model: &Model, on_replication: &(dyn Fn() + Sync)) -> Results {
-    // Every (strategy, replication) pair in one parallel pass, so no thread waits for the last
-    // replication of one strategy before the next starts; collected by index, as before.
-    let reps = model.replications as usize;
-    let all: Vec<RepMetrics> = (0..model.strategies.len() * reps)
-        .into_par_iter()
-        .map(|i| {
-            let m = replicate(model, &model.strategies[i / reps], (i % reps) as u32);
-            on_replication();
-            m
-        })
-        .collect();
-    let strategies = model
-        .strategies
-        .iter()
-        .enumerate()
-        .map(|(s, spec)| summarise(spec, &all[s * reps..(s + 1) * reps]))
-        .collect();
-    Results::new(model, strategies)
 }

@@ -14,7 +14,7 @@ use strategies::param::{
 };
 
 /// The most replications a run takes: each is kept in memory until the summary (see
-/// [`crate::Model::memory_estimate`]).
+/// the experiments' memory estimate).
 pub const MAX_REPLICATIONS: u32 = 100_000;
 /// The longest list a `Generated` list makes, and a CSV list holds.
 pub const MAX_CUSTOMERS: u32 = 10_000_000;
@@ -74,6 +74,45 @@ fn concurrent_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32
 /// Probabilities in one table must sum to 1 within this tolerance.
 pub const SUM_TOLERANCE: f64 = 1e-9;
 
+/// Where scenario text is not a valid scenario, and why (the message says how to fix it).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct SyntaxError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Parses scenario text. A UTF-8 byte-order mark at the start is skipped.
+pub fn parse(text: &str) -> Result<Scenario, SyntaxError> {
+    // Editors on some systems start UTF-8 files with a byte-order mark; it is not RON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    ron::Options::default()
+        .from_str::<Scenario>(text)
+        .map_err(|e| SyntaxError {
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: explain(e.code.to_string()),
+        })
+}
+
+/// Hints for ron's terse messages.
+fn explain(message: String) -> String {
+    if message.contains("Unexpected variant named") || message.contains("unknown variant") {
+        if message.contains("AgentsAvailable") || message.contains("OpenLoop") {
+            return format!("{message}: unknown strategy; see scenarios/README.md for the list");
+        }
+        return format!("{message}: see scenarios/README.md for the accepted names");
+    }
+    if message.contains("Expected option") {
+        return format!("{message}: write Some(value) or None");
+    }
+    if message.contains("Unexpected field named") || message.contains("unknown field") {
+        return format!("{message}: check the spelling against scenarios/README.md");
+    }
+    message
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
@@ -117,7 +156,7 @@ pub struct Scenario {
     pub strategies: Vec<StrategySpec>,
     /// Promises `dialsim check` holds every strategy to; see [`crate::gates`].
     #[serde(default)]
-    pub gates: Vec<crate::gates::Gate>,
+    pub gates: Vec<crate::gate::Gate>,
 }
 
 impl Scenario {

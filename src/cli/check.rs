@@ -6,11 +6,12 @@
 
 use super::table::layout;
 use anyhow::{Context, bail};
+use lab::Plan;
+use lab::baseline::{Baseline, StrategyComparison, StrategyEntry};
+use lab::check::ScenarioCheck;
+use lab::gates::{Judge, Verdict, fmt_estimate, number};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-use sim::Model;
-use sim::baseline::{Baseline, StrategyComparison, StrategyEntry};
-use sim::check::ScenarioCheck;
-use sim::gates::{Gate, Verdict, fmt_estimate, number};
+use sim::gate::Gate;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -74,7 +75,7 @@ pub enum Format {
 /// One scenario file, loaded.
 struct Scenario {
     path: PathBuf,
-    model: Model,
+    plan: Plan,
 }
 
 /// How a scenario fared against the baseline.
@@ -96,7 +97,7 @@ struct Checked {
 
 impl Checked {
     fn name(&self) -> &str {
-        &self.scenario.model.name
+        &self.scenario.plan.name
     }
 
     fn title(&self) -> String {
@@ -108,7 +109,7 @@ impl Checked {
         self.check.iter().flat_map(move |c| {
             c.strategies.iter().flat_map(move |s| {
                 self.scenario
-                    .model
+                    .plan
                     .gates
                     .iter()
                     .zip(&s.verdicts)
@@ -131,10 +132,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut scenarios = Vec::new();
     let mut inputs: Vec<PathBuf> = args.baseline.iter().cloned().collect();
     for path in scenario_files(&args.paths)? {
-        let (scenario, model) = setup.load_scenario(&path)?;
+        let (scenario, plan) = setup.load_scenario(&path)?;
         inputs.push(path.clone());
         inputs.extend(scenario.input_files(path.parent().unwrap_or(Path::new("."))));
-        scenarios.push(Scenario { path, model });
+        scenarios.push(Scenario { path, plan });
     }
     let mut outputs = Vec::new();
     for (flag, path) in [
@@ -152,12 +153,12 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     super::guard::outputs(&inputs, &outputs)?;
     if args.write_baseline.is_some() {
         for (i, s) in scenarios.iter().enumerate() {
-            if let Some(other) = scenarios[..i].iter().find(|o| o.model.name == s.model.name) {
+            if let Some(other) = scenarios[..i].iter().find(|o| o.plan.name == s.plan.name) {
                 bail!(
                     "{} and {} are both named {:?}: a baseline keys scenarios by name; rename one",
                     other.path.display(),
                     s.path.display(),
-                    s.model.name
+                    s.plan.name
                 );
             }
         }
@@ -165,30 +166,30 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     if let (Some(baseline), Some(file)) = (&baseline, &args.baseline) {
         for s in &scenarios {
-            covering(baseline, file, &s.model)?;
+            covering(baseline, file, &s.plan)?;
         }
     }
 
     let wanted =
-        |m: &Model| !m.gates.is_empty() || baseline.is_some() || args.write_baseline.is_some();
+        |m: &Plan| !m.gates.is_empty() || baseline.is_some() || args.write_baseline.is_some();
     let pool = setup.thread_pool()?;
     let total: u64 = scenarios
         .iter()
-        .filter(|s| wanted(&s.model))
-        .map(|s| super::total_replications(&s.model))
+        .filter(|s| wanted(&s.plan))
+        .map(|s| super::total_replications(&s.plan))
         .sum();
     let bar = setup.progress(total, "{bar:30} {pos}/{len} replications  eta {eta}  {msg}");
     let mut checked = Vec::new();
     for scenario in scenarios {
         let start = Instant::now();
-        let check = wanted(&scenario.model).then(|| {
-            bar.set_message(scenario.model.name.clone());
-            pool.install(|| sim::check::check(&scenario.model, &|| bar.inc(1)))
+        let check = wanted(&scenario.plan).then(|| {
+            bar.set_message(scenario.plan.name.clone());
+            pool.install(|| lab::check::check(&scenario.plan, &|| bar.inc(1)))
         });
         let against = match (&baseline, &args.baseline, &check) {
             (Some(baseline), Some(file), Some(check)) => {
-                let matched = covering(baseline, file, &scenario.model)?;
-                Against::Compared(sim::baseline::compare(&matched, check))
+                let matched = covering(baseline, file, &scenario.plan)?;
+                Against::Compared(lab::baseline::compare(&matched, check))
             }
             _ => Against::NotAsked,
         };
@@ -245,7 +246,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let runs = checked.iter().filter_map(|c| {
             c.check
                 .as_ref()
-                .map(|check| (check, c.scenario.model.strategies.as_slice()))
+                .map(|check| (check, c.scenario.plan.strategies.as_slice()))
         });
         let baseline = Baseline::from_checks(runs)
             .map_err(|e| anyhow::anyhow!("{}: not written: {e}", path.display()))?;
@@ -290,7 +291,7 @@ fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 fn covering<'b>(
     baseline: &'b Baseline,
     file: &Path,
-    m: &Model,
+    m: &Plan,
 ) -> anyhow::Result<Vec<&'b StrategyEntry>> {
     baseline
         .covering(&m.name, m.seed, m.replications, &m.strategies)
@@ -298,10 +299,10 @@ fn covering<'b>(
 }
 
 fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
-    let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES)
+    let text = lab::files::read_to_string(path, lab::files::MAX_DATA_BYTES)
         .with_context(|| format!("cannot read baseline {}", path.display()))?;
     Baseline::parse(&text).map_err(|e| match e {
-        sim::baseline::BaselineError::Json { .. } => {
+        lab::baseline::BaselineError::Json { .. } => {
             anyhow::anyhow!("{}:{e}", path.display())
         }
         e => anyhow::anyhow!("{}: {e}", path.display()),
@@ -366,16 +367,16 @@ fn limit(gate: &Gate) -> String {
     }
 }
 
-fn tolerance(m: &sim::baseline::MetricComparison) -> String {
-    let rule = sim::baseline::RULES
+fn tolerance(m: &lab::baseline::MetricComparison) -> String {
+    let rule = lab::baseline::RULES
         .iter()
         .find(|r| r.metric == m.metric)
         .expect("a rule per compared metric");
     format!("{:.3}{}", m.tolerance * rule.scale, rule.unit)
 }
 
-fn difference(m: &sim::baseline::MetricComparison) -> String {
-    let rule = sim::baseline::RULES
+fn difference(m: &lab::baseline::MetricComparison) -> String {
+    let rule = lab::baseline::RULES
         .iter()
         .find(|r| r.metric == m.metric)
         .expect("a rule per compared metric");
@@ -398,7 +399,7 @@ fn difference(m: &sim::baseline::MetricComparison) -> String {
     }
 }
 
-fn against_label(m: &sim::baseline::MetricComparison) -> &'static str {
+fn against_label(m: &lab::baseline::MetricComparison) -> &'static str {
     if m.regressed {
         "REGRESSED"
     } else if m.beyond_tolerance {
@@ -411,7 +412,7 @@ fn against_label(m: &sim::baseline::MetricComparison) -> &'static str {
 fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
     let mut out = String::new();
     for c in checked {
-        let m = &c.scenario.model;
+        let m = &c.scenario.plan;
         let _ = writeln!(
             out,
             "scenario {} — seed {}, {} replications",
@@ -496,7 +497,7 @@ fn summary(checked: &[Checked], baseline: Option<&Path>) -> String {
     };
     let ungated = checked
         .iter()
-        .filter(|c| c.scenario.model.gates.is_empty())
+        .filter(|c| c.scenario.plan.gates.is_empty())
         .count();
     if ungated > 0 && gates > 0 {
         let _ = write!(line, " ({ungated} without gates)");
@@ -554,7 +555,7 @@ fn markdown(checked: &[Checked], failures: &[String], baseline: Option<&Path>) -
         out.push('\n');
     }
     for c in checked {
-        let m = &c.scenario.model;
+        let m = &c.scenario.plan;
         let _ = writeln!(
             out,
             "### {} — `{}`, seed {}, {} replications\n",
@@ -628,7 +629,7 @@ fn markdown(checked: &[Checked], failures: &[String], baseline: Option<&Path>) -
 fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError> {
     let mut report = Report::new("dialsim check");
     for c in checked {
-        let m = &c.scenario.model;
+        let m = &c.scenario.plan;
         let mut suite = TestSuite::new(m.name.as_str());
         suite.add_property(("file", c.scenario.path.display().to_string().as_str()));
         suite.add_property(("seed", m.seed.to_string().as_str()));

@@ -3,16 +3,16 @@
 
 use super::CompareArgs;
 use super::table;
+use lab::Results;
+use lab::compare::{COMPARED, CompareError};
 use reports::tables::{Decimals, difference_label};
-use sim::Results;
-use sim::compare::{COMPARED, CompareError};
 use std::fmt::Write;
 use std::process::ExitCode;
 
 pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let common = &args.common;
-    let model = common.load_model()?;
-    let baseline = sim::compare::baseline(&model.strategies, args.baseline.as_deref()).map_err(
+    let plan = common.load_model()?;
+    let baseline = lab::compare::baseline(&plan.strategies, args.baseline.as_deref()).map_err(
         |e| match e {
             CompareError::TooFew { .. } => anyhow::anyhow!("{}: {e}", common.scenario.display()),
             e => anyhow::Error::new(e),
@@ -20,8 +20,8 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     )?;
     let setup = common.setup();
     let pool = setup.thread_pool()?;
-    let bar = setup.progress(super::total_replications(&model), super::REPLICATIONS_BAR);
-    let results = pool.install(|| sim::compare::compare(&model, baseline, &|| bar.inc(1)));
+    let bar = setup.progress(super::total_replications(&plan), super::REPLICATIONS_BAR);
+    let results = pool.install(|| lab::compare::compare(&plan, baseline, &|| bar.inc(1)));
     bar.finish_and_clear();
     super::output(common, &render(&results), reports::Report::Results(results))
 }

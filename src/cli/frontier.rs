@@ -3,8 +3,8 @@
 
 use super::table::layout;
 use super::{Definition, FrontierArgs};
+use lab::frontier::{Frontier, Target};
 use reports::tables::{self, Decimals};
-use sim::frontier::{Frontier, Target};
 use std::fmt::Write;
 use std::process::ExitCode;
 
@@ -14,40 +14,40 @@ pub fn frontier(args: &FrontierArgs) -> anyhow::Result<ExitCode> {
     if !(target > 0.0 && target < 1.0) {
         anyhow::bail!("--target-abandon must be between 0 and 1 (exclusive), e.g. 0.03");
     }
-    let model = common.load_model()?;
-    if model.replications < 2 {
+    let plan = common.load_model()?;
+    if plan.replications < 2 {
         anyhow::bail!(
             "frontier needs at least 2 replications to bound the abandon rate, and {} has {}: use --replications 10 or more",
             common.scenario.display(),
-            model.replications
+            plan.replications
         );
     }
     let target = Target {
         abandon: target,
         definition: match args.definition {
-            Definition::Regulatory => sim::frontier::Definition::Regulatory,
-            Definition::Queue => sim::frontier::Definition::Queue,
+            Definition::Regulatory => lab::frontier::Definition::Regulatory,
+            Definition::Queue => lab::frontier::Definition::Queue,
         },
     };
     let setup = common.setup();
     let pool = setup.thread_pool()?;
     // An upper bound: a knob strategy takes at most 2 + BISECTION_STEPS evaluations.
-    let evaluations: u64 = 1 + model
+    let evaluations: u64 = 1 + plan
         .strategies
         .iter()
         .map(|s| {
             if s.knob().is_some() {
-                2 + u64::from(sim::frontier::BISECTION_STEPS)
+                2 + u64::from(lab::frontier::BISECTION_STEPS)
             } else {
                 1
             }
         })
         .sum::<u64>();
     let bar = setup.progress(
-        u64::from(model.replications) * evaluations,
+        u64::from(plan.replications) * evaluations,
         "{bar:30} {pos}/{len} replications at most  {per_sec}  {elapsed}",
     );
-    let result = pool.install(|| sim::frontier::frontier(&model, target, &|| bar.inc(1)));
+    let result = pool.install(|| lab::frontier::frontier(&plan, target, &|| bar.inc(1)));
     bar.finish_and_clear();
     let frontier = result?;
     super::output(

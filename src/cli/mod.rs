@@ -165,8 +165,8 @@ struct Setup {
 impl Setup {
     /// Loads a scenario with `--replications` and `--seed` applied, and refuses it if it would
     /// not fit in memory; the scenario is returned too (for its input files).
-    fn load_scenario(&self, path: &Path) -> anyhow::Result<(sim::scenario::Scenario, sim::Model)> {
-        let (scenario, model) = sim::load::load_with(path, |scenario| {
+    fn load_scenario(&self, path: &Path) -> anyhow::Result<(sim::scenario::Scenario, lab::Plan)> {
+        let (scenario, plan) = lab::load::load_with(path, |scenario| {
             if let Some(r) = self.replications {
                 scenario.replications = r;
             }
@@ -179,18 +179,18 @@ impl Setup {
             .map_or_else(rayon::current_num_threads, |j| j as usize);
         guard::memory(
             path,
-            model.memory_estimate(threads),
+            plan.memory_estimate(threads),
             &format!(
                 "{} replications × {} strategies × {} kept until the summary, at most; {} customers and {} agents on {threads} threads",
-                model.replications,
-                model.strategies.len(),
-                guard::bytes(model.replication_bytes()),
-                model.customers.len(),
-                model.agents.len()
+                plan.replications,
+                plan.strategies.len(),
+                guard::bytes(plan.world.replication_bytes()),
+                plan.world.customers.len(),
+                plan.world.agents.len()
             ),
             "run fewer replications (--replications), fewer strategies, fewer threads (--jobs), a wider series_interval_min, a shorter horizon_h or a shorter list",
         )?;
-        Ok((scenario, model))
+        Ok((scenario, plan))
     }
 
     /// The worker threads `--jobs` asks for (0: rayon's default, all cores).
@@ -225,8 +225,8 @@ impl RunArgs {
 
     /// The scenario with `--replications` and `--seed` applied, once its outputs (`--json`,
     /// `--report`) are known to be writable and none of them is an input.
-    fn load_model(&self) -> anyhow::Result<sim::Model> {
-        let (scenario, model) = self.setup().load_scenario(&self.scenario)?;
+    fn load_model(&self) -> anyhow::Result<lab::Plan> {
+        let (scenario, plan) = self.setup().load_scenario(&self.scenario)?;
         let base = self.scenario.parent().unwrap_or(Path::new("."));
         let mut inputs = vec![self.scenario.clone()];
         inputs.extend(scenario.input_files(base));
@@ -246,16 +246,16 @@ impl RunArgs {
             });
         }
         guard::outputs(&inputs, &outputs)?;
-        Ok(model)
+        Ok(plan)
     }
 }
 
 /// The progress bar's template of `run` and `compare`.
 const REPLICATIONS_BAR: &str = "{bar:30} {pos}/{len} replications  {per_sec}  eta {eta}";
 
-/// The replications of every strategy of `model`: what running it once takes.
-fn total_replications(model: &sim::Model) -> u64 {
-    u64::from(model.replications) * model.strategies.len() as u64
+/// The replications of every strategy of `plan`: what running it once takes.
+fn total_replications(plan: &lab::Plan) -> u64 {
+    u64::from(plan.replications) * plan.strategies.len() as u64
 }
 
 /// Prints a command's table, then writes what `--json` and `--report` ask for: the results as

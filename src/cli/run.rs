@@ -5,11 +5,11 @@ use super::table;
 use std::process::ExitCode;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let model = args.load_model()?;
+    let plan = args.load_model()?;
     let setup = args.setup();
     let pool = setup.thread_pool()?;
-    let bar = setup.progress(super::total_replications(&model), super::REPLICATIONS_BAR);
-    let results = pool.install(|| sim::run::run_all(&model, &|| bar.inc(1)));
+    let bar = setup.progress(super::total_replications(&plan), super::REPLICATIONS_BAR);
+    let results = pool.install(|| lab::run::run_all(&plan, &|| bar.inc(1)));
     bar.finish_and_clear();
     super::output(
         args,

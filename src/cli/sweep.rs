@@ -3,7 +3,7 @@
 
 use super::Setup;
 use anyhow::Context;
-use sim::sweep::{self, Part, Sweep, SweepResults};
+use lab::sweep::{self, Part, Sweep, SweepResults};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -184,7 +184,7 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     )?;
     let mut parts: Vec<(String, Part)> = Vec::new();
     for path in &args.parts {
-        let text = sim::files::read_to_string(path, sim::files::MAX_DATA_BYTES)
+        let text = lab::files::read_to_string(path, lab::files::MAX_DATA_BYTES)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let part: Part = serde_json::from_str(&text).with_context(|| {
             format!(

@@ -2,9 +2,9 @@
 //! the column layout every command's tables use. Labels and display scales come from
 //! [`reports::tables::metric_display`], so a number reads the same on the terminal and in a report.
 
+use lab::Results;
+use lab::stats::Estimate;
 use reports::tables::{Decimals, metric_display};
-use sim::Results;
-use sim::stats::Estimate;
 use std::fmt::Write;
 
 /// Metrics shown on the terminal (all of them are in the JSON file).

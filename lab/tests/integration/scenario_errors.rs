@@ -2,7 +2,7 @@
 //! Each case edits one line of the bundled sample scenario and checks where the error points.
 
 use crate::support::scenario_path;
-use sim::load::{ScenarioError, parse};
+use lab::load::{ScenarioError, parse};
 use std::path::Path;
 
 fn sample() -> String {

@@ -1,85 +1,15 @@
-//! Gates: promises a scenario makes about its results, checked by `dialsim check` in CI.
+//! Judging gates: promises a scenario makes about its results, checked by `dialsim check` in CI.
 //!
 //! A gate passes only when the promise holds for the whole 95% confidence interval — a rate's
 //! **upper** bound under its maximum, occupancy's **lower** bound over its minimum — so that a
 //! gate cannot pass on a lucky mean. Compliance counters must be zero in every replication.
+//! The gates' syntax is the engine's ([`sim::gate`]); this is what needs the statistics.
 
-use crate::metrics::RepMetrics;
 use crate::stats::Estimate;
 use crate::summary::StrategyResult;
 use serde::{Deserialize, Serialize};
-use strategies::param::{Positive, Probability, Share};
-
-/// Which abandon rate a gate caps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum Definition {
-    /// Live answers not bridged to an agent within the compliance threshold ÷ live answers.
-    #[default]
-    Regulatory,
-    /// Callers who hung up in the queue ÷ callers who entered it.
-    Queue,
-}
-
-/// Over which span the rate is measured.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum Window {
-    /// The whole campaign.
-    #[default]
-    Campaign,
-    /// The worst 24 hours (the UK rule).
-    Worst24h,
-    /// The worst 30 days (the US rule).
-    Worst30d,
-}
-
-/// A compliance counter that must stay at zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum Counter {
-    /// Calls outside the customer's local calling window.
-    CallsOutsideWindow,
-    /// Unanswered calls given up after ringing less than 15 s.
-    ShortRings,
-    /// Calls within 72 h of an abandoned call to the same customer.
-    RedialsAfterAbandon,
-    /// Calls to customers on the do-not-call list.
-    CallsToDoNotCall,
-}
-
-impl Counter {
-    pub fn key(self) -> &'static str {
-        match self {
-            Counter::CallsOutsideWindow => "calls_outside_window",
-            Counter::ShortRings => "short_rings",
-            Counter::RedialsAfterAbandon => "redials_after_abandon",
-            Counter::CallsToDoNotCall => "calls_to_do_not_call",
-        }
-    }
-}
-
-/// One promise, in a scenario's `gates: [...]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum Gate {
-    /// `AbandonRate(max: 0.03, definition: Regulatory, window: Campaign)`.
-    AbandonRate {
-        max: Share,
-        #[serde(default)]
-        definition: Definition,
-        #[serde(default)]
-        window: Window,
-    },
-    /// `Occupancy(min: 0.6)`: agents busy at least this share of their logged-in time.
-    Occupancy { min: Probability },
-    /// `WaitP90(max_s: 10.0)`: 90% of connected callers wait at most this long.
-    WaitP90 { max_s: Positive },
-    /// `ListExhausted(within_h: 8.0)`: every replication finishes the list within this time.
-    ListExhausted { within_h: Positive },
-    /// `Zero(counter: ShortRings)`: a compliance counter that must be zero in every replication.
-    Zero { counter: Counter },
-}
+use sim::RepMetrics;
+use sim::gate::{Counter, Definition, Gate, Window};
 
 /// How a gate fared on one strategy's replications.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -122,24 +52,18 @@ pub fn fmt_estimate(e: &Estimate, scale: f64, unit: &str, decimals: usize) -> St
     }
 }
 
-impl Gate {
-    pub fn describe(&self) -> String {
-        match self {
-            Gate::AbandonRate {
-                max,
-                definition,
-                window,
-            } => format!("AbandonRate(max {max}, {definition:?}, {window:?})"),
-            Gate::Occupancy { min } => format!("Occupancy(min {})", min.get()),
-            Gate::WaitP90 { max_s } => format!("WaitP90(max {max_s} s)"),
-            Gate::ListExhausted { within_h } => format!("ListExhausted(within {within_h} h)"),
-            Gate::Zero { counter } => format!("Zero({counter:?})"),
-        }
-    }
-
+/// What judging a gate needs: the metric it reads, how that is shown, and the verdict.
+pub trait Judge {
     /// How the measured value is shown: the factor from the file's unit and the unit after the
     /// number; `None` for a counter, shown as a total.
-    pub fn display_unit(&self) -> Option<(f64, &'static str)> {
+    fn display_unit(&self) -> Option<(f64, &'static str)>;
+    /// The results-file metric the gate reads.
+    fn metric(&self) -> &'static str;
+    fn judge(&self, result: &StrategyResult, reps: &[RepMetrics]) -> Verdict;
+}
+
+impl Judge for Gate {
+    fn display_unit(&self) -> Option<(f64, &'static str)> {
         match self {
             Gate::AbandonRate { .. } | Gate::Occupancy { .. } => Some((100.0, "%")),
             Gate::WaitP90 { .. } => Some((1.0, " s")),
@@ -148,8 +72,7 @@ impl Gate {
         }
     }
 
-    /// The results-file metric the gate reads.
-    pub fn metric(&self) -> &'static str {
+    fn metric(&self) -> &'static str {
         match self {
             Gate::AbandonRate {
                 definition, window, ..
@@ -168,8 +91,7 @@ impl Gate {
         }
     }
 
-    /// Judges the gate on one strategy's summary and its replications.
-    pub fn judge(&self, result: &StrategyResult, reps: &[RepMetrics]) -> Verdict {
+    fn judge(&self, result: &StrategyResult, reps: &[RepMetrics]) -> Verdict {
         let metric = self.metric();
         let measured = result
             .metrics

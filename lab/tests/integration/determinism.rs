@@ -6,8 +6,8 @@
 //! n-th call to a customer in a replication rings, answers, chooses and talks the same way, which
 //! is what makes paired comparisons between strategies meaningful.
 
+use lab::{Plan, Results};
 use sim::campaign::TracedCall;
-use sim::{Model, Results};
 use std::collections::HashMap;
 use std::path::Path;
 use strategies::{Choice, Millis, RingOutcome};
@@ -60,10 +60,10 @@ const SCENARIO: &str = r#"Scenario(
     ],
 )"#;
 
-fn model(text: &str) -> Model {
-    let scenario = sim::load::parse(text, Path::new("determinism.ron"))
+fn model(text: &str) -> Plan {
+    let scenario = lab::load::parse(text, Path::new("determinism.ron"))
         .unwrap_or_else(|e| panic!("the test scenario does not parse: {e}"));
-    Model::compile(&scenario, Path::new("."))
+    Plan::compile(&scenario, &lab::inputs::Files::new(Path::new(".")))
         .unwrap_or_else(|e| panic!("the test scenario does not compile: {e}"))
 }
 
@@ -71,11 +71,11 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("results serialize to JSON")
 }
 
-fn results(model: &Model) -> Results {
-    sim::run::run_all(model, &|| {})
+fn results(model: &Plan) -> Results {
+    lab::run::run_all(model, &|| {})
 }
 
-fn results_on_threads(model: &Model, threads: usize) -> String {
+fn results_on_threads(model: &Plan, threads: usize) -> String {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -171,7 +171,7 @@ fn strategies_see_the_same_customers_behave_the_same() {
         "the strategies line was not replaced"
     );
     assert!(
-        model.start_rate.is_none() && model.max_concurrent_calls.is_none(),
+        model.world.start_rate.is_none() && model.world.max_concurrent_calls.is_none(),
         "the limits line was not replaced"
     );
 
@@ -181,7 +181,7 @@ fn strategies_see_the_same_customers_behave_the_same() {
             .strategies
             .iter()
             .map(|spec| {
-                let (_, trace) = sim::run::replicate_traced(&model, spec, replication);
+                let (_, trace) = lab::run::replicate_traced(&model, spec, replication);
                 trace
                     .calls
                     .into_iter()

@@ -1,12 +1,12 @@
 //! The numbers users see, each defined once, and the results file (`--json`) that carries them.
 //! `docs/results.md` documents the same definitions; keep the two together.
 
-use crate::metrics::{Code, RepMetrics};
 use crate::stats::{Estimate, mean_ci, ratio_ci};
 use hdrhistogram::Histogram;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sim::metrics::{Code, RepMetrics};
 use std::fmt;
 use strategies::StrategySpec;
 
@@ -72,14 +72,14 @@ pub struct Results {
 pub const FORMAT: &str = "dialsim-results/1";
 
 impl Results {
-    /// Results of `model`'s scenario (no comparison block).
-    pub fn new(model: &crate::Model, strategies: Vec<StrategyResult>) -> Results {
+    /// Results of `plan`'s scenario (no comparison block).
+    pub fn new(plan: &crate::plan::Plan, strategies: Vec<StrategyResult>) -> Results {
         Results {
             format: FORMAT.to_string(),
-            scenario: model.name.clone(),
-            seed: model.seed,
-            replications: model.replications,
-            compliance_threshold_s: model.compliance_threshold.as_secs_f64(),
+            scenario: plan.name.clone(),
+            seed: plan.seed,
+            replications: plan.replications,
+            compliance_threshold_s: plan.world.compliance_threshold.as_secs_f64(),
             strategies,
             comparison: None,
         }
@@ -287,18 +287,18 @@ pub fn per_replication(key: &str, rep: &RepMetrics) -> Option<f64> {
 
 const DAY: u64 = 86_400_000;
 
-fn queue_pair(b: &crate::metrics::BucketCounts) -> (u64, u64) {
+fn queue_pair(b: &sim::metrics::BucketCounts) -> (u64, u64) {
     (b.abandoned, b.queue_entries)
 }
 
-fn regulatory_pair(b: &crate::metrics::BucketCounts) -> (u64, u64) {
+fn regulatory_pair(b: &sim::metrics::BucketCounts) -> (u64, u64) {
     (b.regulatory_abandons, b.live_answers)
 }
 
 fn worst_rate(
     r: &RepMetrics,
     window_ms: u64,
-    pair: fn(&crate::metrics::BucketCounts) -> (u64, u64),
+    pair: fn(&sim::metrics::BucketCounts) -> (u64, u64),
 ) -> Option<f64> {
     let counts: Vec<(u64, u64)> = r.buckets.iter().map(pair).collect();
     let intervals = window_ms.div_ceil(r.interval.0.max(1)) as usize;
@@ -451,7 +451,7 @@ fn series(reps: &[RepMetrics]) -> Series {
     let interval = reps.first().map_or(1, |r| r.interval.0.max(1));
     let len = reps.iter().map(|r| r.buckets.len()).max().unwrap_or(0);
     let n = reps.len().max(1) as f64;
-    let count = |f: fn(&crate::metrics::BucketCounts) -> u64| -> Vec<Option<f64>> {
+    let count = |f: fn(&sim::metrics::BucketCounts) -> u64| -> Vec<Option<f64>> {
         (0..len)
             .map(|i| {
                 Some(

@@ -1,8 +1,9 @@
-//! Reading a scenario file into a runnable [`Model`], with errors that name the file, the line and
+//! Reading a scenario file into a runnable [`Plan`], with errors that name the file, the line and
 //! the column, say what was expected, and how to fix it.
 
-use crate::model::Model;
-use crate::scenario::Scenario;
+use crate::inputs::Files;
+use crate::plan::Plan;
+use sim::scenario::Scenario;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -47,39 +48,18 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// Hints for ron's terse messages.
-fn explain(message: String) -> String {
-    if message.contains("Unexpected variant named") || message.contains("unknown variant") {
-        if message.contains("AgentsAvailable") || message.contains("OpenLoop") {
-            return format!("{message}: unknown strategy; see scenarios/README.md for the list");
-        }
-        return format!("{message}: see scenarios/README.md for the accepted names");
-    }
-    if message.contains("Expected option") {
-        return format!("{message}: write Some(value) or None");
-    }
-    if message.contains("Unexpected field named") || message.contains("unknown field") {
-        return format!("{message}: check the spelling against scenarios/README.md");
-    }
-    message
-}
-
 /// Parses scenario text; `path` is used in messages only.
 pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-    // Editors on some systems start UTF-8 files with a byte-order mark; it is not RON.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    ron::Options::default()
-        .from_str::<Scenario>(text)
-        .map_err(|e| ScenarioError::Parse {
-            path: path.to_path_buf(),
-            line: e.span.start.line,
-            column: e.span.start.col,
-            message: explain(e.code.to_string()),
-        })
+    sim::scenario::parse(text).map_err(|e| ScenarioError::Parse {
+        path: path.to_path_buf(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
 }
 
 /// Reads, parses and compiles the scenario at `path` (CSV paths resolve next to it).
-pub fn load(path: &Path) -> Result<(Scenario, Model), ScenarioError> {
+pub fn load(path: &Path) -> Result<(Scenario, Plan), ScenarioError> {
     load_with(path, |_| {})
 }
 
@@ -88,7 +68,7 @@ pub fn load(path: &Path) -> Result<(Scenario, Model), ScenarioError> {
 pub fn load_with(
     path: &Path,
     adjust: impl FnOnce(&mut Scenario),
-) -> Result<(Scenario, Model), ScenarioError> {
+) -> Result<(Scenario, Plan), ScenarioError> {
     let text =
         crate::files::read_to_string(path, crate::files::MAX_RON_BYTES).map_err(|source| {
             ScenarioError::Read {
@@ -99,9 +79,10 @@ pub fn load_with(
     let mut scenario = parse(&text, path)?;
     adjust(&mut scenario);
     let base = path.parent().unwrap_or(Path::new("."));
-    let model = Model::compile(&scenario, base).map_err(|message| ScenarioError::Invalid {
-        path: path.to_path_buf(),
-        message,
-    })?;
-    Ok((scenario, model))
+    let plan =
+        Plan::compile(&scenario, &Files::new(base)).map_err(|message| ScenarioError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+    Ok((scenario, plan))
 }

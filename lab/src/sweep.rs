@@ -21,14 +21,16 @@
 //! being one step (`agents.staffing.Count`); `strategy.F` sets field `F` of every strategy that
 //! has it.
 
-use crate::Model;
+use crate::inputs::Files;
+use crate::plan::Plan;
 use crate::run::replicate;
-use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use crate::summary::{Ordered, RepScalars, scalars, summarise_scalars};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sim::World;
+use sim::scenario::Scenario;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use strategies::StrategySpec;
@@ -92,12 +94,17 @@ pub struct Sweep {
     pub axes: Vec<Axis>,
     /// The value of each axis at each point, in grid order (the last axis varies fastest).
     pub points: Vec<Vec<f64>>,
-    pub models: Vec<Model>,
+    pub plans: Vec<Plan>,
     pub strategies: Vec<StrategySpec>,
     /// A fingerprint of everything the results depend on (what a shard must agree on).
     pub identity: String,
     /// Every file the sweep reads: its base scenario and the files that reads.
     pub inputs: Vec<PathBuf>,
+}
+
+/// Whether an axis on `field` changes the contact list.
+fn touches_list(field: &str) -> bool {
+    field == "list" || field.starts_with("list.")
 }
 
 /// One unit of work.
@@ -255,16 +262,16 @@ impl Sweep {
             ))
         })?;
         let base_path = path.parent().unwrap_or(Path::new(".")).join(&file.scenario);
-        let (mut base, base_model) = crate::load::load(&base_path)
+        let (mut base, base_plan) = crate::load::load(&base_path)
             .map_err(|e| SweepError(format!("{shown}: scenario: {e}")))?;
         let base_dir = base_path.parent().unwrap_or(Path::new("."));
         let mut inputs = vec![base_path.clone()];
         inputs.extend(base.input_files(base_dir));
         if let Some(r) = replications.or(file.replications) {
-            if r == 0 || r > crate::scenario::MAX_REPLICATIONS {
+            if r == 0 || r > sim::scenario::MAX_REPLICATIONS {
                 return Err(SweepError(format!(
                     "{shown}: replications is {r}: give 1 to {}",
-                    crate::scenario::MAX_REPLICATIONS
+                    sim::scenario::MAX_REPLICATIONS
                 )));
             }
             base.replications = r;
@@ -309,25 +316,33 @@ impl Sweep {
             )));
         }
         if let Some(budget) = budget {
-            // Every point keeps its compiled model (its list included) and every unit its
-            // numbers; the base model's size stands for each point's.
+            // Every point keeps its compiled plan and every unit its numbers; the base plan's
+            // size stands for each point's. Points share the base's list unless an axis
+            // changes the list.
             let units = count as u64 * u64::from(base.replications) * base.strategies.len() as u64;
-            let estimate = count as u64 * base_model.model_bytes()
-                + base_model.running_bytes(threads)
+            let world = &base_plan.world;
+            let per_point = if axes.iter().any(|a| touches_list(&a.field)) {
+                world.world_bytes()
+            } else {
+                world.world_bytes() - world.list_bytes()
+            };
+            let estimate = world.list_bytes()
+                + count as u64 * per_point
+                + world.running_bytes(threads)
                 + units * (2 << 10);
             if estimate > budget {
                 return Err(SweepError(format!(
-                    "{shown}: this sweep needs about {:.1} GB of memory ({count} points × {:.1} MB of model each, {units} units), more than the {:.1} GB it may use here: sweep fewer points or a smaller list",
+                    "{shown}: this sweep needs about {:.1} GB of memory ({count} points × {:.1} MB of plan each, {units} units), more than the {:.1} GB it may use here: sweep fewer points or a smaller list",
                     estimate as f64 / 1e9,
-                    base_model.model_bytes() as f64 / 1e6,
+                    per_point as f64 / 1e6,
                     budget as f64 / 1e9
                 )));
             }
         }
         let tree = serde_json::to_value(&base).map_err(|e| SweepError(format!("{shown}: {e}")))?;
-        let dir = base_path.parent().unwrap_or(Path::new("."));
+        let files = Files::new(base_path.parent().unwrap_or(Path::new(".")));
         let mut points = Vec::with_capacity(count);
-        let mut models = Vec::with_capacity(count);
+        let mut plans = Vec::with_capacity(count);
         let mut resolved = Vec::with_capacity(count);
         for k in 0..count {
             let mut rest = k;
@@ -348,15 +363,23 @@ impl Sweep {
                     describe(&axes, &point)
                 ))
             })?;
-            let model = Model::compile(&scenario, dir).map_err(|e| {
-                SweepError(format!(
-                    "{shown}: the point {} is not a valid scenario: {e}",
-                    describe(&axes, &point)
-                ))
-            })?;
+            // The list is the bulk of a world: a point that leaves it alone shares the base's.
+            let world = if scenario.list == base.list {
+                World::compile_sharing_list(&scenario, &base_plan.world, &files)
+            } else {
+                World::compile(&scenario, scenario.seed, &files)
+            };
+            let plan = world
+                .and_then(|w| Plan::around(&scenario, w))
+                .map_err(|e| {
+                    SweepError(format!(
+                        "{shown}: the point {} is not a valid scenario: {e}",
+                        describe(&axes, &point)
+                    ))
+                })?;
             resolved.push(t);
             points.push(point);
-            models.push(model);
+            plans.push(plan);
         }
         let identity = format!(
             "{:016x}",
@@ -372,7 +395,7 @@ impl Sweep {
             replications: base.replications,
             axes,
             points,
-            models,
+            plans,
             strategies: base.strategies.clone(),
             identity,
             inputs,
@@ -411,8 +434,8 @@ impl Sweep {
             .into_par_iter()
             .map(|i| {
                 let u = units[i];
-                let model = &self.models[u.point];
-                let rep = replicate(model, &model.strategies[u.strategy], u.replication);
+                let plan = &self.plans[u.point];
+                let rep = replicate(plan, &plan.strategies[u.strategy], u.replication);
                 on_unit();
                 (i, scalars(&rep))
             })
@@ -429,7 +452,7 @@ impl Sweep {
             axes: self.axes.clone(),
             points: self.points.clone(),
             strategies: self
-                .models
+                .plans
                 .first()
                 .map(|m| m.strategies.iter().map(StrategySpec::label).collect())
                 .unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! The strategies on the bundled 100-agent day under a 3% regulatory cap: what the README states.
 
 use crate::support::load;
-use sim::frontier::{Definition, Target, frontier};
+use lab::frontier::{Definition, Target, frontier};
 
 /// Seen with 10 replications per setting: Predictive 49.40 talk min per agent-hour, Adaptive 47.71,
 /// every chosen setting's upper bound under 3%.

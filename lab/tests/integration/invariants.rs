@@ -21,11 +21,12 @@
 //!
 //! A failure message carries the whole scenario and the replication, which reproduce it exactly.
 
+use lab::Plan;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use sim::campaign::{Trace, TracedCall};
 use sim::metrics::{Code, RepMetrics};
-use sim::model::{Model, RetryRule};
+use sim::world::RetryRule;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -414,7 +415,7 @@ impl Params {
 
 /// One traced replication and the model it ran on.
 struct Run<'a> {
-    model: &'a Model,
+    model: &'a Plan,
     spec: &'a StrategySpec,
     replication: u32,
     metrics: &'a RepMetrics,
@@ -449,7 +450,7 @@ fn answered(ring: RingOutcome) -> bool {
 fn check_accounting(run: &Run) -> Result<(), String> {
     let (m, calls, c) = (run.metrics, run.calls(), &run.metrics.counters);
     let count = |f: &dyn Fn(&TracedCall) -> bool| calls.iter().filter(|t| f(t)).count() as u64;
-    let customers = run.model.customers.len() as u64;
+    let customers = run.model.world.customers.len() as u64;
 
     let total: u64 = m.outcomes.iter().sum();
     ensure!(
@@ -505,7 +506,7 @@ fn check_accounting(run: &Run) -> Result<(), String> {
     );
     let wait = |t: &TracedCall| t.call.queue_wait().unwrap_or(Millis::ZERO);
     let late =
-        count(&|t| t.call.connected_at.is_some() && wait(t) > run.model.compliance_threshold);
+        count(&|t| t.call.connected_at.is_some() && wait(t) > run.model.world.compliance_threshold);
     ensure!(
         c.connected_late == late,
         "{} late connections counted, {late} traced",
@@ -551,7 +552,7 @@ fn check_accounting(run: &Run) -> Result<(), String> {
     // Each customer's final code, re-derived from its calls, gives the reported table.
     let mut by_customer: Vec<&TracedCall> = calls.iter().collect();
     by_customer.sort_by_key(|t| (t.call.customer, t.call.attempt));
-    let mut codes = vec![Code::NotReached; run.model.customers.len()];
+    let mut codes = vec![Code::NotReached; run.model.world.customers.len()];
     for t in by_customer {
         if let Some(code) = code_of(t) {
             codes[t.call.customer as usize] = code;
@@ -588,8 +589,8 @@ fn code_of(t: &TracedCall) -> Option<Code> {
 }
 
 /// The retry rule that applies after a call (`None`: the customer is done).
-fn retry_rule(model: &Model, t: &TracedCall) -> Option<RetryRule> {
-    let r = &model.retry;
+fn retry_rule(model: &Plan, t: &TracedCall) -> Option<RetryRule> {
+    let r = &model.world.retry;
     match t.call.ring {
         RingOutcome::Busy => r.busy,
         RingOutcome::NoAnswer => r.no_answer,
@@ -604,7 +605,7 @@ fn retry_rule(model: &Model, t: &TracedCall) -> Option<RetryRule> {
 }
 
 /// One call's life is in order.
-fn check_call(model: &Model, t: &TracedCall) -> Result<(), String> {
+fn check_call(model: &Plan, t: &TracedCall) -> Result<(), String> {
     let c = &t.call;
     ensure!(
         c.dialed_at <= c.ring_ended_at && c.ring_ended_at <= c.ended_at,
@@ -613,14 +614,14 @@ fn check_call(model: &Model, t: &TracedCall) -> Result<(), String> {
     // Busy and failed calls end on their own clock; answers come within the ring timeout.
     let ring = c.ring_ended_at - c.dialed_at;
     ensure!(
-        !answered(c.ring) || ring <= model.ring_timeout,
+        !answered(c.ring) || ring <= model.world.ring_timeout,
         "answered after ringing {ring}, past the ring timeout {}",
-        model.ring_timeout
+        model.world.ring_timeout
     );
     ensure!(
-        c.ring != RingOutcome::NoAnswer || ring == model.ring_timeout,
+        c.ring != RingOutcome::NoAnswer || ring == model.world.ring_timeout,
         "no answer after ringing {ring}, not the ring timeout {}",
-        model.ring_timeout
+        model.world.ring_timeout
     );
     ensure!(
         !t.human || answered(c.ring),
@@ -628,7 +629,7 @@ fn check_call(model: &Model, t: &TracedCall) -> Result<(), String> {
         c.ring
     );
     ensure!(
-        c.ring != RingOutcome::MachineDetected || model.amd.is_some(),
+        c.ring != RingOutcome::MachineDetected || model.world.amd.is_some(),
         "machine detected without answering-machine detection"
     );
     ensure!(
@@ -674,7 +675,7 @@ fn check_call(model: &Model, t: &TracedCall) -> Result<(), String> {
 /// Replays Connect's token bucket over the instants at which the campaign consulted it (accepted
 /// and refused dials), with the campaign's own arithmetic, so the replay is exact.
 fn check_start_rate(run: &Run) -> Result<(), String> {
-    let Some((per_ms, burst)) = run.model.start_rate else {
+    let Some((per_ms, burst)) = run.model.world.start_rate else {
         return Ok(());
     };
     let burst = f64::from(burst);
@@ -732,7 +733,7 @@ fn check_start_rate(run: &Run) -> Result<(), String> {
 /// saw `up(t) + n(t) − 1` calls, where `up(t)` counts calls with `dialed_at < t < ended_at` and
 /// `n(t)` the dials at `t`.
 fn check_concurrency(run: &Run) -> Result<(), String> {
-    let model_max = run.model.max_concurrent_calls;
+    let model_max = run.model.world.max_concurrent_calls;
     let calls = run.calls();
     let mut per_instant: BTreeMap<Millis, (u64, bool)> = BTreeMap::new();
     for t in calls {
@@ -776,7 +777,7 @@ fn check_customers(run: &Run) -> Result<(), String> {
     }
     for (customer, mut calls) in by_customer {
         calls.sort_by_key(|t| t.call.attempt);
-        let info = model.customers[customer as usize];
+        let info = model.world.customers[customer as usize];
         for (i, t) in calls.iter().enumerate() {
             let c = &t.call;
             ensure!(
@@ -790,13 +791,13 @@ fn check_customers(run: &Run) -> Result<(), String> {
                 c.dialed_at
             );
             ensure!(
-                c.dialed_at < model.horizon,
+                c.dialed_at < model.world.horizon,
                 "customer {customer} dialed at {}, at or after the horizon {}",
                 c.dialed_at,
-                model.horizon
+                model.world.horizon
             );
             ensure!(
-                model.in_window(info.zone, c.dialed_at),
+                model.world.in_window(info.zone, c.dialed_at),
                 "customer {customer} (zone {}) dialed at {}, outside the calling window",
                 info.zone,
                 c.dialed_at
@@ -852,9 +853,11 @@ fn check_rejections(run: &Run) -> Result<(), String> {
     let as_written = matches!(run.spec, StrategySpec::AsWritten { .. });
     let mut refused = HashSet::new();
     for r in &run.trace.rejections {
-        let info = model.customers[r.customer as usize];
+        let info = model.world.customers[r.customer as usize];
         ensure!(
-            !info.do_not_call && r.at < model.horizon && model.in_window(info.zone, r.at),
+            !info.do_not_call
+                && r.at < model.world.horizon
+                && model.world.in_window(info.zone, r.at),
             "customer {} refused at {} though it could not be dialed then",
             r.customer,
             r.at
@@ -882,7 +885,7 @@ fn check_rejections(run: &Run) -> Result<(), String> {
 /// Per agent: one call at a time, connections only while logged in.
 fn check_agents(run: &Run) -> Result<(), String> {
     for (agent, busy) in agent_busy(run) {
-        let (start, end) = run.model.agents[agent as usize];
+        let (start, end) = run.model.world.agents[agent as usize];
         for &(at, _) in &busy {
             ensure!(
                 start <= at && at < end,
@@ -942,8 +945,8 @@ fn check_queue(run: &Run) -> Result<(), String> {
     // No agent sat idle in its shift while someone waited. Agents logging in at or after the
     // horizon are left out: once dialing stops, shifts that have not started are not worked.
     let busy = agent_busy(run);
-    for (agent, &(start, end)) in run.model.agents.iter().enumerate() {
-        if start >= run.model.horizon {
+    for (agent, &(start, end)) in run.model.world.agents.iter().enumerate() {
+        if start >= run.model.world.horizon {
             continue;
         }
         let intervals = busy.get(&(agent as u32)).map_or(&[][..], Vec::as_slice);
@@ -971,7 +974,7 @@ fn check_queue(run: &Run) -> Result<(), String> {
 /// after the horizon, or after the list ran out if that came first. (A round at the very instant
 /// the list runs out may still dial: a call it places can end at once and be the last.)
 fn stop_bound(run: &Run) -> Millis {
-    let horizon = run.model.horizon;
+    let horizon = run.model.world.horizon;
     let exhausted = run.metrics.list_exhausted_at.unwrap_or(Millis::MAX);
     let limit = horizon.min(exhausted);
     let longest_wait = |s: f64| Millis::from_secs_f64(s).max(Millis(1));
@@ -1007,7 +1010,7 @@ fn stop_bound(run: &Run) -> Millis {
 /// (`RepMetrics::end`). A caller who would wait forever but was never taken leaves then, and not
 /// before: such a caller is the only way to be abandoned without a patience limit.
 fn check_close(run: &Run) -> Result<(), String> {
-    let waits_forever = |t: &TracedCall| t.call.abandoned && run.model.patience.is_none();
+    let waits_forever = |t: &TracedCall| t.call.abandoned && run.model.world.patience.is_none();
     // Such a caller's last act is joining the queue.
     let last_activity = run
         .calls()
@@ -1049,12 +1052,12 @@ fn run_case(p: &Params) -> Result<(), TestCaseError> {
             p.replication
         ))
     };
-    let scenario = sim::load::parse(&text, Path::new("prop.ron"))
+    let scenario = lab::load::parse(&text, Path::new("prop.ron"))
         .map_err(|e| fail(format!("the generated scenario does not parse: {e}")))?;
-    let model = sim::Model::compile(&scenario, Path::new("."))
+    let model = lab::Plan::compile(&scenario, &lab::inputs::Files::new(Path::new(".")))
         .map_err(|e| fail(format!("the generated scenario does not compile: {e}")))?;
     let spec = &model.strategies[0];
-    let (metrics, trace) = sim::run::replicate_traced(&model, spec, p.replication);
+    let (metrics, trace) = lab::run::replicate_traced(&model, spec, p.replication);
     let run = Run {
         model: &model,
         spec,

@@ -1,11 +1,46 @@
-//! A scenario compiled for running: samplers built, the contact list loaded, shifts expanded to
-//! agents. Shared read-only by every replication and strategy.
+//! The hidden world of a scenario, compiled for running: samplers built, the contact list in
+//! memory, shifts expanded to agents. Shared read-only by every replication and strategy. What
+//! an experiment does with it (which strategies, how many replications, which gates) is not
+//! part of it.
+//!
+//! The engine reads no files: whoever compiles a world hands it the data the scenario refers to
+//! ([`Inputs`]).
 
 use crate::dist::Sampler;
 use crate::scenario::{ContactList, MAX_AGENTS, Retry, Scenario, Staffing};
 use crate::stream;
 use std::path::Path;
-use strategies::{Millis, StrategySpec};
+use std::sync::Arc;
+use strategies::Millis;
+
+/// The data a scenario names outside itself, by the path written in the scenario. The
+/// experiments read them from disk (relative to the scenario's folder); a test or a stand-in
+/// can hand them over from memory.
+pub trait Inputs {
+    /// The contact list at `path`: its customers, and the distinct UTC offsets (milliseconds
+    /// east of UTC) their [`Customer::zone`] indexes.
+    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String>;
+    /// The durations in column `column` of the CSV file at `path`.
+    fn durations(&self, path: &Path, column: &str) -> Result<Vec<Millis>, String>;
+}
+
+/// [`Inputs`] for a scenario that names no file: naming one is an error.
+pub struct NoFiles;
+
+impl Inputs for NoFiles {
+    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
+        Err(format!(
+            "the scenario names the contact list {}, and no files were given to read it from",
+            path.display()
+        ))
+    }
+    fn durations(&self, path: &Path, _column: &str) -> Result<Vec<Millis>, String> {
+        Err(format!(
+            "the scenario names the data file {}, and no files were given to read it from",
+            path.display()
+        ))
+    }
+}
 
 /// When no horizon is given, dialing stops after this many hours even if the list is not done.
 pub const MAX_HORIZON_H: f64 = 24.0 * 31.0;
@@ -17,10 +52,10 @@ pub const MAX_INTERVALS: u64 = 100_000;
 const HOUR_MS: f64 = 3_600_000.0;
 const DAY_MS: i64 = 86_400_000;
 
-/// One customer of the list, as the model needs it.
+/// One customer of the list, as the world needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Customer {
-    /// Index into [`Model::time_zones`].
+    /// Index into [`World::time_zones`].
     pub zone: u16,
     pub do_not_call: bool,
 }
@@ -65,10 +100,7 @@ pub struct ChoiceModel {
 }
 
 #[derive(Clone, Debug)]
-pub struct Model {
-    pub name: String,
-    pub seed: u64,
-    pub replications: u32,
+pub struct World {
     /// Dialing stops here.
     pub horizon: Millis,
     /// Whether `horizon` came from the scenario (else the list is meant to be exhausted).
@@ -76,9 +108,10 @@ pub struct Model {
     pub interval: Millis,
     /// Campaign start as milliseconds after midnight UTC.
     pub start_utc: Millis,
-    pub customers: Vec<Customer>,
+    /// The list, shared: a sweep's points that leave the list alone hold one copy.
+    pub customers: Arc<[Customer]>,
     /// UTC offsets of the list's time zones, in milliseconds.
-    pub time_zones: Vec<i64>,
+    pub time_zones: Arc<[i64]>,
     /// Shift (login, logout) of every agent.
     pub agents: Vec<(Millis, Millis)>,
     pub talk: Sampler,
@@ -104,13 +137,37 @@ pub struct Model {
     /// Local calling window, milliseconds after local midnight: [from, to).
     pub window: Option<(i64, i64)>,
     pub metrics_lag: Millis,
-    pub strategies: Vec<StrategySpec>,
-    pub gates: Vec<crate::gates::Gate>,
 }
 
-impl Model {
-    /// Compiles `scenario`; `base` is the folder relative paths in it are resolved against.
-    pub fn compile(scenario: &Scenario, base: &Path) -> Result<Model, String> {
+impl World {
+    /// Compiles the world of `scenario`; `seed` draws a generated list, `inputs` hands over the
+    /// files the scenario names.
+    pub fn compile(scenario: &Scenario, seed: u64, inputs: &dyn Inputs) -> Result<World, String> {
+        World::build(scenario, inputs, || {
+            let (customers, zones) = load_list(&scenario.list, seed, inputs)?;
+            Ok((customers.into(), zones.into()))
+        })
+    }
+
+    /// Compiles the world of `scenario` around the contact list of `other` (a scenario with the
+    /// same `list` and seed), so that the list is neither read nor generated again.
+    pub fn compile_sharing_list(
+        scenario: &Scenario,
+        other: &World,
+        inputs: &dyn Inputs,
+    ) -> Result<World, String> {
+        World::build(scenario, inputs, || {
+            Ok((other.customers.clone(), other.time_zones.clone()))
+        })
+    }
+
+    /// The list comes from `list`, asked for after the checks that need no list.
+    #[allow(clippy::type_complexity)]
+    fn build(
+        scenario: &Scenario,
+        inputs: &dyn Inputs,
+        list: impl FnOnce() -> Result<(Arc<[Customer]>, Arc<[i64]>), String>,
+    ) -> Result<World, String> {
         let ms = |h: f64| Millis::from_secs_f64(h * 3_600.0);
         let staffed: u64 = match &scenario.agents.staffing {
             Staffing::Count(n) => u64::from(*n),
@@ -137,7 +194,7 @@ impl Model {
                 }
             ));
         }
-        let (customers, time_zones) = load_list(&scenario.list, scenario.seed, base)?;
+        let (customers, time_zones) = list()?;
         let agents = match &scenario.agents.staffing {
             Staffing::Count(n) => vec![(Millis::ZERO, Millis::MAX); *n as usize],
             Staffing::Shifts(shifts) => shifts
@@ -145,29 +202,18 @@ impl Model {
                 .flat_map(|s| std::iter::repeat_n((ms(s.start_h), ms(s.end_h)), s.agents as usize))
                 .collect(),
         };
-        if scenario.strategies.is_empty() {
-            return Err(
-                "the scenario lists no strategies: add at least one to `strategies: [...]`".into(),
-            );
-        }
         if agents.is_empty() {
             return Err("agents.staffing has no agents: staff at least one".into());
-        }
-        if scenario.replications == 0 {
-            return Err("replications is 0: run at least one replication".into());
         }
         let d = &scenario.dial;
         let ivr = &scenario.ivr;
         let choice = |c: &crate::scenario::ChoiceBehaviour| -> Result<ChoiceModel, String> {
             Ok(ChoiceModel {
                 p: c.p.get(),
-                after: c.after.sampler(base)?,
+                after: c.after.sampler(inputs)?,
             })
         };
-        Ok(Model {
-            name: scenario.name.clone(),
-            seed: scenario.seed,
-            replications: scenario.replications,
+        Ok(World {
             horizon: ms(horizon_h.unwrap_or(MAX_HORIZON_H)),
             horizon_given: horizon_h.is_some(),
             interval: Millis::from_secs_f64(scenario.series_interval_min.get() * 60.0),
@@ -175,8 +221,8 @@ impl Model {
             customers,
             time_zones,
             agents,
-            talk: scenario.agents.talk.sampler(base)?,
-            after_call_work: scenario.agents.after_call_work.sampler(base)?,
+            talk: scenario.agents.talk.sampler(inputs)?,
+            after_call_work: scenario.agents.after_call_work.sampler(inputs)?,
             ring_timeout: Millis::from_secs_f64(d.ring_timeout_s),
             dial_cdf: [
                 d.human,
@@ -184,18 +230,18 @@ impl Model {
                 d.human + d.machine + d.busy,
                 d.human + d.machine + d.busy + d.no_answer,
             ],
-            answer_after: d.answer_after.sampler(base)?,
-            busy_after: d.busy_after.sampler(base)?,
-            failed_after: d.failed_after.sampler(base)?,
+            answer_after: d.answer_after.sampler(inputs)?,
+            busy_after: d.busy_after.sampler(inputs)?,
+            failed_after: d.failed_after.sampler(inputs)?,
             amd: match &scenario.amd {
                 None => None,
                 Some(a) => Some(Amd {
-                    detect_after: a.detect_after.sampler(base)?,
+                    detect_after: a.detect_after.sampler(inputs)?,
                     false_positive: a.false_positive.get(),
                     false_negative: a.false_negative.get(),
                 }),
             },
-            prompt: ivr.prompt.sampler(base)?,
+            prompt: ivr.prompt.sampler(inputs)?,
             no_input_timeout: Millis::from_secs_f64(ivr.no_input_timeout_s),
             choices: [
                 choice(&ivr.agent)?,
@@ -203,10 +249,10 @@ impl Model {
                 choice(&ivr.email)?,
                 choice(&ivr.not_interested)?,
             ],
-            goodbye: ivr.goodbye.sampler(base)?,
+            goodbye: ivr.goodbye.sampler(inputs)?,
             patience: match &scenario.queue.patience {
                 None => None,
-                Some(p) => Some(p.sampler(base)?),
+                Some(p) => Some(p.sampler(inputs)?),
             },
             compliance_threshold: Millis::from_secs_f64(
                 scenario.queue.compliance_threshold_s.get(),
@@ -229,8 +275,6 @@ impl Model {
                 .as_ref()
                 .map(|w| ((w.from_h * HOUR_MS) as i64, (w.to_h * HOUR_MS) as i64)),
             metrics_lag: Millis::from_secs_f64(scenario.metrics_lag_s.get()),
-            strategies: scenario.strategies.clone(),
-            gates: scenario.gates.clone(),
         })
     }
 
@@ -247,7 +291,7 @@ impl Model {
         }
     }
 
-    /// A time after `now` before which [`Model::in_window`] for `zone` cannot change: the next
+    /// A time after `now` before which [`World::in_window`] for `zone` cannot change: the next
     /// local time that is a window edge ([`Millis::MAX`] without a window).
     pub fn window_steady_until(&self, zone: u16, now: Millis) -> Millis {
         match self.window {
@@ -270,9 +314,15 @@ impl Model {
         self.horizon.0.div_ceil(self.interval.0.max(1)) + 1
     }
 
-    /// About how many bytes the model itself holds: the list and the agents' shifts.
-    pub fn model_bytes(&self) -> u64 {
-        self.customers.len() as u64 * 4 + self.agents.len() as u64 * 16
+    /// About how many bytes the world itself holds: the list and the agents' shifts.
+    pub fn world_bytes(&self) -> u64 {
+        self.list_bytes() + self.agents.len() as u64 * 16
+    }
+
+    /// About how many bytes of [`World::world_bytes`] are the list (shared by worlds compiled
+    /// with [`World::compile_sharing_list`]).
+    pub fn list_bytes(&self) -> u64 {
+        self.customers.len() as u64 * 4
     }
 
     /// About how many bytes one replication needs while it runs (customer states, zone queues,
@@ -290,15 +340,6 @@ impl Model {
         (128 << 10) + self.intervals() * (4 << 10)
     }
 
-    /// An estimate, made before running, of the memory a run of every strategy's replications
-    /// takes on `threads` threads: high rather than low, so that a run refused for want of
-    /// memory would indeed not have fitted, and one accepted does.
-    pub fn memory_estimate(&self, threads: usize) -> u64 {
-        self.model_bytes()
-            + self.running_bytes(threads)
-            + self.strategies.len() as u64 * u64::from(self.replications) * self.replication_bytes()
-    }
-
     /// Customers that may ever be dialed (not on the do-not-call list).
     pub fn dialable(&self) -> u64 {
         self.customers.iter().filter(|c| !c.do_not_call).count() as u64
@@ -308,7 +349,7 @@ impl Model {
 fn load_list(
     list: &ContactList,
     seed: u64,
-    base: &Path,
+    inputs: &dyn Inputs,
 ) -> Result<(Vec<Customer>, Vec<i64>), String> {
     match list {
         ContactList::Generated {
@@ -360,7 +401,7 @@ fn load_list(
                 .collect();
             Ok((customers, offsets))
         }
-        ContactList::Csv { path } => crate::contacts::read(&base.join(path)),
+        ContactList::Csv { path } => inputs.contact_list(path),
     }
 }
 
@@ -372,19 +413,20 @@ mod tests {
     /// days in zones whose offsets put the edges at every kind of place.
     #[test]
     fn window_is_steady_until_its_next_edge() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/day-100-agents.ron");
-        let (_, model) = crate::load::load(&path).expect("bundled scenario");
+        let text = include_str!("../../scenarios/day-100-agents.ron");
+        let scenario = crate::scenario::parse(text).expect("bundled scenario parses");
+        let world = World::compile(&scenario, scenario.seed, &NoFiles).expect("compiles");
         let minute = 60_000;
-        for zone in 0..model.time_zones.len() as u16 {
+        for zone in 0..world.time_zones.len() as u16 {
             let mut now = Millis(0);
             while now.0 < 2 * DAY_MS as u64 {
-                let until = model.window_steady_until(zone, now);
+                let until = world.window_steady_until(zone, now);
                 assert!(until > now);
-                let open = model.in_window(zone, now);
+                let open = world.in_window(zone, now);
                 let mut t = now;
                 while t < until {
                     assert_eq!(
-                        model.in_window(zone, t),
+                        world.in_window(zone, t),
                         open,
                         "zone {zone} changed at {t:?}"
                     );

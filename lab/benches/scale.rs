@@ -6,7 +6,7 @@
 //! cost per event must not grow with the calls in flight, so the second should take about ten
 //! times the first).
 //!
-//! `cargo bench -p sim --bench scale` (about five minutes on 2 cores).
+//! `cargo bench -p lab --bench scale` (about five minutes on 2 cores).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -34,13 +34,13 @@ fn peak_resident_mb() -> Option<f64> {
 
 fn million_customers(c: &mut Criterion) {
     let (_, model) =
-        sim::load::load(&path("benches/million-customers.ron")).expect("bench scenario");
+        lab::load::load(&path("benches/million-customers.ron")).expect("bench scenario");
     let spec = &model.strategies[0];
     let mut group = c.benchmark_group("1,000,000 customers × 500 agents × 72 h");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(15));
     group.bench_function(format!("one replication, {}", spec.label()), |b| {
-        b.iter(|| black_box(sim::run::replicate(&model, spec, 0)))
+        b.iter(|| black_box(lab::run::replicate(&model, spec, 0)))
     });
     group.finish();
     if let Some(mb) = peak_resident_mb() {
@@ -50,7 +50,7 @@ fn million_customers(c: &mut Criterion) {
 
 fn thousand_point_sweep(c: &mut Criterion) {
     let sweep =
-        sim::sweep::Sweep::load(&path("benches/thousand-points.ron"), None).expect("bench sweep");
+        lab::sweep::Sweep::load(&path("benches/thousand-points.ron"), None).expect("bench sweep");
     let two = pool(2);
     let mut group = c.benchmark_group("sweep of 1,000 points × 2 strategies × 2 replications");
     group.sample_size(10);
@@ -62,7 +62,7 @@ fn thousand_point_sweep(c: &mut Criterion) {
 
 fn parallel_efficiency(c: &mut Criterion) {
     let (_, mut model) =
-        sim::load::load(&path("../scenarios/small-team.ron")).expect("bundled scenario");
+        lab::load::load(&path("../scenarios/small-team.ron")).expect("bundled scenario");
     model.replications = 200;
     let mut group = c.benchmark_group("200 replications × 5 strategies of small-team");
     group.sample_size(10);
@@ -70,7 +70,7 @@ fn parallel_efficiency(c: &mut Criterion) {
     for threads in [1, 2] {
         let pool = pool(threads);
         group.bench_function(format!("{threads} thread(s)"), |b| {
-            b.iter(|| pool.install(|| black_box(sim::run::run_all(&model, &|| {}))))
+            b.iter(|| pool.install(|| black_box(lab::run::run_all(&model, &|| {}))))
         });
     }
     group.finish();
@@ -84,11 +84,12 @@ fn burst_of_calls_in_flight(c: &mut Criterion) {
         let edited = text
             .replace("size: 2000,", &format!("size: {size},"))
             .replace("AgentsAvailable(poll_s: 5.0),", "");
-        let scenario = sim::load::parse(&edited, "burst.ron".as_ref()).expect("edited sample");
-        let model = sim::Model::compile(&scenario, ".".as_ref()).expect("compiles");
+        let scenario = lab::load::parse(&edited, "burst.ron".as_ref()).expect("edited sample");
+        let model = lab::Plan::compile(&scenario, &lab::inputs::Files::new(".".as_ref()))
+            .expect("compiles");
         let spec = &model.strategies[0];
         group.bench_function(format!("{size} customers"), |b| {
-            b.iter(|| black_box(sim::run::replicate(&model, spec, 0)))
+            b.iter(|| black_box(lab::run::replicate(&model, spec, 0)))
         });
     }
     group.finish();

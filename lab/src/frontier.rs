@@ -21,7 +21,7 @@
 //! difference over the same replications (see [`crate::compare`]).
 
 use crate::compare::paired_difference;
-use crate::model::Model;
+use crate::plan::Plan;
 use crate::run;
 use crate::stats::Estimate;
 use crate::summary::{Ordered, per_replication, summarise};
@@ -289,13 +289,13 @@ struct Evaluated {
 }
 
 fn evaluate(
-    model: &Model,
+    plan: &Plan,
     spec: &StrategySpec,
     target: Target,
     reference_talk: Option<&[Option<f64>]>,
     on_replication: &(dyn Fn() + Sync),
 ) -> Evaluated {
-    let reps = run::replications(model, spec, on_replication);
+    let reps = run::replications(plan, spec, on_replication);
     let summary = summarise(spec, &reps);
     let talk: Vec<Option<f64>> = reps.iter().map(|r| per_replication(TALK, r)).collect();
     let upper = summary
@@ -326,7 +326,7 @@ fn probe_of(e: Evaluated, key: &str) -> Probe<Setting> {
 }
 
 fn one_strategy(
-    model: &Model,
+    plan: &Plan,
     spec: &StrategySpec,
     target: Target,
     reference_talk: &[Option<f64>],
@@ -338,18 +338,12 @@ fn one_strategy(
         Some(k) => search(k.low, k.high, target.abandon, |v| {
             let setting = spec.with_knob(v);
             probe_of(
-                evaluate(
-                    model,
-                    &setting,
-                    target,
-                    Some(reference_talk),
-                    on_replication,
-                ),
+                evaluate(plan, &setting, target, Some(reference_talk), on_replication),
                 key,
             )
         }),
         None => {
-            let e = evaluate(model, spec, target, Some(reference_talk), on_replication);
+            let e = evaluate(plan, spec, target, Some(reference_talk), on_replication);
             let passes = e.setting.passes;
             Searched {
                 chosen: passes.then_some(0),
@@ -376,23 +370,23 @@ fn one_strategy(
     }
 }
 
-/// Searches every strategy of `model` (see the module documentation). Strategies are searched
+/// Searches every strategy of `plan` (see the module documentation). Strategies are searched
 /// in parallel and each evaluation runs its replications in parallel, on the current rayon pool;
 /// the result does not depend on the number of threads. `on_replication` is called after each
 /// replication.
 pub fn frontier(
-    model: &Model,
+    plan: &Plan,
     target: Target,
     on_replication: &(dyn Fn() + Sync),
 ) -> Result<Frontier, FrontierError> {
     if !(target.abandon > 0.0 && target.abandon < 1.0) {
         return Err(FrontierError::Target(target.abandon));
     }
-    if model.replications < 2 {
-        return Err(FrontierError::Replications(model.replications));
+    if plan.replications < 2 {
+        return Err(FrontierError::Replications(plan.replications));
     }
     let reference_spec = reference();
-    let reference = evaluate(model, &reference_spec, target, None, on_replication);
+    let reference = evaluate(plan, &reference_spec, target, None, on_replication);
     let reference_entry = FrontierStrategy {
         name: reference_spec.label(),
         strategy: reference_spec.clone(),
@@ -402,27 +396,27 @@ pub fn frontier(
         chosen: reference.setting.passes.then_some(0),
         tried: vec![reference.setting.clone()],
     };
-    let listed: Vec<FrontierStrategy> = model
+    let listed: Vec<FrontierStrategy> = plan
         .strategies
         .par_iter()
         .map(|spec| {
             if *spec == reference_spec {
                 reference_entry.clone()
             } else {
-                one_strategy(model, spec, target, &reference.talk, on_replication)
+                one_strategy(plan, spec, target, &reference.talk, on_replication)
             }
         })
         .collect();
     let mut strategies = Vec::with_capacity(listed.len() + 1);
-    if !model.strategies.contains(&reference_spec) {
+    if !plan.strategies.contains(&reference_spec) {
         strategies.push(reference_entry);
     }
     strategies.extend(listed);
     Ok(Frontier {
         format: FORMAT.to_string(),
-        scenario: model.name.clone(),
-        seed: model.seed,
-        replications: model.replications,
+        scenario: plan.name.clone(),
+        seed: plan.seed,
+        replications: plan.replications,
         target_abandon: target.abandon,
         definition: target.definition,
         abandon_key: target.definition.key().to_string(),

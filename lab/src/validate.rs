@@ -18,9 +18,9 @@
 //! #     queue: (patience: Some(Exponential(mean_s: 20.0))),
 //! #     strategies: [FixedRatio(ratio: 1.5)],
 //! # )"#;
-//! # let scenario = sim::load::parse(text, "tiny.ron".as_ref()).unwrap();
-//! # let model = sim::Model::compile(&scenario, ".".as_ref()).unwrap();
-//! let mut results = sim::run::run_all(&model, &|| {});
+//! # let scenario = lab::load::parse(text, "tiny.ron".as_ref()).unwrap();
+//! # let plan = lab::Plan::compile(&scenario, &lab::inputs::Files::new(".".as_ref())).unwrap();
+//! let mut results = lab::run::run_all(&plan, &|| {});
 //! assert_eq!(results.validate(), Ok(()));
 //! // A damaged file: the upper bound of an interval near the largest f64.
 //! results.strategies[0].metrics.0[2].1.ci95 = Some([1.7e308, 1.0]);
@@ -46,10 +46,10 @@
 
 use crate::compare::COMPARED;
 use crate::frontier::Frontier;
-use crate::metrics::Code;
 use crate::stats::Estimate;
 use crate::summary::{Ordered, Results, StrategyResult, metric_keys, summarise};
 use crate::sweep::{Header, Part, SweepResults};
+use sim::metrics::Code;
 use std::fmt;
 
 /// The largest magnitude of any number dialsim writes. Nothing a campaign produces comes near it

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         eprintln!("REPLICATIONS must be a whole number");
         return ExitCode::from(2);
     };
-    let model = match sim::load::load(&PathBuf::from(scenario)) {
+    let model = match lab::load::load(&PathBuf::from(scenario)) {
         Ok((_, model)) => model,
         Err(e) => {
             eprintln!("{e}");
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
     };
     let (mut events, mut dials) = (0, 0);
     for r in 0..count {
-        let metrics = sim::run::replicate(&model, spec, r);
+        let metrics = lab::run::replicate(&model, spec, r);
         events += metrics.events;
         dials += metrics.counters.dials;
     }

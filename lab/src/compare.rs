@@ -11,12 +11,12 @@
 //! which either side's ratio (or per-replication value) is undefined is left out of that
 //! metric's differences.
 
-use crate::metrics::RepMetrics;
-use crate::model::Model;
+use crate::plan::Plan;
 use crate::run;
 use crate::stats::{Estimate, mean_ci};
 use crate::summary::{Comparison, Difference, Ordered, Results, per_replication, summarise};
 use rayon::prelude::*;
+use sim::metrics::RepMetrics;
 use std::fmt;
 use strategies::StrategySpec;
 
@@ -163,23 +163,23 @@ pub fn differences(
     )
 }
 
-/// Runs every strategy of `model` on the same replications and compares each with the strategy
+/// Runs every strategy of `plan` on the same replications and compares each with the strategy
 /// at index `baseline` (see [`baseline`]). The result is `run`'s [`Results`] with its
 /// `comparison` filled in. Replications run in parallel on the current rayon pool and the result
 /// does not depend on the number of threads; `on_replication` is called after each one.
-pub fn compare(model: &Model, baseline: usize, on_replication: &(dyn Fn() + Sync)) -> Results {
+pub fn compare(plan: &Plan, baseline: usize, on_replication: &(dyn Fn() + Sync)) -> Results {
     assert!(
-        baseline < model.strategies.len(),
+        baseline < plan.strategies.len(),
         "baseline index within the strategies"
     );
     // Summarise each strategy as soon as it has run and keep only the compact paired values, so
     // memory does not grow with strategies × replications × histogram size. Strategies run
     // side by side as well, so no thread waits for one strategy's last replication.
-    let (strategies, values): (Vec<_>, Vec<_>) = model
+    let (strategies, values): (Vec<_>, Vec<_>) = plan
         .strategies
         .par_iter()
         .map(|spec| {
-            let reps = run::replications(model, spec, on_replication);
+            let reps = run::replications(plan, spec, on_replication);
             (summarise(spec, &reps), paired_values(&reps))
         })
         .unzip();
@@ -199,7 +199,7 @@ pub fn compare(model: &Model, baseline: usize, on_replication: &(dyn Fn() + Sync
             baseline,
             differences,
         }),
-        ..Results::new(model, strategies)
+        ..Results::new(plan, strategies)
     }
 }
 

@@ -4,7 +4,7 @@
 //! (`-05:00`, `+01:00`, `+0530`, `UTC`), optional `name`, optional `do_not_call` (`true`/`false`,
 //! `yes`/`no`, `1`/`0`). Other columns are ignored.
 
-use crate::model::Customer;
+use sim::world::Customer;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -186,10 +186,10 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
                 })?
             }
         };
-        if customers.len() == crate::scenario::MAX_CUSTOMERS as usize {
+        if customers.len() == sim::scenario::MAX_CUSTOMERS as usize {
             return Err(format!(
                 "{shown}:{line}: the contact list has more than {} customers, the most a campaign takes: split it into campaigns",
-                crate::scenario::MAX_CUSTOMERS
+                sim::scenario::MAX_CUSTOMERS
             ));
         }
         customers.push(Customer { zone, do_not_call });

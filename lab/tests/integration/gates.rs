@@ -1,8 +1,8 @@
 //! Each gate kind passing and failing on a real simulation, judged on the interval, not the mean.
 
 use crate::support::load;
-use sim::check::check;
-use sim::gates::Gate;
+use lab::check::check;
+use sim::gate::Gate;
 
 fn gates(text: &str) -> Vec<Gate> {
     ron::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -103,7 +103,7 @@ fn a_short_ring_timeout_breaches() {
     let mut model = load("seed-sample-quotas.ron");
     model.replications = 2;
     model.strategies.truncate(1);
-    model.ring_timeout = sim::Millis(10_000);
+    model.world.ring_timeout = sim::Millis(10_000);
     model.gates = gates("[Zero(counter: ShortRings)]");
     let c = check(&model, &|| {});
     assert!(!c.strategies[0].verdicts[0].passed);

@@ -1,8 +1,8 @@
 //! Shared helpers: loading bundled scenarios and reading estimates out of results.
 
-use sim::stats::Estimate;
-use sim::summary::StrategyResult;
-use sim::{Model, Results};
+use lab::stats::Estimate;
+use lab::summary::StrategyResult;
+use lab::{Plan, Results};
 use std::path::PathBuf;
 
 /// A file under the repository's `scenarios/` folder.
@@ -12,15 +12,15 @@ pub fn scenario_path(relative: &str) -> PathBuf {
         .join(relative)
 }
 
-pub fn load(relative: &str) -> Model {
+pub fn load(relative: &str) -> Plan {
     let path = scenario_path(relative);
-    sim::load::load(&path)
+    lab::load::load(&path)
         .unwrap_or_else(|e| panic!("bundled scenario {} must load: {e}", path.display()))
         .1
 }
 
-pub fn run(model: &Model) -> Results {
-    sim::run::run_all(model, &|| {})
+pub fn run(model: &Plan) -> Results {
+    lab::run::run_all(model, &|| {})
 }
 
 pub fn estimate(result: &StrategyResult, key: &str) -> Estimate {

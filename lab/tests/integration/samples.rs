@@ -2,11 +2,11 @@
 
 use crate::support::{estimate, load, run};
 
-fn mean(r: &sim::summary::StrategyResult, key: &str) -> f64 {
+fn mean(r: &lab::summary::StrategyResult, key: &str) -> f64 {
     estimate(r, key).mean.expect("defined")
 }
 
-fn ci(r: &sim::summary::StrategyResult, key: &str) -> [f64; 2] {
+fn ci(r: &lab::summary::StrategyResult, key: &str) -> [f64; 2] {
     estimate(r, key).ci95.expect("interval")
 }
 

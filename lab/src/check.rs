@@ -2,8 +2,8 @@
 //! gate judged, and the per-replication values a baseline needs for paired comparisons.
 
 use crate::compare::{COMPARED, paired_values};
-use crate::gates::Verdict;
-use crate::model::Model;
+use crate::gates::{Judge, Verdict};
+use crate::plan::Plan;
 use crate::run::replications;
 use crate::summary::{Ordered, StrategyResult, summarise};
 use rayon::prelude::*;
@@ -32,22 +32,18 @@ pub struct ScenarioCheck {
     pub strategies: Vec<StrategyCheck>,
 }
 
-/// Runs every strategy of `model` and judges its gates. Deterministic whatever the number of
+/// Runs every strategy of `plan` and judges its gates. Deterministic whatever the number of
 /// threads, like [`crate::run::run_all`].
-pub fn check(model: &Model, on_replication: &(dyn Fn() + Sync)) -> ScenarioCheck {
+pub fn check(plan: &Plan, on_replication: &(dyn Fn() + Sync)) -> ScenarioCheck {
     // Strategies run side by side (their replications too), so no thread waits for one
     // strategy's last replication; results are collected in order.
-    let strategies = model
+    let strategies = plan
         .strategies
         .par_iter()
         .map(|spec| {
-            let reps = replications(model, spec, on_replication);
+            let reps = replications(plan, spec, on_replication);
             let result = summarise(spec, &reps);
-            let verdicts = model
-                .gates
-                .iter()
-                .map(|g| g.judge(&result, &reps))
-                .collect();
+            let verdicts = plan.gates.iter().map(|g| g.judge(&result, &reps)).collect();
             let per_replication = Ordered(
                 COMPARED
                     .iter()
@@ -63,9 +59,9 @@ pub fn check(model: &Model, on_replication: &(dyn Fn() + Sync)) -> ScenarioCheck
         })
         .collect();
     ScenarioCheck {
-        scenario: model.name.clone(),
-        seed: model.seed,
-        replications: model.replications,
+        scenario: plan.name.clone(),
+        seed: plan.seed,
+        replications: plan.replications,
         strategies,
     }
 }

@@ -2,14 +2,15 @@
 //! and its after-call work are over, whatever a pacer's next wake-up says.
 
 use crate::support::scenario_path;
-use sim::load::parse;
-use sim::{Millis, Model};
+use lab::Plan;
+use lab::load::parse;
+use sim::Millis;
 use std::path::Path;
 
-fn model(edit: impl Fn(String) -> String) -> Model {
+fn model(edit: impl Fn(String) -> String) -> Plan {
     let text = std::fs::read_to_string(scenario_path("seed-sample.ron")).expect("bundled sample");
     let scenario = parse(&edit(text), Path::new("edited.ron")).expect("valid edit");
-    Model::compile(&scenario, Path::new(".")).expect("compiles")
+    Plan::compile(&scenario, &lab::inputs::Files::new(Path::new("."))).expect("compiles")
 }
 
 /// `AgentsAvailable(poll_s: 1e7)` ran 2,778 h, past the 744 h cap, and diluted occupancy and
@@ -23,7 +24,7 @@ fn a_sleeping_pacer_does_not_keep_the_campaign_open_past_its_horizon() {
         )
     });
     let spec = &m.strategies[0];
-    let rep = sim::run::replicate(&m, spec, 0);
+    let rep = lab::run::replicate(&m, spec, 0);
     // Horizon 8 h; calls in progress then finish (a talk is a few minutes).
     assert!(
         rep.end <= Millis::from_secs(8 * 3_600 + 3_600),
@@ -45,7 +46,7 @@ fn a_campaign_with_nothing_left_to_dial_ends_with_its_last_call() {
             )
     });
     for spec in &m.strategies {
-        let rep = sim::run::replicate(&m, spec, 0);
+        let rep = lab::run::replicate(&m, spec, 0);
         assert!(
             rep.counters.dials >= 50,
             "{}: {} dials",
@@ -74,9 +75,9 @@ fn a_queue_that_would_drain_for_years_closes_744_hours_after_dialing() {
         "talk: Exponential(mean_s: 65535.0)",
     );
     let scenario = parse(&text, Path::new("slow-talk.ron")).expect("valid edit");
-    let m = Model::compile(&scenario, Path::new(".")).expect("compiles");
-    let rep = sim::run::replicate(&m, &m.strategies[0], 0);
-    let horizon = m.horizon;
+    let m = Plan::compile(&scenario, &lab::inputs::Files::new(Path::new("."))).expect("compiles");
+    let rep = lab::run::replicate(&m, &m.strategies[0], 0);
+    let horizon = m.world.horizon;
     let close = horizon + sim::campaign::MAX_DRAIN;
     assert!(
         rep.counters.abandoned > 0,

@@ -1,0 +1,94 @@
+//! Gates as a scenario declares them: promises about its results, which `dialsim check` judges
+//! in CI. Only the syntax lives here, with the scenario it belongs to; judging a gate needs the
+//! statistics of many replications and belongs to the experiments above the engine.
+
+use serde::{Deserialize, Serialize};
+use strategies::param::{Positive, Probability, Share};
+
+/// Which abandon rate a gate caps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Definition {
+    /// Live answers not bridged to an agent within the compliance threshold ÷ live answers.
+    #[default]
+    Regulatory,
+    /// Callers who hung up in the queue ÷ callers who entered it.
+    Queue,
+}
+
+/// Over which span the rate is measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Window {
+    /// The whole campaign.
+    #[default]
+    Campaign,
+    /// The worst 24 hours (the UK rule).
+    Worst24h,
+    /// The worst 30 days (the US rule).
+    Worst30d,
+}
+
+/// A compliance counter that must stay at zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Counter {
+    /// Calls outside the customer's local calling window.
+    CallsOutsideWindow,
+    /// Unanswered calls given up after ringing less than 15 s.
+    ShortRings,
+    /// Calls within 72 h of an abandoned call to the same customer.
+    RedialsAfterAbandon,
+    /// Calls to customers on the do-not-call list.
+    CallsToDoNotCall,
+}
+
+impl Counter {
+    pub fn key(self) -> &'static str {
+        match self {
+            Counter::CallsOutsideWindow => "calls_outside_window",
+            Counter::ShortRings => "short_rings",
+            Counter::RedialsAfterAbandon => "redials_after_abandon",
+            Counter::CallsToDoNotCall => "calls_to_do_not_call",
+        }
+    }
+}
+
+/// One promise, in a scenario's `gates: [...]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Gate {
+    /// `AbandonRate(max: 0.03, definition: Regulatory, window: Campaign)`.
+    AbandonRate {
+        max: Share,
+        #[serde(default)]
+        definition: Definition,
+        #[serde(default)]
+        window: Window,
+    },
+    /// `Occupancy(min: 0.6)`: agents busy at least this share of their logged-in time.
+    Occupancy { min: Probability },
+    /// `WaitP90(max_s: 10.0)`: 90% of connected callers wait at most this long.
+    WaitP90 { max_s: Positive },
+    /// `ListExhausted(within_h: 8.0)`: every replication finishes the list within this time.
+    ListExhausted { within_h: Positive },
+    /// `Zero(counter: ShortRings)`: a compliance counter that must be zero in every replication.
+    Zero { counter: Counter },
+}
+
+impl Gate {
+    /// The gate as written, for messages: `AbandonRate(max 0.03, Regulatory, Worst24h)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Gate::AbandonRate {
+                max,
+                definition,
+                window,
+            } => format!("AbandonRate(max {max}, {definition:?}, {window:?})"),
+            Gate::Occupancy { min } => format!("Occupancy(min {})", min.get()),
+            Gate::WaitP90 { max_s } => format!("WaitP90(max {max_s} s)"),
+            Gate::ListExhausted { within_h } => format!("ListExhausted(within {within_h} h)"),
+            Gate::Zero { counter } => format!("Zero({counter:?})"),
+        }
+    }
+}
