@@ -551,33 +551,33 @@ fn bad_gates_exit_2_naming_the_file_and_line() {
     let cases = [
         (
             "AbandonRat(max: 0.03)",
-            ":45:9: Unexpected variant named `AbandonRat` in enum `Gate`",
+            ":55:9: Unexpected variant named `AbandonRat` in enum `Gate`",
         ),
         (
             "Zero(counter: ShortRing)",
-            ":45:23: Unexpected variant named `ShortRing` in enum `Counter`",
+            ":55:23: Unexpected variant named `ShortRing` in enum `Counter`",
         ),
         (
             "AbandonRate(max: 1.5)",
-            ":45:26: expected a share strictly between 0 and 1, found 1.5",
+            ":55:26: expected a share strictly between 0 and 1, found 1.5",
         ),
         (
             "Occupancy(min: -0.1)",
-            ":45:24: expected a probability between 0 and 1, found -0.1",
+            ":55:24: expected a probability between 0 and 1, found -0.1",
         ),
         (
             "WaitP90(max_s: 0.0)",
-            ":45:24: expected a number greater than zero, found 0",
+            ":55:24: expected a number greater than zero, found 0",
         ),
         (
             "AbandonRate(max: 0.03, window: Worst7d)",
-            ":45:40: Unexpected variant named `Worst7d` in enum `Window`",
+            ":55:40: Unexpected variant named `Worst7d` in enum `Window`",
         ),
     ];
     let text =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(AS_WRITTEN)).unwrap();
     assert_eq!(
-        text.lines().nth(44).map(str::trim),
+        text.lines().nth(54).map(str::trim),
         Some("AbandonRate(max: 0.03),"),
         "the gate moved: update the line numbers"
     );

@@ -147,7 +147,7 @@ fn bad_input_exits_2_naming_file_and_line() {
             "strategy.ron",
             "AsWritten(poll_s: 5.0)",
             "Clairvoyant()",
-            ":44:9: Unexpected variant named `Clairvoyant`",
+            ":54:9: Unexpected variant named `Clairvoyant`",
         ),
         (
             "sum.ron",
@@ -165,7 +165,7 @@ fn bad_input_exits_2_naming_file_and_line() {
             "zero.ron",
             "ring_timeout_s: 60.0",
             "ring_timeout_s: 0",
-            ":22:25: expected a duration in seconds from above 0 s",
+            ":22:25: expected a ring timeout from 15 s to 60 s, found 0",
         ),
         (
             "sd.ron",

@@ -338,7 +338,7 @@ fn an_unknown_strategy_exits_2_in_both_commands() {
         "Clairvoyant()",
     );
     let path = bad.to_str().unwrap();
-    let expect = "unknown-strategy.ron:44:9: Unexpected variant named `Clairvoyant`";
+    let expect = "unknown-strategy.ron:54:9: Unexpected variant named `Clairvoyant`";
     assert_exit_2(&["compare", path, "-q"], expect);
     assert_exit_2(
         &["frontier", path, "--target-abandon", "0.03", "-q"],

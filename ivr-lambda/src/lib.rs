@@ -258,7 +258,10 @@ pub struct Answer {
 
 impl Answer {
     pub fn code(&self) -> i32 {
-        self.choice.code()
+        self.choice
+            .code()
+            .number()
+            .expect("a key press gives a numbered code")
     }
 
     pub fn disconnect(&self) -> bool {
@@ -273,7 +276,7 @@ impl Answer {
             ("message".to_string(), self.message.clone()),
             (
                 "message_key".to_string(),
-                self.choice.message_key().to_string(),
+                ivr::choice::message_key(self.choice).to_string(),
             ),
             ("language".to_string(), self.language.to_string()),
             ("recorded".to_string(), self.recorded.name().to_string()),
@@ -385,7 +388,7 @@ impl Ivr {
             .as_deref()
             .or(contact.system_endpoint.address.as_deref())
             .unwrap_or("");
-        if choice == Choice::Absent && callback.is_empty() {
+        if choice == Choice::NoInput && callback.is_empty() {
             tracing::warn!(
                 "no number to call back: set {ENV_CALLBACK_NUMBER} (the absent message says no number)"
             );
@@ -393,22 +396,24 @@ impl Ivr {
         let message = self.config.messages.text(&language, choice, callback);
         let recorded = self.record(&phone, choice).await;
         let contact_id = contact.contact_id.as_deref().unwrap_or("");
+        let answer_code = choice.code().key();
+        let key = ivr::choice::message_key(choice);
         match &recorded {
             Recorded::Written | Recorded::NoTable => tracing::info!(
-                phone = %mask_phone(&phone), contact_id, code = choice.code(), recorded = recorded.name(),
-                "answered {input:?}: {choice}"
+                phone = %mask_phone(&phone), contact_id, code = answer_code, recorded = recorded.name(),
+                "answered {input:?}: {key}"
             ),
             Recorded::NoRow => tracing::warn!(
-                phone = %mask_phone(&phone), contact_id, code = choice.code(),
-                "answered {input:?}: {choice}; the table has no row for this number, none created"
+                phone = %mask_phone(&phone), contact_id, code = answer_code,
+                "answered {input:?}: {key}; the table has no row for this number, none created"
             ),
             Recorded::Failed(e) => tracing::error!(
-                phone = %mask_phone(&phone), contact_id, code = choice.code(),
-                "answered {input:?}: {choice}; the table write failed, the call goes on: {e}"
+                phone = %mask_phone(&phone), contact_id, code = answer_code,
+                "answered {input:?}: {key}; the table write failed, the call goes on: {e}"
             ),
             Recorded::TimedOut => tracing::error!(
-                phone = %mask_phone(&phone), contact_id, code = choice.code(),
-                "answered {input:?}: {choice}; the table write took longer than {} ms and was abandoned, the call goes on",
+                phone = %mask_phone(&phone), contact_id, code = answer_code,
+                "answered {input:?}: {key}; the table write took longer than {} ms and was abandoned, the call goes on",
                 self.config.write_timeout.as_millis()
             ),
         }

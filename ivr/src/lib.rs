@@ -2,15 +2,15 @@
 //! render` fills its spoken texts), its Lambda (`ivr-lambda`: what a key press means and what to
 //! say back) and `live` (the layout of the sample's DynamoDB customer table).
 //!
-//! No I/O and no dependencies beyond `serde_json`: the rules are tested here, and every crate that
-//! uses them gets the same ones.
+//! No I/O; what a key press means comes from the rules' crate, so the IVR, the simulator and
+//! `live` read it from one place.
 //!
 //! ```
 //! use ivr::{Choice, Language, Messages};
 //!
 //! let choice = Choice::from_input("3");
 //! assert_eq!(choice, Choice::Email);
-//! assert_eq!(choice.code(), 3); // the sample wrote 2 here
+//! assert_eq!(choice.code().key(), "3"); // the sample wrote 2 here
 //! assert!(choice.disconnects());
 //! let text = Messages::builtin().text(&Language::EN, choice, "+14155550100");
 //! assert!(text.contains("e-mail"));

@@ -13,7 +13,7 @@
 //! A shipped language may override some keys; a new language must give all five. In `absent`,
 //! `{callback_number}` is replaced by the number to call back, spoken digit by digit.
 
-use crate::choice::Choice;
+use crate::choice::{Choice, from_message_key, message_key, slot};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -85,7 +85,7 @@ impl std::error::Error for MessagesError {}
 fn keys() -> String {
     Choice::ALL
         .iter()
-        .map(|c| c.message_key())
+        .map(|c| message_key(*c))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -134,21 +134,21 @@ impl Messages {
                 None => Default::default(),
             };
             for (key, text) in texts {
-                let Some(choice) = Choice::from_message_key(key) else {
+                let Some(choice) = from_message_key(key) else {
                     return err(format!(
                         "{code}.{key}: not a message: use one of {}",
                         keys()
                     ));
                 };
                 match text.as_str() {
-                    Some(t) if !t.trim().is_empty() => slots[choice.index()] = Some(t.to_string()),
+                    Some(t) if !t.trim().is_empty() => slots[slot(choice)] = Some(t.to_string()),
                     _ => return err(format!("{code}.{key}: give the text as a non-empty string")),
                 }
             }
             let missing: Vec<&str> = Choice::ALL
                 .iter()
-                .filter(|c| slots[c.index()].is_none())
-                .map(|c| c.message_key())
+                .filter(|c| slots[slot(**c)].is_none())
+                .map(|c| message_key(*c))
                 .collect();
             if !missing.is_empty() {
                 return err(format!(
@@ -188,7 +188,7 @@ impl Messages {
             .get(language)
             .or_else(|| self.texts.get(&Language::EN))
             .expect("English is always present");
-        texts[choice.index()].replace(CALLBACK_NUMBER, &spoken_digits(callback_number))
+        texts[slot(choice)].replace(CALLBACK_NUMBER, &spoken_digits(callback_number))
     }
 }
 
@@ -261,7 +261,7 @@ mod tests {
     #[test]
     fn absent_speaks_the_callback_number_digit_by_digit() {
         let m = Messages::builtin();
-        let t = m.text(&Language::EN, Choice::Absent, "+1 415-555-0100");
+        let t = m.text(&Language::EN, Choice::NoInput, "+1 415-555-0100");
         assert!(t.contains("at 1 4 1 5 5 5 5 0 1 0 0."), "{t}");
         assert!(!t.contains(CALLBACK_NUMBER));
     }
@@ -290,7 +290,7 @@ mod tests {
         );
         assert_eq!(m.text(&Language::EN, Choice::Email, ""), EN[2]);
         let ko = Language::parse("ko").unwrap();
-        assert_eq!(m.text(&ko, Choice::Absent, "+82 2"), "e 8 2 2");
+        assert_eq!(m.text(&ko, Choice::NoInput, "+82 2"), "e 8 2 2");
         assert_eq!(m.pick(["ko-KR"]), ko);
     }
 

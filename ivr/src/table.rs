@@ -20,7 +20,7 @@ pub const ENV_COLUMN: &str = "DIALSIM_CAMPAIGN_COLUMN";
 
 /// The value written into the campaign column for a choice: a DynamoDB number, as text.
 pub fn column_value(choice: Choice) -> String {
-    choice.code().to_string()
+    choice.code().key().to_string()
 }
 
 /// A DynamoDB table name: 3 to 255 of `A-Z a-z 0-9 _ - .`.
@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn column_values_are_the_codes() {
         assert_eq!(column_value(Choice::Email), "3");
-        assert_eq!(column_value(Choice::Absent), "-2");
+        assert_eq!(column_value(Choice::NoInput), "-2");
         assert_eq!(NOT_CALLED, -1);
     }
 }

@@ -4,79 +4,10 @@
 //! (`-05:00`, `+01:00`, `+0530`, `UTC`), optional `name`, optional `do_not_call` (`true`/`false`,
 //! `yes`/`no`, `1`/`0`). Other columns are ignored.
 
+use rules::contact::{Columns, UTC_OFFSET_FORMS, is_e164, parse_flag, parse_utc_offset};
 use sim::world::Customer;
 use std::collections::HashMap;
 use std::path::Path;
-
-/// Whether `phone` is an E.164 number: `+`, a non-zero digit, 7 to 14 more digits.
-pub fn is_e164(phone: &str) -> bool {
-    let Some(digits) = phone.strip_prefix('+') else {
-        return false;
-    };
-    (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
-}
-
-/// The forms [`parse_utc_offset`] accepts, for messages.
-pub const UTC_OFFSET_FORMS: &str = "write ±HH:MM, ±HHMM or ±H (e.g. -05:00, +0530, +9), optionally after UTC or GMT (UTC+1), or UTC, GMT or Z for zero; offsets run from -12:00 to +14:00";
-
-/// The westernmost and easternmost offsets in use, in milliseconds east of UTC.
-pub const UTC_OFFSET_RANGE_MS: (i64, i64) = (-12 * 3_600_000, 14 * 3_600_000);
-
-/// Parses a UTC offset into milliseconds east of UTC, accepting exactly the forms of
-/// [`UTC_OFFSET_FORMS`]: one sign, one or two hour digits, then optionally two minute digits
-/// (after a colon, or directly after two hour digits), within [`UTC_OFFSET_RANGE_MS`].
-/// Anything else (`--05:00`, `+-5`, `+5:3`, `EST`) is `None`.
-pub fn parse_utc_offset(text: &str) -> Option<i64> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("gmt") || t.eq_ignore_ascii_case("z")
-    {
-        return Some(0);
-    }
-    let prefixed = |p: &str| {
-        t.get(..p.len())
-            .filter(|head| head.eq_ignore_ascii_case(p))
-            .map(|_| &t[p.len()..])
-    };
-    let t = prefixed("UTC").or_else(|| prefixed("GMT")).unwrap_or(t);
-    let (sign, rest) = match t.as_bytes().first()? {
-        b'+' => (1, &t[1..]),
-        b'-' => (-1, &t[1..]),
-        _ => return None,
-    };
-    let digits = |s: &str, lengths: &[usize]| {
-        lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    let (h, m) = match rest.split_once(':') {
-        Some((h, m)) if digits(h, &[1, 2]) && digits(m, &[2]) => (h, m),
-        Some(_) => return None,
-        None if digits(rest, &[4]) => rest.split_at(2),
-        None if digits(rest, &[1, 2]) => (rest, "0"),
-        None => return None,
-    };
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    let ms = sign * (h * 3_600_000 + m * 60_000);
-    (m < 60 && (UTC_OFFSET_RANGE_MS.0..=UTC_OFFSET_RANGE_MS.1).contains(&ms)).then_some(ms)
-}
-
-/// Parses a `do_not_call` cell: empty, `false`, `no`, `0` or `true`, `yes`, `1`.
-pub fn parse_flag(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "" | "false" | "no" | "0" => Some(false),
-        "true" | "yes" | "1" => Some(true),
-        _ => None,
-    }
-}
-
-/// Where a contact list's columns are, found by name in its header (any order, any case).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Columns {
-    pub phone: usize,
-    pub utc_offset: usize,
-    pub name: Option<usize>,
-    pub do_not_call: Option<usize>,
-}
 
 /// Opens the contact list at `path` and finds its columns; `flexible` accepts rows whose length
 /// differs from the header's.
@@ -94,55 +25,8 @@ pub fn open(
         .headers()
         .map_err(|e| format!("{shown}:1: cannot read the header line: {e}"))?
         .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    // A misspelt do-not-call column would be ignored and its customers called.
-    if let Some(h) = headers.iter().find(|h| {
-        let squashed: String = h
-            .trim()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        ["donotcall", "dnc", "nocall", "dontcall"].contains(&squashed.as_str())
-            && !h.trim().eq_ignore_ascii_case("do_not_call")
-    }) {
-        return Err(format!(
-            "{shown}:1: the header has a column {h:?}: write it `do_not_call`, or it would be ignored and its customers called"
-        ));
-    }
-    for name in ["phone", "utc_offset", "name", "do_not_call"] {
-        let at: Vec<usize> = headers
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.trim().eq_ignore_ascii_case(name))
-            .map(|(i, _)| i + 1)
-            .collect();
-        if at.len() > 1 {
-            return Err(format!(
-                "{shown}:1: the header names a `{name}` column {} times (columns {}): keep one, so that it is clear which one is meant",
-                at.len(),
-                at.iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            ));
-        }
-    }
-    let required = |name: &str, what: &str| {
-        column(name).ok_or_else(|| {
-            format!("{shown}:1: no `{name}` column: the header line must name a `{name}` column ({what})")
-        })
-    };
-    let columns = Columns {
-        phone: required("phone", "E.164 numbers")?,
-        utc_offset: required("utc_offset", "e.g. -05:00")?,
-        name: column("name"),
-        do_not_call: column("do_not_call"),
-    };
+    let headers: Vec<&str> = headers.iter().collect();
+    let columns = Columns::find(&headers).map_err(|e| format!("{shown}:1: {e}"))?;
     Ok((reader, columns))
 }
 
@@ -203,71 +87,6 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn e164() {
-        assert!(is_e164("+14155550100"));
-        assert!(!is_e164("14155550100"));
-        assert!(!is_e164("+0415555"));
-        assert!(!is_e164("+1 415 555 0100"));
-    }
-
-    #[test]
-    fn offsets() {
-        assert_eq!(parse_utc_offset("-05:00"), Some(-5 * 3_600_000));
-        assert_eq!(parse_utc_offset("+0530"), Some(5 * 3_600_000 + 30 * 60_000));
-        assert_eq!(parse_utc_offset("UTC"), Some(0));
-        assert_eq!(parse_utc_offset("UTC+1"), Some(3_600_000));
-        assert_eq!(parse_utc_offset("EST"), None);
-    }
-
-    /// `--05:00` was read as +05:00 and `+-5` as -5: the field that decides calling hours.
-    #[test]
-    fn utc_offsets_follow_a_strict_grammar() {
-        let h = 3_600_000;
-        for (text, ms) in [
-            ("+9", 9 * h),
-            ("-5", -5 * h),
-            ("+09:30", 9 * h + 1_800_000),
-            ("+5:45", 5 * h + 45 * 60_000),
-            ("UTC-3", -3 * h),
-            ("gmt+01:00", h),
-            ("z", 0),
-            (" -12:00 ", -12 * h),
-            ("+14:00", 14 * h),
-            ("-00:00", 0),
-        ] {
-            assert_eq!(parse_utc_offset(text), Some(ms), "{text}");
-        }
-        for text in [
-            "--05:00",
-            "+-5",
-            "-+5",
-            "++1",
-            "+5:3",
-            "+5:300",
-            "+123",
-            "+12345",
-            "+1:",
-            ":30",
-            "+05:60",
-            "-12:30",
-            "+14:01",
-            "+15",
-            "+ 5",
-            "5",
-            "UTC++1",
-            "UTCZ",
-            "",
-            "+",
-            "+٣",
-            "EST",
-            "+05:00:00",
-            "+0x5",
-        ] {
-            assert_eq!(parse_utc_offset(text), None, "{text:?}");
-        }
-    }
 
     /// Found from outside: a `do-not-call` column (a dash for the underscore) was ignored as
     /// unknown, and its customers were called.

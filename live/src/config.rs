@@ -6,6 +6,8 @@
 //! line and the column of the value, what was expected and how to fix it. Credentials are refused:
 //! they come only from the AWS provider chain (environment, profile, SSO, instance role).
 
+use rules::Rules;
+use rules::rulebook::{MAX_RING_S, MIN_RING_S};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,9 @@ pub struct Campaign {
     pub contacts: ContactSource,
     /// The pacing strategy, in the same form as in scenario files.
     pub strategy: StrategySpec,
+    /// Who may be called when: the same rules, in the same syntax, as a scenario's `rules`.
+    #[serde(default)]
+    pub rules: Rules,
     #[serde(default)]
     pub compliance: Compliance,
     #[serde(default)]
@@ -94,25 +99,17 @@ fn default_table_offset() -> UtcOffset {
     UtcOffset("+00:00".into())
 }
 
-/// The rules that decide whether a customer may be dialed now.
+/// What live adds to the campaign's [`Rules`]: the do-not-call file, Connect's ring timeout, and
+/// the abandonment kill-switch.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Compliance {
-    /// Local hours of the customer's day in which calls may start.
-    #[serde(default)]
-    pub calling_window: CallingWindow,
     /// A file of numbers never to call: one E.164 number a line, `#` starts a comment.
     #[serde(default)]
     pub do_not_call: Option<PathBuf>,
     /// Seconds a call rings before Connect gives up (RingTimeoutInSeconds), 15 to 60.
     #[serde(default = "default_ring")]
     pub ring_timeout_s: RingTimeout,
-    /// When to call again, per outcome of the previous attempt.
-    #[serde(default)]
-    pub retry: RetryRules,
-    /// Hours during which a customer whose call was abandoned is not called again (72 or more).
-    #[serde(default = "default_quiet")]
-    pub abandon_quiet_h: QuietHours,
     #[serde(default)]
     pub kill_switch: KillSwitch,
 }
@@ -120,11 +117,8 @@ pub struct Compliance {
 impl Default for Compliance {
     fn default() -> Self {
         Compliance {
-            calling_window: CallingWindow::default(),
             do_not_call: None,
             ring_timeout_s: default_ring(),
-            retry: RetryRules::default(),
-            abandon_quiet_h: default_quiet(),
             kill_switch: KillSwitch::default(),
         }
     }
@@ -132,131 +126,6 @@ impl Default for Compliance {
 
 fn default_ring() -> RingTimeout {
     RingTimeout(30)
-}
-
-fn default_quiet() -> QuietHours {
-    QuietHours(72)
-}
-
-/// `(from: "08:00", to: "21:00")`: local time of day, from inclusive, to exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CallingWindow {
-    /// Minutes after local midnight.
-    pub from_min: u32,
-    pub to_min: u32,
-}
-
-impl Default for CallingWindow {
-    fn default() -> Self {
-        CallingWindow {
-            from_min: 8 * 60,
-            to_min: 21 * 60,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename = "CallingWindow")]
-struct WindowFields {
-    from: String,
-    to: String,
-}
-
-fn parse_hhmm(text: &str) -> Option<u32> {
-    let (h, m) = text.split_once(':')?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
-        return None;
-    }
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
-}
-
-impl<'de> Deserialize<'de> for CallingWindow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f = WindowFields::deserialize(d)?;
-        let bad = |t: &str| {
-            serde::de::Error::custom(format!(
-                "calling window time {t:?} is not a time of day: write it as \"HH:MM\", e.g. \"08:00\""
-            ))
-        };
-        let from = parse_hhmm(&f.from).ok_or_else(|| bad(&f.from))?;
-        let to = parse_hhmm(&f.to).ok_or_else(|| bad(&f.to))?;
-        if from >= to {
-            return Err(serde::de::Error::custom(format!(
-                "calling window {} to {} is empty or crosses midnight: `from` must come before `to`",
-                f.from, f.to
-            )));
-        }
-        Ok(CallingWindow {
-            from_min: from,
-            to_min: to,
-        })
-    }
-}
-
-/// When to call a customer again after each kind of outcome. `None`: never after that outcome.
-/// Answers that end a customer's campaign (1 agent, 3 e-mail, 0 not interested) are never retried.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RetryRules {
-    #[serde(default = "retry_no_answer")]
-    pub no_answer: Option<Retry>,
-    #[serde(default = "retry_busy")]
-    pub busy: Option<Retry>,
-    /// A machine answered, or nobody pressed a key (result code -2).
-    #[serde(default = "retry_machine")]
-    pub machine: Option<Retry>,
-    /// The network failed the call, or Connect refused it with an error.
-    #[serde(default)]
-    pub failed: Option<Retry>,
-    /// The customer pressed 2: call back another day.
-    #[serde(default = "retry_call_back")]
-    pub call_back: Option<Retry>,
-    /// The caller hung up waiting for an agent. `abandon_quiet_h` applies on top.
-    #[serde(default)]
-    pub abandoned: Option<Retry>,
-}
-
-fn retry(after_min: f64, max_attempts: u32) -> Option<Retry> {
-    Some(Retry {
-        after_min: strategies::param::DelayMinutes::new(after_min).expect("in range"),
-        max_attempts: MaxAttempts(max_attempts),
-    })
-}
-fn retry_no_answer() -> Option<Retry> {
-    retry(120.0, 3)
-}
-fn retry_busy() -> Option<Retry> {
-    retry(30.0, 3)
-}
-fn retry_machine() -> Option<Retry> {
-    retry(240.0, 3)
-}
-fn retry_call_back() -> Option<Retry> {
-    retry(1440.0, 3)
-}
-
-impl Default for RetryRules {
-    fn default() -> Self {
-        RetryRules {
-            no_answer: retry_no_answer(),
-            busy: retry_busy(),
-            machine: retry_machine(),
-            failed: None,
-            call_back: retry_call_back(),
-            abandoned: None,
-        }
-    }
-}
-
-/// `(after_min: 120.0, max_attempts: 3)`.
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Retry {
-    /// Minutes to wait after the previous attempt ended (above 0, at most 744 h).
-    pub after_min: strategies::param::DelayMinutes,
-    /// No attempt beyond this many calls to the customer in total.
-    pub max_attempts: MaxAttempts,
 }
 
 /// The abandonment kill-switch: when the rolling abandon rate passes the target, stop dialing
@@ -376,42 +245,10 @@ pub struct Bucket {
     pub burst: Burst,
 }
 
-/// Generates a newtype whose value is checked while the file is parsed (so errors point at it).
-macro_rules! checked {
-    ($(#[$doc:meta])* $name:ident($inner:ty), $check:expr) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name($inner);
-
-        impl $name {
-            /// The value, if it passes the check (the error says why not).
-            pub fn new(value: $inner) -> Result<$name, String> {
-                let check: fn(&$inner) -> Result<(), String> = $check;
-                check(&value).map(|()| $name(value))
-            }
-            pub fn get(&self) -> &$inner {
-                &self.0
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                $name::new(<$inner>::deserialize(d)?).map_err(serde::de::Error::custom)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}", self.0)
-            }
-        }
-    };
-}
-
-checked!(
+rules::checked!(
     /// An E.164 phone number: `+`, country code and number, digits only.
     E164(String),
-    |v| if lab::contacts::is_e164(v) {
+    |v| if rules::contact::is_e164(v) {
         Ok(())
     } else {
         Err(format!(
@@ -419,7 +256,7 @@ checked!(
         ))
     }
 );
-checked!(
+rules::checked!(
     /// A Connect resource id or a campaign name: 1 to 100 letters, digits, `-`, `_`, `.`, `:`, `/`.
     Ident(String),
     |v| if !v.is_empty()
@@ -433,7 +270,7 @@ checked!(
         ))
     }
 );
-checked!(
+rules::checked!(
     /// An AWS Region name such as `us-east-1`.
     Region(String),
     |v| {
@@ -448,7 +285,7 @@ checked!(
         }
     }
 );
-checked!(
+rules::checked!(
     /// An `http://` or `https://` URL.
     EndpointUrl(String),
     |v| {
@@ -461,10 +298,11 @@ checked!(
         }
     }
 );
-checked!(
-    /// Ring timeout in seconds: at least 15 (regulations), at most 60 (Connect's limit).
+rules::checked!(
+    /// Ring timeout in seconds: at least the rules' minimum ring (15 s), at most 60 (Connect's
+    /// limit).
     RingTimeout(u32),
-    |v| if (15..=60).contains(v) {
+    |v| if (MIN_RING_S..=MAX_RING_S).contains(v) {
         Ok(())
     } else {
         Err(format!(
@@ -472,38 +310,22 @@ checked!(
         ))
     }
 );
-checked!(
-    /// Hours of quiet after an abandoned call: at least 72.
-    QuietHours(u32),
-    |v| if *v >= 72 {
-        Ok(())
-    } else {
-        Err(format!("abandon_quiet_h {v} is too short: a customer whose call was abandoned may not be called again within 72 hours"))
-    }
-);
-checked!(
-    /// A maximum number of attempts: 1 to 1,000.
-    MaxAttempts(u32),
-    |v| if (1..=1_000).contains(v) { Ok(()) } else { Err(format!("max_attempts {v} is out of range: give 1 (the first call) to 1000")) }
-);
-checked!(
+rules::checked!(
     /// An offset from UTC: `-05:00`, `+0530`, `UTC`.
     UtcOffset(String),
-    |v| if lab::contacts::parse_utc_offset(v).is_some() {
+    |v| if rules::contact::parse_utc_offset(v).is_some() {
         Ok(())
     } else {
         Err(format!("{v:?} is not an offset from UTC: write it like \"+09:00\", \"-05:00\" or \"UTC\""))
     }
 );
-checked!(
+rules::checked!(
     /// A token bucket's burst: 1 to 1,000,000.
     Burst(u32),
     |v| if (1..=1_000_000).contains(v) { Ok(()) } else { Err(format!("burst {v} is out of range: give 1 to 1000000")) }
 );
 
 impl Copy for RingTimeout {}
-impl Copy for QuietHours {}
-impl Copy for MaxAttempts {}
 impl Copy for Burst {}
 
 /// Why a campaign file was refused. Each is the user's to fix.
@@ -737,10 +559,10 @@ mod tests {
     #[test]
     fn minimal_file_takes_the_defaults() {
         let c = parse(GOOD, Path::new("c.ron")).unwrap();
-        assert_eq!(c.compliance.calling_window.from_min, 480);
-        assert_eq!(c.compliance.calling_window.to_min, 1260);
+        assert_eq!(c.rules.calling_window.from_min, 480);
+        assert_eq!(c.rules.calling_window.to_min, 1260);
         assert_eq!(*c.compliance.ring_timeout_s.get(), 30);
-        assert_eq!(*c.compliance.abandon_quiet_h.get(), 72);
+        assert_eq!(*c.rules.abandon_quiet_h.get(), 72);
         assert_eq!(c.quotas.contact_api.per_second.get(), 2.0);
         assert_eq!(*c.quotas.contact_api.burst.get(), 5);
         assert_eq!(c.quotas.metrics_api.per_second.get(), 5.0);
@@ -854,14 +676,14 @@ mod tests {
     fn calling_window_and_kill_switch() {
         let text = GOOD.replace(
             "    store:",
-            "    compliance: (calling_window: (from: \"09:30\", to: \"20:00\"), kill_switch: (target_abandon: 0.02, action: Pause)),\n    store:",
+            "    rules: (calling_window: (from: \"09:30\", to: \"20:00\")),\n    compliance: (kill_switch: (target_abandon: 0.02, action: Pause)),\n    store:",
         );
         let c = parse(&text, Path::new("c.ron")).unwrap();
-        assert_eq!(c.compliance.calling_window.from_min, 570);
+        assert_eq!(c.rules.calling_window.from_min, 570);
         assert_eq!(c.compliance.kill_switch.action, KillAction::Pause);
         let bad = GOOD.replace(
             "    store:",
-            "    compliance: (calling_window: (from: \"21:00\", to: \"08:00\")),\n    store:",
+            "    rules: (calling_window: (from: \"21:00\", to: \"08:00\")),\n    store:",
         );
         assert!(err(&bad).2.contains("crosses midnight"));
         let bad = GOOD.replace(
@@ -871,7 +693,7 @@ mod tests {
         assert_eq!(err(&bad).0, 10);
         let short = GOOD.replace(
             "    store:",
-            "    compliance: (abandon_quiet_h: 24),\n    store:",
+            "    rules: (abandon_quiet_h: 24),\n    store:",
         );
         assert!(err(&short).2.contains("72 hours"));
     }

@@ -7,7 +7,8 @@
 //! an *invalid* entry, never dialed, that `status` and `export` still show. Only a list that
 //! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
 
-use lab::contacts::{self, is_e164, parse_flag, parse_utc_offset};
+use lab::contacts;
+use rules::contact::{is_e164, parse_flag, parse_utc_offset};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 

@@ -156,8 +156,8 @@ impl Table {
                 continue;
             }
             let offset_text = row.utc_offset.as_deref().unwrap_or(default_offset);
-            let utc_offset_ms = lab::contacts::parse_utc_offset(offset_text);
-            let invalid = if !lab::contacts::is_e164(&row.phone) {
+            let utc_offset_ms = rules::contact::parse_utc_offset(offset_text);
+            let invalid = if !rules::contact::is_e164(&row.phone) {
                 Some(format!(
                     "{KEY} {:?} is not an E.164 number (+ country code and number, digits only)",
                     crate::mask::mask_phone(&row.phone)

@@ -27,8 +27,9 @@ pub mod outcome;
 pub mod run;
 pub mod standin;
 pub mod store;
-pub mod time;
+
 pub mod token;
 
 pub use outcome::Outcome;
+pub use rules::time;
 pub use time::UnixMillis;

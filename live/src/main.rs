@@ -322,7 +322,7 @@ fn status(path: &Path) -> Result<(), Failure> {
     );
     println!("strategy {}", c.strategy.label());
     let never = summaries.iter().filter(|s| s.attempts == 0).count();
-    let callable = store.next_callable(t, &c.compliance, usize::MAX)?.len();
+    let callable = store.next_callable(t, &c.rules, usize::MAX)?.len();
     println!(
         "customers {}: {} never dialed, {} callable now, {} attempts made, {} in flight",
         summaries.len(),
@@ -378,7 +378,7 @@ fn status(path: &Path) -> Result<(), Failure> {
     let hour_ago = t.plus_ms(-60 * MINUTE_MS);
     let last_hour = attempts.iter().filter(|a| a.planned_at >= hour_ago).count();
     let left = store
-        .pacing_view(t, &c.compliance, 0)?
+        .pacing_view(t, &c.rules, 0)?
         .remaining
         .saturating_sub(in_flight.len() as u64);
     if left == 0 {

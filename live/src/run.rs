@@ -21,8 +21,8 @@ use crate::time::{MINUTE_MS, UnixMillis};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 use strategies::{
-    AfterRejection, CallRecord, Choice, InFlight, Millis, Observation, Pacer, RejectReason,
-    Rejection, RingOutcome, StrategySpec,
+    AfterRejection, CallRecord, InFlight, Millis, Observation, Pacer, RejectReason, Rejection,
+    StrategySpec,
 };
 use tokio::sync::watch;
 
@@ -334,7 +334,7 @@ impl Dialer<'_> {
     }
 
     async fn run_loop(&mut self, stop: &mut watch::Receiver<bool>) -> Result<End, RunError> {
-        let rules = self.loaded.campaign.compliance.clone();
+        let rules = self.loaded.campaign.rules.clone();
         let mut stopping: Option<(End, Instant)> = None;
         let mut fatal: Option<ApiError> = None;
         loop {
@@ -605,7 +605,7 @@ impl Dialer<'_> {
         self.report.finished += 1;
         if self.table.is_some()
             && c.outcome.reached()
-            && let Some(v) = crate::dynamo::column_value(c.outcome.code())
+            && let Some(v) = crate::dynamo::column_value(c.outcome.code().key())
         {
             self.table_writes.push((t.attempt.phone.clone(), v));
         }
@@ -716,7 +716,7 @@ impl Dialer<'_> {
     async fn decide_and_launch(
         &mut self,
         now: UnixMillis,
-        rules: &crate::config::Compliance,
+        rules: &rules::Rules,
     ) -> Result<Option<End>, RunError> {
         let cap = self.loaded.campaign.quotas.max_concurrent_calls as usize;
         let room = cap.saturating_sub(self.in_flight());
@@ -912,28 +912,13 @@ fn call_record(
     connected_at: Option<Millis>,
     ended_at: Millis,
 ) -> CallRecord {
-    let ring = match outcome {
-        Outcome::Busy => RingOutcome::Busy,
-        Outcome::NoAnswer => RingOutcome::NoAnswer,
-        Outcome::Failed => RingOutcome::Failed,
-        Outcome::Machine => RingOutcome::MachineDetected,
-        _ => RingOutcome::Answered,
-    };
-    let choice = match outcome {
-        Outcome::Agent | Outcome::Abandoned => Some(Choice::Agent),
-        Outcome::CallBack => Some(Choice::CallBack),
-        Outcome::Email => Some(Choice::Email),
-        Outcome::NotInterested => Some(Choice::NotInterested),
-        Outcome::NoInput => Some(Choice::NoInput),
-        _ => None,
-    };
     CallRecord {
         customer: t.attempt.customer_id as u32,
         attempt: t.attempt.number,
         dialed_at,
         ring_ended_at: ring_ended_at.max(dialed_at),
-        ring,
-        choice,
+        ring: outcome.ring(),
+        choice: outcome.choice(),
         queued_at,
         connected_at,
         abandoned: outcome == Outcome::Abandoned,

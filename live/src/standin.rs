@@ -42,7 +42,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use strategies::{CallRecord, Choice, RejectReason, RingOutcome};
+use strategies::{CallRecord, RejectReason, RingOutcome};
 
 /// The result-code attribute the contact flow sets (the customer's result code, see
 /// [`Outcome::code`]).
@@ -248,20 +248,7 @@ fn ms_to_epoch(epoch_ms: i64, t: Millis) -> f64 {
 
 /// The outcome of a finished call.
 pub fn outcome_of(record: &CallRecord) -> Outcome {
-    match record.ring {
-        RingOutcome::Busy => Outcome::Busy,
-        RingOutcome::NoAnswer => Outcome::NoAnswer,
-        RingOutcome::Failed => Outcome::Failed,
-        RingOutcome::MachineDetected => Outcome::Machine,
-        RingOutcome::Answered => match record.choice {
-            Some(Choice::Agent) if record.abandoned => Outcome::Abandoned,
-            Some(Choice::Agent) => Outcome::Agent,
-            Some(Choice::CallBack) => Outcome::CallBack,
-            Some(Choice::Email) => Outcome::Email,
-            Some(Choice::NotInterested) => Outcome::NotInterested,
-            Some(Choice::NoInput) | None => Outcome::NoInput,
-        },
-    }
+    Outcome::of_call(record.ring, record.choice, record.abandoned)
 }
 
 /// Connect's DisconnectReason for a finished call.
@@ -438,7 +425,7 @@ impl Standin {
                 )));
             }
         }
-        if !lab::contacts::is_e164(phone) {
+        if !rules::contact::is_e164(phone) {
             return Err(ConnectError::invalid_parameter(format!(
                 "DestinationPhoneNumber {phone:?} is not E.164"
             )));
@@ -627,7 +614,7 @@ impl Standin {
                     );
                 }
                 if r.ring == RingOutcome::Answered {
-                    attributes.insert(RESULT_ATTRIBUTE.into(), outcome.code().into());
+                    attributes.insert(RESULT_ATTRIBUTE.into(), outcome.code().key().into());
                 }
                 if let Some(q) = r.queued_at {
                     contact.insert(
@@ -665,7 +652,7 @@ impl Standin {
         // The flow sets the result once the customer has made a choice; the stand-in tells it
         // when the call has ended.
         if let Some(r) = c.record.filter(|r| r.ring == RingOutcome::Answered) {
-            attributes.insert(RESULT_ATTRIBUTE.into(), outcome_of(&r).code().into());
+            attributes.insert(RESULT_ATTRIBUTE.into(), outcome_of(&r).code().key().into());
         }
         Ok(axum::Json(json!({ "Attributes": attributes })))
     }

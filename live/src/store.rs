@@ -10,12 +10,13 @@
 //! two attempts with the same number (`UNIQUE(customer_id, number)`), nor a second attempt while
 //! one is in flight.
 
-use crate::compliance::{self, CustomerFacts, FinishedCall, PastAttempt, PastState, Verdict};
-use crate::config::Compliance;
+use crate::compliance::FinishedCall;
 use crate::contacts::Entry;
 use crate::outcome::Outcome;
 use crate::time::UnixMillis;
 use crate::token::client_token;
+use rules::Rules;
+use rules::rulebook::{self as compliance, CustomerFacts, PastAttempt, PastState, Verdict};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -546,7 +547,7 @@ impl Store {
     pub fn next_callable(
         &self,
         now: UnixMillis,
-        rules: &Compliance,
+        rules: &Rules,
         limit: usize,
     ) -> Result<Vec<Customer>> {
         let history = Self::history_in(&self.conn, None)?;
@@ -576,7 +577,7 @@ impl Store {
         &mut self,
         customer: i64,
         now: UnixMillis,
-        rules: &Compliance,
+        rules: &Rules,
     ) -> Result<Attempt> {
         let tx = self
             .conn
@@ -815,7 +816,7 @@ impl Store {
             let code = if customer.invalid.is_some() {
                 "invalid"
             } else if let Some(o) = reached {
-                o.code()
+                o.code().key()
             } else if attempts.is_empty() && (customer.do_not_call || customer.on_dnc_list) {
                 "dnc"
             } else {
@@ -869,12 +870,7 @@ impl Store {
     /// What pacing needs from the list at `now`: up to `limit` customers callable now (in list
     /// order), how many are callable now, how many may still be called (now, later, or in a
     /// call), and when the next one who is not callable now becomes callable.
-    pub fn pacing_view(
-        &self,
-        now: UnixMillis,
-        rules: &Compliance,
-        limit: usize,
-    ) -> Result<PacingView> {
+    pub fn pacing_view(&self, now: UnixMillis, rules: &Rules, limit: usize) -> Result<PacingView> {
         let history = Self::history_in(&self.conn, None)?;
         let mut view = PacingView::default();
         for c in self.customers()? {

@@ -19,8 +19,21 @@ fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
     MACHINE.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The stand-in's world: 6 agents, a 150-customer list (contacts.csv), busy numbers retried
-/// once after 2 minutes (the campaign file says the same).
+/// The campaign's rules, written once into the scenario the stand-in plays and into the campaign
+/// file `live` runs: calls at any hour, busy numbers retried once after 2 minutes.
+const RULES: &str = r#"rules: (
+        calling_window: (from: "00:00", to: "24:00"),
+        retry: (
+            no_answer: None,
+            busy: Some((after_min: 2.0, max_attempts: 2)),
+            machine: None,
+            failed: None,
+            call_back: None,
+            abandoned: None,
+        ),
+    ),"#;
+
+/// The stand-in's world: 6 agents, a 150-customer list (contacts.csv), under [`RULES`].
 fn scenario(horizon_h: f64) -> String {
     format!(
         r#"Scenario(
@@ -59,9 +72,7 @@ fn scenario(horizon_h: f64) -> String {
         start_rate: Some((per_second: 2.0, burst: 5)),
         max_concurrent_calls: Some(20),
     ),
-    retry: (
-        busy: Some((after_min: 2.0, max_attempts: 2)),
-    ),
+    {RULES}
     metrics_lag_s: 1.0,
     strategies: [Predictive(target_abandon: 0.05)],
 )
@@ -81,17 +92,9 @@ fn campaign(port: u16, strategy: &str) -> String {
     endpoint_url: Some("http://127.0.0.1:{port}"),
     contacts: "contacts.csv",
     strategy: {strategy},
+    {RULES}
     compliance: (
-        calling_window: (from: "00:00", to: "24:00"),
         ring_timeout_s: 25,
-        retry: (
-            no_answer: None,
-            busy: Some((after_min: 2.0, max_attempts: 2)),
-            machine: None,
-            failed: None,
-            call_back: None,
-            abandoned: None,
-        ),
         kill_switch: (target_abandon: 0.5, definition: Queue, window_min: 60.0, min_calls: 30, action: FallBackToProgressive),
     ),
     quotas: (max_concurrent_calls: 20),

@@ -42,6 +42,10 @@ fn scenario(limits: &str, horizon_h: f64) -> String {
         compliance_threshold_s: 2.0,
     ),
     limits: {limits},
+    rules: (
+        calling_window: (from: "00:00", to: "24:00"),
+        retry: (no_answer: None, busy: None, machine: None, failed: None, call_back: None, abandoned: None),
+    ),
     metrics_lag_s: 0.0,
     strategies: [AgentsAvailable(poll_s: 5.0)],
 )

@@ -2,12 +2,12 @@
 //! including a child process killed with SIGKILL at random moments.
 
 use live::UnixMillis;
-use live::config::Compliance;
 use live::contacts::Entry;
 use live::outcome::Outcome;
 use live::store::{AttemptState, Finish, Identity, Store, StoreError};
 use live::time::HOUR_MS;
 use live::token::client_token;
+use rules::Rules;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
@@ -24,7 +24,7 @@ fn identity() -> Identity {
 }
 
 /// Calls allowed around the clock, retries after no answer 1 minute later, up to 2 attempts.
-fn rules() -> Compliance {
+fn rules() -> Rules {
     ron::from_str(
         "(calling_window: (from: \"00:00\", to: \"24:00\"), retry: (no_answer: Some((after_min: 1.0, max_attempts: 2))))",
     )

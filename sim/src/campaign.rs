@@ -13,7 +13,7 @@
 //! ```
 
 use crate::events::{CallId, Event, EventQueue};
-use crate::metrics::{Breach, Code, MIN_RING, REDIAL_QUIET, Recorder, RepMetrics};
+use crate::metrics::{Breach, Code, MIN_RING, Recorder, RepMetrics};
 use crate::stream::{self, Stream};
 use crate::world::{RetryRule, World};
 use rand::RngExt;
@@ -65,6 +65,7 @@ enum RetryKind {
     Busy,
     Failed,
     CallBack,
+    Abandoned,
 }
 
 #[derive(Clone, Debug)]
@@ -214,7 +215,7 @@ pub struct Campaign<'m> {
     dialing_stopped: bool,
     /// Customers waiting for a retry, one queue per retry rule. A rule's delay is fixed, so due
     /// times arrive in order and no heap is needed.
-    retry_waits: [VecDeque<(Millis, u32)>; 5],
+    retry_waits: [VecDeque<(Millis, u32)>; 6],
     /// The earliest due time at the front of `retry_waits` ([`Millis::MAX`]: none).
     retry_next: Millis,
     /// Whether each time zone's calling window is open at `now`, valid until `open_until`.
@@ -501,7 +502,7 @@ impl<'m> Campaign<'m> {
             self.rec.breach(Breach::DoNotCall);
         }
         let state = &mut self.customers[customer as usize];
-        if state.abandoned && now - self.abandoned_at[&customer] < REDIAL_QUIET {
+        if state.abandoned && now - self.abandoned_at[&customer] < self.model.abandon_quiet {
             self.rec.breach(Breach::RedialAfterAbandon);
         }
         state.attempts += 1;
@@ -784,6 +785,7 @@ impl<'m> Campaign<'m> {
         }
         call.record.abandoned = true;
         call.code = Some(Code::Abandoned);
+        call.retry = Some(RetryKind::Abandoned);
         let customer = call.record.customer;
         let waited = now - call.record.queued_at.expect("queued");
         self.customer_abandoned(customer);
@@ -980,6 +982,7 @@ impl<'m> Campaign<'m> {
                 RetryKind::Busy => rules.busy,
                 RetryKind::Failed => rules.failed,
                 RetryKind::CallBack => rules.call_back,
+                RetryKind::Abandoned => rules.abandoned,
             };
             rule.map(|r| (k as usize, r))
         });

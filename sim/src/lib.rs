@@ -26,6 +26,8 @@
 //!           email: (p: 0.1, after: Fixed(s: 2.0)), not_interested: (p: 0.2, after: Fixed(s: 2.0)),
 //!           no_input: 0.1),
 //!     queue: (patience: Some(Exponential(mean_s: 20.0))),
+//!     rules: (calling_window: (from: "00:00", to: "24:00"), retry: (no_answer: None, busy: None,
+//!            machine: None, failed: None, call_back: None, abandoned: None)),
 //!     strategies: [FixedRatio(ratio: 1.5)],
 //! )"#;
 //! let scenario = sim::scenario::parse(text).unwrap();

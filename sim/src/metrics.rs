@@ -6,53 +6,7 @@ use crate::world::World;
 use hdrhistogram::Histogram;
 use strategies::{AgentCounts, Millis};
 
-/// A customer's result code at the end of the campaign (the sample's column values).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Code {
-    /// 1: talked to an agent.
-    Agent,
-    /// 2: asked to be called back another day.
-    CallBack,
-    /// 3: asked for the details by e-mail (the sample wrote 2 here; dialsim writes 3).
-    Email,
-    /// 0: not interested.
-    NotInterested,
-    /// -2: answered by a machine, or nobody pressed a key.
-    Absent,
-    /// -1: never reached the IVR (never dialed, or only busy / no answer / failed / refused).
-    NotReached,
-    /// Chose to talk to an agent but hung up in the queue before one was free.
-    Abandoned,
-}
-
-impl Code {
-    pub const ALL: [Code; 7] = [
-        Code::Agent,
-        Code::CallBack,
-        Code::Email,
-        Code::NotInterested,
-        Code::Absent,
-        Code::NotReached,
-        Code::Abandoned,
-    ];
-
-    /// The key used in tables and result files: "1", "2", "3", "0", "-2", "-1", "abandoned".
-    pub fn key(self) -> &'static str {
-        match self {
-            Code::Agent => "1",
-            Code::CallBack => "2",
-            Code::Email => "3",
-            Code::NotInterested => "0",
-            Code::Absent => "-2",
-            Code::NotReached => "-1",
-            Code::Abandoned => "abandoned",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
+pub use rules::Code;
 
 /// Event counts of one replication.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -93,17 +47,15 @@ pub enum Breach {
     OutsideWindow,
     /// A call given up as unanswered after ringing less than [`MIN_RING`].
     ShortRing,
-    /// A call to a customer within [`REDIAL_QUIET`] of an abandoned call to them (a queue
+    /// A call to a customer within the rules' quiet period of an abandoned call to them (a queue
     /// abandon, or a person that answering-machine detection hung up on).
     RedialAfterAbandon,
     /// A call to a customer on the do-not-call list.
     DoNotCall,
 }
 
-/// The shortest ring before giving up that US rules allow (15 s).
-pub const MIN_RING: Millis = Millis(15_000);
-/// How long an abandoned customer must not be called again (72 h, US rule).
-pub const REDIAL_QUIET: Millis = Millis(72 * 3_600_000);
+/// The shortest ring before giving up that the rules allow.
+pub const MIN_RING: Millis = Millis(rules::rulebook::MIN_RING_S as u64 * 1_000);
 
 impl Counters {
     /// Live answers not bridged to an agent within the compliance threshold: abandons in the

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use strategies::StrategySpec;
 use strategies::param::{
-    CampaignHours, CampaignHoursFromZero, DelayMinutes, IntervalMinutes, NonNegative, Positive,
-    PositiveSeconds, Probability, Seconds, whole, whole_opt,
+    CampaignHours, CampaignHoursFromZero, IntervalMinutes, NonNegative, Positive, PositiveSeconds,
+    Probability, RingTimeoutSeconds, Seconds, whole, whole_opt,
 };
 
 /// The most replications a run takes: each is kept in memory until the summary (see
@@ -22,8 +22,6 @@ pub const MAX_CUSTOMERS: u32 = 10_000_000;
 pub const MAX_AGENTS: u32 = 20_000;
 /// The highest burst and concurrent-call quota (Connect's defaults are 5 and 10).
 pub const MAX_QUOTA: u32 = 1_000_000;
-/// The most calls to one customer a retry rule allows.
-pub const MAX_ATTEMPTS: u32 = 1_000;
 
 /// A whole number for a `u32` field, in `min..=max`.
 fn count<'de, D: serde::Deserializer<'de>>(
@@ -57,9 +55,6 @@ fn burst_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> 
         MAX_QUOTA,
         "requests (a burst of 0 would refuse every dial)",
     )
-}
-fn attempts_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    count(d, 0, MAX_ATTEMPTS, "attempts")
 }
 fn concurrent_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     whole_opt(
@@ -107,6 +102,13 @@ fn explain(message: String) -> String {
     if message.contains("Expected option") {
         return format!("{message}: write Some(value) or None");
     }
+    if (message.contains("`retry`") || message.contains("`calling_window`"))
+        && (message.contains("Unexpected field named") || message.contains("unknown field"))
+    {
+        return format!(
+            "{message}: retry and calling_window go inside `rules: (...)`, written as in a campaign file, e.g. rules: (calling_window: (from: \"08:00\", to: \"21:00\"), retry: (...)); see scenarios/README.md"
+        );
+    }
     if message.contains("Unexpected field named") || message.contains("unknown field") {
         return format!("{message}: check the spelling against scenarios/README.md");
     }
@@ -146,10 +148,10 @@ pub struct Scenario {
     pub queue: Queue,
     #[serde(default)]
     pub limits: ConnectLimits,
+    /// The campaign's rules: calling window, retries, quiet period after an abandon — the same
+    /// syntax and defaults as a campaign file's `compliance: (rules: ...)`.
     #[serde(default)]
-    pub retry: RetryRules,
-    #[serde(default)]
-    pub calling_window: Option<CallingWindow>,
+    pub rules: rules::Rules,
     /// How stale the agent counts a pacer sees are (the metrics poll lag), in seconds.
     #[serde(default = "default_lag")]
     pub metrics_lag_s: Seconds,
@@ -314,7 +316,7 @@ pub struct Dial {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename = "Dial")]
 struct DialFields {
-    ring_timeout_s: PositiveSeconds,
+    ring_timeout_s: RingTimeoutSeconds,
     human: Probability,
     machine: Probability,
     busy: Probability,
@@ -511,62 +513,4 @@ pub struct TokenBucket {
     pub per_second: Positive,
     #[serde(deserialize_with = "burst_field")]
     pub burst: u32,
-}
-
-/// When to call a customer again, per outcome of the previous attempt. `None`: never.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RetryRules {
-    #[serde(default)]
-    pub no_answer: Option<Retry>,
-    #[serde(default)]
-    pub machine: Option<Retry>,
-    #[serde(default)]
-    pub busy: Option<Retry>,
-    #[serde(default)]
-    pub failed: Option<Retry>,
-    /// After the customer pressed 2 ("call me back another day").
-    #[serde(default)]
-    pub call_back: Option<Retry>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Retry {
-    /// Wait this many minutes before the next attempt.
-    pub after_min: DelayMinutes,
-    /// No attempt beyond this many calls to the customer in total.
-    #[serde(deserialize_with = "attempts_field")]
-    pub max_attempts: u32,
-}
-
-/// Local hours of the day in which a customer may be called.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "WindowFields")]
-pub struct CallingWindow {
-    pub from_h: f64,
-    pub to_h: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename = "CallingWindow")]
-struct WindowFields {
-    from_h: NonNegative,
-    to_h: Positive,
-}
-
-impl TryFrom<WindowFields> for CallingWindow {
-    type Error = String;
-    fn try_from(f: WindowFields) -> Result<CallingWindow, String> {
-        let (from, to) = (f.from_h.get(), f.to_h.get());
-        if from >= to || to > 24.0 {
-            return Err(format!(
-                "calling window {from} h to {to} h is empty or past midnight: use 0 <= from_h < to_h <= 24"
-            ));
-        }
-        Ok(CallingWindow {
-            from_h: from,
-            to_h: to,
-        })
-    }
 }

@@ -7,8 +7,9 @@
 //! ([`Inputs`]).
 
 use crate::dist::Sampler;
-use crate::scenario::{ContactList, MAX_AGENTS, Retry, Scenario, Staffing};
+use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing};
 use crate::stream;
+use rules::rulebook::{CallingWindow, Retry};
 use std::path::Path;
 use std::sync::Arc;
 use strategies::Millis;
@@ -51,6 +52,8 @@ pub const MAX_INTERVALS: u64 = 100_000;
 
 const HOUR_MS: f64 = 3_600_000.0;
 const DAY_MS: i64 = 86_400_000;
+const MINUTE_MS: i64 = 60_000;
+const WHOLE_DAY_MIN: u32 = 24 * 60;
 
 /// One customer of the list, as the world needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +74,7 @@ impl From<&Retry> for RetryRule {
     fn from(r: &Retry) -> RetryRule {
         RetryRule {
             after: Millis::from_secs_f64(r.after_min.get() * 60.0),
-            max_attempts: r.max_attempts,
+            max_attempts: *r.max_attempts.get(),
         }
     }
 }
@@ -83,6 +86,8 @@ pub struct RetryRules {
     pub busy: Option<RetryRule>,
     pub failed: Option<RetryRule>,
     pub call_back: Option<RetryRule>,
+    /// After a caller hung up in the queue: never before the quiet period is over.
+    pub abandoned: Option<RetryRule>,
 }
 
 #[derive(Clone, Debug)]
@@ -134,7 +139,10 @@ pub struct World {
     pub start_rate: Option<(f64, u32)>,
     pub max_concurrent_calls: Option<u32>,
     pub retry: RetryRules,
-    /// Local calling window, milliseconds after local midnight: [from, to).
+    /// How long a customer whose call was abandoned is not called again.
+    pub abandon_quiet: Millis,
+    /// Local calling window, milliseconds after local midnight: [from, to) (`None`: the whole
+    /// day).
     pub window: Option<(i64, i64)>,
     pub metrics_lag: Millis,
 }
@@ -207,6 +215,9 @@ impl World {
         }
         let d = &scenario.dial;
         let ivr = &scenario.ivr;
+        let rules = &scenario.rules;
+        let r = &rules.retry;
+        let abandon_quiet = Millis(u64::from(*rules.abandon_quiet_h.get()) * HOUR_MS as u64);
         let choice = |c: &crate::scenario::ChoiceBehaviour| -> Result<ChoiceModel, String> {
             Ok(ChoiceModel {
                 p: c.p.get(),
@@ -264,16 +275,27 @@ impl World {
                 .map(|b| (b.per_second.get() / 1_000.0, b.burst)),
             max_concurrent_calls: scenario.limits.max_concurrent_calls,
             retry: RetryRules {
-                no_answer: scenario.retry.no_answer.as_ref().map(RetryRule::from),
-                machine: scenario.retry.machine.as_ref().map(RetryRule::from),
-                busy: scenario.retry.busy.as_ref().map(RetryRule::from),
-                failed: scenario.retry.failed.as_ref().map(RetryRule::from),
-                call_back: scenario.retry.call_back.as_ref().map(RetryRule::from),
+                no_answer: r.no_answer.as_ref().map(RetryRule::from),
+                machine: r.machine.as_ref().map(RetryRule::from),
+                busy: r.busy.as_ref().map(RetryRule::from),
+                failed: r.failed.as_ref().map(RetryRule::from),
+                call_back: r.call_back.as_ref().map(RetryRule::from),
+                abandoned: r.abandoned.as_ref().map(|a| RetryRule {
+                    after: RetryRule::from(a).after.max(abandon_quiet),
+                    ..RetryRule::from(a)
+                }),
             },
-            window: scenario
-                .calling_window
-                .as_ref()
-                .map(|w| ((w.from_h * HOUR_MS) as i64, (w.to_h * HOUR_MS) as i64)),
+            abandon_quiet,
+            window: match rules.calling_window {
+                CallingWindow {
+                    from_min: 0,
+                    to_min: WHOLE_DAY_MIN,
+                } => None,
+                w => Some((
+                    i64::from(w.from_min) * MINUTE_MS,
+                    i64::from(w.to_min) * MINUTE_MS,
+                )),
+            },
             metrics_lag: Millis::from_secs_f64(scenario.metrics_lag_s.get()),
         })
     }

@@ -3,36 +3,7 @@
 
 use crate::time::Millis;
 
-/// How the ring phase ended, as the dialer sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RingOutcome {
-    /// Answered and sent to the IVR: a person, or a machine that detection missed (or no
-    /// detection is configured — Connect cannot tell them apart then).
-    Answered,
-    /// Answered, and answering-machine detection classified it as a machine (a person it
-    /// misclassified is here too); the dialer hangs up.
-    MachineDetected,
-    Busy,
-    /// Nobody answered before the ring timeout.
-    NoAnswer,
-    /// The network failed the call (invalid number, congestion).
-    Failed,
-}
-
-/// The customer's key press in the IVR.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Choice {
-    /// 1: talk to an agent now.
-    Agent,
-    /// 2: call me back another day.
-    CallBack,
-    /// 3: send me the details by e-mail.
-    Email,
-    /// Any other key: not interested.
-    NotInterested,
-    /// No key before the prompt's timeout (voicemail, nobody listening).
-    NoInput,
-}
+pub use rules::{Choice, RingOutcome};
 
 /// One finished call, handed to [`crate::Pacer::on_outcome`].
 #[derive(Clone, Copy, Debug, PartialEq)]

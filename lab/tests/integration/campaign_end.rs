@@ -41,8 +41,8 @@ fn a_campaign_with_nothing_left_to_dial_ends_with_its_last_call() {
         t.replace("horizon_h: Some(8.0),", "horizon_h: Some(200.0),")
             .replace("size: 2000,", "size: 50,")
             .replace(
-                "metrics_lag_s: 2.0,",
-                "metrics_lag_s: 2.0,\n    retry: (no_answer: Some((after_min: 13000.0, max_attempts: 3))),",
+                "            no_answer: None,",
+                "            no_answer: Some((after_min: 13000.0, max_attempts: 3)),",
             )
     });
     for spec in &m.strategies {

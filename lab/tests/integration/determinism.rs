@@ -43,14 +43,17 @@ const SCENARIO: &str = r#"Scenario(
     ),
     queue: (patience: Some(LogNormal(mean_s: 30.0, sd_s: 20.0))),
     limits: (start_rate: Some((per_second: 1.0, burst: 3)), max_concurrent_calls: Some(12)),
-    retry: (
-        no_answer: Some((after_min: 10.0, max_attempts: 3)),
-        machine: Some((after_min: 15.0, max_attempts: 2)),
-        busy: Some((after_min: 5.0, max_attempts: 3)),
-        failed: Some((after_min: 20.0, max_attempts: 2)),
-        call_back: Some((after_min: 30.0, max_attempts: 2)),
+    rules: (
+        calling_window: (from: "08:00", to: "20:00"),
+        retry: (
+            no_answer: Some((after_min: 10.0, max_attempts: 3)),
+            busy: Some((after_min: 5.0, max_attempts: 3)),
+            machine: Some((after_min: 15.0, max_attempts: 2)),
+            failed: Some((after_min: 20.0, max_attempts: 2)),
+            call_back: Some((after_min: 30.0, max_attempts: 2)),
+            abandoned: Some((after_min: 60.0, max_attempts: 2)),
+        ),
     ),
-    calling_window: Some((from_h: 8.0, to_h: 20.0)),
     metrics_lag_s: 2.0,
     strategies: [
         AgentsAvailable(),

@@ -213,7 +213,7 @@ fn params() -> impl Strategy<Value = Params> {
     );
     let agents = (staff(), duration(300), duration(30));
     let dial = (
-        10.0..60.0,
+        15.0..60.0,
         weights(),
         duration(40),
         duration(5),
@@ -349,8 +349,10 @@ impl Params {
     ),
     queue: (patience: {patience}, compliance_threshold_s: {threshold}),
     limits: (start_rate: {rate}, max_concurrent_calls: {conc}),
-    retry: (no_answer: {r0}, machine: {r1}, busy: {r2}, failed: {r3}, call_back: {r4}),
-    calling_window: {window},
+    rules: (
+        calling_window: {window},
+        retry: (no_answer: {r0}, machine: {r1}, busy: {r2}, failed: {r3}, call_back: {r4}, abandoned: None),
+    ),
     metrics_lag_s: {lag},
     strategies: [{strategy}],
 )
@@ -400,9 +402,10 @@ impl Params {
             r2 = retry(&self.retry[2]),
             r3 = retry(&self.retry[3]),
             r4 = retry(&self.retry[4]),
-            window = opt(self
-                .window
-                .map(|(from, to)| format!("(from_h: {from}.0, to_h: {to}.0)"))),
+            window = self.window.map_or(
+                "(from: \"00:00\", to: \"24:00\")".to_string(),
+                |(from, to)| format!("(from: \"{from:02}:00\", to: \"{to:02}:00\")")
+            ),
             lag = num(self.metrics_lag_s),
             strategy = self.strategy,
         );

@@ -7,6 +7,7 @@ mod gates;
 mod invariants;
 mod pacing;
 mod queueing;
+mod rulebook;
 mod samples;
 mod scenario_errors;
 mod support;

@@ -103,10 +103,16 @@ fn durations_must_be_positive() {
         "answer_after: Exponential(mean_s: -3.0)",
         &["from above 0 s", "-3"],
     );
+    // A ring timeout is a rule too: at least the 15 s minimum ring, at most Connect's 60 s.
     assert_error(
         "ring_timeout_s: 60.0,",
         "ring_timeout_s: 0.0,",
-        &["from above 0 s"],
+        &["ring timeout from 15 s to 60 s", "at least 15 s"],
+    );
+    assert_error(
+        "ring_timeout_s: 60.0,",
+        "ring_timeout_s: 14.9,",
+        &["ring timeout from 15 s to 60 s"],
     );
     assert_error(
         "after_call_work: Fixed(s: 30.0)",
@@ -134,7 +140,6 @@ fn durations_are_at_most_the_longest_campaign() {
             "talk: LogNormal(mean_s: 1e12, sd_s: 120.0)",
         ),
         ("prompt: Fixed(s: 10.0)", "prompt: Fixed(s: 1e12)"),
-        ("ring_timeout_s: 60.0,", "ring_timeout_s: 1e12,"),
         (
             "after_call_work: Fixed(s: 30.0)",
             "after_call_work: Weibull(shape: 1.5, scale_s: 1e12)",
@@ -153,6 +158,11 @@ fn durations_are_at_most_the_longest_campaign() {
     ] {
         assert_error(from, to, &["to 2,678,400 s", "744 h"]);
     }
+    assert_error(
+        "ring_timeout_s: 60.0,",
+        "ring_timeout_s: 1e12,",
+        &["ring timeout from 15 s to 60 s"],
+    );
     assert_error(
         "after_call_work: Fixed(s: 30.0)",
         "after_call_work: Gamma(shape: 0.001, scale_s: 30.0)",

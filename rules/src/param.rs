@@ -251,6 +251,47 @@ impl<'de, R: Range> Deserialize<'de> for Bounded<R> {
     }
 }
 
+/// Generates a newtype whose value is checked while the file is parsed (so errors point at it).
+/// The crate using it needs `serde`.
+#[macro_export]
+macro_rules! checked {
+    ($(#[$doc:meta])* $name:ident($inner:ty), $check:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name($inner);
+
+        impl $name {
+            /// The value, if it passes the check (the error says why not).
+            pub fn new(value: $inner) -> Result<$name, String> {
+                let check: fn(&$inner) -> Result<(), String> = $check;
+                check(&value).map(|()| $name(value))
+            }
+            pub fn get(&self) -> &$inner {
+                &self.0
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $name::new(<$inner as ::serde::Deserialize>::deserialize(d)?)
+                    .map_err(::serde::de::Error::custom)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                ::serde::Serialize::serialize(&self.0, s)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
 /// Declares a [`Range`] and its [`Bounded`] alias.
 macro_rules! range {
     ($(#[$doc:meta])* $alias:ident, $range:ident, $min:expr, $min_allowed:expr, $max:expr,
@@ -323,6 +364,12 @@ range!(
     IntervalMinutes, IntervalMinutesRange, 1.0 / 60.0, true, MAX_DURATION_S / 60.0,
     "an interval in minutes", " min",
     "intervals are at least a second (0.0166667 min) and at most 744 h"
+);
+range!(
+    /// A ring timeout in seconds: from the rules' minimum ring (15 s) to Connect's longest (60 s).
+    RingTimeoutSeconds, RingTimeoutSecondsRange, crate::rulebook::MIN_RING_S as f64, true,
+    crate::rulebook::MAX_RING_S as f64, "a ring timeout", " s",
+    "a call must ring at least 15 s before it is given up (regulations), and Connect rings at most 60 s"
 );
 range!(
     /// A delay in minutes above 0, at most 744 h (a retry's wait).

@@ -1,0 +1,21 @@
+//! The bottom of the house: the campaign's words and rules, shared by the simulator and live.
+//!
+//! - [`words`]: how a call ended — ring outcomes, IVR choices, the outcome a dialer records and
+//!   the customer's result code — one type each.
+//! - [`rulebook`]: the rules a campaign obeys (calling window, retries, the quiet period after
+//!   an abandon, minimum ring) with the one RON syntax scenario and campaign files embed, and
+//!   the decision "may this customer be dialed now, and if not, from when".
+//! - [`contact`]: a contact row's fields — E.164 numbers, UTC offsets, do-not-call flags.
+//! - [`param`]: numbers checked while a file is read, so that an error points at the value.
+//! - [`time`]: instants as values (milliseconds since the Unix epoch).
+//!
+//! Nothing here does I/O or reads a clock: times are arguments.
+
+pub mod contact;
+pub mod param;
+pub mod rulebook;
+pub mod time;
+pub mod words;
+
+pub use rulebook::Rules;
+pub use words::{Choice, Code, Outcome, RingOutcome};
