@@ -157,6 +157,11 @@ fn markdown_table(md: &str, title: &str) -> (Vec<String>, Vec<Vec<String>>) {
     )
 }
 
+/// The metric a results file names `key`.
+fn metric(key: &str) -> lab::catalogue::Metric {
+    lab::catalogue::Metric::from_key(key).unwrap_or_else(|| panic!("{key:?} is not a metric"))
+}
+
 fn number(v: &Value) -> Option<f64> {
     v.as_f64()
 }
@@ -247,7 +252,7 @@ fn metrics_csv_and_summary_md_agree_with_results_json() {
         let metrics = strategy["metrics"].as_object().unwrap();
         metric_count += metrics.len();
         for (key, e) in metrics {
-            let (_, scale) = reports::tables::metric_display(key);
+            let scale = metric(key).scale();
             let cell = &row(&rows, key)[column(&header, name)];
             check(name, key, e, cell, scale);
         }
@@ -259,7 +264,7 @@ fn metrics_csv_and_summary_md_agree_with_results_json() {
     for d in json["comparison"]["differences"].as_array().unwrap() {
         let name = d["name"].as_str().unwrap();
         for (key, e) in d["metrics"].as_object().unwrap() {
-            let (_, scale) = reports::tables::metric_display(key);
+            let scale = metric(key).scale();
             let cell = &row(&difference_rows, key)[column(&difference_header, name)];
             check(name, &format!("difference.{key}"), e, cell, scale);
         }

@@ -6,8 +6,8 @@
 //! baseline is taken replication by replication and its 95% interval comes from those differences
 //! ([`paired_difference`]). A metric **regresses** when both hold:
 //!
-//! 1. its mean difference is worse than the metric's tolerance ([`RULES`]), so that a change too
-//!    small to matter does not fail a build however certain it is, and
+//! 1. its mean difference is worse than the metric's tolerance ([`Metric::tolerance`]), so that a
+//!    change too small to matter does not fail a build however certain it is, and
 //! 2. its 95% interval excludes 0 on the worse side, so that noise does not fail a build however
 //!    large it looks.
 //!
@@ -18,10 +18,11 @@
 //! ([`Baseline::covering`]), and a baseline must hold something that could regress: a file read
 //! back is validated ([`Baseline::validate`]), and an empty one is never written.
 
+use crate::catalogue::{Metric, Tolerance, Worse};
 use crate::check::ScenarioCheck;
 use crate::compare::paired_difference;
 use crate::stats::Estimate;
-use crate::summary::Ordered;
+use crate::summary::Metrics;
 use crate::validate::{
     At, Invalid, Problem, keys as catalogue_keys, length, non_empty, non_negative,
 };
@@ -58,96 +59,9 @@ pub struct StrategyEntry {
     pub rank: u32,
     /// Its label when the baseline was written, e.g. `FixedRatio(2, poll 1s)`.
     pub name: String,
-    /// Per-replication values of every compared metric, by key (`null`: undefined there).
-    pub metrics: Ordered<Vec<Option<f64>>>,
+    /// Per-replication values of every compared metric (`null`: undefined there).
+    pub metrics: Metrics<Vec<Option<f64>>>,
 }
-
-/// Which way a metric gets worse.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Worse {
-    Higher,
-    Lower,
-}
-
-/// How far a metric may get worse before it counts as a regression.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Tolerance {
-    /// In the metric's own unit (a fraction for rates).
-    Absolute(f64),
-    /// A share of the baseline's mean.
-    Relative(f64),
-}
-
-/// The direction and tolerance of one compared metric, and how to show it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rule {
-    pub metric: &'static str,
-    pub worse: Worse,
-    pub tolerance: Tolerance,
-    /// Display: multiply by `scale` and append `unit` (differences of rates in percentage points).
-    pub scale: f64,
-    pub unit: &'static str,
-}
-
-/// One rule per [`crate::compare::COMPARED`] metric, in the same order. Documented in docs/ci.md.
-pub const RULES: &[Rule] = &[
-    Rule {
-        metric: "abandon_rate",
-        worse: Worse::Higher,
-        tolerance: Tolerance::Absolute(0.002),
-        scale: 100.0,
-        unit: " pp",
-    },
-    Rule {
-        metric: "abandon_rate_regulatory",
-        worse: Worse::Higher,
-        tolerance: Tolerance::Absolute(0.002),
-        scale: 100.0,
-        unit: " pp",
-    },
-    Rule {
-        metric: "occupancy",
-        worse: Worse::Lower,
-        tolerance: Tolerance::Absolute(0.01),
-        scale: 100.0,
-        unit: " pp",
-    },
-    Rule {
-        metric: "talk_min_per_agent_hour",
-        worse: Worse::Lower,
-        tolerance: Tolerance::Absolute(0.5),
-        scale: 1.0,
-        unit: " min/agent-h",
-    },
-    Rule {
-        metric: "dials_per_hour",
-        worse: Worse::Lower,
-        tolerance: Tolerance::Relative(0.02),
-        scale: 1.0,
-        unit: " dials/h",
-    },
-    Rule {
-        metric: "wait_p90_s",
-        worse: Worse::Higher,
-        tolerance: Tolerance::Absolute(1.0),
-        scale: 1.0,
-        unit: " s",
-    },
-    Rule {
-        metric: "wait_p99_s",
-        worse: Worse::Higher,
-        tolerance: Tolerance::Absolute(1.0),
-        scale: 1.0,
-        unit: " s",
-    },
-    Rule {
-        metric: "list_exhausted_after_s",
-        worse: Worse::Higher,
-        tolerance: Tolerance::Relative(0.02),
-        scale: 1.0 / 3_600.0,
-        unit: " h",
-    },
-];
 
 /// Why a baseline cannot be used. Every variant is the user's to fix; the command line adds the
 /// file's name.
@@ -388,7 +302,7 @@ impl Baseline {
 
     /// Checks a baseline read back (or about to be written): at least one scenario, each name
     /// once, at least one replication and one strategy; per strategy a rank that counts the
-    /// strategies of its kind in order (1, 2, …), exactly the compared metrics ([`RULES`]), one
+    /// strategies of its kind in order (1, 2, …), exactly the [`Metric::COMPARED`] ones, one
     /// value per replication, each `null` or a number not negative; and some metric with two
     /// defined values, for a comparison to have an interval.
     pub fn validate(&self) -> Result<(), BaselineError> {
@@ -399,7 +313,7 @@ impl Baseline {
             &self.scenarios,
             "a baseline holds at least one scenario",
         )?;
-        let rules: Vec<&str> = RULES.iter().map(|r| r.metric).collect();
+        let compared = Metric::COMPARED.map(Metric::key);
         let mut comparable = false;
         for (i, s) in self.scenarios.iter().enumerate() {
             let at = scenarios.index(i);
@@ -443,8 +357,9 @@ impl Baseline {
                         .into());
                 }
                 let metrics = at.key("metrics");
-                catalogue_keys(&metrics, &e.metrics, &rules, "compared metric")?;
-                for (k, values) in &e.metrics.0 {
+                let written: Vec<&str> = e.metrics.written().map(|(k, _)| k).collect();
+                catalogue_keys(&metrics, &written, &compared, "compared metric")?;
+                for (k, values) in e.metrics.written() {
                     let at = metrics.key(k);
                     length(&at, values.len(), s.replications as usize, || {
                         format!(
@@ -534,7 +449,7 @@ impl Baseline {
 /// One compared metric of one strategy against its baseline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MetricComparison {
-    pub metric: String,
+    pub metric: Metric,
     pub worse: Worse,
     /// Current − baseline, paired by replication.
     pub difference: Estimate,
@@ -572,8 +487,12 @@ fn signed(value: f64, scale: f64) -> String {
     format!("{v:+.3}")
 }
 
-/// Compares `current` with `baseline` (both indexed by replication) under `rule`.
-pub fn judge(rule: &Rule, current: &[Option<f64>], baseline: &[Option<f64>]) -> MetricComparison {
+/// Compares `current` with `baseline` (both indexed by replication) as values of `metric`, one
+/// of the [`Metric::COMPARED`] ones.
+fn judge(metric: Metric, current: &[Option<f64>], baseline: &[Option<f64>]) -> MetricComparison {
+    let (Some(worse), Some(allowed)) = (metric.worse(), metric.tolerance()) else {
+        panic!("{metric:?} is not compared: it has no direction or no tolerance")
+    };
     let difference = paired_difference(current, baseline);
     let paired: Vec<f64> = current
         .iter()
@@ -582,41 +501,41 @@ pub fn judge(rule: &Rule, current: &[Option<f64>], baseline: &[Option<f64>]) -> 
         .collect();
     let baseline_mean =
         (!paired.is_empty()).then(|| paired.iter().sum::<f64>() / paired.len() as f64);
-    let tolerance = match rule.tolerance {
+    let tolerance = match allowed {
         Tolerance::Absolute(t) => t,
         Tolerance::Relative(share) => share * baseline_mean.unwrap_or(0.0).abs(),
     };
-    let sign = match rule.worse {
+    let sign = match worse {
         Worse::Higher => 1.0,
         Worse::Lower => -1.0,
     };
     let worse_by = difference.mean.map(|d| sign * d);
-    let significant = difference.ci95.is_some_and(|[lo, hi]| match rule.worse {
+    let significant = difference.ci95.is_some_and(|[lo, hi]| match worse {
         Worse::Higher => lo > 0.0,
         Worse::Lower => hi < 0.0,
     });
     let beyond_tolerance = worse_by.is_some_and(|w| w > tolerance);
     let regressed = significant && beyond_tolerance;
-    let (scale, unit) = (rule.scale, rule.unit);
+    let (scale, unit) = (metric.scale(), metric.difference_unit());
     let shown = match (difference.mean, difference.ci95) {
         (Some(m), Some([lo, hi])) => format!(
-            "{}{unit} [{}, {}]",
+            "{} {unit} [{}, {}]",
             signed(m, scale),
             signed(lo, scale),
             signed(hi, scale)
         ),
-        (Some(m), None) => format!("{}{unit} (no interval)", signed(m, scale)),
+        (Some(m), None) => format!("{} {unit} (no interval)", signed(m, scale)),
         _ => "undefined".to_string(),
     };
-    let tolerance_shown = match rule.tolerance {
-        Tolerance::Absolute(_) => format!("{:.3}{unit}", tolerance * scale),
+    let tolerance_shown = match allowed {
+        Tolerance::Absolute(_) => format!("{:.3} {unit}", tolerance * scale),
         Tolerance::Relative(share) => format!(
-            "{}% of the baseline, {:.3}{unit}",
+            "{}% of the baseline, {:.3} {unit}",
             share * 100.0,
             tolerance * scale
         ),
     };
-    let direction = match rule.worse {
+    let direction = match worse {
         Worse::Higher => "higher",
         Worse::Lower => "lower",
     };
@@ -628,8 +547,8 @@ pub fn judge(rule: &Rule, current: &[Option<f64>], baseline: &[Option<f64>]) -> 
         "within the tolerance"
     };
     MetricComparison {
-        metric: rule.metric.to_string(),
-        worse: rule.worse,
+        metric,
+        worse,
         difference,
         baseline_mean,
         tolerance,
@@ -637,7 +556,7 @@ pub fn judge(rule: &Rule, current: &[Option<f64>], baseline: &[Option<f64>]) -> 
         regressed,
         reason: format!(
             "{} {shown} against the baseline ({direction} is worse; tolerance {tolerance_shown}): {verdict}",
-            rule.metric
+            metric.key()
         ),
     }
 }
@@ -650,12 +569,12 @@ pub fn compare(matched: &[&StrategyEntry], check: &ScenarioCheck) -> Vec<Strateg
         .iter()
         .zip(matched)
         .map(|(s, base)| {
-            let metrics = RULES
-                .iter()
-                .filter_map(|rule| {
-                    let current = s.per_replication.get(rule.metric)?;
-                    let baseline = base.metrics.get(rule.metric)?;
-                    Some(judge(rule, current, baseline))
+            let metrics = Metric::COMPARED
+                .into_iter()
+                .filter_map(|metric| {
+                    let current = s.per_replication.get(metric)?;
+                    let baseline = base.metrics.get(metric)?;
+                    Some(judge(metric, current, baseline))
                 })
                 .collect();
             StrategyComparison {
@@ -670,27 +589,16 @@ pub fn compare(matched: &[&StrategyEntry], check: &ScenarioCheck) -> Vec<Strateg
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::COMPARED;
-
-    fn rule(metric: &str) -> &'static Rule {
-        RULES.iter().find(|r| r.metric == metric).unwrap()
-    }
 
     fn some(values: &[f64]) -> Vec<Option<f64>> {
         values.iter().copied().map(Some).collect()
     }
 
     #[test]
-    fn one_rule_per_compared_metric_in_order() {
-        let metrics: Vec<&str> = RULES.iter().map(|r| r.metric).collect();
-        assert_eq!(metrics, COMPARED);
-    }
-
-    #[test]
     fn identical_values_never_regress() {
         let v = some(&[0.02, 0.03, 0.025, 0.028]);
-        for r in RULES {
-            let m = judge(r, &v, &v);
+        for metric in Metric::COMPARED {
+            let m = judge(metric, &v, &v);
             assert!(!m.regressed, "{}", m.reason);
             assert_eq!(m.difference.ci95, Some([0.0, 0.0]));
         }
@@ -702,7 +610,7 @@ mod tests {
         // half-width t(3) · s / 2 = 3.182446 · 0.000816 = 0.002598 → [0.0074, 0.0126].
         let base = some(&[0.020, 0.030, 0.025, 0.028]);
         let now = some(&[0.030, 0.042, 0.033, 0.038]);
-        let m = judge(rule("abandon_rate_regulatory"), &now, &base);
+        let m = judge(Metric::AbandonRateRegulatory, &now, &base);
         assert!(m.regressed, "{}", m.reason);
         let [lo, hi] = m.difference.ci95.unwrap();
         assert!((lo - 0.007402).abs() < 1e-5 && (hi - 0.012598).abs() < 1e-5);
@@ -713,7 +621,7 @@ mod tests {
             m.reason
         );
         // The same change the other way is an improvement.
-        let m = judge(rule("abandon_rate_regulatory"), &base, &now);
+        let m = judge(Metric::AbandonRateRegulatory, &base, &now);
         assert!(!m.regressed, "{}", m.reason);
     }
 
@@ -722,7 +630,7 @@ mod tests {
         // +0.1 pp in every replication: certain, but smaller than 0.2 pp.
         let base = some(&[0.020, 0.030, 0.025, 0.028]);
         let now: Vec<_> = base.iter().map(|v| v.map(|v| v + 0.001)).collect();
-        let m = judge(rule("abandon_rate"), &now, &base);
+        let m = judge(Metric::AbandonRate, &now, &base);
         assert!(m.difference.ci95.unwrap()[0] > 0.0);
         assert!(!m.regressed, "{}", m.reason);
         assert!(m.reason.ends_with("within the tolerance"), "{}", m.reason);
@@ -734,7 +642,7 @@ mod tests {
         // interval spans 0.
         let base = some(&[0.10, 0.10, 0.10, 0.10]);
         let now = some(&[0.15, 0.07, 0.16, 0.08]);
-        let m = judge(rule("abandon_rate"), &now, &base);
+        let m = judge(Metric::AbandonRate, &now, &base);
         let [lo, hi] = m.difference.ci95.unwrap();
         assert!(lo < 0.0 && hi > 0.0);
         assert!(!m.regressed);
@@ -745,13 +653,13 @@ mod tests {
     fn lower_is_worse_for_occupancy_and_talk() {
         let base = some(&[0.90, 0.91, 0.92, 0.90]);
         let now = some(&[0.85, 0.87, 0.86, 0.86]);
-        assert!(judge(rule("occupancy"), &now, &base).regressed);
-        assert!(!judge(rule("occupancy"), &base, &now).regressed);
+        assert!(judge(Metric::Occupancy, &now, &base).regressed);
+        assert!(!judge(Metric::Occupancy, &base, &now).regressed);
         let base = some(&[48.0, 49.0, 48.5, 49.5]);
         let small = some(&[47.7, 48.7, 48.2, 49.2]); // −0.3: within 0.5 min
         let large = some(&[47.0, 48.1, 47.4, 48.6]); // about −1
-        assert!(!judge(rule("talk_min_per_agent_hour"), &small, &base).regressed);
-        assert!(judge(rule("talk_min_per_agent_hour"), &large, &base).regressed);
+        assert!(!judge(Metric::TalkMinPerAgentHour, &small, &base).regressed);
+        assert!(judge(Metric::TalkMinPerAgentHour, &large, &base).regressed);
     }
 
     #[test]
@@ -760,14 +668,14 @@ mod tests {
         let base = some(&[990.0, 1_000.0, 1_010.0, 1_000.0]);
         let minus_15: Vec<_> = base.iter().map(|v| v.map(|v| v - 15.0)).collect();
         let minus_30: Vec<_> = base.iter().map(|v| v.map(|v| v - 30.0)).collect();
-        let m = judge(rule("dials_per_hour"), &minus_15, &base);
+        let m = judge(Metric::DialsPerHour, &minus_15, &base);
         assert!((m.tolerance - 20.0).abs() < 1e-9);
         assert!(!m.regressed);
-        assert!(judge(rule("dials_per_hour"), &minus_30, &base).regressed);
+        assert!(judge(Metric::DialsPerHour, &minus_30, &base).regressed);
         // The list exhausted 2 h later than in 5 h: beyond 2% (6 min).
         let base = some(&[18_000.0, 18_100.0, 17_900.0]);
         let later: Vec<_> = base.iter().map(|v| v.map(|v| v + 7_200.0)).collect();
-        let m = judge(rule("list_exhausted_after_s"), &later, &base);
+        let m = judge(Metric::ListExhaustedAfter, &later, &base);
         assert!(m.regressed, "{}", m.reason);
         assert!(m.reason.contains("+2.000 h"), "{}", m.reason);
     }
@@ -776,11 +684,11 @@ mod tests {
     fn undefined_replications_are_left_out_and_one_pair_proves_nothing() {
         let base = vec![Some(1.0), None, Some(1.0)];
         let now = vec![Some(9.0), Some(9.0), None];
-        let m = judge(rule("wait_p90_s"), &now, &base);
+        let m = judge(Metric::WaitP90, &now, &base);
         assert_eq!(m.difference.mean, Some(8.0));
         assert_eq!(m.difference.ci95, None);
         assert!(!m.regressed);
-        let m = judge(rule("wait_p90_s"), &[None], &[None]);
+        let m = judge(Metric::WaitP90, &[None], &[None]);
         assert_eq!(m.difference, Estimate::UNDEFINED);
         assert!(!m.regressed);
     }
@@ -807,12 +715,11 @@ mod tests {
 
     /// A scenario of two replications whose one strategy holds every compared metric.
     fn sample() -> Baseline {
-        let metrics = RULES
+        let mut metrics: Metrics<_> = Metric::COMPARED
             .iter()
-            .map(|r| (r.metric.to_string(), vec![Some(0.1), Some(0.2)]))
-            .collect::<Vec<_>>();
-        let mut metrics = Ordered(metrics);
-        metrics.0[5].1 = vec![Some(0.1), None];
+            .map(|m| (*m, vec![Some(0.1), Some(0.2)]))
+            .collect();
+        *metrics.get_mut(Metric::WaitP90).unwrap() = vec![Some(0.1), None];
         Baseline {
             format: FORMAT.into(),
             scenarios: vec![ScenarioEntry {
@@ -866,6 +773,22 @@ mod tests {
 
     type Edit = Box<dyn FnOnce(&mut Baseline)>;
 
+    /// Rebuilds the metrics of `b`'s first strategy from each metric and its values.
+    fn rebuild(
+        b: &mut Baseline,
+        f: impl Fn(Metric, &[Option<f64>]) -> Option<(Metric, Vec<Option<f64>>)>,
+    ) {
+        let metrics = &mut b.scenarios[0].strategies[0].metrics;
+        *metrics = metrics.iter().filter_map(|(m, v)| f(m, v)).collect();
+    }
+
+    fn values(b: &mut Baseline, metric: Metric) -> &mut Vec<Option<f64>> {
+        b.scenarios[0].strategies[0]
+            .metrics
+            .get_mut(metric)
+            .unwrap()
+    }
+
     #[test]
     fn an_edited_baseline_names_the_bad_value() {
         let cases: [(&str, Edit); 9] = [
@@ -880,20 +803,31 @@ mod tests {
             (
                 "scenarios[0].strategies[0].metrics lacks \"abandon_rate\": every compared metric must be there",
                 Box::new(|b| {
-                    b.scenarios[0].strategies[0].metrics.0.remove(0);
+                    rebuild(b, |m, v| {
+                        (m != Metric::AbandonRate).then(|| (m, v.to_vec()))
+                    });
                 }),
             ),
             (
                 "scenarios[0].strategies[0].metrics has \"dials\", which is not a compared metric of this version",
-                Box::new(|b| b.scenarios[0].strategies[0].metrics.0[0].0 = "dials".into()),
+                Box::new(|b| {
+                    rebuild(b, |m, v| {
+                        let renamed = if m == Metric::AbandonRate {
+                            Metric::Dials
+                        } else {
+                            m
+                        };
+                        Some((renamed, v.to_vec()))
+                    });
+                }),
             ),
             (
                 "scenarios[0].strategies[0].metrics.occupancy[1] is -0.5, but cannot be negative",
-                Box::new(|b| b.scenarios[0].strategies[0].metrics.0[2].1[1] = Some(-0.5)),
+                Box::new(|b| values(b, Metric::Occupancy)[1] = Some(-0.5)),
             ),
             (
                 "scenarios[0].strategies[0].metrics.occupancy[0] is 1.7e308, above 1e15",
-                Box::new(|b| b.scenarios[0].strategies[0].metrics.0[2].1[0] = Some(1.7e308)),
+                Box::new(|b| values(b, Metric::Occupancy)[0] = Some(1.7e308)),
             ),
             (
                 "scenarios[0].strategies[0].rank is 2, not 1: it is the first Progressive of its scenario",
@@ -907,9 +841,7 @@ mod tests {
                 "scenarios[0].replications is 0: every run has at least 1",
                 Box::new(|b| {
                     b.scenarios[0].replications = 0;
-                    for m in &mut b.scenarios[0].strategies[0].metrics.0 {
-                        m.1.clear();
-                    }
+                    rebuild(b, |m, _| Some((m, Vec::new())));
                 }),
             ),
         ];
@@ -925,9 +857,7 @@ mod tests {
         // One replication: no paired difference has an interval.
         let e = invalid(|b| {
             b.scenarios[0].replications = 1;
-            for m in &mut b.scenarios[0].strategies[0].metrics.0 {
-                m.1.truncate(1);
-            }
+            rebuild(b, |m, v| Some((m, v[..1].to_vec())));
         });
         assert!(
             e.contains("nothing could ever regress") && e.contains("2 replications or more"),

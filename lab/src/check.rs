@@ -1,11 +1,12 @@
 //! What `dialsim check` runs for one scenario: every strategy's replications, summarised, every
 //! gate judged, and the per-replication values a baseline needs for paired comparisons.
 
-use crate::compare::{COMPARED, paired_values};
+use crate::catalogue::Metric;
+use crate::compare::paired_values;
 use crate::gates::{Judge, Verdict};
 use crate::plan::Plan;
 use crate::run::replications;
-use crate::summary::{Ordered, StrategyResult, summarise};
+use crate::summary::{Metrics, StrategyResult, summarise};
 use rayon::prelude::*;
 
 /// One strategy under the scenario's gates.
@@ -14,8 +15,8 @@ pub struct StrategyCheck {
     pub result: StrategyResult,
     /// One verdict per gate, in the scenario's order.
     pub verdicts: Vec<Verdict>,
-    /// Per-replication values of every [`COMPARED`] metric (`None`: undefined there).
-    pub per_replication: Ordered<Vec<Option<f64>>>,
+    /// Per-replication values of every [`Metric::COMPARED`] metric (`None`: undefined there).
+    pub per_replication: Metrics<Vec<Option<f64>>>,
 }
 
 impl StrategyCheck {
@@ -44,13 +45,10 @@ pub fn check(plan: &Plan, on_replication: &(dyn Fn() + Sync)) -> ScenarioCheck {
             let reps = replications(plan, spec, on_replication);
             let result = summarise(spec, &reps);
             let verdicts = plan.gates.iter().map(|g| g.judge(&result, &reps)).collect();
-            let per_replication = Ordered(
-                COMPARED
-                    .iter()
-                    .map(|k| k.to_string())
-                    .zip(paired_values(&reps))
-                    .collect(),
-            );
+            let per_replication = Metric::COMPARED
+                .into_iter()
+                .zip(paired_values(&reps))
+                .collect();
             StrategyCheck {
                 result,
                 verdicts,

@@ -11,26 +11,15 @@
 //! which either side's ratio (or per-replication value) is undefined is left out of that
 //! metric's differences.
 
+use crate::catalogue::Metric;
 use crate::plan::Plan;
 use crate::run;
 use crate::stats::{Estimate, mean_ci};
-use crate::summary::{Comparison, Difference, Ordered, Results, per_replication, summarise};
+use crate::summary::{Comparison, Difference, Metrics, Results, summarise};
 use rayon::prelude::*;
 use sim::metrics::RepMetrics;
 use std::fmt;
 use strategies::StrategySpec;
-
-/// The metrics `compare` shows and differences, in order (keys of the results file).
-pub const COMPARED: &[&str] = &[
-    "abandon_rate",
-    "abandon_rate_regulatory",
-    "occupancy",
-    "talk_min_per_agent_hour",
-    "dials_per_hour",
-    "wait_p90_s",
-    "wait_p99_s",
-    "list_exhausted_after_s",
-];
 
 /// Why a comparison cannot start. Every variant is the user's to fix.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,26 +130,25 @@ pub fn paired_difference(strategy: &[Option<f64>], baseline: &[Option<f64>]) -> 
     mean_ci(&differences)
 }
 
-/// The per-replication values of every [`COMPARED`] metric: `values[metric][replication]`.
+/// The per-replication values of every [`Metric::COMPARED`] metric:
+/// `values[metric][replication]`.
 pub fn paired_values(reps: &[RepMetrics]) -> Vec<Vec<Option<f64>>> {
-    COMPARED
+    Metric::COMPARED
         .iter()
-        .map(|key| reps.iter().map(|r| per_replication(key, r)).collect())
+        .map(|m| reps.iter().map(|r| m.per_replication(r)).collect())
         .collect()
 }
 
-/// Differences of every [`COMPARED`] metric, strategy − baseline.
+/// Differences of every [`Metric::COMPARED`] metric, strategy − baseline.
 pub fn differences(
     strategy: &[Vec<Option<f64>>],
     baseline: &[Vec<Option<f64>>],
-) -> Ordered<crate::stats::Estimate> {
-    Ordered(
-        COMPARED
-            .iter()
-            .zip(strategy.iter().zip(baseline))
-            .map(|(key, (s, b))| (key.to_string(), paired_difference(s, b)))
-            .collect(),
-    )
+) -> Metrics<Estimate> {
+    Metric::COMPARED
+        .iter()
+        .zip(strategy.iter().zip(baseline))
+        .map(|(m, (s, b))| (*m, paired_difference(s, b)))
+        .collect()
 }
 
 /// Runs every strategy of `plan` on the same replications and compares each with the strategy

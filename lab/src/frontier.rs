@@ -20,11 +20,12 @@
 //! each setting's **gain** is its talk minutes per agent-hour minus the reference's, a paired
 //! difference over the same replications (see [`crate::compare`]).
 
+use crate::catalogue::Metric;
 use crate::compare::paired_difference;
 use crate::plan::Plan;
 use crate::run;
 use crate::stats::Estimate;
-use crate::summary::{Ordered, per_replication, summarise};
+use crate::summary::{Metrics, summarise};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -36,7 +37,8 @@ pub const BISECTION_STEPS: u32 = 7;
 /// this share of the knob's range.
 pub const MIN_WIDTH_SHARE: f64 = 0.01;
 
-const TALK: &str = "talk_min_per_agent_hour";
+/// What the search maximises, and the gain measures.
+const TALK: Metric = Metric::TalkMinPerAgentHour;
 
 /// Which abandon rate the target caps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,11 +52,11 @@ pub enum Definition {
 }
 
 impl Definition {
-    /// The metric key of the results file.
-    pub fn key(self) -> &'static str {
+    /// The abandon rate it caps.
+    pub fn metric(self) -> Metric {
         match self {
-            Definition::Regulatory => "abandon_rate_regulatory",
-            Definition::Queue => "abandon_rate",
+            Definition::Regulatory => Metric::AbandonRateRegulatory,
+            Definition::Queue => Metric::AbandonRate,
         }
     }
 }
@@ -210,7 +212,7 @@ pub struct Frontier {
     pub replications: u32,
     pub target_abandon: f64,
     pub definition: Definition,
-    /// The metric key the target caps.
+    /// The key of the metric the target caps ([`Definition::metric`]).
     pub abandon_key: String,
     /// The reference's `name`: `Progressive()` with its default poll.
     pub reference: String,
@@ -263,15 +265,15 @@ pub struct Setting {
     /// Upper end of the abandon rate's 95% interval below the target.
     pub passes: bool,
     /// Every metric of the results file, same keys and estimators.
-    pub metrics: Ordered<Estimate>,
+    pub metrics: Metrics<Estimate>,
     /// Talk minutes per agent-hour minus the reference's, paired by replication.
     pub gain: Estimate,
 }
 
 impl Setting {
-    pub fn metric(&self, key: &str) -> Estimate {
+    pub fn metric(&self, metric: Metric) -> Estimate {
         self.metrics
-            .get(key)
+            .get(metric)
             .copied()
             .unwrap_or(Estimate::UNDEFINED)
     }
@@ -297,10 +299,10 @@ fn evaluate(
 ) -> Evaluated {
     let reps = run::replications(plan, spec, on_replication);
     let summary = summarise(spec, &reps);
-    let talk: Vec<Option<f64>> = reps.iter().map(|r| per_replication(TALK, r)).collect();
+    let talk: Vec<Option<f64>> = reps.iter().map(|r| TALK.per_replication(r)).collect();
     let upper = summary
         .metrics
-        .get(target.definition.key())
+        .get(target.definition.metric())
         .and_then(|e| e.ci95)
         .map(|[_, hi]| hi);
     Evaluated {
@@ -316,8 +318,8 @@ fn evaluate(
     }
 }
 
-fn probe_of(e: Evaluated, key: &str) -> Probe<Setting> {
-    let estimate = e.setting.metric(key);
+fn probe_of(e: Evaluated, abandon: Metric) -> Probe<Setting> {
+    let estimate = e.setting.metric(abandon);
     Probe {
         abandon_upper: estimate.ci95.map(|[_, hi]| hi),
         talk: e.setting.metric(TALK).mean,
@@ -332,14 +334,14 @@ fn one_strategy(
     reference_talk: &[Option<f64>],
     on_replication: &(dyn Fn() + Sync),
 ) -> FrontierStrategy {
-    let key = target.definition.key();
+    let abandon = target.definition.metric();
     let knob = spec.knob();
     let searched = match knob {
         Some(k) => search(k.low, k.high, target.abandon, |v| {
             let setting = spec.with_knob(v);
             probe_of(
                 evaluate(plan, &setting, target, Some(reference_talk), on_replication),
-                key,
+                abandon,
             )
         }),
         None => {
@@ -350,7 +352,7 @@ fn one_strategy(
                 tried: vec![Tried {
                     value: f64::NAN,
                     passes,
-                    probe: probe_of(e, key),
+                    probe: probe_of(e, abandon),
                 }],
             }
         }
@@ -419,7 +421,7 @@ pub fn frontier(
         replications: plan.replications,
         target_abandon: target.abandon,
         definition: target.definition,
-        abandon_key: target.definition.key().to_string(),
+        abandon_key: target.definition.metric().key().to_string(),
         reference: reference_spec.label(),
         strategies,
     })

@@ -5,6 +5,7 @@
 //! gate cannot pass on a lucky mean. Compliance counters must be zero in every replication.
 //! The gates' syntax is the engine's ([`sim::gate`]); this is what needs the statistics.
 
+use crate::catalogue::Metric;
 use crate::stats::Estimate;
 use crate::summary::StrategyResult;
 use serde::{Deserialize, Serialize};
@@ -16,8 +17,8 @@ use sim::gate::{Counter, Definition, Gate, Window};
 pub struct Verdict {
     /// The gate as written, e.g. `AbandonRate(max 0.03, Regulatory, Worst24h)`.
     pub gate: String,
-    /// The results-file metric it reads.
-    pub metric: String,
+    /// The metric it reads.
+    pub metric: Metric,
     pub measured: Estimate,
     pub limit: f64,
     pub passed: bool,
@@ -52,47 +53,54 @@ pub fn fmt_estimate(e: &Estimate, scale: f64, unit: &str, decimals: usize) -> St
     }
 }
 
+/// The metric that counts a compliance counter's breaches.
+fn counted_by(counter: Counter) -> Metric {
+    match counter {
+        Counter::CallsOutsideWindow => Metric::CallsOutsideWindow,
+        Counter::ShortRings => Metric::ShortRings,
+        Counter::RedialsAfterAbandon => Metric::RedialsAfterAbandon,
+        Counter::CallsToDoNotCall => Metric::CallsToDoNotCall,
+    }
+}
+
 /// What judging a gate needs: the metric it reads, how that is shown, and the verdict.
 pub trait Judge {
     /// How the measured value is shown: the factor from the file's unit and the unit after the
     /// number; `None` for a counter, shown as a total.
     fn display_unit(&self) -> Option<(f64, &'static str)>;
-    /// The results-file metric the gate reads.
-    fn metric(&self) -> &'static str;
+    /// The metric the gate reads.
+    fn metric(&self) -> Metric;
     fn judge(&self, result: &StrategyResult, reps: &[RepMetrics]) -> Verdict;
 }
 
 impl Judge for Gate {
     fn display_unit(&self) -> Option<(f64, &'static str)> {
-        match self {
-            Gate::AbandonRate { .. } | Gate::Occupancy { .. } => Some((100.0, "%")),
-            Gate::WaitP90 { .. } => Some((1.0, " s")),
-            Gate::ListExhausted { .. } => Some((1.0 / 3_600.0, " h")),
-            Gate::Zero { .. } => None,
-        }
+        let metric = self.metric();
+        metric.value_unit().map(|unit| (metric.scale(), unit))
     }
 
-    fn metric(&self) -> &'static str {
+    fn metric(&self) -> Metric {
         match self {
             Gate::AbandonRate {
                 definition, window, ..
             } => match (definition, window) {
-                (Definition::Regulatory, Window::Campaign) => "abandon_rate_regulatory",
-                (Definition::Regulatory, Window::Worst24h) => "abandon_rate_regulatory_worst_24h",
-                (Definition::Regulatory, Window::Worst30d) => "abandon_rate_regulatory_worst_30d",
-                (Definition::Queue, Window::Campaign) => "abandon_rate",
-                (Definition::Queue, Window::Worst24h) => "abandon_rate_worst_24h",
-                (Definition::Queue, Window::Worst30d) => "abandon_rate_worst_30d",
+                (Definition::Regulatory, Window::Campaign) => Metric::AbandonRateRegulatory,
+                (Definition::Regulatory, Window::Worst24h) => Metric::AbandonRateRegulatoryWorst24h,
+                (Definition::Regulatory, Window::Worst30d) => Metric::AbandonRateRegulatoryWorst30d,
+                (Definition::Queue, Window::Campaign) => Metric::AbandonRate,
+                (Definition::Queue, Window::Worst24h) => Metric::AbandonRateWorst24h,
+                (Definition::Queue, Window::Worst30d) => Metric::AbandonRateWorst30d,
             },
-            Gate::Occupancy { .. } => "occupancy",
-            Gate::WaitP90 { .. } => "wait_p90_s",
-            Gate::ListExhausted { .. } => "list_exhausted_after_s",
-            Gate::Zero { counter } => counter.key(),
+            Gate::Occupancy { .. } => Metric::Occupancy,
+            Gate::WaitP90 { .. } => Metric::WaitP90,
+            Gate::ListExhausted { .. } => Metric::ListExhaustedAfter,
+            Gate::Zero { counter } => counted_by(*counter),
         }
     }
 
     fn judge(&self, result: &StrategyResult, reps: &[RepMetrics]) -> Verdict {
         let metric = self.metric();
+        let key = metric.key();
         let measured = result
             .metrics
             .get(metric)
@@ -111,7 +119,7 @@ impl Judge for Gate {
                     max.get(),
                     passed,
                     format!(
-                        "{metric} {shown}: upper bound must be below {}%",
+                        "{key} {shown}: upper bound must be below {}%",
                         number(max.get() * 100.0)
                     ),
                 )
@@ -122,7 +130,7 @@ impl Judge for Gate {
                     min.get(),
                     passed,
                     format!(
-                        "{metric} {shown}: lower bound must be at least {}%",
+                        "{key} {shown}: lower bound must be at least {}%",
                         number(min.get() * 100.0)
                     ),
                 )
@@ -132,7 +140,7 @@ impl Judge for Gate {
                 (
                     max_s.get(),
                     passed,
-                    format!("{metric} {shown}: upper bound must be at most {max_s} s"),
+                    format!("{key} {shown}: upper bound must be at most {max_s} s"),
                 )
             }
             Gate::ListExhausted { within_h } => {
@@ -170,20 +178,34 @@ impl Judge for Gate {
                 (
                     0.0,
                     total == 0,
-                    format!(
-                        "{metric}: {total} over {} replications, must be 0",
-                        reps.len()
-                    ),
+                    format!("{key}: {total} over {} replications, must be 0", reps.len()),
                 )
             }
         };
         Verdict {
             gate: self.describe(),
-            metric: metric.to_string(),
+            metric,
             measured,
             limit,
             passed,
             reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_is_counted_by_the_metric_of_its_name() {
+        for counter in [
+            Counter::CallsOutsideWindow,
+            Counter::ShortRings,
+            Counter::RedialsAfterAbandon,
+            Counter::CallsToDoNotCall,
+        ] {
+            assert_eq!(counted_by(counter).key(), counter.key());
         }
     }
 }

@@ -3,11 +3,12 @@
 //! A scenario file ([`load`]) compiles into a [`Plan`]: the engine's hidden world and what is
 //! done with it — strategies, replications (each one a day), seed, gates. [`run::run_all`] runs
 //! every strategy for every replication in parallel and summarises the numbers users see
-//! ([`summary`]). [`compare`] measures strategies against a baseline with paired differences,
-//! and [`frontier`] searches each strategy's most productive setting under an abandon-rate
-//! target. [`check`] judges a scenario's gates ([`gates`]), [`baseline`] compares a run with a
-//! stored one, replication by replication, and [`sweep`] runs a grid of scenarios, in shards
-//! if asked. [`validate`] checks the JSON files this crate writes when they are read back.
+//! ([`summary`]), each a metric of the [`catalogue`]. [`compare`] measures strategies against a
+//! baseline with paired differences, and [`frontier`] searches each strategy's most productive
+//! setting under an abandon-rate target. [`check`] judges a scenario's gates ([`gates`]),
+//! [`baseline`] compares a run with a stored one, replication by replication, and [`sweep`] runs
+//! a grid of scenarios, in shards if asked. [`validate`] checks the JSON files this crate writes
+//! when they are read back.
 //!
 //! Results never depend on the number of threads: replications are collected by index.
 //!
@@ -30,11 +31,13 @@
 //! let scenario = lab::load::parse(text, "tiny.ron".as_ref()).unwrap();
 //! let plan = lab::Plan::compile(&scenario, &lab::inputs::Files::new(".".as_ref())).unwrap();
 //! let results = lab::run::run_all(&plan, &|| {});
-//! let rate = results.strategies[0].metrics.get("abandon_rate").unwrap().mean.unwrap();
+//! let abandon = results.strategies[0].metrics.get(lab::catalogue::Metric::AbandonRate);
+//! let rate = abandon.unwrap().mean.unwrap();
 //! assert!((0.0..=1.0).contains(&rate));
 //! ```
 
 pub mod baseline;
+pub mod catalogue;
 pub mod check;
 pub mod compare;
 pub mod contacts;

@@ -25,7 +25,7 @@ use crate::inputs::Files;
 use crate::plan::Plan;
 use crate::run::replicate;
 use crate::stats::Estimate;
-use crate::summary::{Ordered, RepScalars, scalars, summarise_scalars};
+use crate::summary::{Metrics, Ordered, RepScalars, scalars, summarise_scalars};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -511,7 +511,7 @@ pub struct Row {
     /// The axes' values at this point, in axis order.
     pub values: Vec<f64>,
     pub strategy: String,
-    pub metrics: Ordered<Estimate>,
+    pub metrics: Metrics<Estimate>,
     pub outcomes: Ordered<Estimate>,
 }
 

@@ -25,7 +25,8 @@
 //! let mut results = lab::run::run_all(&plan, &|| {});
 //! assert_eq!(results.validate(), Ok(()));
 //! // A damaged file: the upper bound of an interval near the largest f64.
-//! results.strategies[0].metrics.0[2].1.ci95 = Some([1.7e308, 1.0]);
+//! let occupancy = results.strategies[0].metrics.get_mut(lab::catalogue::Metric::Occupancy);
+//! occupancy.unwrap().ci95 = Some([1.7e308, 1.0]);
 //! assert_eq!(
 //!     results.validate().unwrap_err().to_string(),
 //!     "strategies[0].metrics.occupancy.ci95[0] is 1.7e308, above 1e15, the largest magnitude \
@@ -39,17 +40,17 @@
 //! - an estimate's `ci95` is `null` when its `mean` is, and otherwise `lo ≤ mean ≤ hi`;
 //! - a metric's or a result code's mean, a count, a time, a series value is not negative (every
 //!   metric of the catalogue is a count, a rate, a share or a time); a share is within [0, 1];
-//! - keys are those of this version's catalogues ([`crate::summary::metric_keys`], the result
+//! - keys are those of this version's catalogues (the metrics of [`Metric::ALL`], the result
 //!   codes of [`Code::ALL`], the series an empty run writes), each once, none missing;
 //! - shapes are complete: arrays that go together have matching lengths and orders.
 //!
 //! `format` is not checked here: each reader tells the kinds of file apart by it first, and
 //! names another version as such.
 
-use crate::compare::COMPARED;
+use crate::catalogue::Metric;
 use crate::frontier::Frontier;
 use crate::stats::Estimate;
-use crate::summary::{Ordered, Results, StrategyResult, metric_keys, summarise};
+use crate::summary::{Results, StrategyResult, summarise};
 use crate::sweep::{Header, Part, SweepResults};
 use sim::metrics::Code;
 use std::fmt;
@@ -279,39 +280,43 @@ pub fn estimate(at: &At, e: &Estimate, sign: Sign) -> Checked {
     Ok(())
 }
 
-/// Every estimate of `map`, and its keys: exactly `known` (in any order), each once.
-pub fn estimates(
+/// Every estimate of a map, given as its entries in the file's order, and its keys: exactly
+/// `known` (in any order), each once.
+pub fn estimates<'a>(
     at: &At,
-    map: &Ordered<Estimate>,
+    entries: impl Iterator<Item = (&'a str, &'a Estimate)>,
     known: &[&str],
     what: &'static str,
     sign: Sign,
 ) -> Checked {
-    keys(at, map, known, what)?;
-    for (k, e) in &map.0 {
+    let entries: Vec<(&str, &Estimate)> = entries.collect();
+    let written: Vec<&str> = entries.iter().map(|(k, _)| *k).collect();
+    keys(at, &written, known, what)?;
+    for (k, e) in entries {
         estimate(&at.key(k), e, sign)?;
     }
     Ok(())
 }
 
-/// The keys of `map` are exactly `known` (in any order), each once; `what` names one in messages.
-pub fn keys<V>(at: &At, map: &Ordered<V>, known: &[&str], what: &'static str) -> Checked {
+/// The keys a map is `written` with, in order, are exactly `known` (in any order), each once;
+/// `what` names one in messages.
+pub fn keys(at: &At, written: &[&str], known: &[&str], what: &'static str) -> Checked {
     // The usual case, a file as written: the catalogue's keys in its order.
-    if map.0.len() == known.len() && map.0.iter().zip(known).all(|((k, _), n)| k == n) {
+    if written == known {
         return Ok(());
     }
-    for (i, (k, _)) in map.0.iter().enumerate() {
-        if !known.contains(&k.as_str()) {
+    for (i, k) in written.iter().enumerate() {
+        if !known.contains(k) {
             return Err(at.invalid(Problem::UnknownKey {
-                key: k.clone(),
+                key: k.to_string(),
                 what,
             }));
         }
-        if map.0[..i].iter().any(|(other, _)| other == k) {
-            return Err(at.invalid(Problem::DuplicateKey { key: k.clone() }));
+        if written[..i].contains(k) {
+            return Err(at.invalid(Problem::DuplicateKey { key: k.to_string() }));
         }
     }
-    match known.iter().find(|n| map.get(n).is_none()) {
+    match known.iter().find(|n| !written.contains(n)) {
         Some(missing) => Err(at.invalid(Problem::MissingKey {
             key: missing.to_string(),
             what,
@@ -352,8 +357,8 @@ pub fn length(at: &At, found: usize, expected: usize, why: impl FnOnce() -> Stri
 }
 
 /// The metric keys, in file order.
-fn metric_catalogue() -> Vec<&'static str> {
-    metric_keys().collect()
+fn metric_catalogue() -> [&'static str; Metric::ALL.len()] {
+    Metric::ALL.map(Metric::key)
 }
 
 /// The result codes, in file order.
@@ -394,14 +399,14 @@ impl Results {
             let at = at.index(i);
             estimates(
                 &at.key("metrics"),
-                &s.metrics,
+                s.metrics.written(),
                 &metrics,
                 "metric",
                 Sign::NonNegative,
             )?;
             estimates(
                 &at.key("outcomes"),
-                &s.outcomes,
+                s.outcomes.0.iter().map(|(k, e)| (k.as_str(), e)),
                 &codes,
                 "result code",
                 Sign::NonNegative,
@@ -437,8 +442,8 @@ impl Results {
             named(&at.key("name"), &d.name)?;
             estimates(
                 &at.key("metrics"),
-                &d.metrics,
-                COMPARED,
+                d.metrics.written(),
+                &Metric::COMPARED.map(Metric::key),
                 "compared metric",
                 Sign::Any,
             )?;
@@ -460,7 +465,8 @@ fn series(at: &At, s: &StrategyResult) -> Checked {
     let at = at.key("values");
     let catalogue = series_catalogue(s);
     let known: Vec<&str> = catalogue.iter().map(String::as_str).collect();
-    keys(&at, &s.series.values, &known, "series")?;
+    let written: Vec<&str> = s.series.values.0.iter().map(|(k, _)| k.as_str()).collect();
+    keys(&at, &written, &known, "series")?;
     let Some((first, first_values)) = s.series.values.0.first() else {
         return Ok(());
     };
@@ -520,7 +526,8 @@ impl Frontier {
                 why: "the target is a share strictly between 0 and 1".into(),
             }));
         }
-        let key = self.definition.key();
+        let abandon = self.definition.metric();
+        let key = abandon.key();
         if self.abandon_key != key {
             return Err(root.key("abandon_key").invalid(Problem::Mismatch {
                 found: quoted(&self.abandon_key),
@@ -585,13 +592,13 @@ impl Frontier {
                 }
                 estimates(
                     &at.key("metrics"),
-                    &t.metrics,
+                    t.metrics.written(),
                     &metrics,
                     "metric",
                     Sign::NonNegative,
                 )?;
                 estimate(&at.key("gain"), &t.gain, Sign::Any)?;
-                let upper = t.metric(key).ci95.map(|[_, hi]| hi);
+                let upper = t.metric(abandon).ci95.map(|[_, hi]| hi);
                 let passes = upper.is_some_and(|u| u < target);
                 if t.passes != passes {
                     return Err(at.key("passes").invalid(Problem::Invalid {
@@ -729,14 +736,14 @@ impl SweepResults {
             }
             estimates(
                 &at.key("metrics"),
-                &row.metrics,
+                row.metrics.written(),
                 &metrics,
                 "metric",
                 Sign::NonNegative,
             )?;
             estimates(
                 &at.key("outcomes"),
-                &row.outcomes,
+                row.outcomes.0.iter().map(|(k, e)| (k.as_str(), e)),
                 &codes,
                 "result code",
                 Sign::NonNegative,
@@ -789,7 +796,7 @@ impl Part {
         length(&units, self.units.len(), mine, || {
             format!("shard {shard}/{shards} of a sweep of {total} units has {mine}")
         })?;
-        let (metrics, codes) = (metric_keys().count(), Code::ALL.len());
+        let (metrics, codes) = (Metric::ALL.len(), Code::ALL.len());
         for (j, (index, unit)) in self.units.iter().enumerate() {
             let at = units.index(j);
             let expected = shard + j * shards;
@@ -904,18 +911,17 @@ mod tests {
     fn keys_are_known_once_and_complete() {
         let at = At::ROOT;
         let at = at.key("m");
-        let map = |keys: &[&str]| Ordered(keys.iter().map(|k| (k.to_string(), ())).collect());
         let known = ["a", "b"];
-        assert_eq!(keys(&at, &map(&["a", "b"]), &known, "metric"), Ok(()));
-        assert_eq!(keys(&at, &map(&["b", "a"]), &known, "metric"), Ok(()));
-        let e = keys(&at, &map(&["a", "x", "b"]), &known, "metric").unwrap_err();
+        assert_eq!(keys(&at, &["a", "b"], &known, "metric"), Ok(()));
+        assert_eq!(keys(&at, &["b", "a"], &known, "metric"), Ok(()));
+        let e = keys(&at, &["a", "x", "b"], &known, "metric").unwrap_err();
         assert_eq!(
             e.to_string(),
             "m has \"x\", which is not a metric of this version"
         );
-        let e = keys(&at, &map(&["a", "a", "b"]), &known, "metric").unwrap_err();
+        let e = keys(&at, &["a", "a", "b"], &known, "metric").unwrap_err();
         assert_eq!(e.problem, Problem::DuplicateKey { key: "a".into() });
-        let e = keys(&at, &map(&["a"]), &known, "metric").unwrap_err();
+        let e = keys(&at, &["a"], &known, "metric").unwrap_err();
         assert_eq!(e.to_string(), "m lacks \"b\": every metric must be there");
     }
 

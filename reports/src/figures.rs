@@ -3,6 +3,8 @@
 
 use crate::chart::{Figure, Guide, Plot, Series, Whiskered};
 use lab::Results;
+use lab::catalogue::Metric;
+use lab::frontier::Definition;
 use lab::summary::StrategyResult;
 
 /// Settings a results file does not carry.
@@ -287,8 +289,9 @@ pub fn outcomes(results: &Results) -> Figure {
 /// 7. Talk minutes per agent-hour against the regulatory abandon rate, with 95% CI whiskers.
 pub fn comparison(results: &Results) -> Figure {
     let names = short_names(results);
-    let triple = |s: &StrategyResult, key: &str, scale: f64| {
-        let e = s.metrics.get(key).copied();
+    let triple = |s: &StrategyResult, metric: Metric| {
+        let scale = metric.scale();
+        let e = s.metrics.get(metric).copied();
         let mean = e.and_then(|e| e.mean).unwrap_or(0.0);
         let [lo, hi] = e.and_then(|e| e.ci95).unwrap_or([mean, mean]);
         (mean * scale, lo * scale, hi * scale)
@@ -299,8 +302,8 @@ pub fn comparison(results: &Results) -> Figure {
         .enumerate()
         .map(|(i, s)| Whiskered {
             name: names[i].clone(),
-            x: triple(s, "abandon_rate_regulatory", 100.0),
-            y: triple(s, "talk_min_per_agent_hour", 1.0),
+            x: triple(s, Metric::AbandonRateRegulatory),
+            y: triple(s, Metric::TalkMinPerAgentHour),
             colour: i,
         })
         .collect();
@@ -319,8 +322,8 @@ pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
     let mut series = Vec::new();
     let mut highlight = Vec::new();
     let point = |s: &lab::frontier::Setting| {
-        let x = s.metric(&f.abandon_key).mean?;
-        let y = s.metric("talk_min_per_agent_hour").mean?;
+        let x = s.metric(f.definition.metric()).mean?;
+        let y = s.metric(Metric::TalkMinPerAgentHour).mean?;
         Some((x * 100.0, y))
     };
     for (i, s) in f.strategies.iter().enumerate() {
@@ -346,10 +349,9 @@ pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
             });
         }
     }
-    let definition = if f.abandon_key == "abandon_rate" {
-        "÷ queued"
-    } else {
-        "÷ live answers"
+    let definition = match f.definition {
+        Definition::Queue => "÷ queued",
+        Definition::Regulatory => "÷ live answers",
     };
     Figure {
         id: "frontier".into(),

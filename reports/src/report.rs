@@ -366,21 +366,25 @@ impl Report {
             Report::Results(r) => {
                 w.write_record(["strategy", "metric", "mean", "ci95_low", "ci95_high"])?;
                 for s in &r.strategies {
-                    let rows = s.metrics.0.iter().map(|(k, e)| (k.clone(), e)).chain(
-                        s.outcomes
-                            .0
-                            .iter()
-                            .map(|(k, e)| (format!("outcomes.{k}"), e)),
-                    );
+                    let rows = s
+                        .metrics
+                        .iter()
+                        .map(|(m, e)| (m.key().to_string(), e))
+                        .chain(
+                            s.outcomes
+                                .0
+                                .iter()
+                                .map(|(k, e)| (format!("outcomes.{k}"), e)),
+                        );
                     for (metric, e) in rows {
                         let [m, lo, hi] = estimate(e);
                         w.write_record([s.name.as_str(), &metric, &m, &lo, &hi])?;
                     }
                 }
                 for d in r.comparison.iter().flat_map(|c| &c.differences) {
-                    for (k, e) in &d.metrics.0 {
+                    for (metric, e) in d.metrics.iter() {
                         let [m, lo, hi] = estimate(e);
-                        let metric = format!("difference.{k}");
+                        let metric = format!("difference.{}", metric.key());
                         w.write_record([d.name.as_str(), &metric, &m, &lo, &hi])?;
                     }
                 }
@@ -406,9 +410,8 @@ impl Report {
                         let chosen = (s.chosen == Some(i)).to_string();
                         let rows = t
                             .metrics
-                            .0
                             .iter()
-                            .map(|(k, e)| (k.as_str(), e))
+                            .map(|(m, e)| (m.key(), e))
                             .chain([("gain", &t.gain)]);
                         for (metric, e) in rows {
                             let [m, lo, hi] = estimate(e);
@@ -434,12 +437,16 @@ impl Report {
                 w.write_record(&header)?;
                 for row in &s.rows {
                     let values: Vec<String> = row.values.iter().map(|v| v.to_string()).collect();
-                    let metrics = row.metrics.0.iter().map(|(k, e)| (k.clone(), e)).chain(
-                        row.outcomes
-                            .0
-                            .iter()
-                            .map(|(k, e)| (format!("outcomes.{k}"), e)),
-                    );
+                    let metrics = row
+                        .metrics
+                        .iter()
+                        .map(|(m, e)| (m.key().to_string(), e))
+                        .chain(
+                            row.outcomes
+                                .0
+                                .iter()
+                                .map(|(k, e)| (format!("outcomes.{k}"), e)),
+                        );
                     for (metric, e) in metrics {
                         let mut record = values.clone();
                         record.push(row.strategy.clone());

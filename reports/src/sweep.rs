@@ -8,21 +8,14 @@
 
 use crate::chart::{Band, Figure, Guide, Plot, tick};
 use crate::figures::short_labels;
-use crate::tables::{self, Table, metric_display};
+use crate::tables::{self, Table};
+use lab::catalogue::Metric;
 use lab::stats::Estimate;
 use lab::sweep::{Row, SweepResults};
 use std::collections::HashMap;
 
-/// The metrics drawn and tabled, in order.
-const HEADLINE: [&str; 4] = [
-    "abandon_rate",
-    "abandon_rate_regulatory",
-    "occupancy",
-    "talk_min_per_agent_hour",
-];
-
 /// The metrics drawn as heat maps.
-const HEAT: [&str; 2] = ["abandon_rate", "occupancy"];
+const HEAT: [Metric; 2] = [Metric::AbandonRate, Metric::Occupancy];
 
 /// Combinations of the third and later axes drawn as heat maps; the rest are in the table.
 pub const MAX_SLICES: usize = 6;
@@ -30,12 +23,8 @@ pub const MAX_SLICES: usize = 6;
 /// The regulatory cap drawn on abandon-rate charts (in percent).
 const CAP: f64 = 3.0;
 
-fn is_abandon(key: &str) -> bool {
-    key.starts_with("abandon_rate")
-}
-
-fn cap_guide(key: &str) -> Option<Guide> {
-    is_abandon(key).then(|| Guide {
+fn cap_guide(metric: Metric) -> Option<Guide> {
+    metric.capped().then(|| Guide {
         at: CAP,
         label: format!("{CAP}% cap"),
     })
@@ -56,21 +45,21 @@ impl<'a> Lookup<'a> {
         Lookup { rows }
     }
 
-    fn estimate(&self, values: &[f64], strategy: &str, key: &str) -> Option<&'a Estimate> {
+    fn estimate(&self, values: &[f64], strategy: &str, metric: Metric) -> Option<&'a Estimate> {
         self.rows
             .get(&(bits(values), strategy))
-            .and_then(|row| row.metrics.get(key))
+            .and_then(|row| row.metrics.get(metric))
     }
 
-    /// `key` of `strategy` at the point (x, y, slice…) in display units: (mean, low, high).
+    /// `metric` of `strategy` at the point (x, y, slice…) in display units: (mean, low, high).
     fn at(
         &self,
         (x, y, slice): (f64, f64, &[f64]),
         strategy: &str,
-        key: &str,
+        metric: Metric,
     ) -> Option<(f64, f64, f64)> {
         let values: Vec<f64> = [x, y].iter().chain(slice).copied().collect();
-        scaled(self.estimate(&values, strategy, key), metric_display(key).1)
+        scaled(self.estimate(&values, strategy, metric), metric.scale())
     }
 }
 
@@ -174,8 +163,8 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
     match axes.len() {
         0 => {}
         1 => {
-            for key in HEADLINE {
-                let (label, scale) = metric_display(key);
+            for metric in Metric::SWEPT {
+                let (label, scale) = (metric.label(), metric.scale());
                 let series = r
                     .sweep
                     .strategies
@@ -187,7 +176,8 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                             .values
                             .iter()
                             .filter_map(|&x| {
-                                let (m, lo, hi) = scaled(lookup.estimate(&[x], name, key), scale)?;
+                                let (m, lo, hi) =
+                                    scaled(lookup.estimate(&[x], name, metric), scale)?;
                                 Some((x, m, lo, hi))
                             })
                             .collect(),
@@ -195,13 +185,13 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                     })
                     .collect();
                 out.push(Figure {
-                    id: format!("sweep-{}", key.replace('_', "-")),
+                    id: format!("sweep-{}", metric.key().replace('_', "-")),
                     title: format!("{} by {}", sentence(&label), axes[0].field),
                     x_label: axes[0].field.clone(),
                     y_label: label,
                     plot: Plot::Bands {
                         series,
-                        horizontal: cap_guide(key),
+                        horizontal: cap_guide(metric),
                     },
                 });
             }
@@ -211,8 +201,15 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
             for k in 0..count.min(MAX_SLICES) {
                 let slice = slice(r, k);
                 for (s, name) in r.sweep.strategies.iter().enumerate() {
-                    for key in HEAT {
-                        out.push(heat_map(r, &lookup, &slice, k, (s, name, &short[s]), key));
+                    for metric in HEAT {
+                        out.push(heat_map(
+                            r,
+                            &lookup,
+                            &slice,
+                            k,
+                            (s, name, &short[s]),
+                            metric,
+                        ));
                     }
                 }
             }
@@ -220,13 +217,13 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
             if count > 0 {
                 let first = slice(r, 0);
                 for (s, name) in r.sweep.strategies.iter().enumerate() {
-                    for key in HEAT {
+                    for metric in HEAT {
                         out.push(lines_by_second_axis(
                             r,
                             &lookup,
                             &first,
                             (s, name, &short[s]),
-                            key,
+                            metric,
                         ));
                     }
                 }
@@ -236,17 +233,17 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
     out
 }
 
-/// `key` against the first axis, one line per value of the second (at the combination `slice`
+/// `metric` against the first axis, one line per value of the second (at the combination `slice`
 /// of the other axes' values), for one strategy.
 fn lines_by_second_axis(
     r: &SweepResults,
     lookup: &Lookup<'_>,
     slice: &[f64],
     (s, strategy, shown): (usize, &str, &str),
-    key: &str,
+    metric: Metric,
 ) -> Figure {
     let axes = &r.sweep.axes;
-    let label = metric_display(key).0;
+    let label = metric.label();
     let series = axes[1]
         .values
         .iter()
@@ -257,7 +254,7 @@ fn lines_by_second_axis(
                 .values
                 .iter()
                 .filter_map(|&x| {
-                    let (m, lo, hi) = lookup.at((x, y, slice), strategy, key)?;
+                    let (m, lo, hi) = lookup.at((x, y, slice), strategy, metric)?;
                     Some((x, m, lo, hi))
                 })
                 .collect(),
@@ -266,13 +263,13 @@ fn lines_by_second_axis(
         .collect();
     let at = slice_suffix(r, slice);
     Figure {
-        id: format!("sweep-lines-{}-s{s}", key.replace('_', "-")),
+        id: format!("sweep-lines-{}-s{s}", metric.key().replace('_', "-")),
         title: format!("{}, {shown}{at}", sentence(&label)),
         x_label: axes[0].field.clone(),
         y_label: label,
         plot: Plot::Bands {
             series,
-            horizontal: cap_guide(key),
+            horizontal: cap_guide(metric),
         },
     }
 }
@@ -283,10 +280,10 @@ fn heat_map(
     slice: &[f64],
     k: usize,
     (s, strategy, shown): (usize, &str, &str),
-    key: &str,
+    metric: Metric,
 ) -> Figure {
     let axes = &r.sweep.axes;
-    let label = metric_display(key).0;
+    let label = metric.label();
     let cells = axes[1]
         .values
         .iter()
@@ -294,13 +291,17 @@ fn heat_map(
             axes[0]
                 .values
                 .iter()
-                .map(|&x| lookup.at((x, y, slice), strategy, key).map(|(m, _, _)| m))
+                .map(|&x| {
+                    lookup
+                        .at((x, y, slice), strategy, metric)
+                        .map(|(m, _, _)| m)
+                })
                 .collect()
         })
         .collect();
     let at = slice_suffix(r, slice);
     Figure {
-        id: format!("heat-{}-s{s}-{k}", key.replace('_', "-")),
+        id: format!("heat-{}-s{s}-{k}", metric.key().replace('_', "-")),
         title: format!("{}, {shown}{at}", sentence(&label)),
         x_label: axes[0].field.clone(),
         y_label: axes[1].field.clone(),
@@ -308,8 +309,9 @@ fn heat_map(
             x_labels: axes[0].values.iter().map(|&v| tick(v)).collect(),
             y_labels: axes[1].values.iter().map(|&v| tick(v)).collect(),
             cells,
-            decimals: if is_abandon(key) { 2 } else { 1 },
-            threshold: is_abandon(key).then(|| Guide {
+            // A cell has room for a decimal less than a gate's table gives the metric.
+            decimals: metric.decimals() - 1,
+            threshold: metric.capped().then(|| Guide {
                 at: CAP,
                 label: format!("above the {CAP}% cap"),
             }),
@@ -331,17 +333,16 @@ pub fn tables(r: &SweepResults) -> Vec<Table> {
     let axes = &r.sweep.axes;
     let mut header: Vec<String> = axes.iter().map(|a| a.field.clone()).collect();
     header.push("strategy".into());
-    header.extend(HEADLINE.iter().map(|k| metric_display(k).0));
+    header.extend(Metric::SWEPT.map(Metric::label));
     let rows = r
         .rows
         .iter()
         .map(|row| {
             let mut cells: Vec<String> = row.values.iter().map(|v| tick(*v)).collect();
             cells.push(row.strategy.clone());
-            cells.extend(HEADLINE.iter().map(|k| {
-                let (_, scale) = metric_display(k);
-                tables::cell(row.metrics.get(k), scale)
-            }));
+            cells.extend(
+                Metric::SWEPT.map(|metric| tables::cell(row.metrics.get(metric), metric.scale())),
+            );
             cells
         })
         .collect();
@@ -406,10 +407,12 @@ mod tests {
                     Row {
                         values: p.clone(),
                         strategy: s.to_string(),
-                        metrics: Ordered(vec![
-                            ("abandon_rate".into(), estimate(sum / 100.0)),
-                            ("occupancy".into(), estimate(0.5)),
-                        ]),
+                        metrics: [
+                            (Metric::AbandonRate, estimate(sum / 100.0)),
+                            (Metric::Occupancy, estimate(0.5)),
+                        ]
+                        .into_iter()
+                        .collect(),
                         outcomes: Ordered(vec![]),
                     }
                 })
@@ -438,7 +441,7 @@ mod tests {
     fn one_axis_gives_a_line_per_strategy_with_its_interval() {
         let r = results(vec![vec![1.0, 2.0, 3.0]], &["A", "B"]);
         let figures = figures(&r);
-        assert_eq!(figures.len(), HEADLINE.len());
+        assert_eq!(figures.len(), Metric::SWEPT.len());
         let Plot::Bands { series, horizontal } = &figures[0].plot else {
             panic!("bands: {:?}", figures[0].plot)
         };

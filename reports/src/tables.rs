@@ -1,93 +1,14 @@
 //! The tables of a report, built once and written twice: as HTML (`index.html`) and as Markdown
 //! (`summary.md`). Every number is shown as `mean [95% CI]` in a display unit (rates in percent,
-//! durations in hours where the file has seconds); [`metric_display`] says which.
+//! durations in hours where the file has seconds); the catalogue says which ([`Metric::label`],
+//! [`Metric::scale`]).
 
 use lab::Results;
+use lab::catalogue::Metric;
 use lab::frontier::{Frontier, FrontierStrategy, Setting};
 use lab::stats::Estimate;
-use lab::summary::Ordered;
+use lab::summary::{Metrics, Ordered};
 use std::fmt::Write;
-
-/// Metrics with a label (ending in their display unit) and the factor from the file's unit.
-/// A key not listed here (a newer metric) is shown under its own name, unscaled.
-const METRICS: &[(&str, &str, f64)] = &[
-    ("abandon_rate", "abandon rate (÷ queued) %", 100.0),
-    (
-        "abandon_rate_regulatory",
-        "abandon rate (÷ live answers) %",
-        100.0,
-    ),
-    (
-        "abandon_rate_worst_24h",
-        "worst 24 h abandon rate (÷ queued) %",
-        100.0,
-    ),
-    (
-        "abandon_rate_worst_30d",
-        "worst 30 days abandon rate (÷ queued) %",
-        100.0,
-    ),
-    (
-        "abandon_rate_regulatory_worst_24h",
-        "worst 24 h abandon rate (÷ live answers) %",
-        100.0,
-    ),
-    (
-        "abandon_rate_regulatory_worst_30d",
-        "worst 30 days abandon rate (÷ live answers) %",
-        100.0,
-    ),
-    ("occupancy", "agent occupancy %", 100.0),
-    ("talk_min_per_agent_hour", "talk min per agent-hour", 1.0),
-    ("wait_p50_s", "wait to agent p50 s", 1.0),
-    ("wait_p90_s", "wait to agent p90 s", 1.0),
-    ("wait_p99_s", "wait to agent p99 s", 1.0),
-    ("wait_max_s", "longest wait to agent s", 1.0),
-    ("dials_per_hour", "dials per hour", 1.0),
-    (
-        "agent_connects_per_agent_hour",
-        "connects per agent-hour",
-        1.0,
-    ),
-    (
-        "list_exhausted_after_s",
-        "list exhausted after h",
-        1.0 / 3_600.0,
-    ),
-    (
-        "list_exhausted_share",
-        "replications that exhausted the list %",
-        100.0,
-    ),
-    ("list_penetration", "list penetration %", 100.0),
-    ("campaign_duration_s", "campaign duration h", 1.0 / 3_600.0),
-    ("p_wait", "callers who had to wait %", 100.0),
-    ("mean_queue_time_s", "mean time in queue s", 1.0),
-    ("dials", "dials", 1.0),
-    ("rejected_dials", "dials refused by Connect", 1.0),
-    ("live_answers", "live answers", 1.0),
-    ("queue_entries", "queue entries", 1.0),
-    ("abandoned", "abandons", 1.0),
-    ("connected", "callers connected to an agent", 1.0),
-];
-
-/// How metric `key` is shown: its label (with the display unit) and the factor that turns the
-/// file's value into the displayed one (100 for a fraction shown in percent).
-pub fn metric_display(key: &str) -> (String, f64) {
-    match METRICS.iter().find(|(k, _, _)| *k == key) {
-        Some((_, label, scale)) => (label.to_string(), *scale),
-        None => (key.replace('_', " "), 1.0),
-    }
-}
-
-/// The label of a difference: rates move in percentage points.
-pub fn difference_label(key: &str) -> (String, f64) {
-    let (label, scale) = metric_display(key);
-    match label.strip_suffix(" %") {
-        Some(stem) => (format!("{stem} pp"), scale),
-        None => (label, scale),
-    }
-}
 
 /// Result codes in the results file's order, with their meaning.
 pub const OUTCOMES: [(&str, &str); 7] = [
@@ -311,32 +232,52 @@ fn number_cell(text: &str) -> String {
     }
 }
 
-/// Rows metric × column: `(label, key, one cell per column)`, in the first column's key order
-/// followed by keys only later columns have.
-fn metric_rows(
-    columns: &[&Ordered<Estimate>],
-    display: fn(&str) -> (String, f64),
-) -> Vec<Vec<String>> {
-    let mut keys: Vec<&str> = Vec::new();
-    for m in columns {
-        for (k, _) in &m.0 {
-            if !keys.contains(&k.as_str()) {
-                keys.push(k);
+/// Every item of `lists` once, in the order of the first list followed by those only later lists
+/// have.
+fn union<T: PartialEq>(lists: impl Iterator<Item = impl Iterator<Item = T>>) -> Vec<T> {
+    let mut all = Vec::new();
+    for list in lists {
+        for item in list {
+            if !all.contains(&item) {
+                all.push(item);
             }
         }
     }
-    keys.into_iter()
-        .map(|key| {
-            let (label, scale) = display(key);
-            let mut row = vec![label, key.to_string()];
-            row.extend(columns.iter().map(|m| cell(m.get(key), scale)));
-            row
-        })
+    all
+}
+
+/// The row of `metric`: `(label, key, one cell per column)`.
+fn metric_row(metric: Metric, columns: &[&Metrics<Estimate>]) -> Vec<String> {
+    let mut row = vec![metric.label(), metric.key().to_string()];
+    row.extend(columns.iter().map(|m| cell(m.get(metric), metric.scale())));
+    row
+}
+
+/// Rows metric × column, in the first column's order followed by metrics only later columns
+/// have.
+fn metric_rows(columns: &[&Metrics<Estimate>]) -> Vec<Vec<String>> {
+    union(columns.iter().map(|m| m.iter().map(|(metric, _)| metric)))
+        .into_iter()
+        .map(|metric| metric_row(metric, columns))
         .collect()
 }
 
-/// The metrics of the first table: those `compare` measures differences of.
-const KEY_METRICS: &[&str] = lab::compare::COMPARED;
+/// Rows result code × column: `(label, code, one cell per column)`, in the first column's order
+/// followed by codes only later columns have.
+fn outcome_rows(columns: &[&Ordered<Estimate>]) -> Vec<Vec<String>> {
+    union(
+        columns
+            .iter()
+            .map(|m| m.0.iter().map(|(code, _)| code.as_str())),
+    )
+    .into_iter()
+    .map(|code| {
+        let mut row = vec![outcome_label(code), code.to_string()];
+        row.extend(columns.iter().map(|m| cell(m.get(code), 1.0)));
+        row
+    })
+    .collect()
+}
 
 const ESTIMATES: &str = "Mean over replications [95% confidence interval]; rates in percent. \
                          Definitions: docs/results.md.";
@@ -347,11 +288,12 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
     let names: Vec<String> = results.strategies.iter().map(|s| s.name.clone()).collect();
     let mut header = vec!["metric".to_string(), "key".to_string()];
     header.extend(names.iter().cloned());
-    let metrics: Vec<&Ordered<Estimate>> = results.strategies.iter().map(|s| &s.metrics).collect();
-    let all = metric_rows(&metrics, metric_display);
-    let key_rows = KEY_METRICS
-        .iter()
-        .filter_map(|k| all.iter().find(|row| row[1] == *k).cloned())
+    let metrics: Vec<&Metrics<Estimate>> = results.strategies.iter().map(|s| &s.metrics).collect();
+    // The first table: the metrics `compare` measures differences of, those the file has.
+    let key_rows = Metric::COMPARED
+        .into_iter()
+        .filter(|m| metrics.iter().any(|column| column.get(*m).is_some()))
+        .map(|m| metric_row(m, &metrics))
         .collect();
     let mut tables = vec![Table {
         id: "key-numbers".into(),
@@ -364,19 +306,16 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
     }];
     if let Some(comparison) = &results.comparison {
         let baseline = names.iter().position(|n| *n == comparison.baseline);
-        let mut keys: Vec<&str> = Vec::new();
-        for d in &comparison.differences {
-            for (k, _) in &d.metrics.0 {
-                if !keys.contains(&k.as_str()) {
-                    keys.push(k);
-                }
-            }
-        }
-        let rows = keys
+        let compared = union(
+            comparison
+                .differences
+                .iter()
+                .map(|d| d.metrics.iter().map(|(metric, _)| metric)),
+        );
+        let rows = compared
             .into_iter()
-            .map(|key| {
-                let (label, scale) = difference_label(key);
-                let mut row = vec![label, key.to_string()];
+            .map(|metric| {
+                let mut row = vec![metric.difference_label(), metric.key().to_string()];
                 for (i, name) in names.iter().enumerate() {
                     if Some(i) == baseline {
                         row.push("baseline".into());
@@ -386,8 +325,8 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
                         .differences
                         .iter()
                         .find(|d| d.name == *name)
-                        .and_then(|d| d.metrics.get(key));
-                    row.push(Decimals::Report.difference_cell(e, scale));
+                        .and_then(|d| d.metrics.get(metric));
+                    row.push(Decimals::Report.difference_cell(e, metric.scale()));
                 }
                 row
             })
@@ -412,7 +351,7 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
         title: "Every metric".into(),
         note: ESTIMATES.into(),
         header: header.clone(),
-        rows: all,
+        rows: metric_rows(&metrics),
         text_columns: 2,
         key_column: Some(1),
     });
@@ -425,7 +364,7 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
         title: "Customers per final result code".into(),
         note: "Customers whose final code is each code, mean per replication [95% CI].".into(),
         header,
-        rows: metric_rows(&outcomes, |code| (outcome_label(code), 1.0)),
+        rows: outcome_rows(&outcomes),
         text_columns: 2,
         key_column: Some(1),
     });
@@ -434,7 +373,7 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
 
 /// The label of the abandon rate a frontier caps.
 pub fn frontier_abandon_label(frontier: &Frontier) -> String {
-    metric_display(&frontier.abandon_key).0
+    frontier.definition.metric().label()
 }
 
 /// What a frontier's target asks, e.g. "upper end of the 95% CI of the abandon rate (÷ live
@@ -451,13 +390,13 @@ fn knob_value(setting: &Setting) -> String {
     setting.value.map_or("—".into(), |v| v.to_string())
 }
 
-/// The keys of the measures every setting shows after the abandon rate, before the gain.
-const MEASURED: [&str; 2] = ["occupancy", "talk_min_per_agent_hour"];
+/// The measures every setting shows after the abandon rate, before the gain.
+const MEASURED: [Metric; 2] = [Metric::Occupancy, Metric::TalkMinPerAgentHour];
 
 /// The headers of the cells [`measures`] gives: abandon rate, occupancy, talk, and `gain`.
 pub fn measure_header(frontier: &Frontier, gain: String) -> Vec<String> {
     let mut header = vec![frontier_abandon_label(frontier)];
-    header.extend(MEASURED.map(|k| metric_display(k).0));
+    header.extend(MEASURED.map(Metric::label));
     header.push(gain);
     header
 }
@@ -470,9 +409,8 @@ fn measures(
     decimals: Decimals,
 ) -> Vec<String> {
     let mut cells = Vec::new();
-    for key in [frontier.abandon_key.as_str()].into_iter().chain(MEASURED) {
-        let (_, scale) = metric_display(key);
-        cells.push(decimals.cell(Some(&setting.metric(key)), scale));
+    for metric in [frontier.definition.metric()].into_iter().chain(MEASURED) {
+        cells.push(decimals.cell(Some(&setting.metric(metric)), metric.scale()));
     }
     cells.push(if s.reference {
         "reference".into()
@@ -609,13 +547,13 @@ pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
             format!("{} (infeasible)", t.name)
         }
     }));
-    let metrics: Vec<&Ordered<Estimate>> = shown.iter().map(|(_, t)| &t.metrics).collect();
+    let metrics: Vec<&Metrics<Estimate>> = shown.iter().map(|(_, t)| &t.metrics).collect();
     tables.push(Table {
         id: "metrics".into(),
         title: "Every metric of the settings shown".into(),
         note: ESTIMATES.into(),
         header,
-        rows: metric_rows(&metrics, metric_display),
+        rows: metric_rows(&metrics),
         text_columns: 2,
         key_column: Some(1),
     });
@@ -664,15 +602,6 @@ mod tests {
             Decimals::Report.difference_cell(Some(&small), 100.0),
             "0.042 [-0.010, 0.090]"
         );
-    }
-
-    #[test]
-    fn unknown_keys_show_under_their_name() {
-        assert_eq!(
-            metric_display("calls_outside_window"),
-            ("calls outside window".to_string(), 1.0)
-        );
-        assert_eq!(difference_label("occupancy").0, "agent occupancy pp");
     }
 
     #[test]

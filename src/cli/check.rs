@@ -338,15 +338,7 @@ fn failure_lines(checked: &[Checked]) -> Vec<String> {
 /// The measured value of a verdict, with its interval, in the gate's unit.
 fn measured(gate: &Gate, v: &Verdict, replications: u32) -> String {
     match gate.display_unit() {
-        Some((scale, unit)) => {
-            // An abandon rate near its cap needs three decimals.
-            let decimals = if matches!(gate, Gate::AbandonRate { .. }) {
-                3
-            } else {
-                2
-            };
-            fmt_estimate(&v.measured, scale, unit, decimals)
-        }
+        Some((scale, unit)) => fmt_estimate(&v.measured, scale, unit, v.metric.decimals()),
         None => {
             let total = v.measured.mean.unwrap_or(0.0) * f64::from(replications);
             format!("{} in {replications} replications", total.round())
@@ -368,33 +360,21 @@ fn limit(gate: &Gate) -> String {
 }
 
 fn tolerance(m: &lab::baseline::MetricComparison) -> String {
-    let rule = lab::baseline::RULES
-        .iter()
-        .find(|r| r.metric == m.metric)
-        .expect("a rule per compared metric");
-    format!("{:.3}{}", m.tolerance * rule.scale, rule.unit)
+    let (scale, unit) = (m.metric.scale(), m.metric.difference_unit());
+    format!("{:.3} {unit}", m.tolerance * scale)
 }
 
 fn difference(m: &lab::baseline::MetricComparison) -> String {
-    let rule = lab::baseline::RULES
-        .iter()
-        .find(|r| r.metric == m.metric)
-        .expect("a rule per compared metric");
+    let (scale, unit) = (m.metric.scale(), m.metric.difference_unit());
     let signed = |v: f64| {
-        let v = v * rule.scale;
+        let v = v * scale;
         format!("{:+.3}", if v == 0.0 { 0.0 } else { v })
     };
     match (m.difference.mean, m.difference.ci95) {
         (Some(d), Some([lo, hi])) => {
-            format!(
-                "{}{} [{}, {}]",
-                signed(d),
-                rule.unit,
-                signed(lo),
-                signed(hi)
-            )
+            format!("{} {unit} [{}, {}]", signed(d), signed(lo), signed(hi))
         }
-        (Some(d), None) => format!("{}{} (no interval)", signed(d), rule.unit),
+        (Some(d), None) => format!("{} {unit} (no interval)", signed(d)),
         _ => "undefined".into(),
     }
 }
@@ -460,7 +440,7 @@ fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
                         for metric in &s.metrics {
                             rows.push(vec![
                                 s.name.clone(),
-                                metric.metric.clone(),
+                                metric.metric.key().to_string(),
                                 difference(metric),
                                 tolerance(metric),
                                 against_label(metric).into(),
@@ -607,7 +587,7 @@ fn markdown(checked: &[Checked], failures: &[String], baseline: Option<&Path>) -
                             out,
                             "| {} | `{}` | {} | {} | {} |",
                             md(&s.name),
-                            metric.metric,
+                            metric.metric.key(),
                             difference(metric),
                             tolerance(metric),
                             if metric.regressed {
@@ -654,7 +634,7 @@ fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError> {
             case.set_classname(m.name.as_str());
             case.set_system_out(format!(
                 "{}: measured {}, limit {}",
-                v.metric,
+                v.metric.key(),
                 measured(gate, v, m.replications),
                 limit(gate)
             ));
@@ -674,7 +654,7 @@ fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError> {
                             TestCaseStatus::success()
                         };
                         let mut case = TestCase::new(
-                            format!("{}: baseline {}", s.name, metric.metric),
+                            format!("{}: baseline {}", s.name, metric.metric.key()),
                             status,
                         );
                         case.set_classname(m.name.as_str());

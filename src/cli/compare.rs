@@ -4,8 +4,9 @@
 use super::CompareArgs;
 use super::table;
 use lab::Results;
-use lab::compare::{COMPARED, CompareError};
-use reports::tables::{Decimals, difference_label};
+use lab::catalogue::Metric;
+use lab::compare::CompareError;
+use reports::tables::Decimals;
 use std::fmt::Write;
 use std::process::ExitCode;
 
@@ -28,7 +29,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
 
 pub fn render(results: &Results) -> String {
     let mut out = table::title(results);
-    let mut rows = table::metric_rows(results, COMPARED);
+    let mut rows = table::metric_rows(results, &Metric::COMPARED);
     if let Some(comparison) = &results.comparison {
         // The differences are in the scenario's order without the baseline's column.
         let names: Vec<&str> = results.strategies.iter().map(|s| s.name.as_str()).collect();
@@ -42,17 +43,16 @@ pub fn render(results: &Results) -> String {
                     .eq(comparison.differences.iter().map(|d| d.name.as_str()))
         });
         rows.push(vec!["difference from the baseline".into()]);
-        for key in COMPARED {
-            let (label, scale) = difference_label(key);
-            let mut row = vec![format!("  {label}")];
+        for metric in Metric::COMPARED {
+            let mut row = vec![format!("  {}", metric.difference_label())];
             let mut differences = comparison.differences.iter();
             for i in 0..names.len() {
                 if Some(i) == baseline {
                     row.push("baseline".into());
                     continue;
                 }
-                let e = differences.next().and_then(|d| d.metrics.get(key));
-                row.push(Decimals::Terminal.difference_cell(e, scale));
+                let e = differences.next().and_then(|d| d.metrics.get(metric));
+                row.push(Decimals::Terminal.difference_cell(e, metric.scale()));
             }
             rows.push(row);
         }

@@ -3,6 +3,7 @@
 
 use super::Setup;
 use anyhow::Context;
+use lab::catalogue::Metric;
 use lab::sweep::{self, Part, Sweep, SweepResults};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,7 +89,7 @@ fn print_table(results: &SweepResults) {
         "{}  strategy  abandon rate %  occupancy %",
         names.join("  ")
     );
-    let pct = |r: &sweep::Row, k: &str| match r.metrics.get(k).and_then(|e| e.mean) {
+    let pct = |r: &sweep::Row, metric: Metric| match r.metrics.get(metric).and_then(|e| e.mean) {
         Some(m) => format!("{:.2}", m * 100.0),
         None => "—".into(),
     };
@@ -98,8 +99,8 @@ fn print_table(results: &SweepResults) {
             "{}  {}  {}  {}",
             values.join("  "),
             r.strategy,
-            pct(r, "abandon_rate"),
-            pct(r, "occupancy")
+            pct(r, Metric::AbandonRate),
+            pct(r, Metric::Occupancy)
         );
     }
 }

@@ -1,27 +1,13 @@
 //! The terminal table: one column per strategy, one row per metric, mean and 95% interval; and
-//! the column layout every command's tables use. Labels and display scales come from
-//! [`reports::tables::metric_display`], so a number reads the same on the terminal and in a report.
+//! the column layout every command's tables use. Labels and display scales come from the
+//! catalogue ([`Metric::label`], [`Metric::scale`]), so a number reads the same on the terminal
+//! and in a report.
 
 use lab::Results;
+use lab::catalogue::Metric;
 use lab::stats::Estimate;
-use reports::tables::{Decimals, metric_display};
+use reports::tables::Decimals;
 use std::fmt::Write;
-
-/// Metrics shown on the terminal (all of them are in the JSON file).
-const ROWS: &[&str] = &[
-    "abandon_rate",
-    "abandon_rate_regulatory",
-    "occupancy",
-    "talk_min_per_agent_hour",
-    "wait_p50_s",
-    "wait_p90_s",
-    "wait_p99_s",
-    "dials_per_hour",
-    "agent_connects_per_agent_hour",
-    "list_penetration",
-    "list_exhausted_after_s",
-    "rejected_dials",
-];
 
 /// `mean [lo, hi]` scaled for display with the terminal's decimals; "—" when undefined.
 pub fn cell(e: Option<&Estimate>, scale: f64) -> String {
@@ -36,21 +22,20 @@ pub fn title(results: &Results) -> String {
     )
 }
 
-/// A header row of the strategies' names, then a row per metric of `keys`: its label and one
+/// A header row of the strategies' names, then a row per metric of `metrics`: its label and one
 /// cell per strategy.
-pub fn metric_rows(results: &Results, keys: &[&str]) -> Vec<Vec<String>> {
+pub fn metric_rows(results: &Results, metrics: &[Metric]) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header = vec![String::new()];
     header.extend(results.strategies.iter().map(|s| s.name.clone()));
     rows.push(header);
-    for key in keys {
-        let (label, scale) = metric_display(key);
-        let mut row = vec![label];
+    for &metric in metrics {
+        let mut row = vec![metric.label()];
         row.extend(
             results
                 .strategies
                 .iter()
-                .map(|s| cell(s.metrics.get(key), scale)),
+                .map(|s| cell(s.metrics.get(metric), metric.scale())),
         );
         rows.push(row);
     }
@@ -59,7 +44,7 @@ pub fn metric_rows(results: &Results, keys: &[&str]) -> Vec<Vec<String>> {
 
 pub fn render(results: &Results) -> String {
     let mut out = title(results);
-    let mut rows = metric_rows(results, ROWS);
+    let mut rows = metric_rows(results, &Metric::TERMINAL);
     rows.push(vec!["customers per result code".into()]);
     for (code, label) in [
         ("1", "  1 talked to an agent"),

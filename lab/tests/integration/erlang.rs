@@ -8,6 +8,7 @@
 
 use crate::queueing::{erlang_a, erlang_c, erlang_d};
 use crate::support::{assert_within_ci, load, run};
+use lab::catalogue::Metric;
 
 const LAMBDA: f64 = 9.0;
 const MU: f64 = 1.0;
@@ -18,9 +19,9 @@ fn exponential_patience_matches_erlang_a() {
     let theory = erlang_a(AGENTS, LAMBDA, MU, 0.5);
     let results = run(&load("validation/erlang-a.ron"));
     let r = &results.strategies[0];
-    assert_within_ci(r, "p_wait", theory.p_wait);
-    assert_within_ci(r, "abandon_rate", theory.p_abandon);
-    assert_within_ci(r, "mean_queue_time_s", theory.mean_wait * 60.0);
+    assert_within_ci(r, Metric::PWait, theory.p_wait);
+    assert_within_ci(r, Metric::AbandonRate, theory.p_abandon);
+    assert_within_ci(r, Metric::MeanQueueTime, theory.mean_wait * 60.0);
 }
 
 #[test]
@@ -28,9 +29,9 @@ fn fixed_patience_matches_mmn_d() {
     let theory = erlang_d(AGENTS, LAMBDA, MU, 2.0);
     let results = run(&load("validation/mmn-d.ron"));
     let r = &results.strategies[0];
-    assert_within_ci(r, "p_wait", theory.p_wait);
-    assert_within_ci(r, "abandon_rate", theory.p_abandon);
-    assert_within_ci(r, "mean_queue_time_s", theory.mean_wait * 60.0);
+    assert_within_ci(r, Metric::PWait, theory.p_wait);
+    assert_within_ci(r, Metric::AbandonRate, theory.p_abandon);
+    assert_within_ci(r, Metric::MeanQueueTime, theory.mean_wait * 60.0);
 }
 
 #[test]
@@ -38,9 +39,9 @@ fn infinite_patience_matches_erlang_c() {
     let theory = erlang_c(AGENTS, LAMBDA, MU);
     let results = run(&load("validation/erlang-c.ron"));
     let r = &results.strategies[0];
-    assert_within_ci(r, "p_wait", theory.p_wait);
-    assert_within_ci(r, "mean_queue_time_s", theory.mean_wait * 60.0);
-    let abandon = r.metrics.get("abandon_rate").and_then(|e| e.mean);
+    assert_within_ci(r, Metric::PWait, theory.p_wait);
+    assert_within_ci(r, Metric::MeanQueueTime, theory.mean_wait * 60.0);
+    let abandon = r.metrics.get(Metric::AbandonRate).and_then(|e| e.mean);
     assert_eq!(abandon, Some(0.0), "nobody abandons with infinite patience");
 }
 
@@ -48,7 +49,7 @@ fn infinite_patience_matches_erlang_c() {
 fn the_closed_form_is_not_trivially_inside_a_wide_interval() {
     // Guards the tests above against passing on intervals too wide to mean anything.
     let results = run(&load("validation/erlang-a.ron"));
-    let e = crate::support::estimate(&results.strategies[0], "abandon_rate");
+    let e = crate::support::estimate(&results.strategies[0], Metric::AbandonRate);
     let [lo, hi] = e.ci95.expect("interval");
     assert!(
         hi - lo < 0.01,

@@ -1,6 +1,7 @@
 //! The strategies on the bundled 100-agent day under a 3% regulatory cap: what the README states.
 
 use crate::support::load;
+use lab::catalogue::Metric;
 use lab::frontier::{Definition, Target, frontier};
 
 /// Seen with 10 replications per setting: Predictive 49.40 talk min per agent-hour, Adaptive 47.71,
@@ -24,7 +25,7 @@ fn predictive_beats_adaptive_under_a_three_percent_cap() {
             .chosen_setting()
             .unwrap_or_else(|| panic!("{prefix} has a setting under the cap"));
         chosen
-            .metric("talk_min_per_agent_hour")
+            .metric(Metric::TalkMinPerAgentHour)
             .mean
             .expect("defined")
     };
@@ -33,7 +34,7 @@ fn predictive_beats_adaptive_under_a_three_percent_cap() {
             .chosen_setting()
             .unwrap_or_else(|| panic!("{} found no setting under 3%", s.name));
         let [_, upper] = chosen
-            .metric("abandon_rate_regulatory")
+            .metric(Metric::AbandonRateRegulatory)
             .ci95
             .expect("interval");
         assert!(upper < 0.03, "{}: upper bound {upper}", s.name);

@@ -1,5 +1,6 @@
 //! Shared helpers: loading bundled scenarios and reading estimates out of results.
 
+use lab::catalogue::Metric;
 use lab::stats::Estimate;
 use lab::summary::StrategyResult;
 use lab::{Plan, Results};
@@ -23,16 +24,17 @@ pub fn run(model: &Plan) -> Results {
     lab::run::run_all(model, &|| {})
 }
 
-pub fn estimate(result: &StrategyResult, key: &str) -> Estimate {
+pub fn estimate(result: &StrategyResult, metric: Metric) -> Estimate {
     *result
         .metrics
-        .get(key)
-        .unwrap_or_else(|| panic!("results have no metric {key}"))
+        .get(metric)
+        .unwrap_or_else(|| panic!("results have no metric {metric:?}"))
 }
 
-/// Asserts that `expected` lies inside the 95% interval of `key`.
-pub fn assert_within_ci(result: &StrategyResult, key: &str, expected: f64) {
-    let e = estimate(result, key);
+/// Asserts that `expected` lies inside the 95% interval of `metric`.
+pub fn assert_within_ci(result: &StrategyResult, metric: Metric, expected: f64) {
+    let key = metric.key();
+    let e = estimate(result, metric);
     let [lo, hi] = e.ci95.unwrap_or_else(|| panic!("{key} has no interval"));
     assert!(
         lo <= expected && expected <= hi,
