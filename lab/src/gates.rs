@@ -205,7 +205,12 @@ mod tests {
             Counter::RedialsAfterAbandon,
             Counter::CallsToDoNotCall,
         ] {
-            assert_eq!(counted_by(counter).key(), counter.key());
+            let camel: String = counted_by(counter)
+                .key()
+                .split('_')
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect();
+            assert_eq!(camel, format!("{counter:?}"));
         }
     }
 }

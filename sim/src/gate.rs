@@ -43,17 +43,6 @@ pub enum Counter {
     CallsToDoNotCall,
 }
 
-impl Counter {
-    pub fn key(self) -> &'static str {
-        match self {
-            Counter::CallsOutsideWindow => "calls_outside_window",
-            Counter::ShortRings => "short_rings",
-            Counter::RedialsAfterAbandon => "redials_after_abandon",
-            Counter::CallsToDoNotCall => "calls_to_do_not_call",
-        }
-    }
-}
-
 /// One promise, in a scenario's `gates: [...]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
