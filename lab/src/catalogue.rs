@@ -8,6 +8,7 @@
 //! metric and `docs/ci.md` the baseline tolerances; the tests below hold both to this table.
 
 use crate::stats::{Estimate, mean_ci, ratio_ci};
+use rules::words::AbandonDefinition;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sim::metrics::{BucketCounts, RepMetrics};
 
@@ -594,6 +595,14 @@ impl Metric {
         }
         all
     };
+
+    /// The campaign's abandon rate under `definition` (what a frontier's target caps).
+    pub fn abandon_rate(definition: AbandonDefinition) -> Metric {
+        match definition {
+            AbandonDefinition::Regulatory => Metric::AbandonRateRegulatory,
+            AbandonDefinition::Queue => Metric::AbandonRate,
+        }
+    }
 
     // The selections below keep orders of their own, not the file's.
 

@@ -27,6 +27,7 @@ use crate::run;
 use crate::stats::Estimate;
 use crate::summary::{Metrics, summarise};
 use rayon::prelude::*;
+use rules::words::AbandonDefinition;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use strategies::StrategySpec;
@@ -41,23 +42,30 @@ pub const MIN_WIDTH_SHARE: f64 = 0.01;
 const TALK: Metric = Metric::TalkMinPerAgentHour;
 
 /// Which abandon rate the target caps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Definition {
-    /// `abandon_rate_regulatory`: not bridged within the threshold ÷ live answers.
-    #[default]
-    Regulatory,
-    /// `abandon_rate`: abandons ÷ queue entries.
-    Queue,
-}
+/// The frontier file writes the definition in lower case (`"regulatory"`, `"queue"`), as the
+/// command line's `--definition` takes it.
+mod lowercase {
+    use rules::words::AbandonDefinition;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-impl Definition {
-    /// The abandon rate it caps.
-    pub fn metric(self) -> Metric {
-        match self {
-            Definition::Regulatory => Metric::AbandonRateRegulatory,
-            Definition::Queue => Metric::AbandonRate,
+    pub fn serialize<S: Serializer>(d: &AbandonDefinition, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match d {
+            AbandonDefinition::Regulatory => "regulatory",
+            AbandonDefinition::Queue => "queue",
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AbandonDefinition, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        enum Written {
+            Regulatory,
+            Queue,
         }
+        Ok(match Written::deserialize(d)? {
+            Written::Regulatory => AbandonDefinition::Regulatory,
+            Written::Queue => AbandonDefinition::Queue,
+        })
     }
 }
 
@@ -199,7 +207,7 @@ impl std::error::Error for FrontierError {}
 pub struct Target {
     /// The cap on the upper end of the abandon rate's 95% interval, in (0, 1).
     pub abandon: f64,
-    pub definition: Definition,
+    pub definition: AbandonDefinition,
 }
 
 /// The frontier file (`dialsim frontier --json`), documented in `docs/results.md`.
@@ -211,8 +219,9 @@ pub struct Frontier {
     pub seed: u64,
     pub replications: u32,
     pub target_abandon: f64,
-    pub definition: Definition,
-    /// The key of the metric the target caps ([`Definition::metric`]).
+    #[serde(with = "lowercase")]
+    pub definition: AbandonDefinition,
+    /// The key of the metric the target caps ([`Metric::abandon_rate`]).
     pub abandon_key: String,
     /// The reference's `name`: `Progressive()` with its default poll.
     pub reference: String,
@@ -302,7 +311,7 @@ fn evaluate(
     let talk: Vec<Option<f64>> = reps.iter().map(|r| TALK.per_replication(r)).collect();
     let upper = summary
         .metrics
-        .get(target.definition.metric())
+        .get(Metric::abandon_rate(target.definition))
         .and_then(|e| e.ci95)
         .map(|[_, hi]| hi);
     Evaluated {
@@ -334,7 +343,7 @@ fn one_strategy(
     reference_talk: &[Option<f64>],
     on_replication: &(dyn Fn() + Sync),
 ) -> FrontierStrategy {
-    let abandon = target.definition.metric();
+    let abandon = Metric::abandon_rate(target.definition);
     let knob = spec.knob();
     let searched = match knob {
         Some(k) => search(k.low, k.high, target.abandon, |v| {
@@ -421,7 +430,7 @@ pub fn frontier(
         replications: plan.replications,
         target_abandon: target.abandon,
         definition: target.definition,
-        abandon_key: target.definition.metric().key().to_string(),
+        abandon_key: Metric::abandon_rate(target.definition).key().to_string(),
         reference: reference_spec.label(),
         strategies,
     })

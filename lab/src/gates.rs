@@ -8,9 +8,10 @@
 use crate::catalogue::Metric;
 use crate::stats::Estimate;
 use crate::summary::StrategyResult;
+use rules::words::AbandonDefinition as Definition;
 use serde::{Deserialize, Serialize};
 use sim::RepMetrics;
-use sim::gate::{Counter, Definition, Gate, Window};
+use sim::gate::{Counter, Gate, Window};
 
 /// How a gate fared on one strategy's replications.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -526,7 +526,7 @@ impl Frontier {
                 why: "the target is a share strictly between 0 and 1".into(),
             }));
         }
-        let abandon = self.definition.metric();
+        let abandon = Metric::abandon_rate(self.definition);
         let key = abandon.key();
         if self.abandon_key != key {
             return Err(root.key("abandon_key").invalid(Problem::Mismatch {

@@ -8,6 +8,7 @@
 
 use rules::Rules;
 use rules::rulebook::{MAX_RING_S, MIN_RING_S};
+pub use rules::words::AbandonDefinition;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -168,17 +169,6 @@ impl Default for KillSwitch {
             action: KillAction::default(),
         }
     }
-}
-
-/// The two abandon rates (DESIGN.md, "Numbers users see").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum AbandonDefinition {
-    /// Abandoned ÷ calls answered by a live person (reached the IVR and pressed a key).
-    #[default]
-    Regulatory,
-    /// Abandoned ÷ callers who chose to talk to an agent (entered the queue).
-    Queue,
 }
 
 /// What the kill-switch does when it trips.

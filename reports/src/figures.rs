@@ -4,8 +4,8 @@
 use crate::chart::{Figure, Guide, Plot, Series, Whiskered};
 use lab::Results;
 use lab::catalogue::Metric;
-use lab::frontier::Definition;
 use lab::summary::StrategyResult;
+use rules::words::AbandonDefinition as Definition;
 
 /// Settings a results file does not carry.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -322,7 +322,7 @@ pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
     let mut series = Vec::new();
     let mut highlight = Vec::new();
     let point = |s: &lab::frontier::Setting| {
-        let x = s.metric(f.definition.metric()).mean?;
+        let x = s.metric(Metric::abandon_rate(f.definition)).mean?;
         let y = s.metric(Metric::TalkMinPerAgentHour).mean?;
         Some((x * 100.0, y))
     };

@@ -373,7 +373,7 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
 
 /// The label of the abandon rate a frontier caps.
 pub fn frontier_abandon_label(frontier: &Frontier) -> String {
-    frontier.definition.metric().label()
+    Metric::abandon_rate(frontier.definition).label()
 }
 
 /// What a frontier's target asks, e.g. "upper end of the 95% CI of the abandon rate (÷ live
@@ -409,7 +409,10 @@ fn measures(
     decimals: Decimals,
 ) -> Vec<String> {
     let mut cells = Vec::new();
-    for metric in [frontier.definition.metric()].into_iter().chain(MEASURED) {
+    for metric in [Metric::abandon_rate(frontier.definition)]
+        .into_iter()
+        .chain(MEASURED)
+    {
         cells.push(decimals.cell(Some(&setting.metric(metric)), metric.scale()));
     }
     cells.push(if s.reference {

@@ -66,7 +66,7 @@ fn the_frontier_chart_renders() {
     let model = scenario("frontier-quick.ron");
     let target = lab::frontier::Target {
         abandon: 0.03,
-        definition: lab::frontier::Definition::Regulatory,
+        definition: rules::words::AbandonDefinition::Regulatory,
     };
     let f = lab::frontier::frontier(&model, target, &|| {}).expect("valid target");
     check(&figures::frontier(&f));

@@ -3,7 +3,19 @@
 //! sample's column values: 1, 2, 3, 0, -2, -1, plus `abandoned`). One type each, so that the
 //! simulator, the strategies, the IVR and live cannot disagree on what a word means.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// Which abandon rate is meant: the one regulators count, or the queue's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AbandonDefinition {
+    /// Live answers not bridged to an agent within the compliance threshold ÷ live answers
+    /// (what the US and UK rules count).
+    #[default]
+    Regulatory,
+    /// Callers who hung up in the queue ÷ callers who entered it.
+    Queue,
+}
 
 /// How the ring phase of a dial ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

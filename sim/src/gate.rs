@@ -2,19 +2,9 @@
 //! in CI. Only the syntax lives here, with the scenario it belongs to; judging a gate needs the
 //! statistics of many replications and belongs to the experiments above the engine.
 
+use rules::words::AbandonDefinition;
 use serde::{Deserialize, Serialize};
 use strategies::param::{Positive, Probability, Share};
-
-/// Which abandon rate a gate caps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum Definition {
-    /// Live answers not bridged to an agent within the compliance threshold ÷ live answers.
-    #[default]
-    Regulatory,
-    /// Callers who hung up in the queue ÷ callers who entered it.
-    Queue,
-}
 
 /// Over which span the rate is measured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +41,7 @@ pub enum Gate {
     AbandonRate {
         max: Share,
         #[serde(default)]
-        definition: Definition,
+        definition: AbandonDefinition,
         #[serde(default)]
         window: Window,
     },

@@ -1,8 +1,8 @@
 //! `dialsim frontier`: each strategy's most productive setting whose abandon rate stays under a
 //! target, its gain over a progressive dialer, and every setting tried.
 
+use super::FrontierArgs;
 use super::table::layout;
-use super::{Definition, FrontierArgs};
 use lab::frontier::{Frontier, Target};
 use reports::tables::{self, Decimals};
 use std::fmt::Write;
@@ -24,10 +24,7 @@ pub fn frontier(args: &FrontierArgs) -> anyhow::Result<ExitCode> {
     }
     let target = Target {
         abandon: target,
-        definition: match args.definition {
-            Definition::Regulatory => lab::frontier::Definition::Regulatory,
-            Definition::Queue => lab::frontier::Definition::Queue,
-        },
+        definition: args.definition,
     };
     let setup = common.setup();
     let pool = setup.thread_pool()?;

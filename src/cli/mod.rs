@@ -12,6 +12,7 @@ mod table;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rules::words::AbandonDefinition;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -95,8 +96,8 @@ pub struct FrontierArgs {
     pub target_abandon: f64,
     /// Which abandon rate the target caps: regulatory (÷ live answers, the US rule's) or queue
     /// (÷ callers who entered the queue).
-    #[arg(long, value_enum, default_value_t = Definition::Regulatory)]
-    pub definition: Definition,
+    #[arg(long, value_name = "DEFINITION", value_parser = definition_flag(), default_value = "regulatory")]
+    pub definition: AbandonDefinition,
 }
 
 #[derive(clap::Args, Debug)]
@@ -110,12 +111,19 @@ pub struct ReportArgs {
     pub out: PathBuf,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Definition {
-    /// abandon_rate_regulatory: live answers not bridged within the threshold ÷ live answers.
-    Regulatory,
-    /// abandon_rate: abandons ÷ queue entries.
-    Queue,
+/// `--definition regulatory|queue`: the rules' word for which abandon rate is meant.
+fn definition_flag() -> impl clap::builder::TypedValueParser<Value = AbandonDefinition> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("regulatory").help(
+            "abandon_rate_regulatory: live answers not bridged within the threshold ÷ live answers",
+        ),
+        PossibleValue::new("queue").help("abandon_rate: abandons ÷ queue entries"),
+    ])
+    .map(|flag| match flag.as_str() {
+        "queue" => AbandonDefinition::Queue,
+        _ => AbandonDefinition::Regulatory,
+    })
 }
 
 /// `--replications`: 1 to [`sim::scenario::MAX_REPLICATIONS`].

@@ -2,7 +2,8 @@
 
 use crate::support::load;
 use lab::catalogue::Metric;
-use lab::frontier::{Definition, Target, frontier};
+use lab::frontier::{Target, frontier};
+use rules::words::AbandonDefinition as Definition;
 
 /// Seen with 10 replications per setting: Predictive 49.40 talk min per agent-hour, Adaptive 47.71,
 /// every chosen setting's upper bound under 3%.
