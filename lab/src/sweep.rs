@@ -79,6 +79,9 @@ impl fmt::Display for SweepError {
 
 impl std::error::Error for SweepError {}
 
+/// The most shards a part file can belong to (`dialsim merge` keeps a slot per shard).
+pub const MAX_SHARDS: usize = 1_000_000;
+
 /// One axis: the field and its values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Axis {
@@ -628,10 +631,10 @@ pub fn parse_shard(spec: &str) -> Result<(usize, usize), SweepError> {
     if n == 0 {
         return Err(bad("N must be at least 1"));
     }
-    if n > crate::validate::MAX_SHARDS {
+    if n > MAX_SHARDS {
         return Err(bad(&format!(
             "N is above {}, the most shards `dialsim merge` combines",
-            crate::validate::MAX_SHARDS
+            MAX_SHARDS
         )));
     }
     if k >= n {

@@ -51,7 +51,7 @@ use crate::catalogue::Metric;
 use crate::frontier::Frontier;
 use crate::stats::Estimate;
 use crate::summary::{Results, StrategyResult, summarise};
-use crate::sweep::{Header, Part, SweepResults};
+use crate::sweep::{Header, MAX_SHARDS, Part, SweepResults};
 use sim::metrics::Code;
 use std::fmt;
 
@@ -59,9 +59,6 @@ use std::fmt;
 /// (10¹⁵ seconds are 30 million years), and it is far enough below `f64::MAX` that sums and
 /// differences of such numbers stay finite.
 pub const MAX_MAGNITUDE: f64 = 1e15;
-
-/// The most shards a part file can belong to (`dialsim merge` keeps a slot per shard).
-pub const MAX_SHARDS: usize = 1_000_000;
 
 /// A bad value, and where it is.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

@@ -293,14 +293,15 @@ macro_rules! checked {
 }
 
 /// Declares a [`Range`] and its [`Bounded`] alias.
+#[macro_export]
 macro_rules! range {
     ($(#[$doc:meta])* $alias:ident, $range:ident, $min:expr, $min_allowed:expr, $max:expr,
      $what:literal, $unit:literal, $why:literal) => {
         $(#[$doc])*
-        pub type $alias = Bounded<$range>;
+        pub type $alias = $crate::param::Bounded<$range>;
         #[doc = concat!("The range of [`", stringify!($alias), "`].")]
         pub enum $range {}
-        impl Range for $range {
+        impl $crate::param::Range for $range {
             const MIN: f64 = $min;
             const MIN_ALLOWED: bool = $min_allowed;
             const MAX: f64 = $max;
@@ -364,12 +365,6 @@ range!(
     IntervalMinutes, IntervalMinutesRange, 1.0 / 60.0, true, MAX_DURATION_S / 60.0,
     "an interval in minutes", " min",
     "intervals are at least a second (0.0166667 min) and at most 744 h"
-);
-range!(
-    /// A ring timeout in seconds: from the rules' minimum ring (15 s) to Connect's longest (60 s).
-    RingTimeoutSeconds, RingTimeoutSecondsRange, crate::rulebook::MIN_RING_S as f64, true,
-    crate::rulebook::MAX_RING_S as f64, "a ring timeout", " s",
-    "a call must ring at least 15 s before it is given up (regulations), and Connect rings at most 60 s"
 );
 range!(
     /// A delay in minutes above 0, at most 744 h (a retry's wait).

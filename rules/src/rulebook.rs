@@ -15,6 +15,14 @@ use std::fmt;
 pub const MIN_RING_S: u32 = 15;
 /// The longest ring timeout Amazon Connect takes (RingTimeoutInSeconds).
 pub const MAX_RING_S: u32 = 60;
+
+crate::range!(
+    /// A ring timeout in seconds: from the rules' minimum ring (15 s) to Connect's longest (60 s).
+    RingTimeoutSeconds, RingTimeoutSecondsRange, MIN_RING_S as f64, true,
+    MAX_RING_S as f64, "a ring timeout", " s",
+    "a call must ring at least 15 s before it is given up (regulations), and Connect rings at most 60 s"
+);
+
 /// The shortest quiet period after an abandoned call (US rules: 72 h).
 pub const MIN_ABANDON_QUIET_H: u32 = 72;
 

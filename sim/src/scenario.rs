@@ -5,12 +5,13 @@
 //! the file is parsed, so every error names the line and column it comes from.
 
 use crate::dist::Distribution;
+use rules::rulebook::RingTimeoutSeconds;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use strategies::StrategySpec;
 use strategies::param::{
     CampaignHours, CampaignHoursFromZero, IntervalMinutes, NonNegative, Positive, PositiveSeconds,
-    Probability, RingTimeoutSeconds, Seconds, whole, whole_opt,
+    Probability, Seconds, whole, whole_opt,
 };
 
 /// The most replications a run takes: each is kept in memory until the summary (see
