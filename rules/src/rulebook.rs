@@ -311,19 +311,49 @@ pub fn retry_rule(rules: &Rules, after: Outcome) -> Option<Retry> {
     }
 }
 
+impl CallingWindow {
+    /// The whole day: any hour.
+    pub const ANY_HOUR: CallingWindow = CallingWindow {
+        from_min: 0,
+        to_min: 24 * 60,
+    };
+
+    fn edges_ms(&self) -> (i64, i64) {
+        (
+            i64::from(self.from_min) * MINUTE_MS,
+            i64::from(self.to_min) * MINUTE_MS,
+        )
+    }
+
+    /// Whether a call may start at `now` for a customer `offset_ms` east of UTC: `from` ≤ local
+    /// time of day < `to`.
+    pub fn is_open(&self, offset_ms: i64, now: UnixMillis) -> bool {
+        let (from, to) = self.edges_ms();
+        (from..to).contains(&now.0.saturating_add(offset_ms).rem_euclid(DAY_MS))
+    }
+
+    /// A time after `now` before which [`CallingWindow::is_open`] cannot change: the next local
+    /// time of day that is one of the window's edges.
+    pub fn steady_until(&self, offset_ms: i64, now: UnixMillis) -> UnixMillis {
+        let local = now.0.saturating_add(offset_ms).rem_euclid(DAY_MS);
+        let (from, to) = self.edges_ms();
+        let ahead = |edge: i64| match (edge - local).rem_euclid(DAY_MS) {
+            0 => DAY_MS,
+            d => d,
+        };
+        now.plus_ms(ahead(from).min(ahead(to)))
+    }
+}
+
 /// Whether `now` is inside the calling window in local time (`offset_ms` east of UTC); if not,
 /// when the window opens next.
 pub fn window_opens(window: &CallingWindow, offset_ms: i64, now: UnixMillis) -> Option<UnixMillis> {
-    let of_day = now.0.saturating_add(offset_ms).rem_euclid(DAY_MS);
-    let from = i64::from(window.from_min) * MINUTE_MS;
-    let to = i64::from(window.to_min) * MINUTE_MS;
-    if (from..to).contains(&of_day) {
-        None
-    } else if of_day < from {
-        Some(now.plus_ms(from - of_day))
-    } else {
-        Some(now.plus_ms(DAY_MS - of_day + from))
+    if window.is_open(offset_ms, now) {
+        return None;
     }
+    let of_day = now.0.saturating_add(offset_ms).rem_euclid(DAY_MS);
+    let (from, _) = window.edges_ms();
+    Some(now.plus_ms((from - of_day).rem_euclid(DAY_MS)))
 }
 
 /// May this customer be dialed at `now`? Checks, in order: an invalid line, do-not-call, a call

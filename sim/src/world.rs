@@ -10,6 +10,7 @@ use crate::dist::Sampler;
 use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing};
 use crate::stream;
 use rules::rulebook::{CallingWindow, Retry};
+use rules::time::UnixMillis;
 use std::path::Path;
 use std::sync::Arc;
 use strategies::Millis;
@@ -51,9 +52,6 @@ pub const MAX_HORIZON_H: f64 = 24.0 * 31.0;
 pub const MAX_INTERVALS: u64 = 100_000;
 
 const HOUR_MS: f64 = 3_600_000.0;
-const DAY_MS: i64 = 86_400_000;
-const MINUTE_MS: i64 = 60_000;
-const WHOLE_DAY_MIN: u32 = 24 * 60;
 
 /// One customer of the list, as the world needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,9 +139,8 @@ pub struct World {
     pub retry: RetryRules,
     /// How long a customer whose call was abandoned is not called again.
     pub abandon_quiet: Millis,
-    /// Local calling window, milliseconds after local midnight: [from, to) (`None`: the whole
-    /// day).
-    pub window: Option<(i64, i64)>,
+    /// The calling window in the customers' local time (`None`: the whole day).
+    pub window: Option<CallingWindow>,
     pub metrics_lag: Millis,
 }
 
@@ -286,31 +283,21 @@ impl World {
                 }),
             },
             abandon_quiet,
-            window: match rules.calling_window {
-                CallingWindow {
-                    from_min: 0,
-                    to_min: WHOLE_DAY_MIN,
-                } => None,
-                w => Some((
-                    i64::from(w.from_min) * MINUTE_MS,
-                    i64::from(w.to_min) * MINUTE_MS,
-                )),
-            },
+            window: (rules.calling_window != CallingWindow::ANY_HOUR)
+                .then_some(rules.calling_window),
             metrics_lag: Millis::from_secs_f64(scenario.metrics_lag_s.get()),
         })
     }
 
+    /// Campaign time `now` on the rules' clock (milliseconds since a UTC midnight).
+    fn utc(&self, now: Millis) -> UnixMillis {
+        UnixMillis(self.start_utc.0 as i64 + now.0 as i64)
+    }
+
     /// Whether a customer in time zone `zone` may be called at campaign time `now`.
     pub fn in_window(&self, zone: u16, now: Millis) -> bool {
-        match self.window {
-            None => true,
-            Some((from, to)) => {
-                let local =
-                    (self.start_utc.0 as i64 + now.0 as i64 + self.time_zones[zone as usize])
-                        .rem_euclid(DAY_MS);
-                from <= local && local < to
-            }
-        }
+        self.window
+            .is_none_or(|w| w.is_open(self.time_zones[zone as usize], self.utc(now)))
     }
 
     /// A time after `now` before which [`World::in_window`] for `zone` cannot change: the next
@@ -318,15 +305,9 @@ impl World {
     pub fn window_steady_until(&self, zone: u16, now: Millis) -> Millis {
         match self.window {
             None => Millis::MAX,
-            Some((from, to)) => {
-                let local =
-                    (self.start_utc.0 as i64 + now.0 as i64 + self.time_zones[zone as usize])
-                        .rem_euclid(DAY_MS);
-                let ahead = |edge: i64| match (edge - local).rem_euclid(DAY_MS) {
-                    0 => DAY_MS,
-                    d => d,
-                };
-                now + Millis(ahead(from).min(ahead(to)) as u64)
+            Some(w) => {
+                let until = w.steady_until(self.time_zones[zone as usize], self.utc(now));
+                now + Millis((until.0 - self.utc(now).0) as u64)
             }
         }
     }
@@ -441,7 +422,7 @@ mod tests {
         let minute = 60_000;
         for zone in 0..world.time_zones.len() as u16 {
             let mut now = Millis(0);
-            while now.0 < 2 * DAY_MS as u64 {
+            while now.0 < 2 * rules::time::DAY_MS as u64 {
                 let until = world.window_steady_until(zone, now);
                 assert!(until > now);
                 let open = world.in_window(zone, now);
