@@ -5,7 +5,7 @@
 //! `yes`/`no`, `1`/`0`). Other columns are ignored.
 
 use rules::contact::{Columns, UTC_OFFSET_FORMS, is_e164, parse_flag, parse_utc_offset};
-use sim::world::Customer;
+use sim::inputs::Customer;
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 
 use crate::{contacts, files};
 use sim::Millis;
-use sim::world::{Customer, Inputs};
+use sim::inputs::{Customer, Inputs};
 use std::path::{Path, PathBuf};
 use strategies::param::MAX_DURATION_S;
 

@@ -2,8 +2,9 @@
 //! compare, how many replications (days), from which seed, and the gates to judge.
 
 use sim::gate::Gate;
+use sim::inputs::Inputs;
 use sim::scenario::Scenario;
-use sim::world::{Inputs, World};
+use sim::world::World;
 use strategies::StrategySpec;
 
 #[derive(Clone, Debug)]

@@ -19,7 +19,7 @@ fn day() -> (sim::scenario::Scenario, sim::World) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/day-100-agents.ron");
     let text = std::fs::read_to_string(path).expect("bundled scenario");
     let scenario = sim::scenario::parse(&text).expect("bundled scenario parses");
-    let world = sim::World::compile(&scenario, scenario.seed, &sim::world::NoFiles)
+    let world = sim::World::compile(&scenario, scenario.seed, &sim::inputs::NoFiles)
         .expect("bundled scenario compiles");
     (scenario, world)
 }

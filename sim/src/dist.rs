@@ -4,7 +4,7 @@
 //! **mean and standard deviation of the duration itself** (not of its logarithm); the conversion
 //! σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2 happens here, once.
 
-use crate::world::Inputs;
+use crate::inputs::Inputs;
 use rand::Rng;
 use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Weibull};
 use serde::{Deserialize, Serialize};
@@ -197,8 +197,8 @@ fn below<R: Rng + ?Sized>(rng: &mut R, n: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inputs::NoFiles;
     use crate::stream;
-    use crate::world::NoFiles;
 
     fn parse(text: &str) -> Distribution {
         ron::from_str(text).expect("valid distribution")

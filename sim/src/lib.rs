@@ -9,7 +9,7 @@
 //!
 //! The engine is pure: time is a value ([`Millis`]); nothing here reads a clock, a file or the
 //! environment, starts a thread, or keeps global state. The files a scenario names are handed
-//! over through [`world::Inputs`]. Each call attempt draws from its own seeded stream
+//! over through [`inputs::Inputs`]. Each call attempt draws from its own seeded stream
 //! ([`stream`]), so a run is reproducible bit for bit and strategies are compared on common
 //! random numbers. Running many replications, summarising and judging them is the experiments'
 //! crate's job, above this one.
@@ -31,7 +31,7 @@
 //!     strategies: [FixedRatio(ratio: 1.5)],
 //! )"#;
 //! let scenario = sim::scenario::parse(text).unwrap();
-//! let world = sim::World::compile(&scenario, scenario.seed, &sim::world::NoFiles).unwrap();
+//! let world = sim::World::compile(&scenario, scenario.seed, &sim::inputs::NoFiles).unwrap();
 //! let day = sim::run::replicate(&world, &scenario.strategies[0], scenario.seed, 0);
 //! assert!(day.counters.queue_entries >= day.counters.abandoned);
 //! ```
@@ -41,6 +41,7 @@ pub mod dist;
 pub mod events;
 pub mod gate;
 pub mod gauge;
+pub mod inputs;
 pub mod metrics;
 pub mod run;
 pub mod scenario;

@@ -7,42 +7,13 @@
 //! ([`Inputs`]).
 
 use crate::dist::Sampler;
+use crate::inputs::{Customer, Inputs};
 use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing};
 use crate::stream;
 use rules::rulebook::{CallingWindow, Retry};
 use rules::time::UnixMillis;
-use std::path::Path;
 use std::sync::Arc;
 use strategies::Millis;
-
-/// The data a scenario names outside itself, by the path written in the scenario. The
-/// experiments read them from disk (relative to the scenario's folder); a test or a stand-in
-/// can hand them over from memory.
-pub trait Inputs {
-    /// The contact list at `path`: its customers, and the distinct UTC offsets (milliseconds
-    /// east of UTC) their [`Customer::zone`] indexes.
-    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String>;
-    /// The durations in column `column` of the CSV file at `path`.
-    fn durations(&self, path: &Path, column: &str) -> Result<Vec<Millis>, String>;
-}
-
-/// [`Inputs`] for a scenario that names no file: naming one is an error.
-pub struct NoFiles;
-
-impl Inputs for NoFiles {
-    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
-        Err(format!(
-            "the scenario names the contact list {}, and no files were given to read it from",
-            path.display()
-        ))
-    }
-    fn durations(&self, path: &Path, _column: &str) -> Result<Vec<Millis>, String> {
-        Err(format!(
-            "the scenario names the data file {}, and no files were given to read it from",
-            path.display()
-        ))
-    }
-}
 
 /// When no horizon is given, dialing stops after this many hours even if the list is not done.
 pub const MAX_HORIZON_H: f64 = 24.0 * 31.0;
@@ -52,14 +23,6 @@ pub const MAX_HORIZON_H: f64 = 24.0 * 31.0;
 pub const MAX_INTERVALS: u64 = 100_000;
 
 const HOUR_MS: f64 = 3_600_000.0;
-
-/// One customer of the list, as the world needs it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Customer {
-    /// Index into [`World::time_zones`].
-    pub zone: u16,
-    pub do_not_call: bool,
-}
 
 /// A retry rule in model units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -418,7 +381,8 @@ mod tests {
     fn window_is_steady_until_its_next_edge() {
         let text = include_str!("../../scenarios/day-100-agents.ron");
         let scenario = crate::scenario::parse(text).expect("bundled scenario parses");
-        let world = World::compile(&scenario, scenario.seed, &NoFiles).expect("compiles");
+        let world =
+            World::compile(&scenario, scenario.seed, &crate::inputs::NoFiles).expect("compiles");
         let minute = 60_000;
         for zone in 0..world.time_zones.len() as u16 {
             let mut now = Millis(0);
