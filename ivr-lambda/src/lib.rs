@@ -34,8 +34,8 @@
 
 use aws_lambda_events::connect::{ConnectEvent, ConnectResponse};
 use aws_sdk_dynamodb::types::AttributeValue;
-use ivr::table::{self, ENV_COLUMN, ENV_TABLE};
-use ivr::{Choice, Language, Messages};
+use ivr::table::{self, ENV_COLUMN, ENV_TABLE, NameError};
+use ivr::{Choice, Language, Messages, MessagesError};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 use std::fmt;
@@ -78,16 +78,33 @@ impl Default for Config {
 }
 
 /// A configuration mistake: the variable, what is wrong and the fix.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{ENV_TABLE}: {0}")]
+    Table(NameError),
+    #[error("{ENV_COLUMN}: {0}")]
+    Column(NameError),
+    #[error(
+        "{ENV_TABLE} is set but {ENV_COLUMN} is not: set it to the campaign's column (e.g. campaign_2018_12), or unset {ENV_TABLE} to write nothing"
+    )]
+    TableWithoutColumn,
+    #[error(
+        "{ENV_COLUMN} is set but {ENV_TABLE} is not: set {ENV_TABLE} to the customer table's name"
+    )]
+    ColumnWithoutTable,
+    #[error(transparent)]
+    Messages(#[from] MessagesError),
+    /// A default language without texts; `have` are the languages that have them.
+    #[error(
+        "{ENV_LANGUAGE}={code:?}: no texts for this language: use one of {} (or add its texts in {ENV_MESSAGES})",
+        have.join(", ")
+    )]
+    Language { code: String, have: Vec<String> },
+    #[error(
+        "{ENV_WRITE_TIMEOUT_MS}={given:?}: give milliseconds from 100 to 5000 (Connect waits at most 8 s for the whole function)"
+    )]
+    WriteTimeout { given: String },
 }
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// From the process environment.
@@ -98,33 +115,18 @@ impl Config {
     /// From `get(name)` (the environment, or a map in tests). Empty values count as unset.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let err = |m: String| Err(ConfigError(m));
         let table = match (get(ENV_TABLE), get(ENV_COLUMN)) {
             (None, None) => None,
             (Some(name), Some(column)) => {
-                if let Err(e) = table::check_table_name(&name) {
-                    return err(format!("{ENV_TABLE}: {e}"));
-                }
-                if let Err(e) = table::check_column_name(&column) {
-                    return err(format!("{ENV_COLUMN}: {e}"));
-                }
+                table::check_table_name(&name).map_err(ConfigError::Table)?;
+                table::check_column_name(&column).map_err(ConfigError::Column)?;
                 Some(TableConfig { name, column })
             }
-            (Some(_), None) => {
-                return err(format!(
-                    "{ENV_TABLE} is set but {ENV_COLUMN} is not: set it to the campaign's column (e.g. campaign_2018_12), or unset {ENV_TABLE} to write nothing"
-                ));
-            }
-            (None, Some(_)) => {
-                return err(format!(
-                    "{ENV_COLUMN} is set but {ENV_TABLE} is not: set {ENV_TABLE} to the customer table's name"
-                ));
-            }
+            (Some(_), None) => return Err(ConfigError::TableWithoutColumn),
+            (None, Some(_)) => return Err(ConfigError::ColumnWithoutTable),
         };
         let messages = match get(ENV_MESSAGES) {
-            Some(json) => {
-                Messages::with_overrides(&json, ENV_MESSAGES).map_err(|e| ConfigError(e.0))?
-            }
+            Some(json) => Messages::with_overrides(&json, ENV_MESSAGES)?,
             None => Messages::builtin(),
         };
         let language = match get(ENV_LANGUAGE) {
@@ -132,11 +134,10 @@ impl Config {
             Some(code) => match Language::parse(&code) {
                 Some(l) if messages.has(&l) => Some(l),
                 _ => {
-                    let have: Vec<String> = messages.languages().map(|l| l.to_string()).collect();
-                    return err(format!(
-                        "{ENV_LANGUAGE}={code:?}: no texts for this language: use one of {} (or add its texts in {ENV_MESSAGES})",
-                        have.join(", ")
-                    ));
+                    return Err(ConfigError::Language {
+                        code,
+                        have: messages.languages().map(|l| l.to_string()).collect(),
+                    });
                 }
             },
         };
@@ -144,11 +145,7 @@ impl Config {
             None => DEFAULT_WRITE_TIMEOUT,
             Some(ms) => match ms.trim().parse::<u64>() {
                 Ok(ms) if (100..=5000).contains(&ms) => Duration::from_millis(ms),
-                _ => {
-                    return err(format!(
-                        "{ENV_WRITE_TIMEOUT_MS}={ms:?}: give milliseconds from 100 to 5000 (Connect waits at most 8 s for the whole function)"
-                    ));
-                }
+                _ => return Err(ConfigError::WriteTimeout { given: ms }),
             },
         };
         Ok(Config {
@@ -162,12 +159,12 @@ impl Config {
 }
 
 /// Why an event got no answer. Each says what is missing and where it should come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum EventError {
     /// The payload is not JSON.
-    NotJson(String),
+    NotJson(serde_json::Error),
     /// JSON, but not a contact flow event (e.g. no `Details.ContactData.CustomerEndpoint`).
-    NotConnectEvent(String),
+    NotConnectEvent(serde_json::Error),
     /// No `Details.Parameters.choice`.
     NoChoice,
     /// No customer number, neither in `CustomerEndpoint.Address` nor in `Parameters.phone`.
@@ -336,8 +333,7 @@ impl Ivr {
 
     /// Answers a raw payload (what the Lambda service delivers).
     pub async fn handle_payload(&self, payload: &[u8]) -> Result<Answer, EventError> {
-        let event: Value =
-            serde_json::from_slice(payload).map_err(|e| EventError::NotJson(e.to_string()))?;
+        let event: Value = serde_json::from_slice(payload).map_err(EventError::NotJson)?;
         self.handle(event).await
     }
 
@@ -348,8 +344,8 @@ impl Ivr {
             .pointer("/Details/ContactData/LanguageCode")
             .and_then(Value::as_str)
             .map(str::to_string);
-        let event: ConnectEvent = serde_json::from_value(event)
-            .map_err(|e| EventError::NotConnectEvent(e.to_string()))?;
+        let event: ConnectEvent =
+            serde_json::from_value(event).map_err(EventError::NotConnectEvent)?;
         let details = &event.details;
         let contact = &details.contact_data;
         let input = details
@@ -516,7 +512,7 @@ mod tests {
         ];
         for (pairs, want) in cases {
             let e = vars(pairs).unwrap_err();
-            assert!(e.0.contains(want), "{pairs:?}: {e}");
+            assert!(e.to_string().contains(want), "{pairs:?}: {e}");
         }
         // A language added in DIALSIM_MESSAGES may be the default.
         let ko = r#"{"ko": {"please_hold": "a", "call_back": "b", "email": "c", "not_interested": "d", "absent": "e"}}"#;

@@ -245,12 +245,12 @@ async fn events_it_cannot_read_write_nothing() {
         .await
         .unwrap_err();
     assert!(matches!(err, EventError::NotConnectEvent(_)), "{err:?}");
-    assert_eq!(
+    assert!(matches!(
         ivr.handle(event("missing-phone-number.json"))
             .await
             .unwrap_err(),
         EventError::NoPhone
-    );
+    ));
     let item = row(&db, &name, "+815012340005").await.unwrap();
     assert_eq!(number(&item, COLUMN), "-1");
     let scan = db.scan().table_name(&name).send().await.unwrap();

@@ -70,17 +70,42 @@ pub struct Messages {
     texts: BTreeMap<Language, [String; 5]>,
 }
 
-/// A mistake in a messages override, with where it is and how to fix it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MessagesError(pub String);
-
-impl fmt::Display for MessagesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A mistake in a messages override: where the override came from (`origin`), and what is
+/// wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {problem}")]
+pub struct MessagesError {
+    pub origin: String,
+    pub problem: MessagesProblem,
 }
 
-impl std::error::Error for MessagesError {}
+/// What is wrong in a messages override, and how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum MessagesProblem {
+    #[error("not JSON ({error}): give an object like {{\"en\": {{\"call_back\": \"…\"}}}}")]
+    NotJson { error: serde_json::Error },
+    #[error("must be a JSON object of languages, like {{\"en\": {{\"call_back\": \"…\"}}}}")]
+    NotAnObject,
+    #[error(
+        "{code:?} is not a language code: use a lower-case primary subtag such as \"en\" or \"ja\""
+    )]
+    NotALanguage { code: String },
+    #[error("{code}: must be an object of messages, keys {}", keys())]
+    NotMessages { code: String },
+    #[error("{code}.{key}: not a message: use one of {}", keys())]
+    NotAMessage { code: String, key: String },
+    #[error("{code}.{key}: give the text as a non-empty string")]
+    NoText { code: String, key: String },
+    /// A language that is not shipped, given without these messages.
+    #[error(
+        "{code}: a language that is not shipped (only ja and en are) needs every message; missing {}",
+        missing.join(", ")
+    )]
+    Incomplete {
+        code: String,
+        missing: Vec<&'static str>,
+    },
+}
 
 fn keys() -> String {
     Choice::ALL
@@ -102,32 +127,26 @@ impl Messages {
     /// The shipped texts with `json`'s replacements and languages (see the module's doc).
     /// `source` names where the JSON came from, for the error messages.
     pub fn with_overrides(json: &str, source: &str) -> Result<Messages, MessagesError> {
-        let err = |m: String| Err(MessagesError(format!("{source}: {m}")));
+        let err = |problem| {
+            Err(MessagesError {
+                origin: source.to_string(),
+                problem,
+            })
+        };
         let value: serde_json::Value = match serde_json::from_str(json) {
             Ok(v) => v,
-            Err(e) => {
-                return err(format!(
-                    "not JSON ({e}): give an object like {{\"en\": {{\"call_back\": \"…\"}}}}"
-                ));
-            }
+            Err(error) => return err(MessagesProblem::NotJson { error }),
         };
         let Some(languages) = value.as_object() else {
-            return err(
-                "must be a JSON object of languages, like {\"en\": {\"call_back\": \"…\"}}".into(),
-            );
+            return err(MessagesProblem::NotAnObject);
         };
         let mut messages = Messages::builtin();
         for (code, texts) in languages {
             let Some(language) = Language::parse(code).filter(|l| l.as_str() == code) else {
-                return err(format!(
-                    "{code:?} is not a language code: use a lower-case primary subtag such as \"en\" or \"ja\""
-                ));
+                return err(MessagesProblem::NotALanguage { code: code.clone() });
             };
             let Some(texts) = texts.as_object() else {
-                return err(format!(
-                    "{code}: must be an object of messages, keys {}",
-                    keys()
-                ));
+                return err(MessagesProblem::NotMessages { code: code.clone() });
             };
             let mut slots: [Option<String>; 5] = match messages.texts.get(&language) {
                 Some(t) => t.clone().map(Some),
@@ -135,14 +154,19 @@ impl Messages {
             };
             for (key, text) in texts {
                 let Some(choice) = from_message_key(key) else {
-                    return err(format!(
-                        "{code}.{key}: not a message: use one of {}",
-                        keys()
-                    ));
+                    return err(MessagesProblem::NotAMessage {
+                        code: code.clone(),
+                        key: key.clone(),
+                    });
                 };
                 match text.as_str() {
                     Some(t) if !t.trim().is_empty() => slots[slot(choice)] = Some(t.to_string()),
-                    _ => return err(format!("{code}.{key}: give the text as a non-empty string")),
+                    _ => {
+                        return err(MessagesProblem::NoText {
+                            code: code.clone(),
+                            key: key.clone(),
+                        });
+                    }
                 }
             }
             let missing: Vec<&str> = Choice::ALL
@@ -151,10 +175,10 @@ impl Messages {
                 .map(|c| message_key(*c))
                 .collect();
             if !missing.is_empty() {
-                return err(format!(
-                    "{code}: a language that is not shipped (only ja and en are) needs every message; missing {}",
-                    missing.join(", ")
-                ));
+                return err(MessagesProblem::Incomplete {
+                    code: code.clone(),
+                    missing,
+                });
             }
             messages
                 .texts
@@ -314,7 +338,7 @@ mod tests {
         ];
         for (json, want) in cases {
             let e = Messages::with_overrides(json, "DIALSIM_MESSAGES").unwrap_err();
-            assert!(e.0.contains(want), "{json}: {e}");
+            assert!(e.to_string().contains(want), "{json}: {e}");
         }
     }
 }

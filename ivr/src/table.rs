@@ -23,32 +23,48 @@ pub fn column_value(choice: Choice) -> String {
     choice.code().key().to_string()
 }
 
+/// A table or column name that cannot be used, and what to give instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("{name:?} is not a DynamoDB table name: use 3 to 255 letters, digits, '_', '-' or '.'")]
+    Table { name: String },
+    #[error(
+        "{name:?} is not a campaign column: give the attribute name, e.g. \"campaign_2018_12\" (at most 255 bytes)"
+    )]
+    Column { name: String },
+    /// The table's [`KEY`] or [`NAME`] attribute given as the campaign column.
+    #[error(
+        "{name:?} is the table's {} attribute, not a campaign column: give the campaign's own column, e.g. \"campaign_2018_12\"",
+        if name == KEY { "key" } else { "name" }
+    )]
+    Reserved { name: String },
+}
+
 /// A DynamoDB table name: 3 to 255 of `A-Z a-z 0-9 _ - .`.
-pub fn check_table_name(name: &str) -> Result<(), String> {
+pub fn check_table_name(name: &str) -> Result<(), NameError> {
     let ok_chars = name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if (3..=255).contains(&name.len()) && ok_chars {
         Ok(())
     } else {
-        Err(format!(
-            "{name:?} is not a DynamoDB table name: use 3 to 255 letters, digits, '_', '-' or '.'"
-        ))
+        Err(NameError::Table {
+            name: name.to_string(),
+        })
     }
 }
 
 /// A campaign column: a non-empty attribute name of at most 255 bytes, not the key or the name.
-pub fn check_column_name(name: &str) -> Result<(), String> {
+pub fn check_column_name(name: &str) -> Result<(), NameError> {
     if name.trim().is_empty() || name.len() > 255 {
-        return Err(format!(
-            "{name:?} is not a campaign column: give the attribute name, e.g. \"campaign_2018_12\" (at most 255 bytes)"
-        ));
+        return Err(NameError::Column {
+            name: name.to_string(),
+        });
     }
     if name == KEY || name == NAME {
-        return Err(format!(
-            "{name:?} is the table's {} attribute, not a campaign column: give the campaign's own column, e.g. \"campaign_2018_12\"",
-            if name == KEY { "key" } else { "name" }
-        ));
+        return Err(NameError::Reserved {
+            name: name.to_string(),
+        });
     }
     Ok(())
 }
@@ -68,11 +84,13 @@ mod tests {
         assert!(
             check_column_name("phoneNumber")
                 .unwrap_err()
+                .to_string()
                 .contains("key")
         );
         assert!(
             check_column_name("name")
                 .unwrap_err()
+                .to_string()
                 .contains("name attribute")
         );
     }

@@ -4,58 +4,141 @@
 //! (`-05:00`, `+01:00`, `+0530`, `UTC`), optional `name`, optional `do_not_call` (`true`/`false`,
 //! `yes`/`no`, `1`/`0`). Other columns are ignored.
 
-use rules::contact::{Columns, UTC_OFFSET_FORMS, is_e164, parse_flag, parse_utc_offset};
+use rules::contact::{
+    Columns, HeaderError, UTC_OFFSET_FORMS, is_e164, parse_flag, parse_utc_offset,
+};
 use sim::inputs::Customer;
+use sim::scenario::MAX_CUSTOMERS;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a contact list cannot be used: the file, the line where there is one, and what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactListError {
+    #[error("cannot read contact list {}: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{}:1: cannot read the header line: {error}", path.display())]
+    HeaderLine { path: PathBuf, error: csv::Error },
+    #[error("{}:1: {error}", path.display())]
+    Header { path: PathBuf, error: HeaderError },
+    /// A line the CSV reader cannot read (read strictly: a line of another length than the
+    /// header's).
+    #[error("{}:{line}: {error}", path.display())]
+    Row {
+        path: PathBuf,
+        line: usize,
+        error: csv::Error,
+    },
+    #[error(
+        "{}:{line}: phone {number:?} is not an E.164 number: write it as + country code and number, digits only (e.g. +14155550100)",
+        path.display()
+    )]
+    NotE164 {
+        path: PathBuf,
+        line: usize,
+        number: String,
+    },
+    #[error(
+        "{}:{line}: phone {number} is already on line {first}: a customer must appear once",
+        path.display()
+    )]
+    RepeatedPhone {
+        path: PathBuf,
+        line: usize,
+        number: String,
+        first: usize,
+    },
+    #[error("{}:{line}: utc_offset {text:?} is not an offset: {UTC_OFFSET_FORMS}", path.display())]
+    UtcOffset {
+        path: PathBuf,
+        line: usize,
+        text: String,
+    },
+    #[error("{}:{line}: do_not_call {text:?} is not true or false", path.display())]
+    DoNotCall {
+        path: PathBuf,
+        line: usize,
+        text: String,
+    },
+    #[error(
+        "{}:{line}: the contact list has more than {MAX_CUSTOMERS} customers, the most a campaign takes: split it into campaigns",
+        path.display()
+    )]
+    TooManyCustomers { path: PathBuf, line: usize },
+    #[error("{}: the contact list has no customers", path.display())]
+    NoCustomers { path: PathBuf },
+}
 
 /// Opens the contact list at `path` and finds its columns; `flexible` accepts rows whose length
 /// differs from the header's.
 pub fn open(
     path: &Path,
     flexible: bool,
-) -> Result<(csv::Reader<crate::files::Bounded>, Columns), String> {
-    let shown = path.display();
-    let file = crate::files::open(path, crate::files::MAX_DATA_BYTES)
-        .map_err(|e| format!("cannot read contact list {shown}: {e}"))?;
+) -> Result<(csv::Reader<crate::files::Bounded>, Columns), ContactListError> {
+    let file = crate::files::open(path, crate::files::MAX_DATA_BYTES).map_err(|error| {
+        ContactListError::Unreadable {
+            path: path.to_path_buf(),
+            error,
+        }
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(flexible)
         .from_reader(file);
     let headers = reader
         .headers()
-        .map_err(|e| format!("{shown}:1: cannot read the header line: {e}"))?
+        .map_err(|error| ContactListError::HeaderLine {
+            path: path.to_path_buf(),
+            error,
+        })?
         .clone();
     let headers: Vec<&str> = headers.iter().collect();
-    let columns = Columns::find(&headers).map_err(|e| format!("{shown}:1: {e}"))?;
+    let columns = Columns::find(&headers).map_err(|error| ContactListError::Header {
+        path: path.to_path_buf(),
+        error,
+    })?;
     Ok((reader, columns))
 }
 
 /// Reads the list at `path`: the customers and the distinct UTC offsets they use.
-pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
-    let shown = path.display();
+pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), ContactListError> {
     let (mut reader, columns) = open(path, false)?;
     let (phone, offset, dnc) = (columns.phone, columns.utc_offset, columns.do_not_call);
     let mut zones: Vec<i64> = Vec::new();
     let mut zone_index: HashMap<i64, u16> = HashMap::new();
     let mut seen_phones: HashMap<String, usize> = HashMap::new();
     let mut customers = Vec::new();
+    let file = || path.to_path_buf();
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
-        let record = record.map_err(|e| format!("{shown}:{line}: {e}"))?;
+        let record = record.map_err(|error| ContactListError::Row {
+            path: file(),
+            line,
+            error,
+        })?;
         let number = record.get(phone).unwrap_or("").trim();
         if !is_e164(number) {
-            return Err(format!(
-                "{shown}:{line}: phone {number:?} is not an E.164 number: write it as + country code and number, digits only (e.g. +14155550100)"
-            ));
+            return Err(ContactListError::NotE164 {
+                path: file(),
+                line,
+                number: number.to_string(),
+            });
         }
         if let Some(first) = seen_phones.insert(number.to_string(), line) {
-            return Err(format!(
-                "{shown}:{line}: phone {number} is already on line {first}: a customer must appear once"
-            ));
+            return Err(ContactListError::RepeatedPhone {
+                path: file(),
+                line,
+                number: number.to_string(),
+                first,
+            });
         }
         let text = record.get(offset).unwrap_or("");
-        let ms = parse_utc_offset(text).ok_or_else(|| {
-            format!("{shown}:{line}: utc_offset {text:?} is not an offset: {UTC_OFFSET_FORMS}")
+        let ms = parse_utc_offset(text).ok_or_else(|| ContactListError::UtcOffset {
+            path: file(),
+            line,
+            text: text.to_string(),
         })?;
         let zone = *zone_index.entry(ms).or_insert_with(|| {
             zones.push(ms);
@@ -65,21 +148,20 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
             None => false,
             Some(i) => {
                 let text = record.get(i).unwrap_or("");
-                parse_flag(text).ok_or_else(|| {
-                    format!("{shown}:{line}: do_not_call {text:?} is not true or false")
+                parse_flag(text).ok_or_else(|| ContactListError::DoNotCall {
+                    path: file(),
+                    line,
+                    text: text.to_string(),
                 })?
             }
         };
-        if customers.len() == sim::scenario::MAX_CUSTOMERS as usize {
-            return Err(format!(
-                "{shown}:{line}: the contact list has more than {} customers, the most a campaign takes: split it into campaigns",
-                sim::scenario::MAX_CUSTOMERS
-            ));
+        if customers.len() == MAX_CUSTOMERS as usize {
+            return Err(ContactListError::TooManyCustomers { path: file(), line });
         }
         customers.push(Customer { zone, do_not_call });
     }
     if customers.is_empty() {
-        return Err(format!("{shown}: the contact list has no customers"));
+        return Err(ContactListError::NoCustomers { path: file() });
     }
     Ok((customers, zones))
 }
@@ -102,7 +184,20 @@ mod tests {
             )
             .unwrap();
             let err = read(&path).unwrap_err();
-            assert!(err.contains("write it `do_not_call`"), "{header}: {err}");
+            assert!(
+                matches!(
+                    &err,
+                    ContactListError::Header {
+                        error: HeaderError::MisspeltDoNotCall { found },
+                        ..
+                    } if found == header
+                ),
+                "{header}: {err}"
+            );
+            assert!(
+                err.to_string().contains("write it `do_not_call`"),
+                "{header}: {err}"
+            );
         }
         let path = dir.join("ok.csv");
         std::fs::write(
@@ -124,10 +219,46 @@ mod tests {
             "phone,utc_offset,Phone\n+14155550100,-05:00,+14155550101\n",
         )
         .unwrap();
-        let err = read(&path).unwrap_err();
+        let err = read(&path).unwrap_err().to_string();
         assert!(
             err.contains("twice.csv:1") && err.contains("`phone` column 2 times (columns 1 and 3)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_bad_cell_names_its_line() {
+        let dir = std::env::temp_dir().join(format!("dialsim-cells-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cells.csv");
+        let read_with = |rows: &str| {
+            std::fs::write(&path, format!("phone,utc_offset,do_not_call\n{rows}")).unwrap();
+            read(&path).unwrap_err()
+        };
+        let ok = "+14155550100,-05:00,no\n";
+        assert!(matches!(
+            read_with(&format!("{ok}+14155550100,-05:00,no\n")),
+            ContactListError::RepeatedPhone {
+                line: 3,
+                first: 2,
+                ..
+            }
+        ));
+        assert!(matches!(
+            read_with(&format!("{ok}+14155550101,EST,no\n")),
+            ContactListError::UtcOffset { line: 3, text, .. } if text == "EST"
+        ));
+        assert!(matches!(
+            read_with(&format!("{ok}+14155550101,UTC,maybe\n")),
+            ContactListError::DoNotCall { line: 3, text, .. } if text == "maybe"
+        ));
+        assert!(matches!(
+            read_with("415-555-0100,UTC,no\n"),
+            ContactListError::NotE164 { line: 2, number, .. } if number == "415-555-0100"
+        ));
+        assert!(matches!(
+            read_with(""),
+            ContactListError::NoCustomers { .. }
+        ));
     }
 }

@@ -13,13 +13,27 @@ pub const MAX_RON_BYTES: u64 = 64 << 20;
 /// file (CSV): 10,000,000 customers at 100 bytes a row.
 pub const MAX_DATA_BYTES: u64 = 1 << 30;
 
+/// Why a path that opens is not read, carried in the [`io::Error`] (of kind `Other`) that
+/// [`open`] and [`Bounded`] return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("it is a folder, not a file")]
+    Folder,
+    /// More than `limit` bytes.
+    #[error(
+        "it is larger than {} MiB, the most dialsim reads from a file of this kind: check the path",
+        limit >> 20
+    )]
+    TooLarge { limit: u64 },
+}
+
 /// Opens `path` for reading at most `limit` bytes: a regular file larger than that is refused
 /// before reading; anything else (a pipe, a device) is refused once it has given more.
 pub fn open(path: &Path, limit: u64) -> io::Result<Bounded> {
     let file = File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
-        return Err(io::Error::other("it is a folder, not a file"));
+        return Err(io::Error::other(Refused::Folder));
     }
     if meta.is_file() && meta.len() > limit {
         return Err(too_large(limit));
@@ -39,10 +53,7 @@ pub fn read_to_string(path: &Path, limit: u64) -> io::Result<String> {
 }
 
 fn too_large(limit: u64) -> io::Error {
-    io::Error::other(format!(
-        "it is larger than {} MiB, the most dialsim reads from a file of this kind: check the path",
-        limit >> 20
-    ))
+    io::Error::other(Refused::TooLarge { limit })
 }
 
 /// A file being read, that fails once more than its limit has been read.
@@ -67,10 +78,15 @@ impl Read for Bounded {
 mod tests {
     use super::*;
 
+    fn refused(err: &io::Error) -> Option<Refused> {
+        err.get_ref()?.downcast_ref::<Refused>().copied()
+    }
+
     /// `dialsim run /dev/zero` read for ever (and would have filled memory).
     #[test]
     fn an_endless_file_is_refused_at_its_limit() {
         let err = read_to_string(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert_eq!(refused(&err), Some(Refused::TooLarge { limit: 1 << 20 }));
         assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
     }
 
@@ -83,6 +99,7 @@ mod tests {
         assert!(read_to_string(&path, 1 << 20).is_err());
         assert_eq!(read_to_string(&path, 2 << 20).unwrap().len(), (1 << 20) + 1);
         let err = read_to_string(&dir, 1 << 20).unwrap_err();
+        assert_eq!(refused(&err), Some(Refused::Folder));
         assert!(err.to_string().contains("folder"), "{err}");
     }
 }

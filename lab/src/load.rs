@@ -1,22 +1,24 @@
 //! Reading a scenario file into a runnable [`Plan`], with errors that name the file, the line and
 //! the column, say what was expected, and how to fix it.
 
-use crate::inputs::Files;
-use crate::plan::Plan;
+use crate::inputs::{Files, InputError};
+use crate::plan::{Plan, PlanError};
 use sim::scenario::Scenario;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Why a scenario could not be loaded. Every variant is the user's to fix.
-#[derive(Debug)]
+/// Why a scenario could not be loaded. Every variant is the user's to fix. (An underlying error
+/// is part of the message, not a `source`, so that a chain printed whole does not say it twice.)
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
     /// The file could not be read.
+    #[error("cannot read scenario {}: {error}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid RON for a scenario, or a value is out of range.
+    #[error("{}:{line}:{column}: {message}", path.display())]
     Parse {
         path: PathBuf,
         line: usize,
@@ -24,29 +26,12 @@ pub enum ScenarioError {
         message: String,
     },
     /// The file parsed, but something it refers to (a CSV) or a cross-field rule is wrong.
-    Invalid { path: PathBuf, message: String },
+    #[error("{}: {error}", path.display())]
+    Invalid {
+        path: PathBuf,
+        error: PlanError<InputError>,
+    },
 }
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScenarioError::Read { path, source } => {
-                write!(f, "cannot read scenario {}: {source}", path.display())
-            }
-            ScenarioError::Parse {
-                path,
-                line,
-                column,
-                message,
-            } => write!(f, "{}:{line}:{column}: {message}", path.display()),
-            ScenarioError::Invalid { path, message } => {
-                write!(f, "{}: {message}", path.display())
-            }
-        }
-    }
-}
-
-impl std::error::Error for ScenarioError {}
 
 /// Parses scenario text; `path` is used in messages only.
 pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
@@ -70,19 +55,19 @@ pub fn load_with(
     adjust: impl FnOnce(&mut Scenario),
 ) -> Result<(Scenario, Plan), ScenarioError> {
     let text =
-        crate::files::read_to_string(path, crate::files::MAX_RON_BYTES).map_err(|source| {
+        crate::files::read_to_string(path, crate::files::MAX_RON_BYTES).map_err(|error| {
             ScenarioError::Read {
                 path: path.to_path_buf(),
-                source,
+                error,
             }
         })?;
     let mut scenario = parse(&text, path)?;
     adjust(&mut scenario);
     let base = path.parent().unwrap_or(Path::new("."));
     let plan =
-        Plan::compile(&scenario, &Files::new(base)).map_err(|message| ScenarioError::Invalid {
+        Plan::compile(&scenario, &Files::new(base)).map_err(|error| ScenarioError::Invalid {
             path: path.to_path_buf(),
-            message,
+            error,
         })?;
     Ok((scenario, plan))
 }

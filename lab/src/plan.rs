@@ -4,8 +4,20 @@
 use sim::gate::Gate;
 use sim::inputs::Inputs;
 use sim::scenario::Scenario;
-use sim::world::World;
+use sim::world::{World, WorldError};
 use strategies::StrategySpec;
+
+/// Why a scenario does not make an experiment. `E` is the error of the [`Inputs`] that hands
+/// over the files the scenario names.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError<E> {
+    #[error("the scenario lists no strategies: add at least one to `strategies: [...]`")]
+    NoStrategies,
+    #[error("replications is 0: run at least one replication")]
+    NoReplications,
+    #[error(transparent)]
+    World(#[from] WorldError<E>),
+}
 
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -20,21 +32,22 @@ pub struct Plan {
 
 impl Plan {
     /// Compiles `scenario`; `inputs` hands over the files it names.
-    pub fn compile(scenario: &Scenario, inputs: &dyn Inputs) -> Result<Plan, String> {
+    pub fn compile<I: Inputs + ?Sized>(
+        scenario: &Scenario,
+        inputs: &I,
+    ) -> Result<Plan, PlanError<I::Error>> {
         let world = World::compile(scenario, scenario.seed, inputs)?;
         Plan::around(scenario, world)
     }
 
     /// The plan of `scenario` around a world already compiled from it (a sweep shares one world
     /// between points that differ only in the plan or the strategies).
-    pub fn around(scenario: &Scenario, world: World) -> Result<Plan, String> {
+    pub fn around<E>(scenario: &Scenario, world: World) -> Result<Plan, PlanError<E>> {
         if scenario.strategies.is_empty() {
-            return Err(
-                "the scenario lists no strategies: add at least one to `strategies: [...]`".into(),
-            );
+            return Err(PlanError::NoStrategies);
         }
         if scenario.replications == 0 {
-            return Err("replications is 0: run at least one replication".into());
+            return Err(PlanError::NoReplications);
         }
         Ok(Plan {
             name: scenario.name.clone(),
@@ -54,5 +67,37 @@ impl Plan {
         w.world_bytes()
             + w.running_bytes(threads)
             + self.strategies.len() as u64 * u64::from(self.replications) * w.replication_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim::inputs::{NoFiles, NoFilesError};
+    use sim::scenario::Staffing;
+
+    /// The bundled small-team scenario, edited, compiled without files.
+    fn compile_edited(edit: impl FnOnce(&mut Scenario)) -> Result<Plan, PlanError<NoFilesError>> {
+        let text = include_str!("../../scenarios/small-team.ron");
+        let mut scenario = sim::scenario::parse(text).expect("bundled scenario parses");
+        edit(&mut scenario);
+        Plan::compile(&scenario, &NoFiles)
+    }
+
+    #[test]
+    fn a_plan_needs_strategies_replications_and_a_world() {
+        assert!(compile_edited(|_| {}).is_ok());
+        assert!(matches!(
+            compile_edited(|s| s.replications = 0),
+            Err(PlanError::NoReplications)
+        ));
+        assert!(matches!(
+            compile_edited(|s| s.strategies.clear()),
+            Err(PlanError::NoStrategies)
+        ));
+        assert!(matches!(
+            compile_edited(|s| s.agents.staffing = Staffing::Shifts(Vec::new())),
+            Err(PlanError::World(WorldError::NoAgents))
+        ));
     }
 }

@@ -21,8 +21,9 @@
 //! being one step (`agents.staffing.Count`); `strategy.F` sets field `F` of every strategy that
 //! has it.
 
-use crate::inputs::Files;
-use crate::plan::Plan;
+use crate::inputs::{Files, InputError};
+use crate::load::ScenarioError;
+use crate::plan::{Plan, PlanError};
 use crate::run::replicate;
 use crate::stats::Estimate;
 use crate::summary::{Metrics, Ordered, RepScalars, scalars, summarise_scalars};
@@ -30,7 +31,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sim::World;
-use sim::scenario::Scenario;
+use sim::scenario::{MAX_REPLICATIONS, Scenario};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use strategies::StrategySpec;
@@ -67,17 +68,259 @@ struct RangeFile {
     step: f64,
 }
 
-/// Why a sweep cannot run. Each names the place and the fix.
-#[derive(Debug)]
-pub struct SweepError(pub String);
+/// The most values an axis takes.
+const MAX_AXIS_VALUES: usize = 10_000;
+/// The most points a sweep takes.
+const MAX_POINTS: usize = 100_000;
 
-impl fmt::Display for SweepError {
+/// Why a sweep cannot run. Each names the sweep file, the place and the fix. (An underlying
+/// error is part of the message, not a `source`, so that a chain printed whole does not say it
+/// twice.)
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(
+        "{}:{line}:{column}: {error}: a sweep file is Sweep(scenario: \"file.ron\", axes: [(field: \"...\", values: [...])])",
+        path.display()
+    )]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        error: ron::Error,
+    },
+    /// The base scenario cannot be loaded.
+    #[error("{}: scenario: {error}", path.display())]
+    Scenario {
+        path: PathBuf,
+        error: Box<ScenarioError>,
+    },
+    #[error("{}: replications is {replications}: give 1 to {MAX_REPLICATIONS}", path.display())]
+    Replications { path: PathBuf, replications: u32 },
+    #[error("{}: no axes: give at least one (field: ..., values: [...])", path.display())]
+    NoAxes { path: PathBuf },
+    /// Axis number `axis` (from 1) on `field` cannot be swept.
+    #[error("{}: axis {axis} ({field:?}): {problem}", path.display())]
+    Axis {
+        path: PathBuf,
+        axis: usize,
+        field: String,
+        problem: Box<AxisError>,
+    },
+    #[error(
+        "{}: axes {first} and {second} both sweep {field:?}: a field takes one axis; list all its values there",
+        path.display()
+    )]
+    RepeatedField {
+        path: PathBuf,
+        first: usize,
+        second: usize,
+        field: String,
+    },
+    #[error(
+        "{}: axis {axis} sweeps {field:?}, a setting of the run, not of the campaign: give `replications` in the sweep file or --replications, and sweep the campaign's fields",
+        path.display()
+    )]
+    RunSetting {
+        path: PathBuf,
+        axis: usize,
+        field: String,
+    },
+    #[error("{}: {count} points; a sweep takes at most 100,000", path.display())]
+    TooManyPoints { path: PathBuf, count: usize },
+    /// The estimated memory (bytes) is above the budget (bytes).
+    #[error(
+        "{}: this sweep needs about {:.1} GB of memory ({count} points × {:.1} MB of plan each, {units} units), more than the {:.1} GB it may use here: sweep fewer points or a smaller list",
+        path.display(),
+        *estimate as f64 / 1e9,
+        *per_point as f64 / 1e6,
+        *budget as f64 / 1e9
+    )]
+    TooMuchMemory {
+        path: PathBuf,
+        estimate: u64,
+        count: usize,
+        per_point: u64,
+        units: u64,
+        budget: u64,
+    },
+    /// The base scenario could not be written as the tree the axes edit.
+    #[error("{}: {error}", path.display())]
+    Encode {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+    /// A point's values make a scenario that does not read back.
+    #[error(
+        "{}: the point {} is not a valid scenario: {error}",
+        path.display(),
+        describe(point)
+    )]
+    InvalidPoint {
+        path: PathBuf,
+        point: Vec<(String, f64)>,
+        error: serde_json::Error,
+    },
+    /// A point's values make a scenario that does not compile.
+    #[error(
+        "{}: the point {} is not a valid scenario: {error}",
+        path.display(),
+        describe(point)
+    )]
+    UncompilablePoint {
+        path: PathBuf,
+        point: Vec<(String, f64)>,
+        error: Box<PlanError<InputError>>,
+    },
+}
+
+/// What is wrong with one axis: its values, or the field it sweeps.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum AxisError {
+    #[error(
+        "range(from: {from}, to: {to}, step: {step}) is empty or endless: give from <= to and a positive step"
+    )]
+    EmptyRange { from: f64, to: f64, step: f64 },
+    #[error("{count} values; a sweep axis takes at most 10,000")]
+    TooManyValues { count: usize },
+    #[error("give either `values: [..]` or `range: (from: .., to: .., step: ..)`")]
+    NoValues,
+    #[error("needs at least one finite value")]
+    NotFinite,
+    #[error("the scenario has no strategies")]
+    NoStrategies,
+    #[error("no strategy of the scenario has a field `{field}`")]
+    NoStrategyField { field: String },
+    /// Step `step` after `within` (the steps walked, empty at the top) is not an index of that
+    /// list, whose last index is `last`.
+    #[error("`{step}` is not an index of the list {} (0 to {last})", place(within))]
+    NotAnIndex {
+        step: String,
+        within: String,
+        last: usize,
+    },
+    /// Step `step` after `within` (the steps walked, empty at the top) names no field there.
+    #[error("no field `{step}` in {}; fields there: {there}", place(within))]
+    NoField {
+        step: String,
+        within: String,
+        there: Fields,
+    },
+    #[error(
+        "`{field}` is not a number in the base scenario (it is {found}): sweep a numeric field"
+    )]
+    NotANumber { field: String, found: Value },
+}
+
+/// The fields where a step of a field's path was looked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fields {
+    Named(Vec<String>),
+    /// The base scenario leaves the field empty.
+    Empty,
+    /// A value, not a group of fields.
+    Value,
+}
+
+impl fmt::Display for Fields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Fields::Named(names) => f.write_str(&names.join(", ")),
+            Fields::Empty => f.write_str("none (the field is empty in the base scenario)"),
+            Fields::Value => f.write_str("none (a value, not a group of fields)"),
+        }
     }
 }
 
-impl std::error::Error for SweepError {}
+/// A place in the scenario, by the steps walked to it.
+fn place(walked: &str) -> String {
+    if walked.is_empty() {
+        "the scenario".to_string()
+    } else {
+        format!("`{walked}`")
+    }
+}
+
+/// Why shards' parts cannot be merged. Parts are named as the caller gave them.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("no part files given")]
+    NoParts,
+    #[error(
+        "{part}: format {format:?} is not {PART_FORMAT}: give the files `dialsim sweep --shard` wrote"
+    )]
+    Format { part: String, format: String },
+    #[error(
+        "{part} belongs to another sweep or shard count (sweep {identity}, {shards} shards) than {first} (sweep {first_identity}, {first_shards} shards): merge the parts of one sweep"
+    )]
+    OtherSweep {
+        part: String,
+        identity: String,
+        shards: usize,
+        first: String,
+        first_identity: String,
+        first_shards: usize,
+    },
+    #[error("shard {shard}/{shards} is given twice: {first} and {second}")]
+    ShardTwice {
+        shard: usize,
+        shards: usize,
+        first: String,
+        second: String,
+    },
+    #[error("{part}: shard {shard} of {shards} does not exist")]
+    NoSuchShard {
+        part: String,
+        shard: usize,
+        shards: usize,
+    },
+    #[error(
+        "missing shard{} {}: run `dialsim sweep FILE --shard K/{shards}` for each and merge again",
+        if missing.len() > 1 { "s" } else { "" },
+        missing.iter().map(|k| format!("{k}/{shards}")).collect::<Vec<_>>().join(", ")
+    )]
+    MissingShards { missing: Vec<usize>, shards: usize },
+    #[error("{part}: unit {unit} does not belong to shard {shard}/{shards}")]
+    StrayUnit {
+        part: String,
+        unit: usize,
+        shard: usize,
+        shards: usize,
+    },
+    #[error("unit {unit} is in no part: shard {}/{shards} is incomplete", unit % shards)]
+    UnitInNoPart { unit: usize, shards: usize },
+}
+
+/// Why a shard spec `K/N` cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "--shard {spec:?}: {problem}: write K/N with 0 <= K < N, e.g. 3/16 (shards are numbered from 0)"
+)]
+pub struct ShardError {
+    pub spec: String,
+    pub problem: ShardProblem,
+}
+
+/// What is wrong with a shard spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ShardProblem {
+    #[error("no '/'")]
+    NoSlash,
+    #[error("K is not a number")]
+    IndexNotANumber,
+    #[error("N is not a number")]
+    CountNotANumber,
+    #[error("N must be at least 1")]
+    NoShards,
+    #[error("N is above {}, the most shards `dialsim merge` combines", MAX_SHARDS)]
+    TooManyShards,
+    #[error("K must be below N")]
+    IndexNotBelowCount,
+}
 
 /// The most shards a part file can belong to (`dialsim merge` keeps a slot per shard).
 pub const MAX_SHARDS: usize = 1_000_000;
@@ -118,33 +361,27 @@ pub struct Unit {
     pub replication: u32,
 }
 
-fn values(i: usize, a: &AxisFile) -> Result<Vec<f64>, SweepError> {
-    let at = format!("axis {} ({:?})", i + 1, a.field);
+fn values(a: &AxisFile) -> Result<Vec<f64>, AxisError> {
     let v = match (&a.values, &a.range) {
         (Some(v), None) => v.clone(),
         (None, Some(r)) => {
             if !(r.step > 0.0 && r.to >= r.from && r.from.is_finite() && r.to.is_finite()) {
-                return Err(SweepError(format!(
-                    "{at}: range(from: {}, to: {}, step: {}) is empty or endless: give from <= to and a positive step",
-                    r.from, r.to, r.step
-                )));
+                return Err(AxisError::EmptyRange {
+                    from: r.from,
+                    to: r.to,
+                    step: r.step,
+                });
             }
             let n = ((r.to - r.from) / r.step + 1e-9).floor() as usize + 1;
-            if n > 10_000 {
-                return Err(SweepError(format!(
-                    "{at}: {n} values; a sweep axis takes at most 10,000"
-                )));
+            if n > MAX_AXIS_VALUES {
+                return Err(AxisError::TooManyValues { count: n });
             }
             (0..n).map(|k| r.from + k as f64 * r.step).collect()
         }
-        _ => {
-            return Err(SweepError(format!(
-                "{at}: give either `values: [..]` or `range: (from: .., to: .., step: ..)`"
-            )));
-        }
+        _ => return Err(AxisError::NoValues),
     };
     if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
-        return Err(SweepError(format!("{at}: needs at least one finite value")));
+        return Err(AxisError::NotFinite);
     }
     Ok(v)
 }
@@ -157,21 +394,21 @@ fn json_number(v: f64) -> Value {
     }
 }
 
-fn fields_of(v: &Value) -> String {
+fn fields_of(v: &Value) -> Fields {
     match v {
-        Value::Object(m) => m.keys().cloned().collect::<Vec<_>>().join(", "),
-        Value::Null => "none (the field is empty in the base scenario)".into(),
-        _ => "none (a value, not a group of fields)".into(),
+        Value::Object(m) => Fields::Named(m.keys().cloned().collect()),
+        Value::Null => Fields::Empty,
+        _ => Fields::Value,
     }
 }
 
 /// Sets the field at `path` (dot-separated) of `tree` to `value`.
-fn set(tree: &mut Value, path: &str, value: f64) -> Result<(), String> {
+fn set(tree: &mut Value, path: &str, value: f64) -> Result<(), AxisError> {
     if let Some(field) = path.strip_prefix("strategy.") {
         let list = tree
             .get_mut("strategies")
             .and_then(Value::as_array_mut)
-            .ok_or("the scenario has no strategies")?;
+            .ok_or(AxisError::NoStrategies)?;
         let mut hits = 0;
         for s in list.iter_mut() {
             if let Some(Value::Object(variant)) =
@@ -185,17 +422,14 @@ fn set(tree: &mut Value, path: &str, value: f64) -> Result<(), String> {
         return if hits > 0 {
             Ok(())
         } else {
-            Err(format!("no strategy of the scenario has a field `{field}`"))
+            Err(AxisError::NoStrategyField {
+                field: field.to_string(),
+            })
         };
     }
     let mut at = tree;
     let mut walked = String::new();
     for step in path.split('.') {
-        let here = if walked.is_empty() {
-            "the scenario".to_string()
-        } else {
-            format!("`{walked}`")
-        };
         let fits = match &*at {
             Value::Object(m) => m.contains_key(step),
             Value::Array(a) => step.parse::<usize>().is_ok_and(|i| i < a.len()),
@@ -203,14 +437,16 @@ fn set(tree: &mut Value, path: &str, value: f64) -> Result<(), String> {
         };
         if !fits {
             return Err(match &*at {
-                Value::Array(a) => format!(
-                    "`{step}` is not an index of the list {here} (0 to {})",
-                    a.len().saturating_sub(1)
-                ),
-                other => format!(
-                    "no field `{step}` in {here}; fields there: {}",
-                    fields_of(other)
-                ),
+                Value::Array(a) => AxisError::NotAnIndex {
+                    step: step.to_string(),
+                    within: walked,
+                    last: a.len().saturating_sub(1),
+                },
+                other => AxisError::NoField {
+                    step: step.to_string(),
+                    within: walked,
+                    there: fields_of(other),
+                },
             });
         }
         let next = match at {
@@ -224,9 +460,10 @@ fn set(tree: &mut Value, path: &str, value: f64) -> Result<(), String> {
         at = next;
     }
     if !at.is_number() {
-        return Err(format!(
-            "`{path}` is not a number in the base scenario (it is {at}): sweep a numeric field"
-        ));
+        return Err(AxisError::NotANumber {
+            field: path.to_string(),
+            found: at.clone(),
+        });
     }
     *at = json_number(value);
     Ok(())
@@ -252,38 +489,51 @@ impl Sweep {
         threads: usize,
         budget: Option<u64>,
     ) -> Result<Sweep, SweepError> {
-        let shown = path.display();
-        let text = crate::files::read_to_string(path, crate::files::MAX_RON_BYTES)
-            .map_err(|e| SweepError(format!("{shown}: {e}")))?;
+        let file_path = || path.to_path_buf();
+        let text =
+            crate::files::read_to_string(path, crate::files::MAX_RON_BYTES).map_err(|error| {
+                SweepError::Read {
+                    path: file_path(),
+                    error,
+                }
+            })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let file: SweepFile = ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .from_str(text).map_err(|e| {
-            SweepError(format!(
-                "{shown}:{}:{}: {}: a sweep file is Sweep(scenario: \"file.ron\", axes: [(field: \"...\", values: [...])])",
-                e.span.start.line, e.span.start.col, e.code
-            ))
-        })?;
+            .from_str(text)
+            .map_err(|e| SweepError::Syntax {
+                path: file_path(),
+                line: e.span.start.line,
+                column: e.span.start.col,
+                error: e.code,
+            })?;
         let base_path = path.parent().unwrap_or(Path::new(".")).join(&file.scenario);
-        let (mut base, base_plan) = crate::load::load(&base_path)
-            .map_err(|e| SweepError(format!("{shown}: scenario: {e}")))?;
+        let (mut base, base_plan) =
+            crate::load::load(&base_path).map_err(|error| SweepError::Scenario {
+                path: file_path(),
+                error: Box::new(error),
+            })?;
         let base_dir = base_path.parent().unwrap_or(Path::new("."));
         let mut inputs = vec![base_path.clone()];
         inputs.extend(base.input_files(base_dir));
         if let Some(r) = replications.or(file.replications) {
-            if r == 0 || r > sim::scenario::MAX_REPLICATIONS {
-                return Err(SweepError(format!(
-                    "{shown}: replications is {r}: give 1 to {}",
-                    sim::scenario::MAX_REPLICATIONS
-                )));
+            if r == 0 || r > MAX_REPLICATIONS {
+                return Err(SweepError::Replications {
+                    path: file_path(),
+                    replications: r,
+                });
             }
             base.replications = r;
         }
         if file.axes.is_empty() {
-            return Err(SweepError(format!(
-                "{shown}: no axes: give at least one (field: ..., values: [...])"
-            )));
+            return Err(SweepError::NoAxes { path: file_path() });
         }
+        let axis_error = |i: usize, field: &str, problem| SweepError::Axis {
+            path: file_path(),
+            axis: i + 1,
+            field: field.to_string(),
+            problem: Box::new(problem),
+        };
         let axes = file
             .axes
             .iter()
@@ -291,32 +541,33 @@ impl Sweep {
             .map(|(i, a)| {
                 Ok(Axis {
                     field: a.field.clone(),
-                    values: values(i, a).map_err(|e| SweepError(format!("{shown}: {e}")))?,
+                    values: values(a).map_err(|e| axis_error(i, &a.field, e))?,
                 })
             })
             .collect::<Result<Vec<_>, SweepError>>()?;
         for (i, a) in axes.iter().enumerate() {
             if let Some(first) = axes[..i].iter().position(|b| b.field == a.field) {
-                return Err(SweepError(format!(
-                    "{shown}: axes {} and {} both sweep {:?}: a field takes one axis; list all its values there",
-                    first + 1,
-                    i + 1,
-                    a.field
-                )));
+                return Err(SweepError::RepeatedField {
+                    path: file_path(),
+                    first: first + 1,
+                    second: i + 1,
+                    field: a.field.clone(),
+                });
             }
             if ["replications", "seed", "name", "strategies", "gates"].contains(&a.field.as_str()) {
-                return Err(SweepError(format!(
-                    "{shown}: axis {} sweeps {:?}, a setting of the run, not of the campaign: give `replications` in the sweep file or --replications, and sweep the campaign's fields",
-                    i + 1,
-                    a.field
-                )));
+                return Err(SweepError::RunSetting {
+                    path: file_path(),
+                    axis: i + 1,
+                    field: a.field.clone(),
+                });
             }
         }
         let count: usize = axes.iter().map(|a| a.values.len()).product();
-        if count > 100_000 {
-            return Err(SweepError(format!(
-                "{shown}: {count} points; a sweep takes at most 100,000"
-            )));
+        if count > MAX_POINTS {
+            return Err(SweepError::TooManyPoints {
+                path: file_path(),
+                count,
+            });
         }
         if let Some(budget) = budget {
             // Every point keeps its compiled plan and every unit its numbers; the base plan's
@@ -334,15 +585,20 @@ impl Sweep {
                 + world.running_bytes(threads)
                 + units * (2 << 10);
             if estimate > budget {
-                return Err(SweepError(format!(
-                    "{shown}: this sweep needs about {:.1} GB of memory ({count} points × {:.1} MB of plan each, {units} units), more than the {:.1} GB it may use here: sweep fewer points or a smaller list",
-                    estimate as f64 / 1e9,
-                    per_point as f64 / 1e6,
-                    budget as f64 / 1e9
-                )));
+                return Err(SweepError::TooMuchMemory {
+                    path: file_path(),
+                    estimate,
+                    count,
+                    per_point,
+                    units,
+                    budget,
+                });
             }
         }
-        let tree = serde_json::to_value(&base).map_err(|e| SweepError(format!("{shown}: {e}")))?;
+        let tree = serde_json::to_value(&base).map_err(|error| SweepError::Encode {
+            path: file_path(),
+            error,
+        })?;
         let files = Files::new(base_path.parent().unwrap_or(Path::new(".")));
         let mut points = Vec::with_capacity(count);
         let mut plans = Vec::with_capacity(count);
@@ -356,16 +612,20 @@ impl Sweep {
             }
             let mut t = tree.clone();
             for (i, (a, v)) in axes.iter().zip(&point).enumerate() {
-                set(&mut t, &a.field, *v).map_err(|e| {
-                    SweepError(format!("{shown}: axis {} ({:?}): {e}", i + 1, a.field))
-                })?;
+                set(&mut t, &a.field, *v).map_err(|e| axis_error(i, &a.field, e))?;
             }
-            let scenario: Scenario = serde_json::from_value(t.clone()).map_err(|e| {
-                SweepError(format!(
-                    "{shown}: the point {} is not a valid scenario: {e}",
-                    describe(&axes, &point)
-                ))
-            })?;
+            let settings = || {
+                axes.iter()
+                    .zip(&point)
+                    .map(|(a, v)| (a.field.clone(), *v))
+                    .collect()
+            };
+            let scenario: Scenario =
+                serde_json::from_value(t.clone()).map_err(|error| SweepError::InvalidPoint {
+                    path: file_path(),
+                    point: settings(),
+                    error,
+                })?;
             // The list is the bulk of a world: a point that leaves it alone shares the base's.
             let world = if scenario.list == base.list {
                 World::compile_sharing_list(&scenario, &base_plan.world, &files)
@@ -373,12 +633,12 @@ impl Sweep {
                 World::compile(&scenario, scenario.seed, &files)
             };
             let plan = world
+                .map_err(PlanError::World)
                 .and_then(|w| Plan::around(&scenario, w))
-                .map_err(|e| {
-                    SweepError(format!(
-                        "{shown}: the point {} is not a valid scenario: {e}",
-                        describe(&axes, &point)
-                    ))
+                .map_err(|error| SweepError::UncompilablePoint {
+                    path: file_path(),
+                    point: settings(),
+                    error: Box::new(error),
                 })?;
             resolved.push(t);
             points.push(point);
@@ -463,10 +723,11 @@ impl Sweep {
     }
 }
 
-fn describe(axes: &[Axis], point: &[f64]) -> String {
-    axes.iter()
-        .zip(point)
-        .map(|(a, v)| format!("{} = {v}", a.field))
+/// A point by its settings: `agents.staffing.Count = 5, strategy.ratio = 1.5`.
+fn describe(point: &[(String, f64)]) -> String {
+    point
+        .iter()
+        .map(|(field, v)| format!("{field} = {v}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -543,62 +804,67 @@ pub fn assemble(header: Header, units: &[RepScalars]) -> SweepResults {
 
 /// Merges shards' parts into the results, refusing parts of different sweeps, a shard given
 /// twice, and a missing shard (named).
-pub fn merge(parts: Vec<(String, Part)>) -> Result<SweepResults, SweepError> {
+pub fn merge(parts: Vec<(String, Part)>) -> Result<SweepResults, MergeError> {
     let Some((first_name, first)) = parts.first() else {
-        return Err(SweepError("no part files given".into()));
+        return Err(MergeError::NoParts);
     };
     let (shards, header) = (first.shards, first.sweep.clone());
     let mut seen: Vec<Option<&str>> = vec![None; shards];
     for (name, p) in &parts {
         if p.format != PART_FORMAT {
-            return Err(SweepError(format!(
-                "{name}: format {:?} is not {PART_FORMAT}: give the files `dialsim sweep --shard` wrote",
-                p.format
-            )));
+            return Err(MergeError::Format {
+                part: name.clone(),
+                format: p.format.clone(),
+            });
         }
         if p.sweep.identity != header.identity || p.shards != shards {
-            return Err(SweepError(format!(
-                "{name} belongs to another sweep or shard count (sweep {}, {} shards) than {first_name} (sweep {}, {shards} shards): merge the parts of one sweep",
-                p.sweep.identity, p.shards, header.identity
-            )));
+            return Err(MergeError::OtherSweep {
+                part: name.clone(),
+                identity: p.sweep.identity.clone(),
+                shards: p.shards,
+                first: first_name.clone(),
+                first_identity: header.identity.clone(),
+                first_shards: shards,
+            });
         }
         match seen.get_mut(p.shard) {
             Some(Some(other)) => {
-                return Err(SweepError(format!(
-                    "shard {}/{shards} is given twice: {other} and {name}",
-                    p.shard
-                )));
+                return Err(MergeError::ShardTwice {
+                    shard: p.shard,
+                    shards,
+                    first: other.to_string(),
+                    second: name.clone(),
+                });
             }
             Some(slot) => *slot = Some(name.as_str()),
             None => {
-                return Err(SweepError(format!(
-                    "{name}: shard {} of {shards} does not exist",
-                    p.shard
-                )));
+                return Err(MergeError::NoSuchShard {
+                    part: name.clone(),
+                    shard: p.shard,
+                    shards,
+                });
             }
         }
     }
-    let missing: Vec<String> = seen
+    let missing: Vec<usize> = seen
         .iter()
         .enumerate()
         .filter(|(_, s)| s.is_none())
-        .map(|(i, _)| format!("{i}/{shards}"))
+        .map(|(i, _)| i)
         .collect();
     if !missing.is_empty() {
-        return Err(SweepError(format!(
-            "missing shard{} {}: run `dialsim sweep FILE --shard K/{shards}` for each and merge again",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", ")
-        )));
+        return Err(MergeError::MissingShards { missing, shards });
     }
     let mut units: Vec<Option<RepScalars>> = vec![None; header.unit_count()];
     for (name, p) in parts {
         for (i, s) in p.units {
             if i % shards != p.shard || i >= units.len() || units[i].is_some() {
-                return Err(SweepError(format!(
-                    "{name}: unit {i} does not belong to shard {}/{shards}",
-                    p.shard
-                )));
+                return Err(MergeError::StrayUnit {
+                    part: name,
+                    unit: i,
+                    shard: p.shard,
+                    shards,
+                });
             }
             units[i] = Some(s);
         }
@@ -606,39 +872,36 @@ pub fn merge(parts: Vec<(String, Part)>) -> Result<SweepResults, SweepError> {
     let units: Vec<RepScalars> = units
         .into_iter()
         .enumerate()
-        .map(|(i, u)| {
-            u.ok_or_else(|| {
-                SweepError(format!(
-                    "unit {i} is in no part: shard {}/{shards} is incomplete",
-                    i % shards
-                ))
-            })
-        })
+        .map(|(i, u)| u.ok_or(MergeError::UnitInNoPart { unit: i, shards }))
         .collect::<Result<_, _>>()?;
     Ok(assemble(header, &units))
 }
 
 /// Parses a shard spec `K/N`: shard K (0-based) of N.
-pub fn parse_shard(spec: &str) -> Result<(usize, usize), SweepError> {
-    let bad = |why: &str| {
-        SweepError(format!(
-            "--shard {spec:?}: {why}: write K/N with 0 <= K < N, e.g. 3/16 (shards are numbered from 0)"
-        ))
+pub fn parse_shard(spec: &str) -> Result<(usize, usize), ShardError> {
+    let bad = |problem| ShardError {
+        spec: spec.to_string(),
+        problem,
     };
-    let (k, n) = spec.split_once('/').ok_or_else(|| bad("no '/'"))?;
-    let k: usize = k.trim().parse().map_err(|_| bad("K is not a number"))?;
-    let n: usize = n.trim().parse().map_err(|_| bad("N is not a number"))?;
+    let (k, n) = spec
+        .split_once('/')
+        .ok_or_else(|| bad(ShardProblem::NoSlash))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| bad(ShardProblem::IndexNotANumber))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| bad(ShardProblem::CountNotANumber))?;
     if n == 0 {
-        return Err(bad("N must be at least 1"));
+        return Err(bad(ShardProblem::NoShards));
     }
     if n > MAX_SHARDS {
-        return Err(bad(&format!(
-            "N is above {}, the most shards `dialsim merge` combines",
-            MAX_SHARDS
-        )));
+        return Err(bad(ShardProblem::TooManyShards));
     }
     if k >= n {
-        return Err(bad("K must be below N"));
+        return Err(bad(ShardProblem::IndexNotBelowCount));
     }
     Ok((k, n))
 }
@@ -659,8 +922,20 @@ mod tests {
     fn shard_specs() {
         assert_eq!(parse_shard("3/16").unwrap(), (3, 16));
         assert_eq!(parse_shard("0/1").unwrap(), (0, 1));
-        for bad in ["4/3", "0/0", "x/2", "3", "1/-2", "3/3"] {
-            assert!(parse_shard(bad).is_err(), "{bad}");
+        for (bad, problem) in [
+            ("4/3", ShardProblem::IndexNotBelowCount),
+            ("3/3", ShardProblem::IndexNotBelowCount),
+            ("0/0", ShardProblem::NoShards),
+            ("x/2", ShardProblem::IndexNotANumber),
+            ("1/-2", ShardProblem::CountNotANumber),
+            ("3", ShardProblem::NoSlash),
+            ("0/2000000", ShardProblem::TooManyShards),
+        ] {
+            assert_eq!(
+                parse_shard(bad).map_err(|e| e.problem),
+                Err(problem),
+                "{bad}"
+            );
         }
     }
 
@@ -676,12 +951,27 @@ mod tests {
             serde_json::json!(2.25)
         );
         let e = set(&mut t, "dial.p_human", 0.2).unwrap_err();
-        assert!(e.contains("p_human") && e.contains("human"), "{e}");
-        assert!(set(&mut t, "strategy.nope", 1.0).is_err());
-        assert!(
-            set(&mut t, "agents.staffing", 1.0)
-                .unwrap_err()
-                .contains("not a number")
+        assert_eq!(
+            e,
+            AxisError::NoField {
+                step: "p_human".into(),
+                within: "dial".into(),
+                there: Fields::Named(vec!["human".into()]),
+            }
         );
+        assert_eq!(
+            e.to_string(),
+            "no field `p_human` in `dial`; fields there: human"
+        );
+        assert_eq!(
+            set(&mut t, "strategy.nope", 1.0),
+            Err(AxisError::NoStrategyField {
+                field: "nope".into()
+            })
+        );
+        assert!(matches!(
+            set(&mut t, "agents.staffing", 1.0),
+            Err(AxisError::NotANumber { field, .. }) if field == "agents.staffing"
+        ));
     }
 }

@@ -319,47 +319,49 @@ impl Copy for RingTimeout {}
 impl Copy for Burst {}
 
 /// Why a campaign file was refused. Each is the user's to fix.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("cannot read campaign file {}: {error}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Something at a line and column is wrong; the message says what and how to fix it.
+    #[error("{}:{line}:{column}: {message}", path.display())]
     At {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
+    /// Something at a line and column looks like a credential (looked for before the file is
+    /// parsed, comments included).
+    #[error("{}:{line}:{column}: {found}: {CREDENTIALS_FIX}", path.display())]
+    Credential {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        found: Credential,
+    },
 }
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::Read { path, source } => {
-                write!(f, "cannot read campaign file {}: {source}", path.display())
-            }
-            ConfigError::At {
-                path,
-                line,
-                column,
-                message,
-            } => write!(f, "{}:{line}:{column}: {message}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl ConfigError {
     /// The line the error points at, if any.
     pub fn line(&self) -> Option<usize> {
         match self {
-            ConfigError::At { line, .. } => Some(*line),
+            ConfigError::At { line, .. } | ConfigError::Credential { line, .. } => Some(*line),
             ConfigError::Read { .. } => None,
         }
     }
+}
+
+/// What in a campaign file looks like a credential.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Credential {
+    #[error("this looks like an AWS access key id")]
+    KeyId,
+    #[error("field `{name}` looks like a credential")]
+    SecretField { name: String },
 }
 
 const CREDENTIALS_FIX: &str = "credentials never go in the campaign file: remove it, and give `live` its credentials through the AWS provider chain (AWS_PROFILE, environment variables, SSO or an instance role)";
@@ -390,8 +392,8 @@ fn is_key_id(chars: &[char]) -> bool {
 
 /// Scans the text for anything that looks like a credential: a word that looks like an AWS access
 /// key id (`AKIA…`, `ASIA…`, anywhere, comments included), or a field named like a secret.
-/// Returns (line, column, message) of the first.
-fn find_credentials(text: &str) -> Option<(usize, usize, String)> {
+/// Returns the line, the column and what the first is.
+fn find_credentials(text: &str) -> Option<(usize, usize, Credential)> {
     for (i, line) in text.lines().enumerate() {
         let chars: Vec<char> = line.chars().collect();
         let mut col = 0;
@@ -407,11 +409,7 @@ fn find_credentials(text: &str) -> Option<(usize, usize, String)> {
             let word = &chars[start..col];
             let at_word_start = start == 0 || !chars[start - 1].is_ascii_alphanumeric();
             if at_word_start && is_key_id(word) {
-                return Some((
-                    i + 1,
-                    start + 1,
-                    format!("this looks like an AWS access key id: {CREDENTIALS_FIX}"),
-                ));
+                return Some((i + 1, start + 1, Credential::KeyId));
             }
             let name: String = word.iter().collect();
             let is_field = chars[col..]
@@ -419,11 +417,7 @@ fn find_credentials(text: &str) -> Option<(usize, usize, String)> {
                 .find(|c| !c.is_whitespace())
                 .is_some_and(|c| *c == ':');
             if is_field && looks_secret_name(&name) {
-                return Some((
-                    i + 1,
-                    start + 1,
-                    format!("field `{name}` looks like a credential: {CREDENTIALS_FIX}"),
-                ));
+                return Some((i + 1, start + 1, Credential::SecretField { name }));
             }
         }
     }
@@ -451,12 +445,12 @@ fn explain(message: String) -> String {
 
 /// Parses campaign text; `path` is used in messages only.
 pub fn parse(text: &str, path: &Path) -> Result<Campaign, ConfigError> {
-    if let Some((line, column, message)) = find_credentials(text) {
-        return Err(ConfigError::At {
+    if let Some((line, column, found)) = find_credentials(text) {
+        return Err(ConfigError::Credential {
             path: path.to_path_buf(),
             line,
             column,
-            message,
+            found,
         });
     }
     ron::Options::default()
@@ -505,10 +499,10 @@ impl Loaded {
 
 /// Reads and parses the campaign file at `path`.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = lab::files::read_to_string(path, lab::files::MAX_RON_BYTES).map_err(|source| {
+    let text = lab::files::read_to_string(path, lab::files::MAX_RON_BYTES).map_err(|error| {
         ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     })?;
     let campaign = parse(&text, path)?;
@@ -634,29 +628,49 @@ mod tests {
         assert!(parse(&ok, Path::new("c.ron")).is_ok());
     }
 
+    fn credential(text: &str) -> (usize, usize, Credential) {
+        match parse(text, Path::new("c.ron")).unwrap_err() {
+            ConfigError::Credential {
+                line,
+                column,
+                found,
+                ..
+            } => (line, column, found),
+            other => panic!("{other}"),
+        }
+    }
+
     #[test]
     fn credentials_are_refused() {
         let key = GOOD.replace("    store:", "    // AKIAIOSFODNN7EXAMPLE\n    store:");
-        let (line, col, msg) = err(&key);
-        assert_eq!((line, col), (10, 8), "{msg}");
+        assert_eq!(credential(&key), (10, 8, Credential::KeyId));
+        let msg = parse(&key, Path::new("c.ron")).unwrap_err().to_string();
         assert!(
-            msg.contains("access key id") && msg.contains("provider chain"),
+            msg.starts_with("c.ron:10:8: this looks like an AWS access key id: ")
+                && msg.contains("provider chain"),
             "{msg}"
         );
         let key = GOOD.replace("\"spring-renewals\"", "\"ASIAIOSFODNN7EXAMPLE\"");
-        assert_eq!(err(&key).0, 2);
+        assert_eq!(credential(&key).0, 2);
         let field = GOOD.replace(
             "    store:",
             "    aws_secret_access_key: \"wJalrXUtnFEMI\",\n    store:",
         );
-        let (line, col, msg) = err(&field);
-        assert_eq!((line, col), (10, 5), "{msg}");
-        assert!(
-            msg.contains("aws_secret_access_key") && msg.contains("credential"),
-            "{msg}"
+        assert_eq!(
+            credential(&field),
+            (
+                10,
+                5,
+                Credential::SecretField {
+                    name: "aws_secret_access_key".into()
+                }
+            )
         );
         let token = GOOD.replace("    store:", "    session_token: \"x\",\n    store:");
-        assert!(err(&token).2.contains("session_token"));
+        assert!(matches!(
+            credential(&token).2,
+            Credential::SecretField { name } if name == "session_token"
+        ));
         // A word that merely starts with the prefix is not a key.
         let harmless = GOOD.replace("\"spring-renewals\"", "\"AKIA-renewals\"");
         assert!(parse(&harmless, Path::new("c.ron")).is_ok());

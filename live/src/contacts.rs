@@ -7,10 +7,41 @@
 //! an *invalid* entry, never dialed, that `status` and `export` still show. Only a list that
 //! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
 
-use lab::contacts;
+use lab::contacts::{self, ContactListError};
 use rules::contact::{is_e164, parse_flag, parse_utc_offset};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a contact list cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactsError {
+    /// No file, or no `phone` or `utc_offset` column.
+    #[error(transparent)]
+    List(#[from] ContactListError),
+    /// A line that is not CSV.
+    #[error("{}: {error}", path.display())]
+    Row { path: PathBuf, error: csv::Error },
+}
+
+/// Why a do-not-call file cannot be used: a broken list must not let anyone through.
+#[derive(Debug, thiserror::Error)]
+pub enum DoNotCallError {
+    #[error("cannot read do-not-call file {}: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// A line that is not an E.164 number; `masked` is the line as logs show a number.
+    #[error(
+        "{}:{line}: {masked:?} is not an E.164 number: write one number a line, like +14155550100 (# starts a comment)",
+        path.display()
+    )]
+    NotE164 {
+        path: PathBuf,
+        line: usize,
+        masked: String,
+    },
+}
 
 /// One line of the contact list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,15 +66,17 @@ impl Entry {
 }
 
 /// Reads the list at `path`. Each entry is valid or carries the reason it is not.
-pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
-    let shown = path.display();
+pub fn read(path: &Path) -> Result<Vec<Entry>, ContactsError> {
     let (mut reader, columns) = contacts::open(path, true)?;
     let (phone, offset) = (columns.phone, columns.utc_offset);
     let (name, dnc) = (columns.name, columns.do_not_call);
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut entries = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| format!("{shown}: {e}"))?;
+        let record = record.map_err(|error| ContactsError::Row {
+            path: path.to_path_buf(),
+            error,
+        })?;
         let line = record.position().map_or(0, |p| p.line());
         let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
         let number = cell(Some(phone)).to_string();
@@ -87,9 +120,13 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
 
 /// Reads a do-not-call file: one E.164 number a line; blank lines and `#` comments are skipped.
 /// A line that is not a number is an error (a broken list must not let anyone through).
-pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, String> {
-    let text = lab::files::read_to_string(path, lab::files::MAX_DATA_BYTES)
-        .map_err(|e| format!("cannot read do-not-call file {}: {e}", path.display()))?;
+pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, DoNotCallError> {
+    let text = lab::files::read_to_string(path, lab::files::MAX_DATA_BYTES).map_err(|error| {
+        DoNotCallError::Unreadable {
+            path: path.to_path_buf(),
+            error,
+        }
+    })?;
     let mut numbers = HashSet::new();
     for (i, line) in text.lines().enumerate() {
         let entry = line.split('#').next().unwrap_or("").trim();
@@ -97,12 +134,11 @@ pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, String> {
             continue;
         }
         if !is_e164(entry) {
-            return Err(format!(
-                "{}:{}: {:?} is not an E.164 number: write one number a line, like +14155550100 (# starts a comment)",
-                path.display(),
-                i + 1,
-                crate::mask::mask_phone(entry)
-            ));
+            return Err(DoNotCallError::NotE164 {
+                path: path.to_path_buf(),
+                line: i + 1,
+                masked: crate::mask::mask_phone(entry),
+            });
         }
         numbers.insert(entry.to_string());
     }
@@ -149,7 +185,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.csv");
         std::fs::write(&path, "number,utc_offset\n+14155550100,UTC\n").unwrap();
-        assert!(read(&path).unwrap_err().contains("no `phone` column"));
+        assert!(matches!(
+            read(&path).unwrap_err(),
+            ContactsError::List(ContactListError::Header {
+                error: rules::contact::HeaderError::Missing { name: "phone", .. },
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -164,6 +206,11 @@ mod tests {
         let set = read_do_not_call(&path).unwrap();
         assert!(set.contains("+14155550100") && set.contains("+442071234567"));
         std::fs::write(&path, "+14155550100\n555-0101\n").unwrap();
-        assert!(read_do_not_call(&path).unwrap_err().contains("dnc.txt:2:"));
+        let err = read_do_not_call(&path).unwrap_err();
+        assert!(
+            matches!(err, DoNotCallError::NotE164 { line: 2, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("dnc.txt:2:"), "{err}");
     }
 }

@@ -12,7 +12,9 @@ use crate::config::DynamoDbList;
 use crate::contacts::Entry;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::scan::ScanError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use ivr::table::{KEY, NAME, NOT_CALLED};
 use std::collections::{HashMap, HashSet};
@@ -51,12 +53,33 @@ pub struct Table {
     spec: DynamoDbList,
 }
 
-fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
-    e: aws_sdk_dynamodb::error::SdkError<E>,
-) -> String {
+/// Why DynamoDB refused, or could not be reached.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("reading DynamoDB table {table:?}: {}", describe(error))]
+    Scan {
+        table: String,
+        error: Box<SdkError<ScanError>>,
+    },
+    /// Writing `column` of a customer, `masked` as logs show a number.
+    #[error(
+        "writing {column} of {masked} in DynamoDB table {table:?}: {}",
+        describe(error)
+    )]
+    Write {
+        column: String,
+        masked: String,
+        table: String,
+        error: Box<SdkError<UpdateItemError>>,
+    },
+}
+
+/// The service's error code and message, or the whole chain when there is no code (a
+/// connection that failed).
+fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<E>) -> String {
     match e.code() {
         Some(code) => format!("{code}: {}", e.message().unwrap_or("")),
-        None => format!("{}", DisplayErrorContext(&e)),
+        None => format!("{}", DisplayErrorContext(e)),
     }
 }
 
@@ -75,7 +98,7 @@ impl Table {
     }
 
     /// Every item of the table (Scan, all pages).
-    pub async fn scan(&self) -> Result<Vec<Row>, String> {
+    pub async fn scan(&self) -> Result<Vec<Row>, TableError> {
         let table = self.spec.table.get();
         let column = self.spec.campaign_column.get();
         let mut rows = Vec::new();
@@ -88,7 +111,10 @@ impl Table {
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
-                .map_err(|e| format!("reading DynamoDB table {table:?}: {}", describe(e)))?;
+                .map_err(|error| TableError::Scan {
+                    table: table.clone(),
+                    error: Box::new(error),
+                })?;
             for item in out.items() {
                 let text = |k: &str| match item.get(k) {
                     Some(AttributeValue::S(s)) => Some(s.trim().to_string()),
@@ -117,7 +143,7 @@ impl Table {
     }
 
     /// Writes `value` into the campaign column of the customer's row (which must exist).
-    pub async fn write(&self, phone: &str, value: i64) -> Result<(), String> {
+    pub async fn write(&self, phone: &str, value: i64) -> Result<(), TableError> {
         let column = self.spec.campaign_column.get();
         self.client
             .update_item()
@@ -130,13 +156,11 @@ impl Table {
             .expression_attribute_values(":v", AttributeValue::N(value.to_string()))
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "writing {column} of {} in DynamoDB table {:?}: {}",
-                    crate::mask::mask_phone(phone),
-                    self.spec.table.get(),
-                    describe(e)
-                )
+            .map_err(|error| TableError::Write {
+                column: column.clone(),
+                masked: crate::mask::mask_phone(phone),
+                table: self.spec.table.get().clone(),
+                error: Box::new(error),
             })?;
         Ok(())
     }

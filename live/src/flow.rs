@@ -489,30 +489,92 @@ impl RenderOptions {
 }
 
 /// Why a flow could not be rendered.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RenderError {
-    /// An option or a campaign field is wrong (exit 2): which, and how to fix it.
-    Input(String),
+    #[error(transparent)]
+    LambdaArn(#[from] LambdaArnError),
+    #[error(
+        "--account-id {given:?}: an AWS account id is 12 digits (`aws sts get-caller-identity --query Account`)"
+    )]
+    AccountId { given: String },
+    #[error(transparent)]
+    QueueArn(#[from] QueueArnError),
+    #[error("--language {given:?}: give a language code such as en or ja")]
+    Language { given: String },
+    /// A text option given empty.
+    #[error("{flag} is empty: give the text, or leave {flag} out")]
+    EmptyText { flag: &'static str },
+    /// A text option not given, for a language whose texts are not shipped.
+    #[error(
+        "--language {language}: only ja and en texts are shipped: give {flag} (and --prompt-text, --sorry-text, --voice) for {language}, and the Lambda's texts in DIALSIM_MESSAGES"
+    )]
+    NoShippedText {
+        language: Language,
+        flag: &'static str,
+    },
+    #[error("--voice {voice:?}: give an Amazon Polly voice name such as Joanna or Mizuki")]
+    Voice { voice: String },
+    #[error("--input-timeout-s {seconds}: Connect waits 1 to 180 seconds for a key")]
+    InputTimeout { seconds: u32 },
     /// The template itself is broken (a bug in `live/flows/outbound-ivr.json`).
+    #[error(
+        "{TEMPLATE_PATH} is not a valid flow:{}",
+        .0.iter().map(|p| format!("\n  {p}")).collect::<String>()
+    )]
     Template(Vec<Problem>),
 }
 
-impl fmt::Display for RenderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Why a `live flow` command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error(transparent)]
+    Campaign(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+impl FlowError {
+    /// The exit code: 1 for a broken template, 2 for bad input (the campaign file, an option).
+    pub fn exit_code(&self) -> u8 {
         match self {
-            RenderError::Input(m) => f.write_str(m),
-            RenderError::Template(ps) => {
-                write!(f, "{TEMPLATE_PATH} is not a valid flow:")?;
-                for p in ps {
-                    write!(f, "\n  {p}")?;
-                }
-                Ok(())
-            }
+            FlowError::Render(RenderError::Template(_)) => 1,
+            FlowError::Render(_) | FlowError::Campaign(_) => 2,
         }
     }
 }
 
-impl std::error::Error for RenderError {}
+/// A `--lambda-arn` that is not a Lambda function's ARN.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "--lambda-arn {arn:?}: {problem}: give the function's ARN, like arn:aws:lambda:us-east-1:123456789012:function:ivr-lambda (`aws lambda get-function --function-name ivr-lambda --query Configuration.FunctionArn`)"
+)]
+pub struct LambdaArnError {
+    pub arn: String,
+    pub problem: ArnProblem,
+}
+
+/// Which part of a Lambda function ARN is wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ArnProblem {
+    #[error("not a Lambda function ARN")]
+    NotLambda,
+    #[error("its Region is not a Region")]
+    Region,
+    #[error("its account is not 12 digits")]
+    Account,
+    #[error("its function name is not a Lambda function name (letters, digits, '-', '_')")]
+    FunctionName,
+}
+
+/// The campaign file's `instance_id` or `queue_id` is an ARN or a path, not an id.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "instance_id {instance:?} / queue_id {queue:?}: give the ids, not ARNs or paths (the last part of the instance's and the queue's ARN) in the campaign file"
+)]
+pub struct QueueArnError {
+    pub instance: String,
+    pub queue: String,
+}
 
 /// A Lambda function ARN's parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -529,28 +591,29 @@ fn is_account_id(s: &str) -> bool {
 
 /// Parses `arn:aws:lambda:us-east-1:123456789012:function:name` (an alias or version after
 /// another `:` is allowed).
-pub fn parse_lambda_arn(arn: &str) -> Result<LambdaArn, String> {
-    let bad = |why: &str| {
-        Err(format!(
-            "--lambda-arn {arn:?}: {why}: give the function's ARN, like arn:aws:lambda:us-east-1:123456789012:function:ivr-lambda (`aws lambda get-function --function-name ivr-lambda --query Configuration.FunctionArn`)"
-        ))
+pub fn parse_lambda_arn(arn: &str) -> Result<LambdaArn, LambdaArnError> {
+    let bad = |problem| {
+        Err(LambdaArnError {
+            arn: arn.to_string(),
+            problem,
+        })
     };
     let parts: Vec<&str> = arn.split(':').collect();
     if parts.len() < 7 || parts.len() > 8 || parts[0] != "arn" {
-        return bad("not a Lambda function ARN");
+        return bad(ArnProblem::NotLambda);
     }
     if !parts[1].starts_with("aws") || parts[2] != "lambda" || parts[5] != "function" {
-        return bad("not a Lambda function ARN");
+        return bad(ArnProblem::NotLambda);
     }
     if parts[3].is_empty()
         || !parts[3]
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return bad("its Region is not a Region");
+        return bad(ArnProblem::Region);
     }
     if !is_account_id(parts[4]) {
-        return bad("its account is not 12 digits");
+        return bad(ArnProblem::Account);
     }
     let name_ok = |s: &str| {
         !s.is_empty()
@@ -559,7 +622,7 @@ pub fn parse_lambda_arn(arn: &str) -> Result<LambdaArn, String> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
     if !name_ok(parts[6]) || parts.get(7).is_some_and(|q| !name_ok(q)) {
-        return bad("its function name is not a Lambda function name (letters, digits, '-', '_')");
+        return bad(ArnProblem::FunctionName);
     }
     Ok(LambdaArn {
         partition: parts[1].to_string(),
@@ -570,16 +633,21 @@ pub fn parse_lambda_arn(arn: &str) -> Result<LambdaArn, String> {
 }
 
 /// The queue's ARN from the campaign file (a `queue_id` that already is an ARN is kept).
-pub fn queue_arn(campaign: &Campaign, partition: &str, account: &str) -> Result<String, String> {
+pub fn queue_arn(
+    campaign: &Campaign,
+    partition: &str,
+    account: &str,
+) -> Result<String, QueueArnError> {
     let queue = campaign.queue_id.get();
     if queue.starts_with("arn:") {
         return Ok(queue.clone());
     }
     let instance = campaign.instance_id.get();
     if instance.contains([':', '/']) || queue.contains([':', '/']) {
-        return Err(format!(
-            "instance_id {instance:?} / queue_id {queue:?}: give the ids, not ARNs or paths (the last part of the instance's and the queue's ARN) in the campaign file"
-        ));
+        return Err(QueueArnError {
+            instance: instance.clone(),
+            queue: queue.clone(),
+        });
     }
     Ok(format!(
         "arn:{partition}:connect:{}:{account}:instance/{instance}/queue/{queue}",
@@ -590,36 +658,29 @@ pub fn queue_arn(campaign: &Campaign, partition: &str, account: &str) -> Result<
 /// The template with the campaign's ids and `options` filled in, checked, as pretty JSON (with
 /// a final newline), ready for `aws connect create-contact-flow --content file://…`.
 pub fn render(campaign: &Campaign, options: &RenderOptions) -> Result<String, RenderError> {
-    let input = |m: String| RenderError::Input(m);
-    let lambda = parse_lambda_arn(&options.lambda_arn).map_err(input)?;
+    let lambda = parse_lambda_arn(&options.lambda_arn)?;
     let account = match &options.account_id {
         Some(a) if is_account_id(a) => a.clone(),
-        Some(a) => {
-            return Err(input(format!(
-                "--account-id {a:?}: an AWS account id is 12 digits (`aws sts get-caller-identity --query Account`)"
-            )));
-        }
+        Some(a) => return Err(RenderError::AccountId { given: a.clone() }),
         None => lambda.account.clone(),
     };
-    let queue = queue_arn(campaign, &lambda.partition, &account).map_err(input)?;
+    let queue = queue_arn(campaign, &lambda.partition, &account)?;
     let Some(language) = Language::parse(&options.language) else {
-        return Err(input(format!(
-            "--language {:?}: give a language code such as en or ja",
-            options.language
-        )));
+        return Err(RenderError::Language {
+            given: options.language.clone(),
+        });
     };
     let shipped = ivr::messages::flow_texts(&language);
-    let pick = |given: &Option<String>, shipped: Option<&'static str>, flag: &str| match (
+    let pick = |given: &Option<String>, shipped: Option<&'static str>, flag: &'static str| match (
         given, shipped,
     ) {
-        (Some(t), _) if t.trim().is_empty() => Err(input(format!(
-            "{flag} is empty: give the text, or leave {flag} out"
-        ))),
+        (Some(t), _) if t.trim().is_empty() => Err(RenderError::EmptyText { flag }),
         (Some(t), _) => Ok(t.clone()),
         (None, Some(s)) => Ok(s.to_string()),
-        (None, None) => Err(input(format!(
-            "--language {language}: only ja and en texts are shipped: give {flag} (and --prompt-text, --sorry-text, --voice) for {language}, and the Lambda's texts in DIALSIM_MESSAGES"
-        ))),
+        (None, None) => Err(RenderError::NoShippedText {
+            language: language.clone(),
+            flag,
+        }),
     };
     let prompt = pick(
         &options.prompt_text,
@@ -633,15 +694,12 @@ pub fn render(campaign: &Campaign, options: &RenderOptions) -> Result<String, Re
     )?;
     let voice = pick(&options.voice, shipped.map(|s| s.voice), "--voice")?;
     if !voice.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(input(format!(
-            "--voice {voice:?}: give an Amazon Polly voice name such as Joanna or Mizuki"
-        )));
+        return Err(RenderError::Voice { voice });
     }
     if !(1..=180).contains(&options.input_timeout_s) {
-        return Err(input(format!(
-            "--input-timeout-s {}: Connect waits 1 to 180 seconds for a key",
-            options.input_timeout_s
-        )));
+        return Err(RenderError::InputTimeout {
+            seconds: options.input_timeout_s,
+        });
     }
     let values = BTreeMap::from([
         ("LAMBDA_ARN", options.lambda_arn.clone()),
@@ -766,9 +824,9 @@ pub enum FlowCommand {
     },
 }
 
-/// Runs a `live flow` command: the flow on stdout, or the exit code (2: bad input, 1: a broken
-/// template) and the message.
-pub fn run_command(command: &FlowCommand) -> Result<(), (u8, String)> {
+/// Runs a `live flow` command: the flow on stdout, or why not ([`FlowError::exit_code`] says
+/// whether the input or the template is at fault).
+pub fn run_command(command: &FlowCommand) -> Result<(), FlowError> {
     match command {
         FlowCommand::Render {
             campaign,
@@ -780,7 +838,7 @@ pub fn run_command(command: &FlowCommand) -> Result<(), (u8, String)> {
             sorry_text,
             input_timeout_s,
         } => {
-            let loaded = crate::config::load(campaign).map_err(|e| (2, e.to_string()))?;
+            let loaded = crate::config::load(campaign)?;
             let options = RenderOptions {
                 lambda_arn: lambda_arn.clone(),
                 account_id: account_id.clone(),
@@ -790,10 +848,7 @@ pub fn run_command(command: &FlowCommand) -> Result<(), (u8, String)> {
                 sorry_text: sorry_text.clone(),
                 input_timeout_s: *input_timeout_s,
             };
-            let text = render(&loaded.campaign, &options).map_err(|e| match e {
-                RenderError::Input(m) => (2, m),
-                template => (1, template.to_string()),
-            })?;
+            let text = render(&loaded.campaign, &options)?;
             if let Ok(lambda) = parse_lambda_arn(lambda_arn)
                 && lambda.region != *loaded.campaign.region.get()
             {
@@ -1045,8 +1100,9 @@ mod tests {
     fn render_refuses_bad_options_with_the_fix() {
         let c = campaign();
         let err = |o: RenderOptions| match render(&c, &o) {
-            Err(RenderError::Input(m)) => m,
-            other => panic!("expected an input error, got {other:?}"),
+            Err(RenderError::Template(problems)) => panic!("the template is broken: {problems:?}"),
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("rendered"),
         };
         let with = |f: &dyn Fn(&mut RenderOptions)| {
             let mut o = RenderOptions::new(ARN);
@@ -1087,6 +1143,29 @@ mod tests {
             o.voice = Some("Lea".into());
         });
         assert!(render(&c, &fr).unwrap().contains("Tapez 1"));
+    }
+
+    #[test]
+    fn a_bad_lambda_arn_says_which_part_is_wrong() {
+        let problem = |arn: &str| parse_lambda_arn(arn).map(|_| ()).map_err(|e| e.problem);
+        assert_eq!(problem(ARN), Ok(()));
+        assert_eq!(problem("ivr-lambda"), Err(ArnProblem::NotLambda));
+        assert_eq!(
+            problem("arn:aws:s3:us-east-1:123456789012:function:x"),
+            Err(ArnProblem::NotLambda)
+        );
+        assert_eq!(
+            problem("arn:aws:lambda:US-EAST-1:123456789012:function:x"),
+            Err(ArnProblem::Region)
+        );
+        assert_eq!(
+            problem("arn:aws:lambda:us-east-1:1234:function:x"),
+            Err(ArnProblem::Account)
+        );
+        assert_eq!(
+            problem("arn:aws:lambda:us-east-1:123456789012:function:a.b"),
+            Err(ArnProblem::FunctionName)
+        );
     }
 
     #[test]

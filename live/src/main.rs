@@ -148,9 +148,10 @@ fn main() -> ExitCode {
         } => run(campaign, *dry_run, *time_scale, *stop_after_min, *drain_s),
         Command::Status { campaign } => status(campaign),
         Command::Export { campaign, csv } => export(campaign, csv),
-        Command::Flow { command } => {
-            live::flow::run_command(command).map_err(|(code, message)| Failure { code, message })
-        }
+        Command::Flow { command } => live::flow::run_command(command).map_err(|e| Failure {
+            code: e.exit_code(),
+            message: e.to_string(),
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -258,11 +259,11 @@ fn import_list(loaded: &Loaded, identity: &Identity) -> Result<(), Failure> {
             let rows = block_on(async {
                 let table = live::dynamo::Table::new(spec, loaded.campaign.region.get()).await;
                 let rows = table.scan().await?;
-                Ok::<_, String>((table.entries(&rows, &known), rows.len()))
+                Ok::<_, live::dynamo::TableError>((table.entries(&rows, &known), rows.len()))
             })?
             .map_err(|e| Failure {
                 code: 1,
-                message: e,
+                message: e.to_string(),
             })?;
             let ((entries, skipped), scanned) = rows;
             println!(
@@ -643,7 +644,10 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, Failure> {
 
 /// Writes each called customer's result code into the DynamoDB table's campaign column where it
 /// differs; returns how many rows were written.
-async fn reconcile_table(loaded: &Loaded, store: &Store) -> Result<u64, String> {
+async fn reconcile_table(
+    loaded: &Loaded,
+    store: &Store,
+) -> Result<u64, Box<dyn std::error::Error>> {
     let config::ContactSource::DynamoDb(spec) = &loaded.campaign.contacts else {
         return Ok(0);
     };
@@ -655,7 +659,7 @@ async fn reconcile_table(loaded: &Loaded, store: &Store) -> Result<u64, String> 
         .map(|r| (r.phone, r.value))
         .collect();
     let mut written = 0;
-    for s in store.summaries().map_err(|e| e.to_string())? {
+    for s in store.summaries()? {
         if s.attempts == 0 || s.customer.invalid.is_some() {
             continue;
         }

@@ -38,7 +38,7 @@ use serde_json::{Map, Value, json};
 use sim::scenario::ContactList;
 use sim::{Campaign, DialError, Millis, World};
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -53,32 +53,64 @@ pub fn generated_phone(index: u32) -> String {
     format!("+1555{index:07}")
 }
 
+/// Why a stand-in cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum StandinError {
+    #[error(transparent)]
+    Scenario(#[from] lab::load::ScenarioError),
+    #[error(transparent)]
+    ContactList(#[from] lab::contacts::ContactListError),
+    /// A line of the scenario's contact list that is not CSV.
+    #[error("{}:{line}: {error}", path.display())]
+    Row {
+        path: PathBuf,
+        line: usize,
+        error: csv::Error,
+    },
+    /// The scenario's contact list has another number of rows than the world has customers.
+    #[error("{}: {phones} phone numbers for {customers} customers", path.display())]
+    ListLength {
+        path: PathBuf,
+        phones: usize,
+        customers: usize,
+    },
+    #[error("{phones} phone numbers for {customers} customers")]
+    PhoneCount { phones: usize, customers: usize },
+    #[error("time scale must be positive, not {scale}")]
+    TimeScale { scale: f64 },
+    #[error("phone number {phone} appears twice in the list")]
+    RepeatedPhone { phone: String },
+}
+
 /// The phone numbers of the scenario's customers, in list order.
 pub fn phone_numbers(
     list: &ContactList,
     model: &World,
     base: &Path,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, StandinError> {
     match list {
         ContactList::Generated { .. } => Ok((0..model.customers.len() as u32)
             .map(generated_phone)
             .collect()),
         ContactList::Csv { path } => {
             let path = base.join(path);
-            let shown = path.display();
             let (mut reader, columns) = lab::contacts::open(&path, false)?;
             let phone = columns.phone;
             let mut phones = Vec::new();
             for (row, record) in reader.records().enumerate() {
-                let record = record.map_err(|e| format!("{shown}:{}: {e}", row + 2))?;
+                let record = record.map_err(|error| StandinError::Row {
+                    path: path.clone(),
+                    line: row + 2,
+                    error,
+                })?;
                 phones.push(record.get(phone).unwrap_or("").trim().to_string());
             }
             if phones.len() != model.customers.len() {
-                return Err(format!(
-                    "{shown}: {} phone numbers for {} customers",
-                    phones.len(),
-                    model.customers.len()
-                ));
+                return Err(StandinError::ListLength {
+                    path,
+                    phones: phones.len(),
+                    customers: model.customers.len(),
+                });
             }
             Ok(phones)
         }
@@ -297,24 +329,22 @@ impl Standin {
         seed: u64,
         phones: Vec<String>,
         settings: Settings,
-    ) -> Result<Standin, String> {
+    ) -> Result<Standin, StandinError> {
         if phones.len() != model.customers.len() {
-            return Err(format!(
-                "{} phone numbers for {} customers",
-                phones.len(),
-                model.customers.len()
-            ));
+            return Err(StandinError::PhoneCount {
+                phones: phones.len(),
+                customers: model.customers.len(),
+            });
         }
         if !(settings.time_scale.is_finite() && settings.time_scale > 0.0) {
-            return Err(format!(
-                "time scale must be positive, not {}",
-                settings.time_scale
-            ));
+            return Err(StandinError::TimeScale {
+                scale: settings.time_scale,
+            });
         }
         let mut by_phone = HashMap::new();
         for (i, p) in phones.iter().enumerate() {
             if by_phone.insert(p.clone(), i as u32).is_some() {
-                return Err(format!("phone number {p} appears twice in the list"));
+                return Err(StandinError::RepeatedPhone { phone: p.clone() });
             }
         }
         let model: &'static World = Box::leak(Box::new(model));
@@ -346,8 +376,8 @@ impl Standin {
     }
 
     /// Loads a scenario file and builds its stand-in.
-    pub fn from_scenario(path: &Path, settings: Settings) -> Result<Standin, String> {
-        let (scenario, plan) = lab::load::load(path).map_err(|e| e.to_string())?;
+    pub fn from_scenario(path: &Path, settings: Settings) -> Result<Standin, StandinError> {
+        let (scenario, plan) = lab::load::load(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let phones = phone_numbers(&scenario.list, &plan.world, base)?;
         Standin::new(plan.world, plan.seed, phones, settings)

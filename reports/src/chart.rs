@@ -37,11 +37,19 @@ pub fn colour(i: usize) -> RGBColor {
     COLOURS[i % COLOURS.len()]
 }
 
+/// A chart the drawing backend could not draw, named by its id.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot draw chart {chart:?}: {message}")]
-pub struct ChartError {
-    pub chart: String,
-    pub message: String,
+pub enum ChartError {
+    #[error("cannot draw chart {chart:?}: {error}")]
+    Svg {
+        chart: String,
+        error: DrawingAreaErrorKind<<SVGBackend<'static> as DrawingBackend>::ErrorType>,
+    },
+    #[error("cannot draw chart {chart:?}: {error}")]
+    Png {
+        chart: String,
+        error: DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>,
+    },
 }
 
 /// One line or set of points.
@@ -154,9 +162,9 @@ pub fn render_svg(figure: &Figure, size: (u32, u32)) -> Result<String, ChartErro
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw(&root, figure).map_err(|message| ChartError {
+        draw(&root, figure).map_err(|error| ChartError::Svg {
             chart: figure.id.clone(),
-            message,
+            error,
         })?;
     }
     Ok(out)
@@ -166,9 +174,9 @@ pub fn render_svg(figure: &Figure, size: (u32, u32)) -> Result<String, ChartErro
 pub fn render_png(figure: &Figure, size: (u32, u32), path: &Path) -> Result<(), ChartError> {
     register_font();
     let root = BitMapBackend::new(path, size).into_drawing_area();
-    draw(&root, figure).map_err(|message| ChartError {
+    draw(&root, figure).map_err(|error| ChartError::Png {
         chart: figure.id.clone(),
-        message,
+        error,
     })
 }
 
@@ -248,9 +256,11 @@ impl Fit {
     }
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    root.fill(&WHITE).map_err(e)?;
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    f: &Figure,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
     match &f.plot {
         Plot::Lines {
             series,
@@ -272,20 +282,16 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 x: (x0, x1),
                 y: (y0, y1),
             };
-            let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
-            axes(&mut chart.configure_mesh(), f).map_err(e)?;
+            let mut chart = cartesian(root, f, x0..x1, y0..y1)?;
+            axes(&mut chart.configure_mesh(), f)?;
             for s in series {
                 let c = colour(s.colour);
                 let style = c.stroke_width(2);
                 let points = fit.points(&s.points);
                 let drawn = if s.dashed {
-                    chart
-                        .draw_series(DashedLineSeries::new(points.clone(), 8, 5, style))
-                        .map_err(e)?
+                    chart.draw_series(DashedLineSeries::new(points.clone(), 8, 5, style))?
                 } else {
-                    chart
-                        .draw_series(LineSeries::new(points.clone(), style))
-                        .map_err(e)?
+                    chart.draw_series(LineSeries::new(points.clone(), style))?
                 };
                 let dashed = s.dashed;
                 drawn.label(&s.name).legend(move |(x, y)| {
@@ -294,9 +300,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 });
                 // A series of one point draws no line: mark it so that it shows.
                 if *markers || s.points.len() == 1 {
-                    chart
-                        .draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))
-                        .map_err(e)?;
+                    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
                 }
             }
             for s in highlight {
@@ -306,18 +310,17 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                         EmptyElement::at(p)
                             + Circle::new((0, 0), 9, c.stroke_width(3))
                             + Circle::new((0, 0), 4, c.filled())
-                    }))
-                    .map_err(e)?
+                    }))?
                     .label(&s.name)
                     .legend(move |(x, y)| Circle::new((x + 11, y), 6, c.stroke_width(3)));
             }
             if let Some((g, at)) = horizontal.as_ref().and_then(|g| Some((g, fit.y(g.at)?))) {
-                guide(&mut chart, (x0, at), (x1, at), &g.label).map_err(e)?;
+                guide(&mut chart, (x0, at), (x1, at), &g.label)?;
             }
             if let Some((g, at)) = vertical.as_ref().and_then(|g| Some((g, fit.x(g.at)?))) {
-                guide(&mut chart, (at, y0), (at, y1), &g.label).map_err(e)?;
+                guide(&mut chart, (at, y0), (at, y1), &g.label)?;
             }
-            legend(&mut chart).map_err(e)?;
+            legend(&mut chart)?;
         }
         Plot::StackedBars {
             categories,
@@ -337,7 +340,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 .map(|c| segments.iter().map(|s| value(&s.1, c)).sum())
                 .collect();
             let top = (totals.iter().copied().fold(0.0, f64::max).max(1.0) * 1.25).min(AXIS_LIMIT);
-            let mut chart = cartesian(root, f, -0.5..n as f64 - 0.5, 0.0..top).map_err(e)?;
+            let mut chart = cartesian(root, f, -0.5..n as f64 - 0.5, 0.0..top)?;
             let category = |v: &f64| category(categories, *v);
             axes(
                 chart
@@ -346,8 +349,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .x_labels(n)
                     .x_label_formatter(&category),
                 f,
-            )
-            .map_err(e)?;
+            )?;
             let mut base = vec![0.0_f64; n];
             for (k, (name, values)) in segments.iter().enumerate() {
                 let c = colour(k);
@@ -365,15 +367,11 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                         r
                     })
                     .collect();
-                chart
-                    .draw_series(bars)
-                    .map_err(e)?
-                    .label(name)
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled())
-                    });
+                chart.draw_series(bars)?.label(name).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled())
+                });
             }
-            legend(&mut chart).map_err(e)?;
+            legend(&mut chart)?;
         }
         Plot::Whiskers { points } => {
             // The mean is inside its interval in any file dialsim reads; the range holds it anyway.
@@ -383,8 +381,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 x: (x0, x1),
                 y: (y0, y1),
             };
-            let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
-            axes(&mut chart.configure_mesh(), f).map_err(e)?;
+            let mut chart = cartesian(root, f, x0..x1, y0..y1)?;
+            axes(&mut chart.configure_mesh(), f)?;
             for p in points {
                 let c = colour(p.colour);
                 let (Some(x), Some(xl), Some(xh), Some(y), Some(yl), Some(yh)) = (
@@ -397,19 +395,16 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 ) else {
                     continue;
                 };
+                chart.draw_series([
+                    PathElement::new(vec![(xl, y), (xh, y)], c.stroke_width(2)),
+                    PathElement::new(vec![(x, yl), (x, yh)], c.stroke_width(2)),
+                ])?;
                 chart
-                    .draw_series([
-                        PathElement::new(vec![(xl, y), (xh, y)], c.stroke_width(2)),
-                        PathElement::new(vec![(x, yl), (x, yh)], c.stroke_width(2)),
-                    ])
-                    .map_err(e)?;
-                chart
-                    .draw_series([Circle::new((x, y), 6, c.filled())])
-                    .map_err(e)?
+                    .draw_series([Circle::new((x, y), 6, c.filled())])?
                     .label(&p.name)
                     .legend(move |(x, y)| Circle::new((x + 8, y), 6, c.filled()));
             }
-            legend(&mut chart).map_err(e)?;
+            legend(&mut chart)?;
         }
         Plot::Bands { series, horizontal } => {
             let all = || series.iter().flat_map(|s| s.points.iter());
@@ -424,7 +419,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 x: (x0, x1),
                 y: (y0, y1),
             };
-            let mut chart = cartesian(root, f, x0..x1, y0..y1).map_err(e)?;
+            let mut chart = cartesian(root, f, x0..x1, y0..y1)?;
             // A few whole-number x values (team sizes, say) get a tick each and no in-between
             // ones such as 4.5 agents.
             let mut xs: Vec<f64> = all().filter_map(|p| fit.x(p.0)).collect();
@@ -442,7 +437,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                 let span = ((xs[xs.len() - 1] - xs[0]) as usize).saturating_add(1);
                 mesh.x_labels(span.min(25)).x_label_formatter(&whole);
             }
-            axes(&mut mesh, f).map_err(e)?;
+            axes(&mut mesh, f)?;
             for s in series {
                 let c = colour(s.colour);
                 let band: Vec<(f64, f64)> = s
@@ -452,29 +447,24 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
                     .chain(s.points.iter().rev().map(|p| (p.0, p.2)))
                     .filter_map(|p| fit.point(p))
                     .collect();
-                chart
-                    .draw_series([Polygon::new(band, c.mix(0.18).filled())])
-                    .map_err(e)?;
+                chart.draw_series([Polygon::new(band, c.mix(0.18).filled())])?;
                 let line: Vec<(f64, f64)> = s
                     .points
                     .iter()
                     .filter_map(|p| fit.point((p.0, p.1)))
                     .collect();
                 chart
-                    .draw_series(LineSeries::new(line.clone(), c.stroke_width(2)))
-                    .map_err(e)?
+                    .draw_series(LineSeries::new(line.clone(), c.stroke_width(2)))?
                     .label(&s.name)
                     .legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3))
                     });
-                chart
-                    .draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled())))
-                    .map_err(e)?;
+                chart.draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled())))?;
             }
             if let Some((g, at)) = horizontal.as_ref().and_then(|g| Some((g, fit.y(g.at)?))) {
-                guide(&mut chart, (x0, at), (x1, at), &g.label).map_err(e)?;
+                guide(&mut chart, (x0, at), (x1, at), &g.label)?;
             }
-            legend(&mut chart).map_err(e)?;
+            legend(&mut chart)?;
         }
         Plot::HeatMap {
             x_labels,
@@ -490,10 +480,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Figure) -> Result
             cells,
             *decimals,
             threshold.as_ref(),
-        )
-        .map_err(e)?,
+        )?,
     }
-    root.present().map_err(e)
+    root.present()
 }
 
 /// The name at a category axis's position `v` (categories sit at 0, 1, 2, …); nothing between.

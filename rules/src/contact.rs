@@ -72,11 +72,34 @@ pub struct Columns {
     pub do_not_call: Option<usize>,
 }
 
+/// Why a contact list's header cannot be used; each says which column to fix.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// A do-not-call column spelt otherwise than `do_not_call`: it would be ignored.
+    #[error(
+        "the header has a column {found:?}: write it `do_not_call`, or it would be ignored and its customers called"
+    )]
+    MisspeltDoNotCall { found: String },
+    /// A column named more than once, at these (1-based) positions.
+    #[error(
+        "the header names a `{name}` column {} times (columns {}): keep one, so that it is clear which one is meant",
+        at.len(),
+        at.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" and ")
+    )]
+    Repeated { name: &'static str, at: Vec<usize> },
+    /// A required column is not there; `holds` says what it holds.
+    #[error("no `{name}` column: the header line must name a `{name}` column ({holds})")]
+    Missing {
+        name: &'static str,
+        holds: &'static str,
+    },
+}
+
 impl Columns {
     /// Finds the columns by name in a header line (any order, any case). Refuses a header
     /// without `phone` or `utc_offset`, one that names a column twice, and a misspelt
     /// do-not-call column (which would be ignored, and its customers called).
-    pub fn find(headers: &[&str]) -> Result<Columns, String> {
+    pub fn find(headers: &[&str]) -> Result<Columns, HeaderError> {
         let column = |name: &str| {
             headers
                 .iter()
@@ -92,9 +115,9 @@ impl Columns {
             ["donotcall", "dnc", "nocall", "dontcall"].contains(&squashed.as_str())
                 && !h.trim().eq_ignore_ascii_case("do_not_call")
         }) {
-            return Err(format!(
-                "the header has a column {h:?}: write it `do_not_call`, or it would be ignored and its customers called"
-            ));
+            return Err(HeaderError::MisspeltDoNotCall {
+                found: h.to_string(),
+            });
         }
         for name in ["phone", "utc_offset", "name", "do_not_call"] {
             let at: Vec<usize> = headers
@@ -104,20 +127,11 @@ impl Columns {
                 .map(|(i, _)| i + 1)
                 .collect();
             if at.len() > 1 {
-                return Err(format!(
-                    "the header names a `{name}` column {} times (columns {}): keep one, so that it is clear which one is meant",
-                    at.len(),
-                    at.iter()
-                        .map(|i| i.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ));
+                return Err(HeaderError::Repeated { name, at });
             }
         }
-        let required = |name: &str, what: &str| {
-            column(name).ok_or_else(|| {
-                format!("no `{name}` column: the header line must name a `{name}` column ({what})")
-            })
+        let required = |name: &'static str, holds: &'static str| {
+            column(name).ok_or(HeaderError::Missing { name, holds })
         };
         Ok(Columns {
             phone: required("phone", "E.164 numbers")?,
@@ -195,5 +209,40 @@ mod tests {
         ] {
             assert_eq!(parse_utc_offset(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn headers_name_the_column_to_fix() {
+        assert_eq!(
+            Columns::find(&["Phone", "name", "utc_offset", "do_not_call"]),
+            Ok(Columns {
+                phone: 0,
+                utc_offset: 2,
+                name: Some(1),
+                do_not_call: Some(3),
+            })
+        );
+        assert_eq!(
+            Columns::find(&["phone", "utc_offset", "DNC"]),
+            Err(HeaderError::MisspeltDoNotCall {
+                found: "DNC".into()
+            })
+        );
+        assert_eq!(
+            Columns::find(&["phone", "utc_offset", "PHONE"]),
+            Err(HeaderError::Repeated {
+                name: "phone",
+                at: vec![1, 3]
+            })
+        );
+        let missing = Columns::find(&["number", "utc_offset"]).unwrap_err();
+        assert!(matches!(
+            missing,
+            HeaderError::Missing { name: "phone", .. }
+        ));
+        assert_eq!(
+            missing.to_string(),
+            "no `phone` column: the header line must name a `phone` column (E.164 numbers)"
+        );
     }
 }

@@ -6,7 +6,10 @@
 
 use crate::inputs::Inputs;
 use rand::Rng;
-use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Weibull};
+use rand_distr::{
+    Distribution as _, Exp, ExpError, Gamma, GammaError, LogNormal, NormalError, Weibull,
+    WeibullError,
+};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use strategies::Millis;
@@ -96,6 +99,23 @@ impl TryFrom<Shape> for Distribution {
     }
 }
 
+/// Why a distribution could not be compiled: its sampler refused the parameters (which the
+/// scenario's checks keep within range), or the [`Inputs`] could not hand over the samples of an
+/// `EmpiricalCsv` (`E` is their error).
+#[derive(Debug, thiserror::Error)]
+pub enum DistributionError<E> {
+    #[error(transparent)]
+    Exponential(ExpError),
+    #[error(transparent)]
+    LogNormal(NormalError),
+    #[error(transparent)]
+    Gamma(GammaError),
+    #[error(transparent)]
+    Weibull(WeibullError),
+    #[error(transparent)]
+    Input(E),
+}
+
 impl Distribution {
     pub fn fixed(s: f64) -> Distribution {
         Distribution(Shape::Fixed {
@@ -125,23 +145,28 @@ impl Distribution {
     }
 
     /// Compiles the distribution; `inputs` hands over the CSV file it names, if any.
-    pub fn sampler(&self, inputs: &dyn Inputs) -> Result<Sampler, String> {
+    pub fn sampler<I: Inputs + ?Sized>(
+        &self,
+        inputs: &I,
+    ) -> Result<Sampler, DistributionError<I::Error>> {
         Ok(match &self.0 {
             Shape::Fixed { s } => Sampler::Fixed(Millis::from_secs_f64(s.get())),
             Shape::Exponential { mean_s } => {
-                Sampler::Exp(Exp::new(1.0 / mean_s.get()).map_err(|e| e.to_string())?)
+                Sampler::Exp(Exp::new(1.0 / mean_s.get()).map_err(DistributionError::Exponential)?)
             }
             Shape::LogNormal { mean_s, sd_s } => {
                 let (m, sd) = (mean_s.get(), sd_s.get());
                 let var = (1.0 + (sd * sd) / (m * m)).ln();
                 let mu = m.ln() - var / 2.0;
-                Sampler::LogNormal(LogNormal::new(mu, var.sqrt()).map_err(|e| e.to_string())?)
+                Sampler::LogNormal(
+                    LogNormal::new(mu, var.sqrt()).map_err(DistributionError::LogNormal)?,
+                )
             }
-            Shape::Gamma { shape, scale_s } => {
-                Sampler::Gamma(Gamma::new(shape.get(), scale_s.get()).map_err(|e| e.to_string())?)
-            }
+            Shape::Gamma { shape, scale_s } => Sampler::Gamma(
+                Gamma::new(shape.get(), scale_s.get()).map_err(DistributionError::Gamma)?,
+            ),
             Shape::Weibull { shape, scale_s } => Sampler::Weibull(
-                Weibull::new(scale_s.get(), shape.get()).map_err(|e| e.to_string())?,
+                Weibull::new(scale_s.get(), shape.get()).map_err(DistributionError::Weibull)?,
             ),
             Shape::Uniform { min_s, max_s } => Sampler::Uniform {
                 min: Millis::from_secs_f64(min_s.get()),
@@ -153,9 +178,11 @@ impl Distribution {
                     .map(|s| Millis::from_secs_f64(s.get()))
                     .collect(),
             ),
-            Shape::EmpiricalCsv { path, column } => {
-                Sampler::Empirical(inputs.durations(path, column)?)
-            }
+            Shape::EmpiricalCsv { path, column } => Sampler::Empirical(
+                inputs
+                    .durations(path, column)
+                    .map_err(DistributionError::Input)?,
+            ),
         })
     }
 }

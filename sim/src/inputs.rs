@@ -3,7 +3,7 @@
 //! world implements [`Inputs`] (the experiments read from disk; a test or a stand-in from
 //! memory).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use strategies::Millis;
 
 /// One customer of the list, as the world needs it.
@@ -18,27 +18,44 @@ pub struct Customer {
 /// experiments read them from disk (relative to the scenario's folder); a test or a stand-in
 /// can hand them over from memory.
 pub trait Inputs {
+    /// Why a file could not be handed over: it names the file and, where it can, the line and
+    /// the fix.
+    type Error: std::error::Error + Send + Sync + 'static;
     /// The contact list at `path`: its customers, and the distinct UTC offsets (milliseconds
     /// east of UTC) their [`Customer::zone`] indexes.
-    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String>;
+    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), Self::Error>;
     /// The durations in column `column` of the CSV file at `path`.
-    fn durations(&self, path: &Path, column: &str) -> Result<Vec<Millis>, String>;
+    fn durations(&self, path: &Path, column: &str) -> Result<Vec<Millis>, Self::Error>;
 }
 
 /// [`Inputs`] for a scenario that names no file: naming one is an error.
 pub struct NoFiles;
 
+/// A scenario compiled with [`NoFiles`] names a file.
+#[derive(Debug, thiserror::Error)]
+pub enum NoFilesError {
+    #[error(
+        "the scenario names the contact list {}, and no files were given to read it from",
+        path.display()
+    )]
+    ContactList { path: PathBuf },
+    #[error(
+        "the scenario names the data file {}, and no files were given to read it from",
+        path.display()
+    )]
+    DataFile { path: PathBuf },
+}
+
 impl Inputs for NoFiles {
-    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), String> {
-        Err(format!(
-            "the scenario names the contact list {}, and no files were given to read it from",
-            path.display()
-        ))
+    type Error = NoFilesError;
+    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), NoFilesError> {
+        Err(NoFilesError::ContactList {
+            path: path.to_path_buf(),
+        })
     }
-    fn durations(&self, path: &Path, _column: &str) -> Result<Vec<Millis>, String> {
-        Err(format!(
-            "the scenario names the data file {}, and no files were given to read it from",
-            path.display()
-        ))
+    fn durations(&self, path: &Path, _column: &str) -> Result<Vec<Millis>, NoFilesError> {
+        Err(NoFilesError::DataFile {
+            path: path.to_path_buf(),
+        })
     }
 }

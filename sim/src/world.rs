@@ -6,7 +6,7 @@
 //! The engine reads no files: whoever compiles a world hands it the data the scenario refers to
 //! ([`Inputs`]).
 
-use crate::dist::Sampler;
+use crate::dist::{DistributionError, Sampler};
 use crate::inputs::{Customer, Inputs};
 use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing};
 use crate::stream;
@@ -14,6 +14,44 @@ use rules::rulebook::{CallingWindow, Retry};
 use rules::time::UnixMillis;
 use std::sync::Arc;
 use strategies::Millis;
+
+/// Why a scenario does not compile into a world; each names the field to change. `E` is the
+/// error of the [`Inputs`] that hands over the files the scenario names.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError<E> {
+    #[error(
+        "agents.staffing has {staffed} agents over all shifts; a campaign staffs at most {MAX_AGENTS}: split it into campaigns or staff fewer"
+    )]
+    TooManyAgents { staffed: u64 },
+    /// More than [`MAX_INTERVALS`] series intervals over the horizon (`horizon_h`, or
+    /// [`MAX_HORIZON_H`] when the scenario gives none).
+    #[error(
+        "series_interval_min {interval_min} cuts the {horizon_h} h horizon into {intervals} intervals; at most {MAX_INTERVALS}: use an interval of at least {:.2} min{}",
+        horizon_h * 60.0 / MAX_INTERVALS as f64,
+        if *horizon_given { "" } else { ", or give a shorter horizon_h" }
+    )]
+    TooManyIntervals {
+        interval_min: f64,
+        horizon_h: f64,
+        horizon_given: bool,
+        intervals: f64,
+    },
+    #[error("agents.staffing has no agents: staff at least one")]
+    NoAgents,
+    #[error("list.time_zones is empty: give at least one (utc_offset_h, share)")]
+    NoTimeZones,
+    #[error(
+        "list.time_zones has utc_offset_h {utc_offset_h}: offsets run from -12 to +14 hours (the offsets in use on Earth)"
+    )]
+    TimeZoneOutOfRange { utc_offset_h: f64 },
+    #[error("list.time_zones shares sum to {total}, not 1: adjust them so they add up to 1")]
+    TimeZoneShares { total: f64 },
+    #[error(transparent)]
+    Distribution(#[from] DistributionError<E>),
+    /// The contact list could not be had.
+    #[error(transparent)]
+    ContactList(E),
+}
 
 /// When no horizon is given, dialing stops after this many hours even if the list is not done.
 pub const MAX_HORIZON_H: f64 = 24.0 * 31.0;
@@ -110,7 +148,11 @@ pub struct World {
 impl World {
     /// Compiles the world of `scenario`; `seed` draws a generated list, `inputs` hands over the
     /// files the scenario names.
-    pub fn compile(scenario: &Scenario, seed: u64, inputs: &dyn Inputs) -> Result<World, String> {
+    pub fn compile<I: Inputs + ?Sized>(
+        scenario: &Scenario,
+        seed: u64,
+        inputs: &I,
+    ) -> Result<World, WorldError<I::Error>> {
         World::build(scenario, inputs, || {
             let (customers, zones) = load_list(&scenario.list, seed, inputs)?;
             Ok((customers.into(), zones.into()))
@@ -119,11 +161,11 @@ impl World {
 
     /// Compiles the world of `scenario` around the contact list of `other` (a scenario with the
     /// same `list` and seed), so that the list is neither read nor generated again.
-    pub fn compile_sharing_list(
+    pub fn compile_sharing_list<I: Inputs + ?Sized>(
         scenario: &Scenario,
         other: &World,
-        inputs: &dyn Inputs,
-    ) -> Result<World, String> {
+        inputs: &I,
+    ) -> Result<World, WorldError<I::Error>> {
         World::build(scenario, inputs, || {
             Ok((other.customers.clone(), other.time_zones.clone()))
         })
@@ -131,36 +173,29 @@ impl World {
 
     /// The list comes from `list`, asked for after the checks that need no list.
     #[allow(clippy::type_complexity)]
-    fn build(
+    fn build<I: Inputs + ?Sized>(
         scenario: &Scenario,
-        inputs: &dyn Inputs,
-        list: impl FnOnce() -> Result<(Arc<[Customer]>, Arc<[i64]>), String>,
-    ) -> Result<World, String> {
+        inputs: &I,
+        list: impl FnOnce() -> Result<(Arc<[Customer]>, Arc<[i64]>), WorldError<I::Error>>,
+    ) -> Result<World, WorldError<I::Error>> {
         let ms = |h: f64| Millis::from_secs_f64(h * 3_600.0);
         let staffed: u64 = match &scenario.agents.staffing {
             Staffing::Count(n) => u64::from(*n),
             Staffing::Shifts(shifts) => shifts.iter().map(|s| u64::from(s.agents)).sum(),
         };
         if staffed > u64::from(MAX_AGENTS) {
-            return Err(format!(
-                "agents.staffing has {staffed} agents over all shifts; a campaign staffs at most {MAX_AGENTS}: split it into campaigns or staff fewer"
-            ));
+            return Err(WorldError::TooManyAgents { staffed });
         }
         let horizon_h = scenario.horizon_h.map(|h| h.get());
         let interval_ms = scenario.series_interval_min.get() * 60_000.0;
         let intervals = (horizon_h.unwrap_or(MAX_HORIZON_H) * HOUR_MS / interval_ms).ceil();
         if intervals > MAX_INTERVALS as f64 {
-            return Err(format!(
-                "series_interval_min {} cuts the {} h horizon into {intervals} intervals; at most {MAX_INTERVALS}: use an interval of at least {:.2} min{}",
-                scenario.series_interval_min.get(),
-                horizon_h.unwrap_or(MAX_HORIZON_H),
-                horizon_h.unwrap_or(MAX_HORIZON_H) * 60.0 / MAX_INTERVALS as f64,
-                if horizon_h.is_none() {
-                    ", or give a shorter horizon_h"
-                } else {
-                    ""
-                }
-            ));
+            return Err(WorldError::TooManyIntervals {
+                interval_min: scenario.series_interval_min.get(),
+                horizon_h: horizon_h.unwrap_or(MAX_HORIZON_H),
+                horizon_given: horizon_h.is_some(),
+                intervals,
+            });
         }
         let (customers, time_zones) = list()?;
         let agents = match &scenario.agents.staffing {
@@ -171,19 +206,20 @@ impl World {
                 .collect(),
         };
         if agents.is_empty() {
-            return Err("agents.staffing has no agents: staff at least one".into());
+            return Err(WorldError::NoAgents);
         }
         let d = &scenario.dial;
         let ivr = &scenario.ivr;
         let rules = &scenario.rules;
         let r = &rules.retry;
         let abandon_quiet = Millis(u64::from(*rules.abandon_quiet_h.get()) * HOUR_MS as u64);
-        let choice = |c: &crate::scenario::ChoiceBehaviour| -> Result<ChoiceModel, String> {
-            Ok(ChoiceModel {
-                p: c.p.get(),
-                after: c.after.sampler(inputs)?,
-            })
-        };
+        let choice =
+            |c: &crate::scenario::ChoiceBehaviour| -> Result<ChoiceModel, WorldError<I::Error>> {
+                Ok(ChoiceModel {
+                    p: c.p.get(),
+                    after: c.after.sampler(inputs)?,
+                })
+            };
         Ok(World {
             horizon: ms(horizon_h.unwrap_or(MAX_HORIZON_H)),
             horizon_given: horizon_h.is_some(),
@@ -312,11 +348,12 @@ impl World {
     }
 }
 
-fn load_list(
+#[allow(clippy::type_complexity)]
+fn load_list<I: Inputs + ?Sized>(
     list: &ContactList,
     seed: u64,
-    inputs: &dyn Inputs,
-) -> Result<(Vec<Customer>, Vec<i64>), String> {
+    inputs: &I,
+) -> Result<(Vec<Customer>, Vec<i64>), WorldError<I::Error>> {
     match list {
         ContactList::Generated {
             size,
@@ -324,24 +361,19 @@ fn load_list(
             do_not_call_share,
         } => {
             if time_zones.is_empty() {
-                return Err(
-                    "list.time_zones is empty: give at least one (utc_offset_h, share)".into(),
-                );
+                return Err(WorldError::NoTimeZones);
             }
             if let Some(z) = time_zones
                 .iter()
                 .find(|z| !(-12.0..=14.0).contains(&z.utc_offset_h))
             {
-                return Err(format!(
-                    "list.time_zones has utc_offset_h {}: offsets run from -12 to +14 hours (the offsets in use on Earth)",
-                    z.utc_offset_h
-                ));
+                return Err(WorldError::TimeZoneOutOfRange {
+                    utc_offset_h: z.utc_offset_h,
+                });
             }
             let total: f64 = time_zones.iter().map(|z| z.share.get()).sum();
             if (total - 1.0).abs() > crate::scenario::SUM_TOLERANCE {
-                return Err(format!(
-                    "list.time_zones shares sum to {total}, not 1: adjust them so they add up to 1"
-                ));
+                return Err(WorldError::TimeZoneShares { total });
             }
             let offsets = time_zones
                 .iter()
@@ -367,13 +399,89 @@ fn load_list(
                 .collect();
             Ok((customers, offsets))
         }
-        ContactList::Csv { path } => inputs.contact_list(path),
+        ContactList::Csv { path } => inputs.contact_list(path).map_err(WorldError::ContactList),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inputs::{NoFiles, NoFilesError};
+    use std::path::Path;
+
+    /// The bundled small-team scenario with each `from` (which must occur once) replaced by its
+    /// `to`, compiled without files.
+    fn compile_edited(edits: &[(&str, &str)]) -> Result<World, WorldError<NoFilesError>> {
+        let mut text = include_str!("../../scenarios/small-team.ron").to_string();
+        for (from, to) in edits {
+            assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once");
+            text = text.replacen(from, to, 1);
+        }
+        let scenario = crate::scenario::parse(&text).expect("parses");
+        World::compile(&scenario, scenario.seed, &NoFiles)
+    }
+
+    #[test]
+    fn staffing_time_zones_and_intervals_are_checked_when_compiling() {
+        assert!(compile_edited(&[("Count(5)", "Count(6)")]).is_ok());
+        assert!(matches!(
+            compile_edited(&[(
+                "Count(5)",
+                "Shifts([(start_h: 0.0, end_h: 8.0, agents: 0)])"
+            )]),
+            Err(WorldError::NoAgents)
+        ));
+        assert!(matches!(
+            compile_edited(&[(
+                "Count(5)",
+                "Shifts([(start_h: 0.0, end_h: 8.0, agents: 20000), (start_h: 1.0, end_h: 8.0, agents: 1)])"
+            )]),
+            Err(WorldError::TooManyAgents { staffed: 20_001 })
+        ));
+        assert!(matches!(
+            compile_edited(&[("utc_offset_h: -5.0", "utc_offset_h: -15.0")]),
+            Err(WorldError::TimeZoneOutOfRange { utc_offset_h }) if utc_offset_h == -15.0
+        ));
+        assert!(matches!(
+            compile_edited(&[("share: 0.45", "share: 0.55")]),
+            Err(WorldError::TimeZoneShares { total }) if (total - 1.1).abs() < 1e-9
+        ));
+        let e = compile_edited(&[
+            ("horizon_h: Some(8.0)", "horizon_h: Some(700.0)"),
+            ("series_interval_min: 15.0", "series_interval_min: 0.1"),
+        ])
+        .map(|_| ())
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                WorldError::TooManyIntervals {
+                    horizon_given: true,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "series_interval_min 0.1 cuts the 700 h horizon into 420000 intervals; at most 100000: use an interval of at least 0.42 min"
+        );
+    }
+
+    #[test]
+    fn a_file_the_inputs_cannot_give_is_their_error() {
+        let text = include_str!("../../scenarios/csv-list.ron");
+        let scenario = crate::scenario::parse(text).expect("bundled scenario parses");
+        let e = World::compile(&scenario, scenario.seed, &NoFiles).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                WorldError::ContactList(NoFilesError::ContactList { path })
+                    if path == Path::new("customers-sample.csv")
+            ),
+            "{e}"
+        );
+    }
 
     /// The window cannot change before `window_steady_until`, checked minute by minute over two
     /// days in zones whose offsets put the edges at every kind of place.
@@ -381,8 +489,7 @@ mod tests {
     fn window_is_steady_until_its_next_edge() {
         let text = include_str!("../../scenarios/day-100-agents.ron");
         let scenario = crate::scenario::parse(text).expect("bundled scenario parses");
-        let world =
-            World::compile(&scenario, scenario.seed, &crate::inputs::NoFiles).expect("compiles");
+        let world = World::compile(&scenario, scenario.seed, &NoFiles).expect("compiles");
         let minute = 60_000;
         for zone in 0..world.time_zones.len() as u16 {
             let mut now = Millis(0);
