@@ -363,6 +363,30 @@ fn code_catalogue() -> Vec<&'static str> {
     Code::ALL.iter().map(|c| c.key()).collect()
 }
 
+/// A row's metrics and customers per result code (a results file's strategy, a sweep's row).
+fn metrics_and_codes(
+    at: &At,
+    metrics: &crate::summary::Metrics<Estimate>,
+    outcomes: &crate::summary::Ordered<Estimate>,
+    metric_keys: &[&str],
+    code_keys: &[&str],
+) -> Checked {
+    estimates(
+        &at.key("metrics"),
+        metrics.written(),
+        metric_keys,
+        "metric",
+        Sign::NonNegative,
+    )?;
+    estimates(
+        &at.key("outcomes"),
+        outcomes.0.iter().map(|(k, e)| (k.as_str(), e)),
+        code_keys,
+        "result code",
+        Sign::NonNegative,
+    )
+}
+
 /// The series keys: those of an empty run's series (the summary writes every key whatever the
 /// replications), so that this list cannot drift from the one the files are written with.
 fn series_catalogue(s: &StrategyResult) -> Vec<String> {
@@ -394,20 +418,7 @@ impl Results {
         let (metrics, codes) = (metric_catalogue(), code_catalogue());
         for (i, s) in self.strategies.iter().enumerate() {
             let at = at.index(i);
-            estimates(
-                &at.key("metrics"),
-                s.metrics.written(),
-                &metrics,
-                "metric",
-                Sign::NonNegative,
-            )?;
-            estimates(
-                &at.key("outcomes"),
-                s.outcomes.0.iter().map(|(k, e)| (k.as_str(), e)),
-                &codes,
-                "result code",
-                Sign::NonNegative,
-            )?;
+            metrics_and_codes(&at, &s.metrics, &s.outcomes, &metrics, &codes)?;
             series(&at.key("series"), s)?;
             wait_cdf(&at.key("wait_cdf"), &s.wait_cdf)?;
         }
@@ -731,20 +742,7 @@ impl SweepResults {
                     why: "each point has a row per strategy, in the order of `strategies`".into(),
                 }));
             }
-            estimates(
-                &at.key("metrics"),
-                row.metrics.written(),
-                &metrics,
-                "metric",
-                Sign::NonNegative,
-            )?;
-            estimates(
-                &at.key("outcomes"),
-                row.outcomes.0.iter().map(|(k, e)| (k.as_str(), e)),
-                &codes,
-                "result code",
-                Sign::NonNegative,
-            )?;
+            metrics_and_codes(&at, &row.metrics, &row.outcomes, &metrics, &codes)?;
         }
         Ok(())
     }
