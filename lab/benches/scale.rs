@@ -1,10 +1,11 @@
 //! Scale: one replication of a 1,000,000-customer list worked by 500 agents (wall time, and the
 //! process's peak resident memory printed after it), a 1,000-point sweep on 2 threads, and 200
 //! replications of `small-team.ron` on 1 and 2 threads (parallel efficiency = time on 1 thread ÷
-//! (2 × time on 2 threads), from criterion's two estimates), and the sample's `AsWritten` dialing
-//! a list of 100,000 and of 1,000,000 customers in one burst (every call in flight at once: the
-//! cost per event must not grow with the calls in flight, so the second should take about ten
-//! times the first).
+//! (2 × time on 2 threads), from criterion's two estimates), and the sample's `AsWritten` and a
+//! `FixedRatio(ratio: 100.0)` with one agent per hundred customers, each dialing a list of
+//! 100,000 and of 1,000,000 customers in one burst (every call in flight at once: the cost per
+//! event must not grow with the calls in flight, so a million should take about ten times a
+//! hundred thousand, and less than fifteen).
 //!
 //! `cargo bench -p lab --bench scale` (about five minutes on 2 cores).
 
@@ -78,19 +79,29 @@ fn parallel_efficiency(c: &mut Criterion) {
 
 fn burst_of_calls_in_flight(c: &mut Criterion) {
     let text = std::fs::read_to_string(path("../scenarios/seed-sample.ron")).expect("sample");
-    let mut group = c.benchmark_group("AsWritten dialing the whole list at once");
+    let mut group = c.benchmark_group("the whole list in flight at once");
     group.sample_size(10);
     for size in [100_000, 1_000_000] {
-        let edited = text
+        let as_written = text
             .replace("size: 2000,", &format!("size: {size},"))
             .replace("AgentsAvailable(poll_s: 5.0),", "");
-        let scenario = lab::load::parse(&edited, "burst.ron".as_ref()).expect("edited sample");
-        let model = lab::Plan::compile(&scenario, &lab::inputs::Files::new(".".as_ref()))
-            .expect("compiles");
-        let spec = &model.strategies[0];
-        group.bench_function(format!("{size} customers"), |b| {
-            b.iter(|| black_box(lab::run::replicate(&model, spec, 0)))
-        });
+        // A power dialer at its highest ratio with one agent per hundred customers dials the
+        // whole list at its first decision, as AsWritten does.
+        let fixed_ratio = as_written
+            .replace("AsWritten(poll_s: 5.0),", "FixedRatio(ratio: 100.0),")
+            .replace(
+                "staffing: Count(10),",
+                &format!("staffing: Count({}),", size / 100),
+            );
+        for edited in [as_written, fixed_ratio] {
+            let scenario = lab::load::parse(&edited, "burst.ron".as_ref()).expect("edited sample");
+            let model = lab::Plan::compile(&scenario, &lab::inputs::Files::new(".".as_ref()))
+                .expect("compiles");
+            let spec = &model.strategies[0];
+            group.bench_function(format!("{}, {size} customers", spec.label()), |b| {
+                b.iter(|| black_box(lab::run::replicate(&model, spec, 0)))
+            });
+        }
     }
     group.finish();
 }

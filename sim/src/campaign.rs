@@ -12,6 +12,7 @@
 //!                                           └─► agent ─talk─► end, code 1; agent wraps up
 //! ```
 
+use crate::dist::MAX_DRAW;
 use crate::events::{CallId, Event, EventQueue};
 use crate::metrics::{Breach, Code, MIN_RING, Recorder, RepMetrics};
 use crate::stream::{self, Stream};
@@ -68,18 +69,58 @@ enum RetryKind {
     Abandoned,
 }
 
+/// A call in progress, in one 64-byte cache line: with a burst of a million calls in flight,
+/// each event then misses memory once, not two or three times. The [`CallRecord`] it ends as
+/// is assembled when it ends ([`Call::record`]).
 #[derive(Clone, Debug)]
+#[repr(align(64))]
 struct Call {
-    generation: u32,
     rng: Stream,
+    dialed_at: Millis,
+    /// When the caller entered the agents' queue ([`Millis::MAX`]: not queued).
+    queued_at: Millis,
+    /// When an agent took the call ([`Millis::MAX`]: not yet, or never).
+    connected_at: Millis,
+    customer: u32,
+    attempt: u32,
+    generation: u32,
+    /// How long the ring phase lasted, once it ended (every draw is at most [`MAX_DRAW`],
+    /// which fits).
+    ring_ms: u32,
     truth: Truth,
     stage: Stage,
     /// AMD said machine (decided when the ring ends).
     detected_machine: bool,
-    record: CallRecord,
+    ring: RingOutcome,
+    choice: Option<Choice>,
+    abandoned: bool,
     code: Option<Code>,
     retry: Option<RetryKind>,
-    agent: Option<u32>,
+}
+
+const _: () = assert!(MAX_DRAW.0 <= u32::MAX as u64 && size_of::<Option<Call>>() == 64);
+
+impl Call {
+    /// When the caller entered the queue, if they did.
+    fn queued_at(&self) -> Option<Millis> {
+        (self.queued_at != Millis::MAX).then_some(self.queued_at)
+    }
+
+    /// The call as a finished record, ended at `ended_at`.
+    fn record(&self, ended_at: Millis) -> CallRecord {
+        CallRecord {
+            customer: self.customer,
+            attempt: self.attempt,
+            dialed_at: self.dialed_at,
+            ring_ended_at: self.dialed_at + Millis(u64::from(self.ring_ms)),
+            ring: self.ring,
+            choice: self.choice,
+            queued_at: self.queued_at(),
+            connected_at: (self.connected_at != Millis::MAX).then_some(self.connected_at),
+            abandoned: self.abandoned,
+            ended_at,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -415,7 +456,7 @@ impl<'m> Campaign<'m> {
             .waiting
             .iter()
             .find_map(|id| self.live_call(*id).filter(|c| c.stage == Stage::Queued))
-            .and_then(|c| c.record.queued_at)
+            .and_then(Call::queued_at)
             .map_or(Millis::ZERO, |q| self.now - q);
         Observation {
             now: self.now,
@@ -538,26 +579,22 @@ impl<'m> Campaign<'m> {
             Truth::Failed => m.failed_after.sample(&mut rng),
         };
         let call = Call {
-            generation: 0,
             rng,
+            dialed_at: now,
+            queued_at: Millis::MAX,
+            connected_at: Millis::MAX,
+            customer,
+            attempt,
+            generation: 0,
+            ring_ms: 0,
             truth,
             stage: Stage::Ringing,
             detected_machine: false,
-            record: CallRecord {
-                customer,
-                attempt,
-                dialed_at: now,
-                ring_ended_at: now,
-                ring: RingOutcome::NoAnswer,
-                choice: None,
-                queued_at: None,
-                connected_at: None,
-                abandoned: false,
-                ended_at: now,
-            },
+            ring: RingOutcome::NoAnswer,
+            choice: None,
+            abandoned: false,
             code: None,
             retry: None,
-            agent: None,
         };
         let id = self.insert_call(call);
         self.in_flight.dialing += 1;
@@ -638,7 +675,7 @@ impl<'m> Campaign<'m> {
         let Some(call) = self.call_mut(id) else {
             return;
         };
-        call.record.ring_ended_at = now;
+        call.ring_ms = (now - call.dialed_at).0 as u32;
         let (seen, retry) = match call.truth {
             Truth::Busy => (RingOutcome::Busy, RetryKind::Busy),
             Truth::NoAnswer => (RingOutcome::NoAnswer, RetryKind::NoAnswer),
@@ -663,9 +700,9 @@ impl<'m> Campaign<'m> {
                 return;
             }
         };
-        call.record.ring = seen;
+        call.ring = seen;
         call.retry = Some(retry);
-        let short = seen == RingOutcome::NoAnswer && now - call.record.dialed_at < MIN_RING;
+        let short = seen == RingOutcome::NoAnswer && now - call.dialed_at < MIN_RING;
         if short {
             self.rec.breach(Breach::ShortRing);
         }
@@ -681,10 +718,10 @@ impl<'m> Campaign<'m> {
             self.start_ivr(id);
             return;
         }
-        call.record.ring = RingOutcome::MachineDetected;
+        call.ring = RingOutcome::MachineDetected;
         call.code = Some(Code::Absent);
         call.retry = Some(RetryKind::Machine);
-        let (person, customer) = (call.truth == Truth::Human, call.record.customer);
+        let (person, customer) = (call.truth == Truth::Human, call.customer);
         if person {
             self.rec.amd_hung_up_on_person(now);
             self.customer_abandoned(customer);
@@ -696,7 +733,7 @@ impl<'m> Campaign<'m> {
         let now = self.now;
         let m = self.model;
         let call = self.call_mut(id).expect("live call");
-        call.record.ring = RingOutcome::Answered;
+        call.ring = RingOutcome::Answered;
         call.stage = Stage::InIvr;
         let prompt = m.prompt.sample(&mut call.rng);
         let u: f64 = call.rng.random();
@@ -722,7 +759,7 @@ impl<'m> Campaign<'m> {
             }
             _ => (Choice::NoInput, m.no_input_timeout),
         };
-        call.record.choice = Some(choice);
+        call.choice = Some(choice);
         self.in_flight.dialing -= 1;
         self.in_flight.in_ivr += 1;
         self.events.push(now + prompt + after, Event::IvrChoice(id));
@@ -732,7 +769,7 @@ impl<'m> Campaign<'m> {
         let now = self.now;
         let m = self.model;
         let call = self.call_mut(id).expect("live call");
-        let choice = call.record.choice.expect("choice drawn with the prompt");
+        let choice = call.choice.expect("choice drawn with the prompt");
         let (code, retry) = match choice {
             Choice::Agent => {
                 self.enter_queue(id);
@@ -755,7 +792,7 @@ impl<'m> Campaign<'m> {
         let m = self.model;
         let call = self.call_mut(id).expect("live call");
         call.stage = Stage::Queued;
-        call.record.queued_at = Some(now);
+        call.queued_at = now;
         let patience = m.patience.as_ref().map(|p| p.sample(&mut call.rng));
         self.in_flight.in_ivr -= 1;
         self.in_flight.queued += 1;
@@ -783,11 +820,11 @@ impl<'m> Campaign<'m> {
         if call.stage != Stage::Queued {
             return;
         }
-        call.record.abandoned = true;
+        call.abandoned = true;
         call.code = Some(Code::Abandoned);
         call.retry = Some(RetryKind::Abandoned);
-        let customer = call.record.customer;
-        let waited = now - call.record.queued_at.expect("queued");
+        let customer = call.customer;
+        let waited = now - call.queued_at().expect("queued");
         self.customer_abandoned(customer);
         self.rec.abandoned(now, waited);
         // Stale entries further back are skipped when agents take callers.
@@ -836,10 +873,9 @@ impl<'m> Campaign<'m> {
         let m = self.model;
         let call = self.call_mut(id).expect("live call");
         call.stage = Stage::WithAgent;
-        call.agent = Some(agent);
-        call.record.connected_at = Some(now);
+        call.connected_at = now;
         call.code = Some(Code::Agent);
-        let waited = now - call.record.queued_at.expect("queued");
+        let waited = now - call.queued_at().expect("queued");
         let talk = m.talk.sample(&mut call.rng);
         let wrap = m.after_call_work.sample(&mut call.rng);
         self.in_flight.queued -= 1;
@@ -867,7 +903,7 @@ impl<'m> Campaign<'m> {
         self.counts.on_contact -= 1;
         self.counts.after_contact_work += 1;
         self.agents_changed();
-        self.end_call_with_wrap(id, Some(now + wrap));
+        self.end_call_with_wrap(id, Some((agent, now + wrap)));
         self.events.push(now + wrap, Event::WrapEnd { agent });
     }
 
@@ -943,7 +979,7 @@ impl<'m> Campaign<'m> {
 
     /// The customer's leg of the call is over: free the line, record the outcome, schedule a
     /// retry or close the customer.
-    fn end_call_with_wrap(&mut self, id: CallId, wrap_end: Option<Millis>) {
+    fn end_call_with_wrap(&mut self, id: CallId, agent_wrap: Option<(u32, Millis)>) {
         let now = self.now;
         let call = self.calls[id.slot as usize].take().expect("live call");
         self.generations[id.slot as usize] = self.generations[id.slot as usize].wrapping_add(1);
@@ -955,15 +991,14 @@ impl<'m> Campaign<'m> {
             Stage::WithAgent => self.in_flight.with_agent -= 1,
         }
         self.active_calls -= 1;
-        self.rec.call_ended(call.record.dialed_at, now);
-        let mut record = call.record;
-        record.ended_at = now;
+        self.rec.call_ended(call.dialed_at, now);
+        let record = call.record(now);
         self.finished.push(record);
         if let Some(t) = &mut self.trace {
             t.calls.push(TracedCall {
                 call: record,
-                agent: call.agent,
-                wrap_end,
+                agent: agent_wrap.map(|(agent, _)| agent),
+                wrap_end: agent_wrap.map(|(_, wrap_end)| wrap_end),
                 human: call.truth == Truth::Human,
             });
         }

@@ -67,6 +67,7 @@ struct Entry {
 }
 
 impl Entry {
+    #[cfg(test)]
     fn at(&self) -> u64 {
         (self.key >> 64) as u64
     }
@@ -211,7 +212,10 @@ impl EventQueue {
         let due = self.due.last().map(|e| (Source::Due, e.key));
         let late = self.late.peek().map(|e| (Source::Late, e.0.key));
         let far = self.far.peek().map(|e| (Source::Far, e.0.key));
-        [due, late, far].into_iter().flatten().min_by_key(|&(_, key)| key)
+        [due, late, far]
+            .into_iter()
+            .flatten()
+            .min_by_key(|&(_, key)| key)
     }
 
     /// The time of the next event, if any (the simulator uses [`EventQueue::pop_due`]; the
