@@ -4,9 +4,7 @@
 //! (`-05:00`, `+01:00`, `+0530`, `UTC`), optional `name`, optional `do_not_call` (`true`/`false`,
 //! `yes`/`no`, `1`/`0`). Other columns are ignored.
 
-use rules::contact::{
-    Columns, HeaderError, UTC_OFFSET_FORMS, is_e164, parse_flag, parse_utc_offset,
-};
+use rules::contact::{Columns, HeaderError, RowChecker, RowProblem, UTC_OFFSET_FORMS};
 use sim::inputs::Customer;
 use sim::scenario::MAX_CUSTOMERS;
 use std::collections::HashMap;
@@ -105,10 +103,9 @@ pub fn open(
 /// Reads the list at `path`: the customers and the distinct UTC offsets they use.
 pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), ContactListError> {
     let (mut reader, columns) = open(path, false)?;
-    let (phone, offset, dnc) = (columns.phone, columns.utc_offset, columns.do_not_call);
+    let mut checker = RowChecker::new(columns);
     let mut zones: Vec<i64> = Vec::new();
     let mut zone_index: HashMap<i64, u16> = HashMap::new();
-    let mut seen_phones: HashMap<String, usize> = HashMap::new();
     let mut customers = Vec::new();
     let file = || path.to_path_buf();
     for (row, record) in reader.records().enumerate() {
@@ -118,43 +115,39 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), ContactListError> 
             line,
             error,
         })?;
-        let number = record.get(phone).unwrap_or("").trim();
-        if !is_e164(number) {
-            return Err(ContactListError::NotE164 {
-                path: file(),
-                line,
-                number: number.to_string(),
+        let checked = checker.check(line as u64, |i| record.get(i));
+        if let Some(problem) = checked.problem {
+            let number = checked.phone;
+            return Err(match problem {
+                RowProblem::NotE164 => ContactListError::NotE164 {
+                    path: file(),
+                    line,
+                    number,
+                },
+                RowProblem::RepeatedPhone { first_line } => ContactListError::RepeatedPhone {
+                    path: file(),
+                    line,
+                    number,
+                    first: first_line as usize,
+                },
+                RowProblem::UtcOffset { text } => ContactListError::UtcOffset {
+                    path: file(),
+                    line,
+                    text,
+                },
+                RowProblem::DoNotCall { text } => ContactListError::DoNotCall {
+                    path: file(),
+                    line,
+                    text,
+                },
             });
         }
-        if let Some(first) = seen_phones.insert(number.to_string(), line) {
-            return Err(ContactListError::RepeatedPhone {
-                path: file(),
-                line,
-                number: number.to_string(),
-                first,
-            });
-        }
-        let text = record.get(offset).unwrap_or("");
-        let ms = parse_utc_offset(text).ok_or_else(|| ContactListError::UtcOffset {
-            path: file(),
-            line,
-            text: text.to_string(),
-        })?;
+        let ms = checked.utc_offset_ms.expect("a valid line has an offset");
         let zone = *zone_index.entry(ms).or_insert_with(|| {
             zones.push(ms);
             (zones.len() - 1) as u16
         });
-        let do_not_call = match dnc {
-            None => false,
-            Some(i) => {
-                let text = record.get(i).unwrap_or("");
-                parse_flag(text).ok_or_else(|| ContactListError::DoNotCall {
-                    path: file(),
-                    line,
-                    text: text.to_string(),
-                })?
-            }
-        };
+        let do_not_call = checked.do_not_call;
         if customers.len() == MAX_CUSTOMERS as usize {
             return Err(ContactListError::TooManyCustomers { path: file(), line });
         }

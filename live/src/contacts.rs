@@ -1,5 +1,5 @@
-//! The contact list (CSV) and the do-not-call file, read with the simulator's rules
-//! ([`lab::contacts`]): a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
+//! The contact list (CSV) and the do-not-call file, read with the simulator's header rules
+//! ([`lab::contacts::open`]) and each line checked by the same [`RowChecker`]: a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
 //! optional `name`, optional `do_not_call` (`true`/`false`, `yes`/`no`, `1`/`0`); other columns
 //! are ignored.
 //!
@@ -8,8 +8,8 @@
 //! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
 
 use lab::contacts::{self, ContactListError};
-use rules::contact::{is_e164, parse_flag, parse_utc_offset};
-use std::collections::{HashMap, HashSet};
+use rules::contact::{RowChecker, RowProblem, is_e164};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Why a contact list cannot be read at all.
@@ -68,9 +68,7 @@ impl Entry {
 /// Reads the list at `path`. Each entry is valid or carries the reason it is not.
 pub fn read(path: &Path) -> Result<Vec<Entry>, ContactsError> {
     let (mut reader, columns) = contacts::open(path, true)?;
-    let (phone, offset) = (columns.phone, columns.utc_offset);
-    let (name, dnc) = (columns.name, columns.do_not_call);
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut checker = RowChecker::new(columns);
     let mut entries = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|error| ContactsError::Row {
@@ -78,40 +76,30 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, ContactsError> {
             error,
         })?;
         let line = record.position().map_or(0, |p| p.line());
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
-        let number = cell(Some(phone)).to_string();
-        let offset_text = cell(Some(offset));
-        let utc_offset_ms = parse_utc_offset(offset_text);
-        let dnc_text = cell(dnc);
-        let flag = parse_flag(dnc_text);
-        let invalid = if !is_e164(&number) {
-            Some(format!(
+        let row = checker.check(line, |i| record.get(i));
+        let invalid = row.problem.map(|problem| match problem {
+            RowProblem::NotE164 => format!(
                 "phone {:?} is not an E.164 number (+ country code and number, digits only, e.g. +14155550100)",
-                crate::mask::mask_phone(&number)
-            ))
-        } else if let Some(first) = seen.get(&number) {
-            Some(format!(
-                "phone {} is already on line {first}: a customer appears once",
-                crate::mask::mask_phone(&number)
-            ))
-        } else if utc_offset_ms.is_none() {
-            Some(format!(
-                "utc_offset {offset_text:?} is not an offset: write it like -05:00, +01:00 or UTC"
-            ))
-        } else if flag.is_none() {
-            Some(format!("do_not_call {dnc_text:?} is not true or false"))
-        } else {
-            None
-        };
-        if invalid.is_none() {
-            seen.insert(number.clone(), line);
-        }
+                crate::mask::mask_phone(&row.phone)
+            ),
+            RowProblem::RepeatedPhone { first_line } => format!(
+                "phone {} is already on line {first_line}: a customer appears once",
+                crate::mask::mask_phone(&row.phone)
+            ),
+            RowProblem::UtcOffset { text } => format!(
+                "utc_offset {:?} is not an offset: write it like -05:00, +01:00 or UTC",
+                text.trim()
+            ),
+            RowProblem::DoNotCall { text } => {
+                format!("do_not_call {:?} is not true or false", text.trim())
+            }
+        });
         entries.push(Entry {
             line,
-            phone: number,
-            name: cell(name).to_string(),
-            utc_offset_ms,
-            do_not_call: flag.unwrap_or(false),
+            phone: row.phone,
+            name: row.name,
+            utc_offset_ms: row.utc_offset_ms,
+            do_not_call: row.do_not_call,
             invalid,
         });
     }

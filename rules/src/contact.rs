@@ -142,9 +142,145 @@ impl Columns {
     }
 }
 
+/// One line of a contact list, read through [`Columns`] and checked by [`RowChecker`]: what
+/// every reader of a list keeps of it, whether it refuses a bad line (the simulator) or keeps it
+/// as never to be dialed (live).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The phone cell, trimmed.
+    pub phone: String,
+    /// The name cell, trimmed (empty without a `name` column).
+    pub name: String,
+    /// Milliseconds east of UTC; `None` when the cell is not an offset.
+    pub utc_offset_ms: Option<i64>,
+    /// The list's own do-not-call flag (`false` when the cell is not a flag).
+    pub do_not_call: bool,
+    /// The first thing wrong with the line, checked in this order: the phone, a phone listed
+    /// before, the offset, the flag.
+    pub problem: Option<RowProblem>,
+}
+
+/// What is wrong with a contact line. The cells are as written, so that each reader words its
+/// message (live masks phone numbers in what it logs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowProblem {
+    /// The phone ([`Row::phone`]) is not an E.164 number.
+    NotE164,
+    /// The phone is already on an earlier, valid line.
+    RepeatedPhone { first_line: u64 },
+    /// The `utc_offset` cell is not an offset ([`UTC_OFFSET_FORMS`]).
+    UtcOffset { text: String },
+    /// The `do_not_call` cell is not true or false.
+    DoNotCall { text: String },
+}
+
+/// Checks a list's lines in order, remembering the phones of valid lines so that a number listed
+/// twice is caught.
+#[derive(Clone, Debug)]
+pub struct RowChecker {
+    columns: Columns,
+    seen: std::collections::HashMap<String, u64>,
+}
+
+impl RowChecker {
+    pub fn new(columns: Columns) -> RowChecker {
+        RowChecker {
+            columns,
+            seen: Default::default(),
+        }
+    }
+
+    /// Reads and checks line number `line`, whose cell in column `i` is `cell(i)` (`None` past
+    /// the end of a short line).
+    pub fn check<'a>(&mut self, line: u64, cell: impl Fn(usize) -> Option<&'a str>) -> Row {
+        let raw = |i: Option<usize>| i.and_then(&cell).unwrap_or("");
+        let phone = raw(Some(self.columns.phone)).trim().to_string();
+        let offset_text = raw(Some(self.columns.utc_offset));
+        let utc_offset_ms = parse_utc_offset(offset_text);
+        let flag_text = raw(self.columns.do_not_call);
+        let flag = parse_flag(flag_text);
+        let problem = if !is_e164(&phone) {
+            Some(RowProblem::NotE164)
+        } else if let Some(&first_line) = self.seen.get(&phone) {
+            Some(RowProblem::RepeatedPhone { first_line })
+        } else if utc_offset_ms.is_none() {
+            Some(RowProblem::UtcOffset {
+                text: offset_text.to_string(),
+            })
+        } else if flag.is_none() {
+            Some(RowProblem::DoNotCall {
+                text: flag_text.to_string(),
+            })
+        } else {
+            None
+        };
+        if problem.is_none() {
+            self.seen.insert(phone.clone(), line);
+        }
+        Row {
+            phone,
+            name: raw(self.columns.name).trim().to_string(),
+            utc_offset_ms,
+            do_not_call: flag.unwrap_or(false),
+            problem,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each line gets the first of its problems; a number is "listed before" only when the
+    /// earlier line was valid, so one bad line does not make its fixed copy a duplicate.
+    #[test]
+    fn rows_are_checked_in_order_and_repeats_only_after_valid_lines() {
+        let columns = Columns::find(&["name", "phone", "utc_offset", "do_not_call"]).unwrap();
+        let mut checker = RowChecker::new(columns);
+        let mut check = |line: u64, cells: &[&str]| {
+            let cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+            checker.check(line, |i| cells.get(i).map(String::as_str))
+        };
+        let ok = check(2, &[" Ann ", " +14155550100 ", "-05:00", "yes"]);
+        assert_eq!(
+            ok,
+            Row {
+                phone: "+14155550100".into(),
+                name: "Ann".into(),
+                utc_offset_ms: Some(-5 * 3_600_000),
+                do_not_call: true,
+                problem: None,
+            }
+        );
+        let repeated = check(3, &["Bob", "+14155550100", "EST", "maybe"]);
+        assert_eq!(
+            repeated.problem,
+            Some(RowProblem::RepeatedPhone { first_line: 2 })
+        );
+        let bad_phone = check(4, &["Cy", "4155550101", "EST", "maybe"]);
+        assert_eq!(bad_phone.problem, Some(RowProblem::NotE164));
+        let bad_offset = check(5, &["Di", "+14155550102", " EST", "maybe"]);
+        assert_eq!(
+            bad_offset.problem,
+            Some(RowProblem::UtcOffset {
+                text: " EST".into()
+            })
+        );
+        let bad_flag = check(6, &["Di", "+14155550102", "UTC", "maybe"]);
+        assert_eq!(
+            bad_flag.problem,
+            Some(RowProblem::DoNotCall {
+                text: "maybe".into()
+            })
+        );
+        assert!(!bad_flag.do_not_call);
+        // The number of the lines above that were not valid is still free; a short line reads
+        // its missing cells as empty (no flag is false).
+        let short = check(7, &["Ed", "+14155550102", "+9"]);
+        assert_eq!(short.problem, None);
+        assert_eq!(short.utc_offset_ms, Some(9 * 3_600_000));
+        assert!(!short.do_not_call);
+    }
 
     #[test]
     fn e164() {
