@@ -20,6 +20,7 @@ pub mod config;
 pub mod connect;
 pub mod contact;
 pub mod contacts;
+mod dial_index;
 pub mod dynamo;
 pub mod flow;
 pub mod mask;

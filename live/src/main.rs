@@ -379,7 +379,7 @@ fn status(path: &Path) -> Result<(), Failure> {
     let hour_ago = t.plus_ms(-60 * MINUTE_MS);
     let last_hour = attempts.iter().filter(|a| a.planned_at >= hour_ago).count();
     let left = store
-        .pacing_view(t, &c.rules, 0)?
+        .scan_view(t, &c.rules)?
         .remaining
         .saturating_sub(in_flight.len() as u64);
     if left == 0 {

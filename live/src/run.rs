@@ -720,7 +720,7 @@ impl Dialer<'_> {
     ) -> Result<Option<End>, RunError> {
         let cap = self.loaded.campaign.quotas.max_concurrent_calls as usize;
         let room = cap.saturating_sub(self.in_flight());
-        let view = self.store.pacing_view(now, rules, room)?;
+        let view = self.store.pacing_view(now, rules)?;
         if view.remaining == 0 {
             return Ok(Some(End::ListDone));
         }
@@ -736,8 +736,13 @@ impl Dialer<'_> {
         }
         let n = (decision.launch as usize)
             .min(room)
-            .min(view.callable.len());
-        for customer in view.callable.into_iter().take(n) {
+            .min(usize::try_from(view.callable_now).unwrap_or(usize::MAX));
+        for _ in 0..n {
+            // Planning takes the customer out of the index, and a refusal places it again, so
+            // the next one comes next.
+            let Some(customer) = self.store.next_to_dial(now, rules)? else {
+                break;
+            };
             if !self.options.dry_run && !self.connect.budget(Operation::Start) {
                 break;
             }

@@ -12,6 +12,7 @@
 
 use crate::compliance::FinishedCall;
 use crate::contacts::Entry;
+use crate::dial_index::DialIndex;
 use crate::outcome::Outcome;
 use crate::time::UnixMillis;
 use crate::token::client_token;
@@ -284,8 +285,6 @@ pub struct CustomerSummary {
 /// What pacing needs from the list at one moment ([`Store::pacing_view`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PacingView {
-    /// Customers callable now, in list order, at most the limit asked for.
-    pub callable: Vec<Customer>,
     pub callable_now: u64,
     /// Customers who may still be called: now, later, or with a call in flight.
     pub remaining: u64,
@@ -309,6 +308,9 @@ pub struct MetricSample {
 pub struct Store {
     conn: Connection,
     identity: Identity,
+    /// Who is callable next, built at the first pacing decision and kept up to date by every
+    /// change to the attempts; dropped by an import.
+    index: Option<DialIndex>,
 }
 
 fn opt_ms(v: Option<i64>) -> Option<UnixMillis> {
@@ -335,6 +337,7 @@ impl Store {
         let mut store = Store {
             conn,
             identity: identity.clone(),
+            index: None,
         };
         let tx = store
             .conn
@@ -394,6 +397,7 @@ impl Store {
         dnc: &HashSet<String>,
         now: UnixMillis,
     ) -> Result<ImportReport> {
+        self.index = None;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -591,6 +595,9 @@ impl Store {
             Verdict::Never(compliance::Reason::DoNotCall)
         };
         let Verdict::Now { next_attempt } = verdict else {
+            if let Some(index) = &mut self.index {
+                index.update(customer, h);
+            }
             return Err(StoreError::NotCallable { customer, verdict });
         };
         let token = client_token(
@@ -606,6 +613,9 @@ impl Store {
         )?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
+        if let Some(index) = &mut self.index {
+            index.taken(customer);
+        }
         Ok(Attempt {
             id,
             customer_id: customer,
@@ -688,7 +698,7 @@ impl Store {
             ],
         )?;
         tx.commit()?;
-        Ok(())
+        self.reindex(attempt)
     }
 
     /// Connect refused the dial with an error that retrying the same token cannot fix:
@@ -703,7 +713,41 @@ impl Store {
             params![attempt, error, now.0],
         )?;
         tx.commit()?;
+        self.reindex(attempt)
+    }
+
+    /// Places the customer of an attempt that just ended again in the callable index.
+    fn reindex(&mut self, attempt: i64) -> Result<()> {
+        if self.index.is_none() {
+            return Ok(());
+        }
+        let customer: i64 = self.conn.query_row(
+            "SELECT customer_id FROM attempts WHERE id = ?1",
+            [attempt],
+            |r| r.get(0),
+        )?;
+        let history = Self::history_in(&self.conn, Some(customer))?;
+        let h = history.get(&customer).map_or(&[][..], Vec::as_slice);
+        if let Some(index) = &mut self.index {
+            index.update(customer, h);
+        }
         Ok(())
+    }
+
+    /// The callable index for `rules`, built from the list and every attempt the first time.
+    fn dial_index(&mut self, rules: &Rules) -> Result<&mut DialIndex> {
+        if self.index.as_ref().is_none_or(|i| i.rules != *rules) {
+            let history = Self::history_in(&self.conn, None)?;
+            self.index = Some(DialIndex::build(self.customers()?, &history, rules));
+        }
+        Ok(self.index.as_mut().expect("built above"))
+    }
+
+    /// The customer to dial next at `now`: due retries first (earliest due), then the list in
+    /// order, among customers whose calling window is open — the simulator's order.
+    /// [`Store::plan_attempt`] still decides whether the call may be placed.
+    pub fn next_to_dial(&mut self, now: UnixMillis, rules: &Rules) -> Result<Option<Customer>> {
+        Ok(self.dial_index(rules)?.next(now))
     }
 
     fn attempts_where(&self, condition: &str) -> Result<Vec<Attempt>> {
@@ -867,10 +911,22 @@ impl Store {
         Ok(())
     }
 
-    /// What pacing needs from the list at `now`: up to `limit` customers callable now (in list
-    /// order), how many are callable now, how many may still be called (now, later, or in a
-    /// call), and when the next one who is not callable now becomes callable.
-    pub fn pacing_view(&self, now: UnixMillis, rules: &Rules, limit: usize) -> Result<PacingView> {
+    /// What pacing needs from the list at `now`: how many customers are callable now, how many
+    /// may still be called (now, later, or in a call), and when the next one who is not
+    /// callable now becomes callable. From the callable index: no pass over the list but the
+    /// first.
+    pub fn pacing_view(&mut self, now: UnixMillis, rules: &Rules) -> Result<PacingView> {
+        let counts = self.dial_index(rules)?.counts(now);
+        Ok(PacingView {
+            callable_now: counts.callable_now,
+            remaining: counts.remaining,
+            next_opening: counts.next_opening,
+        })
+    }
+
+    /// [`Store::pacing_view`] by asking the rulebook about every customer: for `status`, which
+    /// looks once, and to check the index against.
+    pub fn scan_view(&self, now: UnixMillis, rules: &Rules) -> Result<PacingView> {
         let history = Self::history_in(&self.conn, None)?;
         let mut view = PacingView::default();
         for c in self.customers()? {
@@ -882,9 +938,6 @@ impl Store {
                 Verdict::Now { .. } => {
                     view.callable_now += 1;
                     view.remaining += 1;
-                    if view.callable.len() < limit {
-                        view.callable.push(c);
-                    }
                 }
                 Verdict::Later { not_before, .. } => {
                     view.remaining += 1;

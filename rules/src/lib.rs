@@ -5,12 +5,15 @@
 //! - [`rulebook`]: the rules a campaign obeys (calling window, retries, the quiet period after
 //!   an abandon, minimum ring) with the one RON syntax scenario and campaign files embed, and
 //!   the decision "may this customer be dialed now, and if not, from when".
+//! - [`callable`]: the index of who may be dialed next, kept up to date as calls are placed
+//!   and end, so that a dialer's decision costs no pass over the list.
 //! - [`contact`]: a contact row's fields — E.164 numbers, UTC offsets, do-not-call flags.
 //! - [`param`]: numbers checked while a file is read, so that an error points at the value.
 //! - [`time`]: instants as values (milliseconds since the Unix epoch).
 //!
 //! Nothing here does I/O or reads a clock: times are arguments.
 
+pub mod callable;
 pub mod contact;
 pub mod param;
 pub mod rulebook;

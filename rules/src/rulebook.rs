@@ -297,18 +297,42 @@ pub enum Verdict {
     Never(Reason),
 }
 
-/// The retry rule that applies after an outcome (`Failed` also covers refused dials).
-pub fn retry_rule(rules: &Rules, after: Outcome) -> Option<Retry> {
-    let r = &rules.retry;
+/// How many retry rules there are: [`retry_slot`] numbers them `0..RETRY_SLOTS`.
+pub const RETRY_SLOTS: usize = 6;
+
+/// Which retry rule applies after an outcome, as a number: no answer, machine (and no input),
+/// busy, failed, call back, abandoned. `None` after a final outcome. The callable index releases
+/// customers falling due at the same instant in this order.
+pub fn retry_slot(after: Outcome) -> Option<usize> {
     match after {
-        Outcome::NoAnswer => r.no_answer,
-        Outcome::Busy => r.busy,
-        Outcome::Machine | Outcome::NoInput => r.machine,
-        Outcome::Failed => r.failed,
-        Outcome::CallBack => r.call_back,
-        Outcome::Abandoned => r.abandoned,
+        Outcome::NoAnswer => Some(0),
+        Outcome::Machine | Outcome::NoInput => Some(1),
+        Outcome::Busy => Some(2),
+        Outcome::Failed => Some(3),
+        Outcome::CallBack => Some(4),
+        Outcome::Abandoned => Some(5),
         Outcome::Agent | Outcome::Email | Outcome::NotInterested => None,
     }
+}
+
+impl RetryRules {
+    /// The rule numbered `slot` by [`retry_slot`].
+    pub fn by_slot(&self, slot: usize) -> Option<Retry> {
+        match slot {
+            0 => self.no_answer,
+            1 => self.machine,
+            2 => self.busy,
+            3 => self.failed,
+            4 => self.call_back,
+            5 => self.abandoned,
+            _ => None,
+        }
+    }
+}
+
+/// The retry rule that applies after an outcome (`Failed` also covers refused dials).
+pub fn retry_rule(rules: &Rules, after: Outcome) -> Option<Retry> {
+    retry_slot(after).and_then(|slot| rules.retry.by_slot(slot))
 }
 
 impl CallingWindow {

@@ -18,6 +18,9 @@ use crate::metrics::{Breach, Code, MIN_RING, Recorder, RepMetrics};
 use crate::stream::{self, Stream};
 use crate::world::{RetryRule, World};
 use rand::RngExt;
+use rules::Outcome;
+use rules::callable::Callable;
+use rules::rulebook::retry_slot;
 use std::collections::VecDeque;
 use strategies::{
     AgentCounts, CallRecord, Choice, InFlight, Millis, Observation, RejectReason, Rejection,
@@ -59,16 +62,6 @@ enum Stage {
     Goodbye,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RetryKind {
-    NoAnswer,
-    Machine,
-    Busy,
-    Failed,
-    CallBack,
-    Abandoned,
-}
-
 /// A call in progress, in one 64-byte cache line: with a burst of a million calls in flight,
 /// each event then misses memory once, not two or three times. The [`CallRecord`] it ends as
 /// is assembled when it ends ([`Call::record`]).
@@ -95,7 +88,8 @@ struct Call {
     choice: Option<Choice>,
     abandoned: bool,
     code: Option<Code>,
-    retry: Option<RetryKind>,
+    /// How the call ended, when its retry rule is still to apply.
+    retry: Option<Outcome>,
 }
 
 const _: () = assert!(MAX_DRAW.0 <= u32::MAX as u64 && size_of::<Option<Call>>() == 64);
@@ -123,71 +117,14 @@ impl Call {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Status {
-    Ready,
-    InCall,
-    WaitingRetry,
-    Done,
-}
-
-/// Eight bytes, so that the list's states stay in cache as far as they can.
+/// Eight bytes, so that the list's states stay in cache as far as they can. Whether the
+/// customer is ready, waiting for a retry, in a call or done is the callable index's.
 #[derive(Clone, Copy, Debug)]
 struct CustomerState {
     attempts: u32,
     code: Code,
-    status: Status,
     /// A call to this customer was abandoned once (time in [`Campaign::abandoned_at`]).
     abandoned: bool,
-}
-
-/// Customers ready to dial in one time zone: retries first (in due order), then the list.
-/// Entries carry the attempt count they were queued at; any other count marks them stale.
-#[derive(Clone, Debug, Default)]
-struct ZoneQueue {
-    /// (customer, attempts when queued, due time).
-    retries: VecDeque<(u32, u32, Millis)>,
-    fresh: VecDeque<u32>,
-    ready: u64,
-    /// Both fronts are known to be callable (or the queues empty) and `candidate` is current:
-    /// entries only ever go stale when a customer of this zone is dialed or given up, or a
-    /// retry joins.
-    clean: bool,
-    /// The zone's next customer as (fresh, rank, customer), compared as a tuple: retries rank
-    /// before fresh customers, earliest due first; fresh customers go in list order.
-    candidate: Option<(bool, u64, u32)>,
-}
-
-impl ZoneQueue {
-    /// One of the zone's ready customers was dialed or given up.
-    fn taken(&mut self) {
-        self.ready -= 1;
-        self.clean = false;
-    }
-
-    /// Drops stale entries from the fronts and notes the zone's next customer.
-    fn tidy(&mut self, customers: &[CustomerState]) {
-        let valid = |c: u32, epoch: u32| {
-            let s = &customers[c as usize];
-            s.status == Status::Ready && s.attempts == epoch
-        };
-        while let Some(&(c, epoch, _)) = self.retries.front()
-            && !valid(c, epoch)
-        {
-            self.retries.pop_front();
-        }
-        while let Some(&c) = self.fresh.front()
-            && !valid(c, 0)
-        {
-            self.fresh.pop_front();
-        }
-        self.candidate = match (self.retries.front(), self.fresh.front()) {
-            (Some(&(c, _, due)), _) => Some((false, due.0, c)),
-            (None, Some(&c)) => Some((true, u64::from(c), c)),
-            _ => None,
-        };
-        self.clean = true;
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,7 +179,8 @@ pub struct Campaign<'m> {
     /// When a call to each such customer was last abandoned (queue or answering-machine
     /// detection); few customers, so not in [`CustomerState`].
     abandoned_at: std::collections::HashMap<u32, Millis>,
-    zones: Vec<ZoneQueue>,
+    /// Who is callable next: ready customers per time zone, and those waiting for a retry.
+    callable: Callable<Millis>,
     agents: Vec<Agent>,
     idle: VecDeque<u32>,
     waiting: VecDeque<CallId>,
@@ -252,13 +190,7 @@ pub struct Campaign<'m> {
     tokens: f64,
     tokens_at: Millis,
     active_calls: u32,
-    remaining: u64,
     dialing_stopped: bool,
-    /// Customers waiting for a retry, one queue per retry rule. A rule's delay is fixed, so due
-    /// times arrive in order and no heap is needed.
-    retry_waits: [VecDeque<(Millis, u32)>; 6],
-    /// The earliest due time at the front of `retry_waits` ([`Millis::MAX`]: none).
-    retry_next: Millis,
     /// Whether each time zone's calling window is open at `now`, valid until `open_until`.
     open: Vec<bool>,
     open_until: Millis,
@@ -271,25 +203,24 @@ impl<'m> Campaign<'m> {
     /// Replication `replication` of a campaign in `model`, every stream drawn from `seed`, at
     /// time zero: the whole list callable, agents logging in as their shifts start.
     pub fn new(model: &'m World, seed: u64, replication: u32) -> Campaign<'m> {
-        let mut zones = vec![ZoneQueue::default(); model.time_zones.len()];
-        let mut customers = Vec::with_capacity(model.customers.len());
-        let mut remaining = 0;
+        let mut callable = Callable::new(
+            model.time_zones.len(),
+            model.customers.iter().map(|c| c.zone).collect(),
+        );
         for (i, c) in model.customers.iter().enumerate() {
-            let status = if c.do_not_call {
-                Status::Done
-            } else {
-                zones[c.zone as usize].fresh.push_back(i as u32);
-                zones[c.zone as usize].ready += 1;
-                remaining += 1;
-                Status::Ready
-            };
-            customers.push(CustomerState {
+            if !c.do_not_call {
+                callable.add(i as u32);
+            }
+        }
+        let customers = vec![
+            CustomerState {
                 attempts: 0,
                 code: Code::NotReached,
-                status,
                 abandoned: false,
-            });
-        }
+            };
+            model.customers.len()
+        ];
+        let remaining = callable.remaining();
         let mut c = Campaign {
             model,
             streams: stream::Attempts::new(seed, replication),
@@ -306,7 +237,7 @@ impl<'m> Campaign<'m> {
             attempted: 0,
             customers,
             abandoned_at: Default::default(),
-            zones,
+            callable,
             agents: Vec::with_capacity(model.agents.len()),
             idle: VecDeque::new(),
             waiting: VecDeque::new(),
@@ -316,10 +247,7 @@ impl<'m> Campaign<'m> {
             tokens: model.start_rate.map_or(0.0, |(_, burst)| f64::from(burst)),
             tokens_at: Millis::ZERO,
             active_calls: 0,
-            remaining,
             dialing_stopped: false,
-            retry_waits: Default::default(),
-            retry_next: Millis::MAX,
             open: vec![false; model.time_zones.len()],
             open_until: Millis::ZERO,
             finished: Vec::new(),
@@ -358,12 +286,12 @@ impl<'m> Campaign<'m> {
 
     /// Customers that have not reached a final result.
     pub fn remaining(&self) -> u64 {
-        self.remaining
+        self.callable.remaining()
     }
 
     /// Whether dialing has stopped (horizon reached or [`Campaign::stop_dialing`] called).
     pub fn dialing_over(&self) -> bool {
-        self.dialing_stopped || self.now >= self.model.horizon || self.remaining == 0
+        self.dialing_stopped || self.now >= self.model.horizon || self.callable.remaining() == 0
     }
 
     /// Whether a call could still be placed before the horizon: a customer is ready in a time
@@ -375,12 +303,13 @@ impl<'m> Campaign<'m> {
             return false;
         }
         let horizon = self.model.horizon;
-        if self.active_calls > 0 || self.retry_next < horizon {
+        if self.active_calls > 0 || self.callable.next_due().is_some_and(|d| d < horizon) {
             return true;
         }
-        self.zones.iter().enumerate().any(|(z, q)| {
-            q.ready > 0
-                && (self.open[z] || self.model.window_steady_until(z as u16, self.now) < horizon)
+        (0..self.open.len() as u16).any(|z| {
+            self.callable.ready_in(z) > 0
+                && (self.open[usize::from(z)]
+                    || self.model.window_steady_until(z, self.now) < horizon)
         })
     }
 
@@ -401,8 +330,10 @@ impl<'m> Campaign<'m> {
         }
         // Readiness matters only when the dialer next looks, so due retries are released once
         // here, in due order, rather than interleaved with the events above.
-        if self.retry_next <= until {
-            self.release_retries(until);
+        if self.callable.next_due().is_some_and(|d| d <= until) {
+            for _ in 0..self.callable.release(until) {
+                self.rec.retry_released();
+            }
         }
         self.now = self.now.max(until);
         if self.now >= self.open_until {
@@ -411,25 +342,6 @@ impl<'m> Campaign<'m> {
                 *open = self.model.in_window(zone as u16, self.now);
                 let steady = self.model.window_steady_until(zone as u16, self.now);
                 self.open_until = self.open_until.min(steady);
-            }
-        }
-    }
-
-    /// Makes every customer whose retry is due by `until` callable again, earliest first.
-    fn release_retries(&mut self, until: Millis) {
-        loop {
-            let next = (0..self.retry_waits.len())
-                .filter_map(|k| self.retry_waits[k].front().map(|&(due, _)| (due, k)))
-                .min();
-            match next {
-                Some((due, k)) if due <= until => {
-                    let (_, customer) = self.retry_waits[k].pop_front().expect("front seen");
-                    self.retry_due(customer, due);
-                }
-                next => {
-                    self.retry_next = next.map_or(Millis::MAX, |(due, _)| due);
-                    return;
-                }
             }
         }
     }
@@ -465,7 +377,7 @@ impl<'m> Campaign<'m> {
             in_flight: self.in_flight,
             oldest_in_queue,
             callable_now: self.callable_now(),
-            remaining: self.remaining,
+            remaining: self.callable.remaining(),
         }
     }
 
@@ -473,12 +385,7 @@ impl<'m> Campaign<'m> {
         if self.dialing_over() {
             return 0;
         }
-        self.zones
-            .iter()
-            .enumerate()
-            .filter(|(z, _)| self.open[*z])
-            .map(|(_, q)| q.ready)
-            .sum()
+        self.callable.callable(&self.open)
     }
 
     /// The customer the dialer would call next: due retries first (earliest due), then the list
@@ -487,31 +394,14 @@ impl<'m> Campaign<'m> {
         if self.dialing_over() {
             return None;
         }
-        let mut best: Option<(bool, u64, u32)> = None;
-        let customers = &self.customers;
-        for (q, &open) in self.zones.iter_mut().zip(&self.open) {
-            if q.ready == 0 || !open {
-                continue;
-            }
-            if !q.clean {
-                q.tidy(customers);
-            }
-            if let Some(cand) = q.candidate
-                && best.is_none_or(|b| cand < b)
-            {
-                best = Some(cand);
-            }
-        }
-        best.map(|(_, _, c)| c)
+        self.callable.next(&self.open)
     }
 
     /// Places a call to `customer` now, unless Connect's limits refuse it.
     pub fn dial(&mut self, customer: u32) -> Result<(), DialError> {
         let now = self.now;
-        let callable = self
-            .customers
-            .get(customer as usize)
-            .is_some_and(|s| s.status == Status::Ready)
+        let callable = (customer as usize) < self.customers.len()
+            && self.callable.is_ready(customer)
             && !self.dialing_over()
             && self.open[self.model.customers[customer as usize].zone as usize];
         if !callable {
@@ -547,12 +437,11 @@ impl<'m> Campaign<'m> {
             self.rec.breach(Breach::RedialAfterAbandon);
         }
         state.attempts += 1;
-        state.status = Status::InCall;
         if state.attempts == 1 {
             self.attempted += 1;
         }
         let attempt = state.attempts;
-        self.zones[info.zone as usize].taken();
+        self.callable.take(customer);
 
         let m = self.model;
         let mut rng = self.streams.stream(customer, attempt);
@@ -605,10 +494,8 @@ impl<'m> Campaign<'m> {
 
     /// Gives up on a customer whose dial was refused: it keeps its current result code.
     pub fn give_up(&mut self, customer: u32) {
-        let state = &mut self.customers[customer as usize];
-        if state.status == Status::Ready {
-            state.status = Status::Done;
-            self.zones[self.model.customers[customer as usize].zone as usize].taken();
+        if self.callable.is_ready(customer) {
+            self.callable.remove(customer);
             self.customer_done();
         }
     }
@@ -677,9 +564,9 @@ impl<'m> Campaign<'m> {
         };
         call.ring_ms = (now - call.dialed_at).0 as u32;
         let (seen, retry) = match call.truth {
-            Truth::Busy => (RingOutcome::Busy, RetryKind::Busy),
-            Truth::NoAnswer => (RingOutcome::NoAnswer, RetryKind::NoAnswer),
-            Truth::Failed => (RingOutcome::Failed, RetryKind::Failed),
+            Truth::Busy => (RingOutcome::Busy, Outcome::Busy),
+            Truth::NoAnswer => (RingOutcome::NoAnswer, Outcome::NoAnswer),
+            Truth::Failed => (RingOutcome::Failed, Outcome::Failed),
             Truth::Human | Truth::Machine => {
                 let human = call.truth == Truth::Human;
                 match &m.amd {
@@ -720,7 +607,7 @@ impl<'m> Campaign<'m> {
         }
         call.ring = RingOutcome::MachineDetected;
         call.code = Some(Code::Absent);
-        call.retry = Some(RetryKind::Machine);
+        call.retry = Some(Outcome::Machine);
         let (person, customer) = (call.truth == Truth::Human, call.customer);
         if person {
             self.rec.amd_hung_up_on_person(now);
@@ -775,10 +662,10 @@ impl<'m> Campaign<'m> {
                 self.enter_queue(id);
                 return;
             }
-            Choice::CallBack => (Code::CallBack, Some(RetryKind::CallBack)),
+            Choice::CallBack => (Code::CallBack, Some(Outcome::CallBack)),
             Choice::Email => (Code::Email, None),
             Choice::NotInterested => (Code::NotInterested, None),
-            Choice::NoInput => (Code::Absent, Some(RetryKind::Machine)),
+            Choice::NoInput => (Code::Absent, Some(Outcome::NoInput)),
         };
         call.code = Some(code);
         call.retry = retry;
@@ -822,7 +709,7 @@ impl<'m> Campaign<'m> {
         }
         call.abandoned = true;
         call.code = Some(Code::Abandoned);
-        call.retry = Some(RetryKind::Abandoned);
+        call.retry = Some(Outcome::Abandoned);
         let customer = call.customer;
         let waited = now - call.queued_at().expect("queued");
         self.customer_abandoned(customer);
@@ -949,19 +836,6 @@ impl<'m> Campaign<'m> {
         }
     }
 
-    fn retry_due(&mut self, customer: u32, due: Millis) {
-        self.rec.retry_released();
-        let state = &mut self.customers[customer as usize];
-        if state.status != Status::WaitingRetry {
-            return;
-        }
-        state.status = Status::Ready;
-        let zone = &mut self.zones[self.model.customers[customer as usize].zone as usize];
-        zone.retries.push_back((customer, state.attempts, due));
-        zone.ready += 1;
-        zone.clean = false;
-    }
-
     fn agents_changed(&mut self) {
         self.rec.agents(self.now, self.counts);
         if self.model.metrics_lag > Millis::ZERO {
@@ -1009,26 +883,16 @@ impl<'m> Campaign<'m> {
             self.outcomes[code.index()] += 1;
             state.code = code;
         }
-        let rule: Option<(usize, RetryRule)> = call.retry.and_then(|k| {
-            let rules = &self.model.retry;
-            let rule = match k {
-                RetryKind::NoAnswer => rules.no_answer,
-                RetryKind::Machine => rules.machine,
-                RetryKind::Busy => rules.busy,
-                RetryKind::Failed => rules.failed,
-                RetryKind::CallBack => rules.call_back,
-                RetryKind::Abandoned => rules.abandoned,
-            };
-            rule.map(|r| (k as usize, r))
-        });
+        let rule: Option<(usize, RetryRule)> = call
+            .retry
+            .and_then(retry_slot)
+            .and_then(|slot| self.model.retry.by_slot(slot).map(|r| (slot, r)));
         match rule {
-            Some((queue, r)) if state.attempts < r.max_attempts => {
-                state.status = Status::WaitingRetry;
-                self.retry_waits[queue].push_back((now + r.after, customer));
-                self.retry_next = self.retry_next.min(now + r.after);
+            Some((slot, r)) if state.attempts < r.max_attempts => {
+                self.callable.schedule(customer, slot, now + r.after);
             }
             _ => {
-                state.status = Status::Done;
+                self.callable.remove(customer);
                 self.customer_done();
             }
         }
@@ -1039,9 +903,9 @@ impl<'m> Campaign<'m> {
         self.abandoned_at.insert(customer, self.now);
     }
 
+    /// A customer left the callable index for good.
     fn customer_done(&mut self) {
-        self.remaining -= 1;
-        if self.remaining == 0 {
+        if self.callable.remaining() == 0 {
             self.rec.list_exhausted(self.now);
         }
     }

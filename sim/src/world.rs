@@ -89,6 +89,21 @@ pub struct RetryRules {
     pub abandoned: Option<RetryRule>,
 }
 
+impl RetryRules {
+    /// The rule numbered `slot` by [`rules::rulebook::retry_slot`].
+    pub fn by_slot(&self, slot: usize) -> Option<RetryRule> {
+        match slot {
+            0 => self.no_answer,
+            1 => self.machine,
+            2 => self.busy,
+            3 => self.failed,
+            4 => self.call_back,
+            5 => self.abandoned,
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Amd {
     pub detect_after: Sampler,
