@@ -13,17 +13,26 @@
 //! at any hour.
 
 use crate::UnixMillis;
-use crate::store::Customer;
 use rules::Outcome;
 use rules::Rules;
 use rules::callable::Callable;
 use rules::rulebook::{
-    CallingWindow, PastAttempt, PastState, Verdict, may_dial, retry_slot, window_opens,
+    CallingWindow, CustomerFacts, PastAttempt, PastState, Verdict, may_dial, retry_slot,
+    window_opens,
 };
 use std::collections::{BTreeMap, HashMap};
 
 /// Before any attempt a store can hold.
 const LONG_AGO: UnixMillis = UnixMillis(i64::MIN / 2);
+
+/// What the index keeps of a stored customer.
+pub(crate) struct Listed {
+    /// The store's id of the customer.
+    pub(crate) id: i64,
+    /// In the contact list at the last import.
+    pub(crate) listed: bool,
+    pub(crate) facts: CustomerFacts,
+}
 
 /// The callable index over the store's customers, in list order.
 pub(crate) struct DialIndex {
@@ -31,7 +40,7 @@ pub(crate) struct DialIndex {
     pub(crate) rules: Rules,
     any_hour: Rules,
     callable: Callable<UnixMillis>,
-    customers: Vec<Customer>,
+    customers: Vec<Listed>,
     position: HashMap<i64, u32>,
     /// The UTC offset of each time zone.
     offsets: Vec<i64>,
@@ -47,13 +56,13 @@ pub(crate) struct Counts {
 impl DialIndex {
     /// The index over `customers` (in list order) with their attempts.
     pub(crate) fn build(
-        customers: Vec<Customer>,
+        customers: Vec<Listed>,
         history: &HashMap<i64, Vec<PastAttempt>>,
         rules: &Rules,
     ) -> DialIndex {
         let mut zone: BTreeMap<i64, u16> = BTreeMap::new();
         for c in &customers {
-            if let Some(o) = c.utc_offset_ms {
+            if let Some(o) = c.facts.utc_offset_ms {
                 let next = zone.len() as u16;
                 zone.entry(o).or_insert(next);
             }
@@ -64,7 +73,7 @@ impl DialIndex {
         }
         let zone_of = customers
             .iter()
-            .map(|c| c.utc_offset_ms.map_or(0, |o| zone[&o]))
+            .map(|c| c.facts.utc_offset_ms.map_or(0, |o| zone[&o]))
             .collect();
         let mut index = DialIndex {
             rules: rules.clone(),
@@ -112,7 +121,7 @@ impl DialIndex {
         }
         // Asked long before any attempt, at any hour, the rulebook says when the customer is
         // ready next: its retry delay's end (or the quiet period's after an abandon).
-        match may_dial(&c.facts(), history, &self.any_hour, LONG_AGO) {
+        match may_dial(&c.facts, history, &self.any_hour, LONG_AGO) {
             Verdict::Never(_) => self.callable.remove(i),
             Verdict::Later {
                 not_before: None, ..
@@ -158,11 +167,11 @@ impl DialIndex {
         }
     }
 
-    /// The customer to dial next at `now`, if any is callable.
-    pub(crate) fn next(&mut self, now: UnixMillis) -> Option<Customer> {
+    /// The store's id of the customer to dial next at `now`, if any is callable.
+    pub(crate) fn next(&mut self, now: UnixMillis) -> Option<i64> {
         let open = self.open(now);
         let i = self.callable.next(&open)?;
-        Some(self.customers[i as usize].clone())
+        Some(self.customers[i as usize].id)
     }
 
     /// Which time zones' windows are open at `now`, once due retries are released.

@@ -12,7 +12,7 @@
 
 use crate::compliance::FinishedCall;
 use crate::contacts::Entry;
-use crate::dial_index::DialIndex;
+use crate::dial_index::{DialIndex, Listed};
 use crate::outcome::Outcome;
 use crate::time::UnixMillis;
 use crate::token::client_token;
@@ -738,7 +738,16 @@ impl Store {
     fn dial_index(&mut self, rules: &Rules) -> Result<&mut DialIndex> {
         if self.index.as_ref().is_none_or(|i| i.rules != *rules) {
             let history = Self::history_in(&self.conn, None)?;
-            self.index = Some(DialIndex::build(self.customers()?, &history, rules));
+            let listed = self
+                .customers()?
+                .iter()
+                .map(|c| Listed {
+                    id: c.id,
+                    listed: c.listed,
+                    facts: c.facts(),
+                })
+                .collect();
+            self.index = Some(DialIndex::build(listed, &history, rules));
         }
         Ok(self.index.as_mut().expect("built above"))
     }
@@ -747,7 +756,10 @@ impl Store {
     /// order, among customers whose calling window is open — the simulator's order.
     /// [`Store::plan_attempt`] still decides whether the call may be placed.
     pub fn next_to_dial(&mut self, now: UnixMillis, rules: &Rules) -> Result<Option<Customer>> {
-        Ok(self.dial_index(rules)?.next(now))
+        match self.dial_index(rules)?.next(now) {
+            Some(id) => Ok(Some(Self::customer_in(&self.conn, id)?)),
+            None => Ok(None),
+        }
     }
 
     fn attempts_where(&self, condition: &str) -> Result<Vec<Attempt>> {

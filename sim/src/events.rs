@@ -253,7 +253,7 @@ impl EventQueue {
                 self.summary[index / 4096] &= !(1 << ((index / 64) % 64));
             }
             self.in_wheel -= self.due.len();
-            self.due.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+            self.due.sort_unstable_by_key(|e| Reverse(e.key));
         }
         let (source, key) = self.head()?;
         let at = (key >> 64) as u64;
