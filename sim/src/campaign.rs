@@ -886,7 +886,7 @@ impl<'m> Campaign<'m> {
         let rule: Option<(usize, RetryRule)> = call
             .retry
             .and_then(retry_slot)
-            .and_then(|slot| self.model.retry.by_slot(slot).map(|r| (slot, r)));
+            .and_then(|slot| self.model.retry[slot].map(|r| (slot, r)));
         match rule {
             Some((slot, r)) if state.attempts < r.max_attempts => {
                 self.callable.schedule(customer, slot, now + r.after);

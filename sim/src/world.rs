@@ -10,7 +10,8 @@ use crate::dist::{DistributionError, Sampler};
 use crate::inputs::{Customer, Inputs};
 use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing};
 use crate::stream;
-use rules::rulebook::{CallingWindow, Retry};
+use rules::Outcome;
+use rules::rulebook::{CallingWindow, RETRY_SLOTS, Retry, retry_slot};
 use rules::time::UnixMillis;
 use std::sync::Arc;
 use strategies::Millis;
@@ -78,32 +79,6 @@ impl From<&Retry> for RetryRule {
     }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct RetryRules {
-    pub no_answer: Option<RetryRule>,
-    pub machine: Option<RetryRule>,
-    pub busy: Option<RetryRule>,
-    pub failed: Option<RetryRule>,
-    pub call_back: Option<RetryRule>,
-    /// After a caller hung up in the queue: never before the quiet period is over.
-    pub abandoned: Option<RetryRule>,
-}
-
-impl RetryRules {
-    /// The rule numbered `slot` by [`rules::rulebook::retry_slot`].
-    pub fn by_slot(&self, slot: usize) -> Option<RetryRule> {
-        match slot {
-            0 => self.no_answer,
-            1 => self.machine,
-            2 => self.busy,
-            3 => self.failed,
-            4 => self.call_back,
-            5 => self.abandoned,
-            _ => None,
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Amd {
     pub detect_after: Sampler,
@@ -152,7 +127,8 @@ pub struct World {
     /// (refill per millisecond, burst).
     pub start_rate: Option<(f64, u32)>,
     pub max_concurrent_calls: Option<u32>,
-    pub retry: RetryRules,
+    /// The retry rules, indexed by [`rules::rulebook::retry_slot`].
+    pub retry: [Option<RetryRule>; RETRY_SLOTS],
     /// How long a customer whose call was abandoned is not called again.
     pub abandon_quiet: Millis,
     /// The calling window in the customers' local time (`None`: the whole day).
@@ -285,17 +261,21 @@ impl World {
                 .as_ref()
                 .map(|b| (b.per_second.get() / 1_000.0, b.burst)),
             max_concurrent_calls: scenario.limits.max_concurrent_calls,
-            retry: RetryRules {
-                no_answer: r.no_answer.as_ref().map(RetryRule::from),
-                machine: r.machine.as_ref().map(RetryRule::from),
-                busy: r.busy.as_ref().map(RetryRule::from),
-                failed: r.failed.as_ref().map(RetryRule::from),
-                call_back: r.call_back.as_ref().map(RetryRule::from),
-                abandoned: r.abandoned.as_ref().map(|a| RetryRule {
-                    after: RetryRule::from(a).after.max(abandon_quiet),
-                    ..RetryRule::from(a)
-                }),
-            },
+            // Numbered as the rulebook numbers them; a redial after an abandon waits out the
+            // quiet period whatever its own delay.
+            retry: std::array::from_fn(|slot| {
+                r.by_slot(slot).map(|rule| {
+                    let rule = RetryRule::from(&rule);
+                    if retry_slot(Outcome::Abandoned) == Some(slot) {
+                        RetryRule {
+                            after: rule.after.max(abandon_quiet),
+                            ..rule
+                        }
+                    } else {
+                        rule
+                    }
+                })
+            }),
             abandon_quiet,
             window: (rules.calling_window != CallingWindow::ANY_HOUR)
                 .then_some(rules.calling_window),

@@ -24,6 +24,7 @@
 use lab::Plan;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use rules::rulebook::retry_slot;
 use sim::campaign::{Trace, TracedCall};
 use sim::metrics::{Code, RepMetrics};
 use sim::world::RetryRule;
@@ -593,15 +594,16 @@ fn code_of(t: &TracedCall) -> Option<Code> {
 
 /// The retry rule that applies after a call (`None`: the customer is done).
 fn retry_rule(model: &Plan, t: &TracedCall) -> Option<RetryRule> {
-    let r = &model.world.retry;
+    let r =
+        |after: rules::Outcome| model.world.retry[retry_slot(after).expect("a retried outcome")];
     match t.call.ring {
-        RingOutcome::Busy => r.busy,
-        RingOutcome::NoAnswer => r.no_answer,
-        RingOutcome::Failed => r.failed,
-        RingOutcome::MachineDetected => r.machine,
+        RingOutcome::Busy => r(rules::Outcome::Busy),
+        RingOutcome::NoAnswer => r(rules::Outcome::NoAnswer),
+        RingOutcome::Failed => r(rules::Outcome::Failed),
+        RingOutcome::MachineDetected => r(rules::Outcome::Machine),
         RingOutcome::Answered => match t.call.choice {
-            Some(Choice::NoInput) => r.machine,
-            Some(Choice::CallBack) => r.call_back,
+            Some(Choice::NoInput) => r(rules::Outcome::NoInput),
+            Some(Choice::CallBack) => r(rules::Outcome::CallBack),
             _ => None,
         },
     }
