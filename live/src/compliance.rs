@@ -5,52 +5,50 @@
 use crate::config::{AbandonDefinition, KillAction, KillSwitch};
 use crate::outcome::Outcome;
 use crate::time::{MINUTE_MS, UnixMillis};
+use rules::abandonment::{self, AbandonTally};
 
-/// Abandons and their two denominators over some finished calls.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct AbandonCounts {
-    pub abandoned: u64,
-    /// Calls answered by a live person (pressed a key, or chose an agent and gave up).
-    pub live_answers: u64,
-    /// Callers who chose to talk to an agent (entered the queue).
-    pub queued: u64,
-}
-
-impl AbandonCounts {
-    pub fn from_outcomes(outcomes: impl IntoIterator<Item = Outcome>) -> AbandonCounts {
-        let mut c = AbandonCounts::default();
-        for o in outcomes {
-            c.abandoned += u64::from(o == Outcome::Abandoned);
-            c.live_answers += u64::from(o.live_answer());
-            c.queued += u64::from(o.queued());
-        }
-        c
-    }
-
-    /// Abandoned ÷ live answers; `None` with no live answer.
-    pub fn regulatory(&self) -> Option<f64> {
-        (self.live_answers > 0).then(|| self.abandoned as f64 / self.live_answers as f64)
-    }
-
-    /// Abandoned ÷ callers who entered the queue; `None` with none.
-    pub fn queue(&self) -> Option<f64> {
-        (self.queued > 0).then(|| self.abandoned as f64 / self.queued as f64)
-    }
-
-    /// The rate and its denominator under `definition`.
-    pub fn rate(&self, definition: AbandonDefinition) -> (Option<f64>, u64) {
-        match definition {
-            AbandonDefinition::Regulatory => (self.regulatory(), self.live_answers),
-            AbandonDefinition::Queue => (self.queue(), self.queued),
-        }
-    }
-}
-
-/// One finished call, for the kill-switch.
+/// One finished call, for the abandon rates and the kill-switch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FinishedCall {
     pub ended_at: UnixMillis,
     pub outcome: Outcome,
+    /// When the caller entered the agents' queue.
+    pub queued_at: Option<UnixMillis>,
+    /// When an agent took the call.
+    pub connected_at: Option<UnixMillis>,
+}
+
+/// The counts of the abandon rates' one definition ([`rules::abandonment`]) over `calls`, with
+/// the compliance threshold `threshold_ms`. A live campaign cannot count the people
+/// answering-machine detection hung up on (Connect reports them as machines).
+pub fn tally<'a>(
+    calls: impl IntoIterator<Item = &'a FinishedCall>,
+    threshold_ms: i64,
+) -> AbandonTally {
+    let mut t = AbandonTally::default();
+    for c in calls {
+        t.abandoned += u64::from(c.outcome == Outcome::Abandoned);
+        t.live_answers += u64::from(c.outcome.live_answer());
+        t.queued += u64::from(c.outcome.queued());
+        if c.outcome == Outcome::Agent
+            && let (Some(q), Some(a)) = (c.queued_at, c.connected_at)
+        {
+            let waited = (a.0 - q.0).max(0) as u64;
+            t.connected_late += u64::from(abandonment::connected_late(
+                waited,
+                threshold_ms.max(0) as u64,
+            ));
+        }
+    }
+    t
+}
+
+/// The rate and its denominator under `definition`.
+pub fn rate(t: &AbandonTally, definition: AbandonDefinition) -> (Option<f64>, u64) {
+    match definition {
+        AbandonDefinition::Regulatory => (t.regulatory_rate(), t.live_answers),
+        AbandonDefinition::Queue => (t.queue_rate(), t.queued),
+    }
 }
 
 /// The kill-switch's state.
@@ -69,16 +67,21 @@ pub enum KillSwitchState {
 /// Evaluates the kill-switch at `now` over the calls that ended in the last `window_min` minutes
 /// (`now - window < ended_at <= now`). It trips when the rate under the configured definition is
 /// above the target and its denominator holds at least `min_calls` calls.
-pub fn kill_switch(calls: &[FinishedCall], rules: &KillSwitch, now: UnixMillis) -> KillSwitchState {
+pub fn kill_switch(
+    calls: &[FinishedCall],
+    rules: &KillSwitch,
+    threshold_ms: i64,
+    now: UnixMillis,
+) -> KillSwitchState {
     let window = (rules.window_min.get() * MINUTE_MS as f64).round() as i64;
     let start = now.plus_ms(-window);
-    let counts = AbandonCounts::from_outcomes(
+    let counts = tally(
         calls
             .iter()
-            .filter(|c| c.ended_at > start && c.ended_at <= now)
-            .map(|c| c.outcome),
+            .filter(|c| c.ended_at > start && c.ended_at <= now),
+        threshold_ms,
     );
-    let (rate, denominator) = counts.rate(rules.definition);
+    let (rate, denominator) = rate(&counts, rules.definition);
     match rate {
         Some(r) if denominator >= u64::from(rules.min_calls) && r > rules.target_abandon.get() => {
             KillSwitchState::Tripped {
@@ -109,6 +112,8 @@ mod tests {
             .map(|&(min, outcome)| FinishedCall {
                 ended_at: at(0, min),
                 outcome,
+                queued_at: None,
+                connected_at: None,
             })
             .collect()
     }
@@ -129,7 +134,7 @@ mod tests {
             (15, Outcome::NoAnswer),
         ]);
         assert_eq!(
-            kill_switch(&c, &ks, at(0, 20)),
+            kill_switch(&c, &ks, 2_000, at(0, 20)),
             KillSwitchState::Tripped {
                 rate: 0.2,
                 denominator: 5,
@@ -139,7 +144,7 @@ mod tests {
         // Queue definition: 1 abandon ÷ 2 queued, but only 2 in the denominator < 4: holds.
         ks.definition = AbandonDefinition::Queue;
         assert_eq!(
-            kill_switch(&c, &ks, at(0, 20)),
+            kill_switch(&c, &ks, 2_000, at(0, 20)),
             KillSwitchState::Clear {
                 rate: Some(0.5),
                 denominator: 2
@@ -149,7 +154,7 @@ mod tests {
         ks.definition = AbandonDefinition::Regulatory;
         ks.action = KillAction::Pause;
         assert_eq!(
-            kill_switch(&c, &ks, at(1, 12)),
+            kill_switch(&c, &ks, 2_000, at(1, 12)),
             KillSwitchState::Clear {
                 rate: Some(0.0),
                 denominator: 2
@@ -158,12 +163,12 @@ mod tests {
         // Under the target: clear.
         ks.target_abandon = Share::new(0.25).unwrap();
         assert!(matches!(
-            kill_switch(&c, &ks, at(0, 20)),
+            kill_switch(&c, &ks, 2_000, at(0, 20)),
             KillSwitchState::Clear { .. }
         ));
         ks.target_abandon = Share::new(0.1).unwrap();
         assert!(matches!(
-            kill_switch(&c, &ks, at(0, 20)),
+            kill_switch(&c, &ks, 2_000, at(0, 20)),
             KillSwitchState::Tripped {
                 action: KillAction::Pause,
                 ..
@@ -171,7 +176,7 @@ mod tests {
         ));
         // Calls after `now` are not counted.
         assert_eq!(
-            kill_switch(&c, &ks, at(0, 10)),
+            kill_switch(&c, &ks, 2_000, at(0, 10)),
             KillSwitchState::Clear {
                 rate: Some(0.0),
                 denominator: 1

@@ -33,6 +33,11 @@ pub struct Campaign {
     /// Another endpoint for the Connect API (the local stand-in), e.g. `http://127.0.0.1:8080`.
     #[serde(default)]
     pub endpoint_url: Option<EndpointUrl>,
+    /// Where Connect's contact events arrive (an EventBridge rule's SQS queue): outcomes are
+    /// learnt from them, DescribeContact only for calls whose events are overdue. Without,
+    /// every call in flight is polled with DescribeContact.
+    #[serde(default)]
+    pub contact_events: Option<ContactEvents>,
     /// The contact list: a CSV file relative to the campaign file, or the sample's DynamoDB
     /// table.
     pub contacts: ContactSource,
@@ -47,6 +52,14 @@ pub struct Campaign {
     pub quotas: Quotas,
     /// The campaign store (SQLite), relative to the campaign file.
     pub store: PathBuf,
+}
+
+/// The SQS queue an EventBridge rule sends the instance's contact events to:
+/// `(sqs_queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/dialsim-events")`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactEvents {
+    pub sqs_queue_url: QueueUrl,
 }
 
 /// Where the customers come from: `"contacts.csv"` or `DynamoDb(table: …, campaign_column: …)`.
@@ -113,6 +126,11 @@ pub struct Compliance {
     pub ring_timeout_s: RingTimeout,
     #[serde(default)]
     pub kill_switch: KillSwitch,
+    /// Seconds within which a live answer must be bridged to an agent; one bridged later counts
+    /// as an abandon in the regulatory rate (2 in the US and UK rules, the scenario's
+    /// `queue.compliance_threshold_s`).
+    #[serde(default = "default_threshold")]
+    pub compliance_threshold_s: Positive,
 }
 
 impl Default for Compliance {
@@ -121,8 +139,20 @@ impl Default for Compliance {
             do_not_call: None,
             ring_timeout_s: default_ring(),
             kill_switch: KillSwitch::default(),
+            compliance_threshold_s: default_threshold(),
         }
     }
+}
+
+impl Compliance {
+    /// The compliance threshold in milliseconds.
+    pub fn threshold_ms(&self) -> i64 {
+        (self.compliance_threshold_s.get() * 1_000.0).round() as i64
+    }
+}
+
+fn default_threshold() -> Positive {
+    Positive::new(rules::abandonment::DEFAULT_COMPLIANCE_THRESHOLD_S).expect("positive")
 }
 
 fn default_ring() -> RingTimeout {
@@ -307,6 +337,19 @@ rules::checked!(
         Ok(())
     } else {
         Err(format!("{v:?} is not an offset from UTC: write it like \"+09:00\", \"-05:00\" or \"UTC\""))
+    }
+);
+rules::checked!(
+    /// An SQS queue URL.
+    QueueUrl(String),
+    |v| {
+        let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+        match rest {
+            Some(rest) if rest.contains('/') && !rest.contains(char::is_whitespace) => Ok(()),
+            _ => Err(format!(
+                "{v:?} is not an SQS queue URL: write it as `aws sqs get-queue-url` prints it, like \"https://sqs.us-east-1.amazonaws.com/123456789012/dialsim-events\""
+            )),
+        }
     }
 );
 rules::checked!(

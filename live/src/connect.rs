@@ -1,13 +1,15 @@
-//! The four Amazon Connect operations a dialer needs, through aws-sdk-connect, each behind a
-//! client-side rate limiter, with every failure sorted into what the dialer must do about it.
+//! The Amazon Connect operations a dialer needs, through aws-sdk-connect, with every failure
+//! sorted into what the dialer must do about it: the [`Switchboard`] of a real campaign. The
+//! dialing loop keeps under Connect's request quotas itself ([`crate::dialer`]).
 //!
 //! The SDK's own retries are turned off: a retried StartOutboundVoiceContact carries the same
 //! ClientToken and so cannot place a second call, but it would hide throttling from the pacer and
 //! make the dial rate unpredictable. The dialing loop retries instead, with the attempt's stored
 //! token.
 
-use crate::config::{Bucket, Campaign};
+use crate::config::Campaign;
 use crate::contact::ContactView;
+use crate::dialer::ports::{StartRequest, Switchboard};
 use crate::time::UnixMillis;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -17,10 +19,8 @@ use aws_sdk_connect::error::DisplayErrorContext;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::primitives::DateTime;
 use aws_sdk_connect::types::{Channel, CurrentMetric, CurrentMetricName, Filters, Unit};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
 use std::fmt;
-use std::num::NonZeroU32;
 use std::time::Duration;
 use strategies::AgentCounts;
 
@@ -32,9 +32,12 @@ pub enum ApiError {
     Throttled { code: String },
     /// Over the concurrent-calls quota (LimitExceededException): nothing happened.
     ConcurrencyLimit { code: String },
-    /// No clear answer (a 5xx, a timeout, a dropped connection): the request may have taken
+    /// No clear answer (a 5xx, an answer that is not Connect's): the request may have taken
     /// effect. Only an idempotent retry (the same ClientToken) is safe.
     Ambiguous { detail: String },
+    /// No answer at all (connection refused, a timeout, a dropped connection): the request may
+    /// have taken effect, as with `Ambiguous`; many in a row mean Connect cannot be reached.
+    Unreachable { detail: String },
     /// Connect refused this request for this contact or number; retrying will not help.
     Refused { code: String, message: String },
     /// Permissions, credentials or the campaign's ids are wrong: stop the campaign.
@@ -46,6 +49,7 @@ impl fmt::Display for ApiError {
         match self {
             ApiError::Throttled { code } | ApiError::ConcurrencyLimit { code } => f.write_str(code),
             ApiError::Ambiguous { detail } => write!(f, "no clear answer: {detail}"),
+            ApiError::Unreachable { detail } => write!(f, "no answer: {detail}"),
             ApiError::Refused { code, message } | ApiError::Fatal { code, message } => {
                 write!(f, "{code}: {message}")
             }
@@ -130,7 +134,7 @@ fn sort<E: ProvideErrorMetadata + std::error::Error + 'static>(
                     ),
                 }
             } else {
-                ApiError::Ambiguous { detail }
+                ApiError::Unreachable { detail }
             }
         }
     }
@@ -153,34 +157,7 @@ pub struct QueueMetrics {
     pub snapshot_at: Option<UnixMillis>,
 }
 
-/// One limiter per operation.
-struct Limiters {
-    start: DefaultDirectRateLimiter,
-    describe: DefaultDirectRateLimiter,
-    attributes: DefaultDirectRateLimiter,
-    metrics: DefaultDirectRateLimiter,
-}
-
-fn limiter(bucket: &Bucket, time_scale: f64) -> DefaultDirectRateLimiter {
-    let rate = (bucket.per_second.get() * time_scale).max(1e-6);
-    let period = Duration::from_secs_f64(1.0 / rate).max(Duration::from_nanos(1));
-    let burst = NonZeroU32::new((*bucket.burst.get()).max(1)).unwrap_or(NonZeroU32::MIN);
-    let quota = Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(burst);
-    RateLimiter::direct(quota)
-}
-
-/// Which operation a limiter guards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Operation {
-    Start,
-    Describe,
-    Attributes,
-    Metrics,
-}
-
-/// The Connect client of one campaign.
+/// Amazon Connect through the SDK, for one campaign's instance, flow and queue.
 pub struct Connect {
     client: Client,
     instance_id: String,
@@ -188,14 +165,13 @@ pub struct Connect {
     queue_id: String,
     source_phone: String,
     ring_timeout_s: i32,
-    limiters: Limiters,
+    events: Option<crate::event_queue::EventQueue>,
 }
 
 impl Connect {
     /// Builds the client from the campaign: its Region and endpoint, credentials from the AWS
-    /// provider chain. `time_scale` multiplies the client-side rate limits (a rehearsal against
-    /// the stand-in runs its clock that much faster).
-    pub async fn new(campaign: &Campaign, time_scale: f64) -> Connect {
+    /// provider chain.
+    pub async fn new(campaign: &Campaign) -> Connect {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(aws_config::Region::new(campaign.region.get().clone()));
         if let Some(url) = &campaign.endpoint_url {
@@ -211,7 +187,6 @@ impl Connect {
                     .build(),
             )
             .build();
-        let q = &campaign.quotas;
         Connect {
             client: Client::from_conf(config),
             instance_id: campaign.instance_id.get().clone(),
@@ -219,27 +194,19 @@ impl Connect {
             queue_id: campaign.queue_id.get().clone(),
             source_phone: campaign.source_phone_number.get().clone(),
             ring_timeout_s: *campaign.compliance.ring_timeout_s.get() as i32,
-            limiters: Limiters {
-                start: limiter(&q.contact_api, time_scale),
-                describe: limiter(&q.contact_api, time_scale),
-                attributes: limiter(&q.contact_api, time_scale),
-                metrics: limiter(&q.metrics_api, time_scale),
+            events: match &campaign.contact_events {
+                Some(e) => Some(
+                    crate::event_queue::EventQueue::start(
+                        e.sqs_queue_url.get(),
+                        campaign.region.get(),
+                    )
+                    .await,
+                ),
+                None => None,
             },
         }
     }
 
-    /// Takes one request from the operation's client-side budget; `false` when it is spent for now.
-    pub fn budget(&self, op: Operation) -> bool {
-        let l = match op {
-            Operation::Start => &self.limiters.start,
-            Operation::Describe => &self.limiters.describe,
-            Operation::Attributes => &self.limiters.attributes,
-            Operation::Metrics => &self.limiters.metrics,
-        };
-        l.check().is_ok()
-    }
-
-    /// StartOutboundVoiceContact with the attempt's ClientToken; the contact id on success.
     pub async fn start(
         &self,
         phone: &str,
@@ -364,6 +331,47 @@ impl Connect {
             .await
             .map_err(|e| sort(e, false))?;
         Ok(out.attributes().cloned().unwrap_or_default())
+    }
+}
+
+impl Switchboard for Connect {
+    async fn start(&mut self, request: &StartRequest) -> Result<String, ApiError> {
+        Connect::start(
+            self,
+            &request.phone,
+            &request.token,
+            request.attributes.clone(),
+        )
+        .await
+    }
+
+    async fn metrics(&mut self) -> Result<QueueMetrics, ApiError> {
+        Connect::metrics(self).await
+    }
+
+    async fn describe(&mut self, contact_id: &str) -> Result<ContactView, ApiError> {
+        Connect::describe(self, contact_id).await
+    }
+
+    async fn attributes(&mut self, contact_id: &str) -> Result<HashMap<String, String>, ApiError> {
+        Connect::attributes(self, contact_id).await
+    }
+
+    fn has_events(&self) -> bool {
+        self.events.is_some()
+    }
+
+    async fn events(&mut self) -> Result<Vec<crate::events::ContactEvent>, ApiError> {
+        match &mut self.events {
+            Some(q) => q.take(),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    async fn acknowledge(&mut self) {
+        if let Some(q) = &mut self.events {
+            q.acknowledge().await;
+        }
     }
 }
 

@@ -31,15 +31,15 @@ pub enum DoNotCallError {
         path: PathBuf,
         error: std::io::Error,
     },
-    /// A line that is not an E.164 number; `masked` is the line as logs show a number.
+    /// A line that is not an E.164 number, shown whole so it can be found and fixed.
     #[error(
-        "{}:{line}: {masked:?} is not an E.164 number: write one number a line, like +14155550100 (# starts a comment)",
+        "{}:{line}: {text:?} is not an E.164 number: write one number a line, like +14155550100 (# starts a comment)",
         path.display()
     )]
     NotE164 {
         path: PathBuf,
         line: usize,
-        masked: String,
+        text: String,
     },
 }
 
@@ -79,8 +79,10 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, ContactsError> {
         let row = checker.check(line, |i| record.get(i));
         let invalid = row.problem.map(|problem| match problem {
             RowProblem::NotE164 => format!(
+                // Shown whole: it is not a number anyone can be called on, and the user must
+                // find it to fix it.
                 "phone {:?} is not an E.164 number (+ country code and number, digits only, e.g. +14155550100)",
-                crate::mask::mask_phone(&row.phone)
+                row.phone
             ),
             RowProblem::RepeatedPhone { first_line } => format!(
                 "phone {} is already on line {first_line}: a customer appears once",
@@ -125,7 +127,7 @@ pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, DoNotCallError> 
             return Err(DoNotCallError::NotE164 {
                 path: path.to_path_buf(),
                 line: i + 1,
-                masked: crate::mask::mask_phone(entry),
+                text: entry.to_string(),
             });
         }
         numbers.insert(entry.to_string());

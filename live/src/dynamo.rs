@@ -184,7 +184,7 @@ impl Table {
             let invalid = if !rules::contact::is_e164(&row.phone) {
                 Some(format!(
                     "{KEY} {:?} is not an E.164 number (+ country code and number, digits only)",
-                    crate::mask::mask_phone(&row.phone)
+                    row.phone
                 ))
             } else if utc_offset_ms.is_none() {
                 Some(format!(

@@ -4,16 +4,19 @@
 //! list and do-not-call file ([`contacts`]), the campaign store that records every dial before it
 //! is placed ([`store`]), the deterministic ClientToken of each attempt ([`token`]), the compliance
 //! rules and the abandonment kill-switch ([`compliance`]), masked phone numbers for logs
-//! ([`mask`]), and the outcomes of calls ([`outcome`]). [`connect`] is the Connect client
+//! ([`mask`]), the outcomes of calls ([`outcome`]) and what `live status` reports
+//! ([`progress`]). [`connect`] is the Connect client
 //! (aws-sdk-connect behind client-side rate limits, failures sorted by what to do), [`contact`]
-//! reads a contact's state and outcome from what Connect reports, [`run`] is the dialing
-//! loop of `live run`, [`dynamo`] reads and updates the sample's DynamoDB customer table, and
-//! [`flow`] renders and checks the IVR contact flow.
+//! reads a contact's state and outcome from what Connect reports, [`events`] reads Connect's
+//! contact events and [`event_queue`] receives them from SQS, [`dialer`] is the dialing loop of `live run` (a state machine without I/O,
+//! its clock and switchboard ports, and the async shell that runs it), [`dynamo`] reads and
+//! updates the sample's DynamoDB customer table, and [`flow`] renders and checks the IVR
+//! contact flow.
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
-//! time takes it as a [`UnixMillis`] value. Only the binaries ask the system for the time, the
-//! dialing loop ([`run`], through its campaign clock), and the Connect stand-in ([`standin`], served by the `connect-standin` binary), which is a server
-//! answering in real time.
+//! time takes it as a [`UnixMillis`] value. Only the clocks of [`dialer::ports`] read the
+//! system's time, and the Connect stand-in ([`standin`], served by the `connect-standin`
+//! binary), which is a server answering in real time.
 
 pub mod compliance;
 pub mod config;
@@ -21,11 +24,14 @@ pub mod connect;
 pub mod contact;
 pub mod contacts;
 mod dial_index;
+pub mod dialer;
 pub mod dynamo;
+pub mod event_queue;
+pub mod events;
 pub mod flow;
 pub mod mask;
 pub mod outcome;
-pub mod run;
+pub mod progress;
 pub mod standin;
 pub mod store;
 

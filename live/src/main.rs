@@ -6,12 +6,18 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use live::UnixMillis;
-use live::compliance::{self, AbandonCounts, KillSwitchState};
+use live::compliance::KillSwitchState;
 use live::config::{self, Loaded};
 use live::contacts;
+use live::dialer::dry_run::DryRun;
+use live::dialer::ports::wall_now;
+use live::dialer::{
+    Clock, End, Machine, Options, Report, RunError, ScaledClock, Switchboard, WallClock, shell,
+};
 use live::mask::mask_phone;
 use live::outcome::CODES;
-use live::store::{Identity, Recovery, Store, StoreError};
+use live::progress::Progress;
+use live::store::{Identity, Recovery, RunLock, Store, StoreError};
 use live::time::MINUTE_MS;
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -100,7 +106,9 @@ impl From<StoreError> for Failure {
             StoreError::Missing(_)
             | StoreError::Mismatch { .. }
             | StoreError::Version { .. }
-            | StoreError::Rehearsed { .. } => 2,
+            | StoreError::Rehearsed { .. }
+            | StoreError::Locked { .. }
+            | StoreError::Lock { .. } => 2,
             _ => 1,
         };
         Failure {
@@ -111,10 +119,7 @@ impl From<StoreError> for Failure {
 }
 
 fn now() -> UnixMillis {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    UnixMillis(d.as_millis() as i64)
+    wall_now()
 }
 
 fn init_logs(format: LogFormat, verbose: bool) {
@@ -195,6 +200,17 @@ fn load(path: &Path) -> Result<(Loaded, Identity), Failure> {
         &loaded.store_path(),
         &inputs(path, &loaded),
     )?;
+    let store = loaded.store_path();
+    if let Some(folder) = store.parent().filter(|f| !f.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return Err(bad_input(format!(
+            "{}: the campaign store {} is to go in the folder {}, which does not exist: create the folder, or change `store:` in the campaign file",
+            path.display(),
+            store.display(),
+            folder.display()
+        )));
+    }
     let identity = Identity {
         campaign: loaded.campaign.name.get().clone(),
         instance_id: loaded.campaign.instance_id.get().clone(),
@@ -277,7 +293,8 @@ fn import_list(loaded: &Loaded, identity: &Identity) -> Result<(), Failure> {
     let report = store.import(&entries, &dnc, now())?;
     for e in &report.invalid {
         let why = e.invalid.as_deref().unwrap_or("");
-        tracing::warn!(line = e.line, phone = %mask_phone(&e.phone), "invalid contact: {why}");
+        // The log masks the number; the line printed below shows it whole so it can be fixed.
+        tracing::warn!(line = e.line, phone = %mask_phone(&e.phone), "invalid contact: kept, never dialed");
         println!("{list}:{}: {why}: kept as invalid, never dialed", e.line);
     }
     println!(
@@ -308,12 +325,8 @@ fn rate(r: Option<f64>) -> String {
 fn status(path: &Path) -> Result<(), Failure> {
     let (loaded, identity) = load(path)?;
     let store = open(&loaded, &identity, false)?;
-    let t = now();
-    let summaries = store.summaries()?;
-    let counts = store.counts_per_code()?;
-    let in_flight = store.in_flight()?;
-    let attempts = store.attempts()?;
     let c = &loaded.campaign;
+    let p = Progress::read(&store, c, now())?;
     println!(
         "campaign {} on instance {} ({}), store {}",
         c.name,
@@ -322,26 +335,30 @@ fn status(path: &Path) -> Result<(), Failure> {
         loaded.store_path().display()
     );
     println!("strategy {}", c.strategy.label());
-    let never = summaries.iter().filter(|s| s.attempts == 0).count();
-    let callable = store.next_callable(t, &c.rules, usize::MAX)?.len();
+    if p.rehearsal {
+        println!(
+            "rehearsal store: its times are the rehearsal's clock; numbers as of its last record, {}",
+            p.at.rfc3339()
+        );
+    }
     println!(
         "customers {}: {} never dialed, {} callable now, {} attempts made, {} in flight",
-        summaries.len(),
-        never,
-        callable,
-        attempts.len(),
-        in_flight.len()
+        p.customers,
+        p.never_dialed,
+        p.callable_now,
+        p.attempts,
+        p.in_flight.len()
     );
     println!();
     println!("{:>10}  {:>8}  meaning", "code", "customers");
     for (code, meaning) in CODES {
         println!(
             "{code:>10}  {:>8}  {meaning}",
-            counts.get(code).copied().unwrap_or(0)
+            p.per_code.get(code).copied().unwrap_or(0)
         );
     }
     println!();
-    for a in &in_flight {
+    for a in &p.in_flight {
         let state = match &a.state {
             live::store::AttemptState::Planned => "planned, not confirmed placed".to_string(),
             live::store::AttemptState::Placed { contact_id } => {
@@ -356,52 +373,45 @@ fn status(path: &Path) -> Result<(), Failure> {
             a.planned_at
         );
     }
-    let all = AbandonCounts::from_outcomes(store.outcomes()?);
+    let t = &p.abandon;
     println!(
-        "abandon rate (regulatory) {}  = {} abandoned / {} calls answered by a live person (pressed a key or chose an agent)",
-        rate(all.regulatory()),
-        all.abandoned,
-        all.live_answers
+        "abandon rate (regulatory) {}  = ({} abandoned + {} bridged to an agent later than {} s) / {} calls answered by a live person (pressed a key or chose an agent)",
+        rate(t.regulatory_rate()),
+        t.abandoned,
+        t.connected_late,
+        c.compliance.compliance_threshold_s,
+        t.live_answers
     );
     println!(
         "abandon rate (queue)      {}  = {} abandoned / {} callers who chose to talk to an agent",
-        rate(all.queue()),
-        all.abandoned,
-        all.queued
+        rate(t.queue_rate()),
+        t.abandoned,
+        t.queued
     );
-    match store.occupancy(MINUTE_MS, None)? {
+    match p.occupancy {
         Some(o) => println!(
             "agent occupancy {:.1}%  = agent time in talk and after-call work / agent time staffed, from the queue metrics `live run` read",
             o * 100.0
         ),
         None => println!("agent occupancy n/a (no queue metrics recorded yet)"),
     }
-    let hour_ago = t.plus_ms(-60 * MINUTE_MS);
-    let last_hour = attempts.iter().filter(|a| a.planned_at >= hour_ago).count();
-    let left = store
-        .scan_view(t, &c.rules)?
-        .remaining
-        .saturating_sub(in_flight.len() as u64);
-    if left == 0 {
-        println!("ETA: no customer left to call");
-    } else if last_hour == 0 {
-        println!(
-            "ETA: {left} customers may still be called; no dials in the last hour to estimate the pace from"
-        );
-    } else {
-        println!(
-            "ETA: {left} customers may still be called; at the last hour's {last_hour} dials/h that is about {:.1} h of dialing (retries and calling windows add to it)",
-            left as f64 / last_hour as f64
-        );
+    match p.eta_h() {
+        _ if p.left == 0 => println!("ETA: no customer left to call"),
+        None => println!(
+            "ETA: {} customers may still be called; no dials in the last hour to estimate the pace from",
+            p.left
+        ),
+        Some(h) => println!(
+            "ETA: {} customers may still be called; at the last hour's {} dials/h that is about {h:.1} h of dialing (retries and calling windows add to it)",
+            p.left, p.last_hour_dials
+        ),
     }
     let ks = &c.compliance.kill_switch;
-    let window = (ks.window_min.get() * MINUTE_MS as f64) as i64;
-    let recent = store.finished_since(t.plus_ms(-window))?;
     let definition = match ks.definition {
         config::AbandonDefinition::Regulatory => "regulatory",
         config::AbandonDefinition::Queue => "queue",
     };
-    match compliance::kill_switch(&recent, ks, t) {
+    match p.kill_switch {
         KillSwitchState::Clear {
             rate: r,
             denominator,
@@ -523,17 +533,23 @@ fn run(
             path.display()
         )));
     }
-    import_list(&loaded, &identity)?;
     let store_path = loaded.store_path();
+    // One `live run` per store: a second would take up the first one's calls. A dry run works
+    // on a copy and may run beside it.
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(RunLock::take(&store_path, wall_now()).map_err(Failure::from)?)
+    };
+    import_list(&loaded, &identity)?;
     let (mut store, mut recovery) = open_at(&store_path, &identity, true)?;
-    let campaign_now = store.rehearsal_clock(now(), time_scale)?;
-    let clock = live::run::Clock::new(campaign_now, time_scale);
+    let campaign_now = store.rehearsal_clock(wall_now(), time_scale)?;
     let mut copy = None;
     if dry_run {
         let tmp = std::env::temp_dir().join(format!(
             "live-dry-run-{}-{}.sqlite",
             std::process::id(),
-            now().0
+            wall_now().0
         ));
         store.copy_to(&tmp)?;
         drop(store);
@@ -546,88 +562,137 @@ fn run(
             store_path.display()
         );
     }
-    let options = live::run::Options {
-        time_scale,
-        dry_run,
+    // Durations the user gives in wall-clock seconds, on the campaign clock.
+    let campaign_ms = |wall_s: f64| (wall_s * 1_000.0 * time_scale).round() as i64;
+    let options = Options {
         stop_after_ms: stop_after_min.map(|m| (m * MINUTE_MS as f64).round() as i64),
-        drain: std::time::Duration::from_secs_f64(drain_s),
-        ..live::run::Options::default()
+        drain_ms: campaign_ms(drain_s),
+        unreachable_after_ms: campaign_ms(30.0),
+        stop_when_idle: dry_run,
+        write_table: !dry_run
+            && matches!(loaded.campaign.contacts, config::ContactSource::DynamoDb(_)),
+        ..Options::default()
     };
-    let result = block_on(async {
-        let connect = live::connect::Connect::new(&loaded.campaign, time_scale).await;
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            wait_for_stop_signal().await;
-            tracing::warn!(
-                "stop signal: finishing the calls in flight (a second Ctrl-C exits at once; the store stays consistent)"
-            );
-            let _ = tx.send(true);
-            wait_for_stop_signal().await;
-            std::process::exit(130);
-        });
-        let table = match &loaded.campaign.contacts {
-            config::ContactSource::DynamoDb(spec) => {
-                Some(live::dynamo::Table::new(spec, loaded.campaign.region.get()).await)
-            }
-            config::ContactSource::Csv(_) => None,
-        };
-        let remote = live::run::Remote {
-            connect: &connect,
-            table: table.as_ref(),
-        };
-        let report = live::run::run(&loaded, store, recovery, remote, clock, &options, rx).await;
-        if !dry_run && table.is_some() {
-            // Catch up on writes that failed or were cut off by an earlier crash.
-            let reopened = Store::open(&store_path, &identity, false, now());
-            match reopened {
-                Ok((store, _)) => match reconcile_table(&loaded, &store).await {
-                    Ok(n) => {
-                        println!("DynamoDB table brought in step with the store: {n} rows written")
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not bring the DynamoDB table in step; `live run` tries again next time")
-                    }
-                },
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not reopen the store to update the DynamoDB table")
-                }
-            }
-        }
-        report
-    })?;
+    let result = if time_scale == 1.0 {
+        block_on(go(&loaded, store, recovery, options, dry_run, WallClock))?
+    } else {
+        block_on(go(
+            &loaded,
+            store,
+            recovery,
+            options,
+            dry_run,
+            ScaledClock::new(campaign_now, time_scale),
+        ))?
+    };
     if let Some(tmp) = copy {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
         }
     }
-    let report = result.map_err(|e| Failure {
-        code: 1,
+    let (report, would_dial) = result.map_err(|e| Failure {
+        code: if e.is_bad_input() { 2 } else { 1 },
         message: e.to_string(),
     })?;
     let end = match report.end {
-        Some(live::run::End::ListDone) => "every customer is done",
-        Some(live::run::End::StopAfter) => "--stop-after-min reached",
-        Some(live::run::End::Interrupted) => "stopped by a signal",
-        Some(live::run::End::DryRunDone) => "dry run: nothing more is callable now",
+        Some(End::ListDone) => "every customer is done",
+        Some(End::StopAfter) => "--stop-after-min reached",
+        Some(End::Interrupted) => "stopped by a signal",
+        Some(End::Idle) => "dry run: nothing more is callable now",
         None => "stopped",
     };
     if dry_run {
-        println!("{end}: would have placed {} calls", report.would_dial);
+        println!("{end}: would have placed {would_dial} calls");
     } else {
         println!(
-            "{end}: {} calls placed ({} by re-sending a token), {} outcomes recorded, {} throttled, {} answers lost and re-sent, {} refused; {} still in flight and {} not confirmed placed (the next run takes them up)",
+            "{end}: {} calls placed ({} by re-sending a token), {} outcomes recorded ({} from contact events, {} DescribeContact requests), {} throttled, {} answers lost and re-sent, {} refused, {} not sent again because the rules forbade them by then; {} still in flight and {} not confirmed placed (the next run takes them up)",
             report.placed,
             report.reissued,
             report.finished,
+            report.from_events,
+            report.described,
             report.throttled,
             report.ambiguous,
             report.refused,
+            report.withheld,
             report.left_in_flight,
             report.left_planned
         );
     }
     tracing::info!(?report, "run done");
     Ok(())
+}
+
+/// Runs the campaign on `clock`: through Connect, or through the dry run's switchboard.
+async fn go<C: Clock + Clone>(
+    loaded: &Loaded,
+    store: Store,
+    recovery: Recovery,
+    mut options: Options,
+    dry_run: bool,
+    clock: C,
+) -> Result<(Report, u64), RunError> {
+    let (tx, mut rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_stop_signal().await;
+        tracing::warn!(
+            "stop signal: finishing the calls in flight (a second Ctrl-C exits at once; the store stays consistent)"
+        );
+        let _ = tx.send(true);
+        wait_for_stop_signal().await;
+        std::process::exit(130);
+    });
+    if dry_run {
+        let ring = *loaded.campaign.compliance.ring_timeout_s.get();
+        let mut board = DryRun::new(clock.clone(), std::io::stdout(), ring);
+        options.events = board.has_events();
+        let machine = Machine::new(
+            loaded.campaign.clone(),
+            store,
+            recovery,
+            options,
+            clock.now(),
+        )?;
+        let report = shell::drive(machine, &clock, &mut board, None, &mut rx).await?;
+        return Ok((report, board.would_dial()));
+    }
+    let mut connect = live::connect::Connect::new(&loaded.campaign).await;
+    options.events = connect.has_events();
+    let table = match &loaded.campaign.contacts {
+        config::ContactSource::DynamoDb(spec) => {
+            Some(live::dynamo::Table::new(spec, loaded.campaign.region.get()).await)
+        }
+        config::ContactSource::Csv(_) => None,
+    };
+    let machine = Machine::new(
+        loaded.campaign.clone(),
+        store,
+        recovery,
+        options,
+        clock.now(),
+    )?;
+    let report = shell::drive(machine, &clock, &mut connect, table.as_ref(), &mut rx).await;
+    if table.is_some() {
+        // Catch up on writes that failed or were cut off by an earlier crash.
+        let identity = Identity {
+            campaign: loaded.campaign.name.get().clone(),
+            instance_id: loaded.campaign.instance_id.get().clone(),
+        };
+        match Store::open(&loaded.store_path(), &identity, false, wall_now()) {
+            Ok((store, _)) => match reconcile_table(loaded, &store).await {
+                Ok(n) => {
+                    println!("DynamoDB table brought in step with the store: {n} rows written")
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not bring the DynamoDB table in step; `live run` tries again next time")
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "could not reopen the store to update the DynamoDB table")
+            }
+        }
+    }
+    Ok((report?, 0))
 }
 
 /// Runs a future on a single-threaded runtime of its own.

@@ -124,6 +124,16 @@ pub enum StoreError {
     Rehearsed {
         scale: f64,
     },
+    /// Another `live run` holds the store.
+    Locked {
+        path: PathBuf,
+        holder: String,
+    },
+    /// The lock file beside the store cannot be made.
+    Lock {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -164,6 +174,16 @@ impl fmt::Display for StoreError {
                 write!(f, "attempt {attempt} is {from}, it cannot become {to}")
             }
             StoreError::NoSuchCustomer(id) => write!(f, "no customer {id} in the store"),
+            StoreError::Locked { path, holder } => write!(
+                f,
+                "another `live run` is using this campaign store ({holder}; lock {}): two runs on one campaign would each take up the other's calls. Stop it first (Ctrl-C lets it finish its calls), or wait for it to end",
+                path.display()
+            ),
+            StoreError::Lock { path, error } => write!(
+                f,
+                "cannot make the lock file {}: {error}: the campaign store's folder must be writable",
+                path.display()
+            ),
         }
     }
 }
@@ -812,19 +832,48 @@ impl Store {
         self.attempts_where("a.state IN ('planned', 'placed')")
     }
 
-    /// Finished calls that ended at or after `since`, oldest first (for the kill-switch).
+    /// Finished calls that ended at or after `since`, oldest first (for the kill-switch and the
+    /// abandon rates).
     pub fn finished_since(&self, since: UnixMillis) -> Result<Vec<FinishedCall>> {
         let mut q = self.conn.prepare(
-            "SELECT ended_at_ms, outcome FROM attempts WHERE state = 'finished' AND ended_at_ms >= ?1 ORDER BY ended_at_ms",
+            "SELECT ended_at_ms, outcome, queued_at_ms, connected_at_ms FROM attempts WHERE state = 'finished' AND ended_at_ms >= ?1 ORDER BY ended_at_ms",
         )?;
         let rows = q.query_map([since.0], |r| {
             let outcome: String = r.get(1)?;
             Ok(FinishedCall {
                 ended_at: UnixMillis(r.get(0)?),
                 outcome: Outcome::from_name(&outcome).unwrap_or(Outcome::Failed),
+                queued_at: opt_ms(r.get(2)?),
+                connected_at: opt_ms(r.get(3)?),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether planned attempt `attempt` may be sent at `now` under `rules`: the rulebook's
+    /// verdict on its customer with every other attempt, as if this one were not planned yet.
+    /// `Now` only when this attempt is the call the rules would place next.
+    pub fn may_send(&self, attempt: &Attempt, now: UnixMillis, rules: &Rules) -> Result<Verdict> {
+        let c = Self::customer_in(&self.conn, attempt.customer_id)?;
+        if !c.listed {
+            return Ok(Verdict::Never(compliance::Reason::DoNotCall));
+        }
+        let history = Self::history_in(&self.conn, Some(attempt.customer_id))?;
+        let others: Vec<PastAttempt> = history
+            .get(&attempt.customer_id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|a| a.number != attempt.number)
+            .copied()
+            .collect();
+        Ok(
+            match compliance::may_dial(&c.facts(), &others, rules, now) {
+                Verdict::Now { next_attempt } if next_attempt != attempt.number => Verdict::Never(
+                    compliance::Reason::MaxAttempts(next_attempt.saturating_sub(1)),
+                ),
+                v => v,
+            },
+        )
     }
 
     /// One summary per customer, in list order: result code, attempts, last outcome, times.
@@ -1054,13 +1103,79 @@ impl Store {
         Ok(campaign)
     }
 
-    /// The outcomes of all finished attempts (for the abandon rates so far).
-    pub fn outcomes(&self) -> Result<Vec<Outcome>> {
-        Ok(self
-            .finished_since(UnixMillis(i64::MIN))?
-            .into_iter()
-            .map(|c| c.outcome)
-            .collect())
+    /// For a store a rehearsal ran, the latest campaign time it recorded (where the rehearsal's
+    /// clock stood when it stopped); `None` for a real campaign's store, whose times are the
+    /// wall clock's.
+    pub fn rehearsal_time(&self) -> Result<Option<UnixMillis>> {
+        let clock: Option<i64> = self
+            .conn
+            .query_row("SELECT campaign_ms FROM clock WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(anchor) = clock else {
+            return Ok(None);
+        };
+        let latest: Option<i64> = self.conn.query_row(
+            "SELECT MAX(t) FROM (
+                SELECT MAX(MAX(planned_at_ms, COALESCE(placed_at_ms, 0), COALESCE(finished_at_ms, 0), COALESCE(ended_at_ms, 0))) AS t FROM attempts
+                UNION ALL SELECT MAX(at_ms) FROM metrics)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(Some(UnixMillis(latest.unwrap_or(anchor).max(anchor))))
+    }
+
+    /// Every finished call (for the abandon rates so far).
+    pub fn finished_calls(&self) -> Result<Vec<FinishedCall>> {
+        self.finished_since(UnixMillis(i64::MIN))
+    }
+}
+
+/// The exclusive right to run the campaign of one store, held while a `live run` lasts: an
+/// operating-system lock on a file beside the store, released when the process ends however it
+/// ends (a crash included). The file names the process holding it.
+#[derive(Debug)]
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
+impl RunLock {
+    /// Takes the lock of the store at `store`, or says who holds it. `now` is written in the
+    /// lock file for the message another run shows.
+    pub fn take(store: &Path, now: UnixMillis) -> Result<RunLock> {
+        use std::io::{Read, Seek, Write};
+        let path = PathBuf::from(format!("{}.lock", store.display()));
+        let lock_error = |error| StoreError::Lock {
+            path: path.clone(),
+            error,
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(lock_error)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = match holder.trim() {
+                    "" => "a process that has not said which".to_string(),
+                    h => h.to_string(),
+                };
+                return Err(StoreError::Locked { path, holder });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(lock_error(e)),
+        }
+        let text = format!("process {} since {}", std::process::id(), now.rfc3339());
+        file.set_len(0).map_err(lock_error)?;
+        file.rewind().map_err(lock_error)?;
+        file.write_all(text.as_bytes()).map_err(lock_error)?;
+        file.flush().map_err(lock_error)?;
+        Ok(RunLock { _file: file })
     }
 }
 

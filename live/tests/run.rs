@@ -670,7 +670,8 @@ fn twin_check_rehearsal_agrees_with_the_simulation() {
     )
     .unwrap()
     .0;
-    let outcomes = s.outcomes().unwrap();
+    let calls = s.finished_calls().unwrap();
+    let outcomes: Vec<live::Outcome> = calls.iter().map(|c| c.outcome).collect();
     let queued = outcomes.iter().filter(|o| o.queued()).count() as f64;
     let abandoned = outcomes
         .iter()

@@ -166,7 +166,15 @@ fn attempts_follow_the_rules_and_their_states() {
     assert_eq!((s.code, s.attempts), ("-1", 2));
     assert_eq!(s.last_outcome.as_deref(), Some("failed"));
     assert_eq!(s.first_dialed_at, Some(T0));
-    assert_eq!(store.outcomes().unwrap(), [Outcome::NoAnswer]);
+    assert_eq!(
+        store
+            .finished_calls()
+            .unwrap()
+            .iter()
+            .map(|c| c.outcome)
+            .collect::<Vec<_>>(),
+        [Outcome::NoAnswer]
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! The bottom of the house: the campaign's words and rules, shared by the simulator and live.
 //!
+//! - [`abandonment`]: the abandon rates' one definition (what the regulator counts, and the
+//!   queue's rate).
 //! - [`words`]: how a call ended — ring outcomes, IVR choices, the outcome a dialer records and
 //!   the customer's result code — one type each.
 //! - [`rulebook`]: the rules a campaign obeys (calling window, retries, the quiet period after
@@ -13,6 +15,7 @@
 //!
 //! Nothing here does I/O or reads a clock: times are arguments.
 
+pub mod abandonment;
 pub mod callable;
 pub mod contact;
 pub mod param;

@@ -61,7 +61,18 @@ impl Counters {
     /// Live answers not bridged to an agent within the compliance threshold: abandons in the
     /// queue, late connections, and people hung up on by answering-machine detection.
     pub fn regulatory_abandons(&self) -> u64 {
-        self.abandoned + self.connected_late + self.amd_hung_up_on_people
+        self.tally().regulatory_abandons()
+    }
+
+    /// The counts of the abandon rates' definition.
+    pub fn tally(&self) -> rules::abandonment::AbandonTally {
+        rules::abandonment::AbandonTally {
+            live_answers: self.live_answers,
+            queued: self.queue_entries,
+            abandoned: self.abandoned,
+            connected_late: self.connected_late,
+            amd_hung_up_on_people: self.amd_hung_up_on_people,
+        }
     }
 }
 
@@ -219,7 +230,7 @@ impl Recorder {
         if waited > Millis::ZERO {
             self.counters.waited += 1;
         }
-        if waited > self.threshold {
+        if rules::abandonment::connected_late(waited.0, self.threshold.0) {
             self.counters.connected_late += 1;
             self.bucket(now).regulatory_abandons += 1;
         }

@@ -475,7 +475,7 @@ pub struct Queue {
 }
 
 fn default_threshold() -> Seconds {
-    Seconds::new(2.0).expect("in range")
+    Seconds::new(rules::abandonment::DEFAULT_COMPLIANCE_THRESHOLD_S).expect("in range")
 }
 
 /// Amazon Connect's quotas. `None` switches a limit off. Defaults are Connect's default quotas.

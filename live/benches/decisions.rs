@@ -1,0 +1,142 @@
+//! Decisions per second of `live run`'s loop against the size of the list: 2,000, 200,000 and
+//! 2,000,000 customers. Each decision asks the pacer, plans one attempt in the store (committed
+//! before the dial), hands out its start, and records the outcome the contact events bring; the
+//! time is virtual and the switchboard answers at once, so what is measured is the loop and the
+//! store. `cargo bench -p live --bench decisions`.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use live::UnixMillis;
+use live::config;
+use live::connect::QueueMetrics;
+use live::contact::ContactView;
+use live::contacts::Entry;
+use live::dialer::{Action, Answer, Machine, Options, Step};
+use live::events::{ContactEvent, EventKind};
+use live::store::{Identity, Store};
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use strategies::AgentCounts;
+
+const T0: UnixMillis = UnixMillis(1_772_438_400_000);
+
+fn campaign() -> config::Campaign {
+    config::parse(
+        r#"Campaign(
+    name: "bench", instance_id: "inst", contact_flow_id: "flow", queue_id: "queue",
+    source_phone_number: "+14155550100", region: "us-east-1", contacts: "contacts.csv",
+    strategy: Progressive(),
+    rules: (
+        calling_window: (from: "00:00", to: "24:00"),
+        retry: (no_answer: Some((after_min: 0.1, max_attempts: 1000))),
+    ),
+    quotas: (contact_api: (per_second: 1000000.0, burst: 1000000), metrics_api: (per_second: 1000000.0, burst: 1000000)),
+    store: "s.sqlite",
+)"#,
+        Path::new("campaign.ron"),
+    )
+    .expect("the bench's campaign")
+}
+
+/// A store of `n` customers in three time zones, in `dir`.
+fn store(dir: &Path, n: u64) -> Store {
+    let identity = Identity {
+        campaign: "bench".into(),
+        instance_id: "inst".into(),
+    };
+    let (mut store, _) = Store::open(&dir.join("s.sqlite"), &identity, true, T0).unwrap();
+    let entries: Vec<Entry> = (0..n)
+        .map(|i| Entry {
+            line: i + 2,
+            phone: format!("+1{:010}", 2_000_000_000 + i),
+            name: String::new(),
+            utc_offset_ms: Some([0, -5, -8][(i % 3) as usize] * 3_600_000),
+            do_not_call: false,
+            invalid: None,
+        })
+        .collect();
+    store.import(&entries, &HashSet::new(), T0).unwrap();
+    store
+}
+
+/// Runs the loop until it has made `decisions` starts; returns the time it took.
+fn run(machine: &mut Machine, now: &mut UnixMillis, decisions: u64, serial: &mut u64) -> Duration {
+    let began = Instant::now();
+    let mut started = 0;
+    let mut ended: Vec<ContactEvent> = Vec::new();
+    while started < decisions {
+        match machine.next(*now).unwrap() {
+            Step::Done(end) => panic!("the campaign ended: {end:?}"),
+            Step::Wait(t) => *now = t,
+            Step::Do(action) => {
+                let answer = match action {
+                    Action::ReadMetrics => Answer::Metrics(Ok(QueueMetrics {
+                        agents: AgentCounts {
+                            staffed: 1,
+                            available: 1,
+                            on_contact: 0,
+                            after_contact_work: 0,
+                        },
+                        snapshot_at: Some(*now),
+                        ..QueueMetrics::default()
+                    })),
+                    Action::ReadEvents => Answer::Events(Ok(std::mem::take(&mut ended))),
+                    Action::Start(_) => {
+                        *serial += 1;
+                        started += 1;
+                        let id = format!("c-{serial}");
+                        ended.push(ContactEvent {
+                            contact_id: id.clone(),
+                            kind: Some(EventKind::Disconnected),
+                            initiated_at: Some(*now),
+                            disconnected_at: Some(*now),
+                            disconnect_reason: Some("TELECOM_UNANSWERED".into()),
+                            at: Some(*now),
+                            ..ContactEvent::default()
+                        });
+                        Answer::Started(Ok(id))
+                    }
+                    Action::Describe { .. } => Answer::Described(Ok(ContactView::default())),
+                    Action::ReadAttributes { .. } => Answer::Attributes(Ok(Default::default())),
+                    Action::WriteTable { .. } => Answer::TableWritten(Ok(())),
+                };
+                machine.answer(*now, answer).unwrap();
+            }
+        }
+    }
+    began.elapsed()
+}
+
+fn decisions(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decisions");
+    group.sample_size(10);
+    for n in [2_000u64, 200_000, 2_000_000] {
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            events: true,
+            events_every_ms: 100,
+            metrics_every_ms: 100,
+            ..Options::default()
+        };
+        let mut machine = Machine::new(
+            campaign(),
+            store(dir.path(), n),
+            Default::default(),
+            options,
+            T0,
+        )
+        .unwrap();
+        let mut now = T0;
+        let mut serial = 0;
+        // The first decision builds the callable index (one pass over the list, at start).
+        run(&mut machine, &mut now, 1, &mut serial);
+        group.throughput(criterion::Throughput::Elements(1));
+        group.bench_function(BenchmarkId::new("customers", n), |b| {
+            b.iter_custom(|iters| run(&mut machine, &mut now, iters, &mut serial));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decisions);
+criterion_main!(benches);
