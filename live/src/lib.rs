@@ -11,9 +11,10 @@
 //! [`flow`] renders and checks the IVR contact flow.
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
-//! time takes it as a [`UnixMillis`] value. Only the binaries ask the system for the time, the
-//! dialing loop ([`run`], through its campaign clock), and the Connect stand-in ([`standin`], served by the `connect-standin` binary), which is a server
-//! answering in real time.
+//! time takes it as a [`UnixMillis`] value. Only the binary and the dialing loop ([`run`],
+//! through its campaign clock) ask the system for the time. The local stand-in for Connect that
+//! the end-to-end tests dial is a crate of its own (`connect-standin`), so that this one carries
+//! neither an HTTP server nor the simulator.
 
 pub mod compliance;
 pub mod config;
@@ -26,7 +27,6 @@ pub mod flow;
 pub mod mask;
 pub mod outcome;
 pub mod run;
-pub mod standin;
 pub mod store;
 
 pub mod token;

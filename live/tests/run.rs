@@ -152,8 +152,32 @@ impl Drop for Standin {
     }
 }
 
+/// The stand-in's binary: `CONNECT_STANDIN` when set, else `connect-standin` in this test's
+/// profile folder (`target/<profile>/`, the parent of the `deps/` this test runs from), where
+/// `cargo test --workspace` builds it. It is another package's binary, so Cargo does not name it
+/// to this one's tests.
+fn standin_exe() -> PathBuf {
+    if let Some(path) = std::env::var_os("CONNECT_STANDIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps/");
+    let path = profile.join(format!("connect-standin{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "no stand-in at {}: build it in this profile first (`cargo build -p connect-standin`, \
+         with --release for a release test run; `cargo test --workspace` builds it), or point \
+         CONNECT_STANDIN at one",
+        path.display()
+    );
+    path
+}
+
 fn start_standin(scenario: &Path, time_scale: f64, extra: &[&str]) -> Standin {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connect-standin"))
+    let mut child = Command::new(standin_exe())
         .args(["--scenario", &scenario.to_string_lossy(), "--port", "0"])
         .args(["--time-scale", &time_scale.to_string()])
         .args(extra)

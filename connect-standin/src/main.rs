@@ -1,10 +1,10 @@
 //! `connect-standin`: a local Amazon Connect stand-in for rehearsing `live`, backed by a dialsim
-//! scenario. See `live::standin` for what it serves.
+//! scenario. See the `connect_standin` library for what it serves.
 //!
 //! Exit codes: 0 stopped by Ctrl-C / SIGTERM, 2 bad input (scenario, time scale), 1 anything else.
 
 use clap::Parser;
-use live::standin::{self, Faults, Settings, Standin};
+use connect_standin::{self as standin, Faults, Settings, Standin};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;

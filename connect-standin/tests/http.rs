@@ -1,6 +1,6 @@
 //! The Connect stand-in over real HTTP on loopback: Connect's paths, JSON shapes and errors.
 
-use live::standin::{self, Faults, Settings, Standin};
+use connect_standin::{self as standin, Faults, Settings, Standin};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;

@@ -27,13 +27,14 @@
 //! Timestamps are epoch seconds of the rehearsal clock: the wall-clock instant the stand-in
 //! started plus the simulated time since then.
 
-use crate::outcome::Outcome;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use ivr::RESULT_ATTRIBUTE;
+use rules::Outcome;
 use serde_json::{Map, Value, json};
 use sim::scenario::ContactList;
 use sim::{Campaign, DialError, Millis, World};
@@ -43,10 +44,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use strategies::{CallRecord, RejectReason, RingOutcome};
-
-/// The result-code attribute the contact flow sets (the customer's result code, see
-/// [`Outcome::code`]).
-pub const RESULT_ATTRIBUTE: &str = "dialsim_result";
 
 /// The phone number the stand-in gives customer `index` of a generated list.
 pub fn generated_phone(index: u32) -> String {
@@ -59,7 +56,7 @@ pub enum StandinError {
     #[error(transparent)]
     Scenario(#[from] lab::load::ScenarioError),
     #[error(transparent)]
-    ContactList(#[from] lab::contacts::ContactListError),
+    ContactList(#[from] lab::contacts::OpenError),
     /// A line of the scenario's contact list that is not CSV.
     #[error("{}:{line}: {error}", path.display())]
     Row {
