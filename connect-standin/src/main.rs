@@ -4,7 +4,7 @@
 //! Exit codes: 0 stopped by Ctrl-C / SIGTERM, 2 bad input (scenario, time scale), 1 anything else.
 
 use clap::Parser;
-use connect_standin::{self as standin, Faults, Settings, Standin};
+use connect_standin::{self as standin, Faults, Ids, Settings, Standin};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -56,6 +56,7 @@ fn main() -> ExitCode {
         time_scale: cli.time_scale,
         replication: cli.replication,
         api_quotas: !cli.no_api_quotas,
+        ids: Ids::default(),
         faults: Faults {
             throttle_every: cli.throttle_every,
             error_every: cli.error_every,

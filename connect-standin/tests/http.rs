@@ -1,5 +1,6 @@
 //! The Connect stand-in over real HTTP on loopback: Connect's paths, JSON shapes and errors.
 
+use connect_standin::instance::{DEFAULT_CONTACT_FLOW_ID, DEFAULT_INSTANCE_ID, DEFAULT_QUEUE_ID};
 use connect_standin::{self as standin, Faults, Settings, Standin};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -107,9 +108,9 @@ impl Server {
     async fn start_call(&self, phone: &str, token: Option<&str>) -> reqwest::Response {
         let mut body = json!({
             "DestinationPhoneNumber": phone,
-            "ContactFlowId": "flow-1",
-            "InstanceId": "instance-1",
-            "QueueId": "queue-1",
+            "ContactFlowId": DEFAULT_CONTACT_FLOW_ID,
+            "InstanceId": DEFAULT_INSTANCE_ID,
+            "QueueId": DEFAULT_QUEUE_ID,
             "Attributes": {"customer_id": "c-1"},
         });
         if let Some(t) = token {
@@ -230,7 +231,9 @@ async fn bad_requests_get_connect_errors() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
     assert_eq!(r.headers()["x-amzn-errortype"], "InvalidParameterException");
-    let (status, body) = s.get_json("/contacts/instance-1/no-such-contact").await;
+    let (status, body) = s
+        .get_json(&format!("/contacts/{DEFAULT_INSTANCE_ID}/no-such-contact"))
+        .await;
     assert_eq!(status, 404);
     assert!(body["Message"].is_string());
 }
@@ -259,9 +262,9 @@ async fn current_metrics_have_connects_shape() {
         .collect();
     let r = s
         .client
-        .post(format!("{}/metrics/current/instance-1", s.base))
+        .post(format!("{}/metrics/current/{DEFAULT_INSTANCE_ID}", s.base))
         .json(&json!({
-            "Filters": {"Queues": ["queue-1"], "Channels": ["VOICE"]},
+            "Filters": {"Queues": [DEFAULT_QUEUE_ID], "Channels": ["VOICE"]},
             "CurrentMetrics": metrics,
         }))
         .send()
@@ -294,9 +297,9 @@ async fn current_metrics_have_connects_shape() {
     // Grouped by queue: the dimension names the queue.
     let r = s
         .client
-        .post(format!("{}/metrics/current/instance-1", s.base))
+        .post(format!("{}/metrics/current/{DEFAULT_INSTANCE_ID}", s.base))
         .json(&json!({
-            "Filters": {"Queues": ["queue-1"], "Channels": ["VOICE"]},
+            "Filters": {"Queues": [DEFAULT_QUEUE_ID], "Channels": ["VOICE"]},
             "Groupings": ["QUEUE"],
             "CurrentMetrics": [{"Name": "AGENTS_AVAILABLE", "Unit": "COUNT"}],
         }))
@@ -306,12 +309,12 @@ async fn current_metrics_have_connects_shape() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(
         body["MetricResults"][0]["Dimensions"]["Queue"]["Id"],
-        "queue-1"
+        DEFAULT_QUEUE_ID
     );
     // An unknown metric is refused the way Connect refuses it.
     let r = s
         .client
-        .post(format!("{}/metrics/current/instance-1", s.base))
+        .post(format!("{}/metrics/current/{DEFAULT_INSTANCE_ID}", s.base))
         .json(&json!({"Filters": {}, "CurrentMetrics": [{"Name": "NO_SUCH", "Unit": "COUNT"}]}))
         .send()
         .await
@@ -335,7 +338,9 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
     for id in &ids {
         let mut contact = Value::Null;
         for _ in 0..40 {
-            let (status, body) = s.get_json(&format!("/contacts/instance-1/{id}")).await;
+            let (status, body) = s
+                .get_json(&format!("/contacts/{DEFAULT_INSTANCE_ID}/{id}"))
+                .await;
             assert_eq!(status, 200, "{body}");
             contact = body["Contact"].clone();
             if contact.get("DisconnectTimestamp").is_some() {
@@ -359,7 +364,7 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
         let reason = c["DisconnectReason"].as_str().unwrap();
         assert_eq!(c["Attributes"]["customer_id"], "c-1");
         let (status, attrs) = s
-            .get_json(&format!("/contact/attributes/instance-1/{id}"))
+            .get_json(&format!("/contact/attributes/{DEFAULT_INSTANCE_ID}/{id}"))
             .await;
         assert_eq!(status, 200);
         if c.get("ConnectedToSystemTimestamp").is_some() {
@@ -375,7 +380,7 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
                     .as_f64()
                     .unwrap();
                 assert!(start <= queued && queued <= agent && agent <= end);
-                assert_eq!(c["QueueInfo"]["Id"], "queue-1");
+                assert_eq!(c["QueueInfo"]["Id"], DEFAULT_QUEUE_ID);
                 assert_eq!(reason, "AGENT_DISCONNECT");
             }
             if code == "abandoned" {
@@ -391,7 +396,7 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
     let r = s
         .client
         .post(format!("{}/contact/stop", s.base))
-        .json(&json!({"ContactId": ids[0], "InstanceId": "instance-1"}))
+        .json(&json!({"ContactId": ids[0], "InstanceId": DEFAULT_INSTANCE_ID}))
         .send()
         .await
         .unwrap();
@@ -459,4 +464,56 @@ async fn injected_throttling_and_errors_hit_every_nth_request() {
     );
     let (_, dials) = s.get_json("/_standin/dials").await;
     assert_eq!(dials.as_object().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn contact_events_are_served_as_eventbridge_envelopes_in_time_order() {
+    // 5,000 simulated seconds per wall second: a call's life takes a few hundred milliseconds.
+    let s = start(NO_LIMITS, 24.0, 5_000.0).await;
+    let r = s.start_call(&s.phones[0], Some("ev-1")).await;
+    let contact: Value = r.json().await.unwrap();
+    let id = contact["ContactId"].as_str().unwrap().to_string();
+    let mut events = Vec::new();
+    for _ in 0..60 {
+        let (status, body) = s.get_json("/_standin/events").await;
+        assert_eq!(status, 200);
+        events = body["Events"].as_array().unwrap().clone();
+        if events
+            .iter()
+            .any(|e| e["detail"]["eventType"] == "DISCONNECTED")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["detail"]["eventType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"INITIATED"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"DISCONNECTED"), "{kinds:?}");
+    for e in &events {
+        assert_eq!(e["source"], "aws.connect");
+        assert_eq!(e["detail-type"], "Amazon Connect Contact Event");
+        assert_eq!(e["version"], "0");
+        assert!(e["time"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(e["detail"]["contactId"], json!(id));
+        assert_eq!(e["detail"]["initiationMethod"], "OUTBOUND");
+        assert!(
+            e["detail"]["instanceArn"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("instance/{DEFAULT_INSTANCE_ID}"))
+        );
+    }
+    let times: Vec<&str> = events.iter().map(|e| e["time"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    let last = events.last().unwrap();
+    assert!(last["detail"]["disconnectReason"].is_string(), "{last}");
+    // Read on from a position: only what came after it.
+    let (_, rest) = s
+        .get_json(&format!("/_standin/events/{}", events.len()))
+        .await;
+    assert_eq!(rest["Events"], json!([]));
+    assert_eq!(rest["Next"], json!(events.len()));
 }

@@ -80,13 +80,19 @@ fn scenario(horizon_h: f64) -> String {
     )
 }
 
+/// The instance, contact flow and queue the stand-in serves by default (those of
+/// examples/rehearsal/campaign.ron): it answers other ids with ResourceNotFoundException.
+const INSTANCE_ID: &str = "00000000-0000-4000-8000-000000000001";
+const CONTACT_FLOW_ID: &str = "00000000-0000-4000-8000-000000000002";
+const QUEUE_ID: &str = "00000000-0000-4000-8000-000000000003";
+
 fn campaign(port: u16, strategy: &str) -> String {
     format!(
         r#"Campaign(
     name: "e2e",
-    instance_id: "00000000-0000-4000-8000-0000000000e2",
-    contact_flow_id: "flow-1",
-    queue_id: "queue-1",
+    instance_id: "{INSTANCE_ID}",
+    contact_flow_id: "{CONTACT_FLOW_ID}",
+    queue_id: "{QUEUE_ID}",
     source_phone_number: "+12025550100",
     region: "us-east-1",
     endpoint_url: Some("http://127.0.0.1:{port}"),
@@ -272,7 +278,7 @@ fn ok(out: &Output) -> String {
 fn store(dir: &Path) -> Store {
     let identity = Identity {
         campaign: "e2e".into(),
-        instance_id: "00000000-0000-4000-8000-0000000000e2".into(),
+        instance_id: INSTANCE_ID.into(),
     };
     Store::open(
         &dir.join("campaign.sqlite"),
@@ -684,7 +690,7 @@ fn twin_check_rehearsal_agrees_with_the_simulation() {
     // The rehearsal's numbers, defined as the simulator defines them.
     let identity = Identity {
         campaign: "rehearsal".into(),
-        instance_id: "00000000-0000-4000-8000-000000000001".into(),
+        instance_id: INSTANCE_ID.into(),
     };
     let s = Store::open(
         &dir.path().join("rehearsal.sqlite"),
