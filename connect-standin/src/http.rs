@@ -315,9 +315,13 @@ impl Standin {
     fn status(&self) -> Value {
         let now = self.sim_now();
         let s = self.lock().status(now);
+        let ids = &self.settings.ids;
         json!({
             "sim_now_ms": s.now.0,
             "time_scale": self.settings.time_scale,
+            "instance_id": ids.instance_id,
+            "contact_flow_id": ids.contact_flow_id,
+            "queue_id": ids.queue_id,
             "remaining": s.remaining,
             "dialing_over": s.dialing_over,
             "contacts": s.contacts,

@@ -517,3 +517,116 @@ async fn contact_events_are_served_as_eventbridge_envelopes_in_time_order() {
     assert_eq!(rest["Events"], json!([]));
     assert_eq!(rest["Next"], json!(events.len()));
 }
+
+/// The ids a campaign file names and the stand-in does not serve, one by one.
+#[tokio::test]
+async fn ids_the_standin_does_not_serve_are_resource_not_found() {
+    let s = start(NO_LIMITS, 8.0, 1.0).await;
+    let wrong = "11111111-2222-3333-4444-555555555555";
+    let not_found = |status: u16, kind: Option<&str>, body: &Value| {
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(kind, Some("ResourceNotFoundException"), "{body}");
+        assert!(body["Message"].as_str().unwrap().contains(wrong), "{body}");
+    };
+    for key in ["InstanceId", "ContactFlowId", "QueueId"] {
+        let mut body = json!({
+            "DestinationPhoneNumber": s.phones[0],
+            "ContactFlowId": DEFAULT_CONTACT_FLOW_ID,
+            "InstanceId": DEFAULT_INSTANCE_ID,
+            "QueueId": DEFAULT_QUEUE_ID,
+        });
+        body[key] = json!(wrong);
+        let r = s
+            .client
+            .put(format!("{}/contact/outbound-voice", s.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("x-amzn-errortype")
+            .map(|v| v.to_str().unwrap().to_string());
+        not_found(status, kind.as_deref(), &r.json().await.unwrap());
+    }
+    let (_, dials) = s.get_json("/_standin/dials").await;
+    assert_eq!(dials, json!({}), "a refused start placed a call");
+    // A contact that exists, asked about on another instance.
+    let r = s.start_call(&s.phones[1], None).await;
+    let id = r.json::<Value>().await.unwrap()["ContactId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let metrics = s
+        .client
+        .post(format!("{}/metrics/current/{wrong}", s.base))
+        .json(&json!({"Filters": {}, "CurrentMetrics": [{"Name": "AGENTS_AVAILABLE", "Unit": "COUNT"}]}))
+        .send();
+    let stop = s
+        .client
+        .post(format!("{}/contact/stop", s.base))
+        .json(&json!({"ContactId": id, "InstanceId": wrong}))
+        .send();
+    let describe = s
+        .client
+        .get(format!("{}/contacts/{wrong}/{id}", s.base))
+        .send();
+    let attributes = s
+        .client
+        .get(format!("{}/contact/attributes/{wrong}/{id}", s.base))
+        .send();
+    for r in [metrics.await, stop.await, describe.await, attributes.await] {
+        let r = r.unwrap();
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("x-amzn-errortype")
+            .map(|v| v.to_str().unwrap().to_string());
+        not_found(status, kind.as_deref(), &r.json().await.unwrap());
+    }
+}
+
+/// The binary serves the ids its flags name, and says so.
+#[tokio::test]
+async fn the_binary_serves_the_ids_its_flags_name() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.ron");
+    std::fs::write(&path, scenario(NO_LIMITS, 8.0)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_connect-standin"))
+        .args(["--scenario", &path.to_string_lossy(), "--port", "0"])
+        .args(["--instance-id", "inst-9", "--contact-flow-id", "flow-9"])
+        .args(["--queue-id", "queue-9", "--time-scale", "100"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    let port: u16 = lines[0].trim().rsplit(':').next().unwrap().parse().unwrap();
+    let status: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{port}/_standin/status"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status["instance_id"], "inst-9");
+    assert_eq!(status["contact_flow_id"], "flow-9");
+    assert_eq!(status["queue_id"], "queue-9");
+    assert!(
+        lines[1].contains("inst-9") && lines[1].contains("flow-9") && lines[1].contains("queue-9"),
+        "{lines:?}"
+    );
+}
