@@ -6,7 +6,7 @@
 use crate::events::to_eventbridge;
 use crate::instance::{
     ConnectError, ContactDescription, CurrentMetrics, ErrorKind, Ids, Instance, Options,
-    OutboundRequest, StandinError,
+    OutboundRequest, Quota, StandinError,
 };
 use axum::Router;
 use axum::body::Bytes;
@@ -72,6 +72,30 @@ fn every(n: u32, count: u64) -> bool {
     n != 0 && count.is_multiple_of(u64::from(n))
 }
 
+/// The quota clock, said out loud: the rates are in simulated time, so at `time_scale` K a
+/// rehearsal allows K times Connect's rates in wall-clock time.
+pub fn quota_clock_line(quotas: &[Quota], time_scale: f64) -> String {
+    let rates: Vec<String> = quotas
+        .iter()
+        .map(|q| {
+            format!(
+                "{} {}/s (burst {}) = {}/s wall",
+                q.operation.name(),
+                q.per_second,
+                q.burst,
+                q.per_second * time_scale
+            )
+        })
+        .collect();
+    if rates.is_empty() {
+        return "quotas: none".into();
+    }
+    format!(
+        "quotas run in simulated time (x{time_scale} the wall clock): {}",
+        rates.join(", ")
+    )
+}
+
 /// A served stand-in: the [`Instance`] behind a lock, the clock that gives its simulated time,
 /// and the fault counters.
 pub struct Standin {
@@ -125,6 +149,16 @@ impl Standin {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The quota clock and rates, as one line.
+    pub fn quota_line(&self) -> String {
+        let instance = self.lock();
+        let line = quota_clock_line(&instance.quotas(), self.settings.time_scale);
+        match instance.max_concurrent_calls() {
+            Some(n) => format!("{line}; at most {n} concurrent calls"),
+            None => line,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Instance> {
@@ -314,14 +348,34 @@ impl Standin {
 
     fn status(&self) -> Value {
         let now = self.sim_now();
-        let s = self.lock().status(now);
-        let ids = &self.settings.ids;
+        let mut instance = self.lock();
+        let s = instance.status(now);
+        let scale = self.settings.time_scale;
+        let rates: Vec<Value> = instance
+            .quotas()
+            .iter()
+            .map(|q| {
+                json!({
+                    "operation": q.operation.name(),
+                    "per_simulated_second": q.per_second,
+                    "per_wall_second": q.per_second * scale,
+                    "burst": q.burst,
+                })
+            })
+            .collect();
+        let ids = instance.ids();
         json!({
             "sim_now_ms": s.now.0,
-            "time_scale": self.settings.time_scale,
+            "time_scale": scale,
             "instance_id": ids.instance_id,
             "contact_flow_id": ids.contact_flow_id,
             "queue_id": ids.queue_id,
+            "quotas": {
+                "clock": "simulated",
+                "note": format!("quotas are token buckets in simulated time: at time scale {scale} they allow {scale} times these rates in wall-clock time"),
+                "rates": rates,
+                "max_concurrent_calls": instance.max_concurrent_calls(),
+            },
             "remaining": s.remaining,
             "dialing_over": s.dialing_over,
             "contacts": s.contacts,

@@ -3,6 +3,11 @@
 //! the HTTP layer ([`crate::http`]) turns the wall clock into simulated time, and an in-process
 //! driver can call it in virtual time directly.
 //!
+//! Its quotas — the scenario's start rate and concurrent calls, Connect's API rates
+//! ([`API_QUOTAS`]) — run on the same simulated clock: token buckets refilled by simulated time.
+//! Driven K times faster than real time, it allows K times Connect's rates per wall-clock
+//! second; [`Instance::quotas`] lists them.
+//!
 //! ```
 //! use connect_standin::{ContactEventType, Ids, Instance, Options, OutboundRequest};
 //! use sim::Millis;

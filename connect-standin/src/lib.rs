@@ -33,7 +33,8 @@
 //! `ThrottlingException`, concurrent calls → 429 `LimitExceededException`) and Connect's API
 //! rates for the other operations ([`API_QUOTAS`]: GetCurrentMetricData 5/s burst 8, the others
 //! 2/s burst 5 each) are token buckets refilled by simulated time: a rehearsal at time scale 100
-//! allows 100 times Connect's rates in wall-clock time.
+//! allows 100 times Connect's rates in wall-clock time. The binary says so at startup, in
+//! `--help` and in `/_standin/status`.
 //!
 //! Faults can be injected by the HTTP layer ([`Faults`]): throttling, 500s, 500s after a placed
 //! call, latency, dropped connections. `ClientToken` makes a start idempotent: the same token

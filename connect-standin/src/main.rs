@@ -14,7 +14,11 @@ use std::sync::Arc;
 #[command(
     name = "connect-standin",
     version,
-    about = "Serve Amazon Connect's outbound-calling API on loopback, backed by a dialsim scenario"
+    about = "Serve Amazon Connect's outbound-calling API on loopback, backed by a dialsim scenario",
+    after_help = "Quotas run in simulated time: the scenario's start rate and Connect's API rates \
+(GetCurrentMetricData 5/s burst 8; DescribeContact, GetContactAttributes, StopContact 2/s burst 5) \
+are token buckets refilled by simulated time, so at --time-scale K they allow K times those rates \
+in wall-clock time. The startup line and GET /_standin/status say the rates in both clocks."
 )]
 struct Cli {
     /// The scenario file (RON) whose customers, agents and behaviour the stand-in plays.
@@ -23,7 +27,8 @@ struct Cli {
     /// Port on 127.0.0.1 (0: any free port; the chosen one is printed).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Simulated seconds per wall-clock second (100: a day in under 15 minutes).
+    /// Simulated seconds per wall-clock second (100: a day in under 15 minutes). The quotas
+    /// run in simulated time, so they scale with it.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
     /// Which replication of the scenario to play (its random streams).
@@ -110,6 +115,7 @@ fn main() -> ExitCode {
             "serving instance {}, contact flow {}, queue {}",
             ids.instance_id, ids.contact_flow_id, ids.queue_id
         );
+        println!("{}", standin.quota_line());
         println!(
             "{customers} customers; phone numbers: GET http://{addr}/_standin/customers; dials: GET http://{addr}/_standin/dials; contact events: GET http://{addr}/_standin/events"
         );

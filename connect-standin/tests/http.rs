@@ -629,4 +629,45 @@ async fn the_binary_serves_the_ids_its_flags_name() {
         lines[1].contains("inst-9") && lines[1].contains("flow-9") && lines[1].contains("queue-9"),
         "{lines:?}"
     );
+    // The quotas' clock, said at startup: Connect's 5/s for metrics is 500/s at time scale 100.
+    assert!(lines[2].contains("simulated time"), "{lines:?}");
+    assert!(
+        lines[2].contains("GetCurrentMetricData 5/s (burst 8) = 500/s wall"),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn status_names_the_served_ids_and_the_quota_clock() {
+    let s = start(
+        "(start_rate: Some((per_second: 2.0, burst: 5)), max_concurrent_calls: Some(10))",
+        8.0,
+        100.0,
+    )
+    .await;
+    let (status, body) = s.get_json("/_standin/status").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["instance_id"], DEFAULT_INSTANCE_ID);
+    assert_eq!(body["contact_flow_id"], DEFAULT_CONTACT_FLOW_ID);
+    assert_eq!(body["queue_id"], DEFAULT_QUEUE_ID);
+    let quotas = &body["quotas"];
+    assert_eq!(quotas["clock"], "simulated");
+    assert_eq!(quotas["max_concurrent_calls"], 10);
+    let rate = |operation: &str| {
+        quotas["rates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["operation"] == operation)
+            .unwrap_or_else(|| panic!("no {operation} in {quotas}"))
+            .clone()
+    };
+    let start = rate("StartOutboundVoiceContact");
+    assert_eq!(start["per_simulated_second"], 2.0);
+    assert_eq!(start["per_wall_second"], 200.0);
+    assert_eq!(start["burst"], 5);
+    let metrics = rate("GetCurrentMetricData");
+    assert_eq!(metrics["per_simulated_second"], 5.0);
+    assert_eq!(metrics["per_wall_second"], 500.0);
+    assert_eq!(rate("DescribeContact")["per_wall_second"], 200.0);
 }
