@@ -146,8 +146,9 @@ impl Default for Ids {
     }
 }
 
-/// The region and account the stand-in's ARNs and events name.
+/// The region the stand-in's ARNs and events name.
 pub const REGION: &str = "us-east-1";
+/// The account the stand-in's ARNs and events name.
 pub const ACCOUNT: &str = "000000000000";
 
 impl Ids {
