@@ -10,11 +10,17 @@
 //! | `Timeout` (no key before the flow's time limit) | absent: voicemail, nobody there | -2 | give the number to call back, disconnect |
 //!
 //! The choice itself, and what each key means, is the rules' crate's ([`rules::Choice`]); this
-//! module adds what the IVR says for each. The codes are the ones `live` reads back from the contact attribute `dialsim_result` and the
-//! ones the sample's table holds in its campaign column (`-1` there: not called yet).
+//! module adds what the IVR says for each. The codes are the ones the contact flow stores in the
+//! contact attribute [`RESULT_ATTRIBUTE`] (which `live` reads back, and which the Connect stand-in
+//! sets as the flow would) and the ones the sample's table holds in its campaign column (`-1`
+//! there: not called yet).
 
 pub use rules::Choice;
 pub use rules::words::TIMEOUT_INPUT;
+
+/// The contact attribute the contact flow sets to the customer's result code (`1`, `2`, `3`, `0`,
+/// `-2`, [`rules::words::Code::key`]), read back with GetContactAttributes.
+pub const RESULT_ATTRIBUTE: &str = "dialsim_result";
 
 /// The message's key for a choice: `please_hold`, `call_back`, `email`, `not_interested`,
 /// `absent` (letters and `_` only, so it passes Connect's STRING_MAP response validation).

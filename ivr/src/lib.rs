@@ -20,5 +20,5 @@ pub mod choice;
 pub mod messages;
 pub mod table;
 
-pub use choice::Choice;
+pub use choice::{Choice, RESULT_ATTRIBUTE};
 pub use messages::{Language, Messages, MessagesError};

@@ -4,24 +4,19 @@
 //! (`-05:00`, `+01:00`, `+0530`, `UTC`), optional `name`, optional `do_not_call` (`true`/`false`,
 //! `yes`/`no`, `1`/`0`). Other columns are ignored.
 
-use rules::contact::{Columns, HeaderError, RowChecker, RowProblem, UTC_OFFSET_FORMS};
+use rules::contact::{RowChecker, RowProblem, UTC_OFFSET_FORMS};
 use sim::inputs::Customer;
 use sim::scenario::MAX_CUSTOMERS;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+pub use user_files::contacts::{OpenError, open};
 
 /// Why a contact list cannot be used: the file, the line where there is one, and what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ContactListError {
-    #[error("cannot read contact list {}: {error}", path.display())]
-    Unreadable {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    #[error("{}:1: cannot read the header line: {error}", path.display())]
-    HeaderLine { path: PathBuf, error: csv::Error },
-    #[error("{}:1: {error}", path.display())]
-    Header { path: PathBuf, error: HeaderError },
+    /// No file, no header line, or a header without the columns.
+    #[error(transparent)]
+    Open(#[from] OpenError),
     /// A line the CSV reader cannot read (read strictly: a line of another length than the
     /// header's).
     #[error("{}:{line}: {error}", path.display())]
@@ -68,36 +63,6 @@ pub enum ContactListError {
     TooManyCustomers { path: PathBuf, line: usize },
     #[error("{}: the contact list has no customers", path.display())]
     NoCustomers { path: PathBuf },
-}
-
-/// Opens the contact list at `path` and finds its columns; `flexible` accepts rows whose length
-/// differs from the header's.
-pub fn open(
-    path: &Path,
-    flexible: bool,
-) -> Result<(csv::Reader<crate::files::Bounded>, Columns), ContactListError> {
-    let file = crate::files::open(path, crate::files::MAX_DATA_BYTES).map_err(|error| {
-        ContactListError::Unreadable {
-            path: path.to_path_buf(),
-            error,
-        }
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(flexible)
-        .from_reader(file);
-    let headers = reader
-        .headers()
-        .map_err(|error| ContactListError::HeaderLine {
-            path: path.to_path_buf(),
-            error,
-        })?
-        .clone();
-    let headers: Vec<&str> = headers.iter().collect();
-    let columns = Columns::find(&headers).map_err(|error| ContactListError::Header {
-        path: path.to_path_buf(),
-        error,
-    })?;
-    Ok((reader, columns))
 }
 
 /// Reads the list at `path`: the customers and the distinct UTC offsets they use.
@@ -162,6 +127,7 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), ContactListError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rules::contact::HeaderError;
 
     /// Found from outside: a `do-not-call` column (a dash for the underscore) was ignored as
     /// unknown, and its customers were called.
@@ -180,10 +146,10 @@ mod tests {
             assert!(
                 matches!(
                     &err,
-                    ContactListError::Header {
+                    ContactListError::Open(OpenError::Header {
                         error: HeaderError::MisspeltDoNotCall { found },
                         ..
-                    } if found == header
+                    }) if found == header
                 ),
                 "{header}: {err}"
             );

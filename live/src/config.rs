@@ -542,7 +542,7 @@ impl Loaded {
 
 /// Reads and parses the campaign file at `path`.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = lab::files::read_to_string(path, lab::files::MAX_RON_BYTES).map_err(|error| {
+    let text = user_files::read_to_string(path, user_files::MAX_RON_BYTES).map_err(|error| {
         ConfigError::Read {
             path: path.to_path_buf(),
             error,

@@ -8,9 +8,9 @@ use crate::outcome::Outcome;
 use crate::time::UnixMillis;
 use std::collections::HashMap;
 
-/// The contact attribute the contact flow sets to the customer's result code (`1`, `2`, `3`, `0`,
-/// `-2`), read with GetContactAttributes.
-pub const RESULT_ATTRIBUTE: &str = "dialsim_result";
+/// The contact attribute the contact flow sets to the customer's result code, read with
+/// GetContactAttributes.
+pub use ivr::RESULT_ATTRIBUTE;
 
 /// DescribeContact's answer, reduced to what pacing and the store need.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -1,5 +1,5 @@
 //! The contact list (CSV) and the do-not-call file, read with the simulator's header rules
-//! ([`lab::contacts::open`]) and each line checked by the same [`RowChecker`]: a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
+//! ([`user_files::contacts::open`]) and each line checked by the same [`RowChecker`]: a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
 //! optional `name`, optional `do_not_call` (`true`/`false`, `yes`/`no`, `1`/`0`); other columns
 //! are ignored.
 //!
@@ -7,17 +7,17 @@
 //! an *invalid* entry, never dialed, that `status` and `export` still show. Only a list that
 //! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
 
-use lab::contacts::{self, ContactListError};
 use rules::contact::{RowChecker, RowProblem, is_e164};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use user_files::contacts::{self, OpenError};
 
 /// Why a contact list cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ContactsError {
     /// No file, or no `phone` or `utc_offset` column.
     #[error(transparent)]
-    List(#[from] ContactListError),
+    List(#[from] OpenError),
     /// A line that is not CSV.
     #[error("{}: {error}", path.display())]
     Row { path: PathBuf, error: csv::Error },
@@ -111,7 +111,7 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, ContactsError> {
 /// Reads a do-not-call file: one E.164 number a line; blank lines and `#` comments are skipped.
 /// A line that is not a number is an error (a broken list must not let anyone through).
 pub fn read_do_not_call(path: &Path) -> Result<HashSet<String>, DoNotCallError> {
-    let text = lab::files::read_to_string(path, lab::files::MAX_DATA_BYTES).map_err(|error| {
+    let text = user_files::read_to_string(path, user_files::MAX_DATA_BYTES).map_err(|error| {
         DoNotCallError::Unreadable {
             path: path.to_path_buf(),
             error,
@@ -177,7 +177,7 @@ mod tests {
         std::fs::write(&path, "number,utc_offset\n+14155550100,UTC\n").unwrap();
         assert!(matches!(
             read(&path).unwrap_err(),
-            ContactsError::List(ContactListError::Header {
+            ContactsError::List(OpenError::Header {
                 error: rules::contact::HeaderError::Missing { name: "phone", .. },
                 ..
             })

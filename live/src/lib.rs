@@ -6,7 +6,7 @@
 //! rules and the abandonment kill-switch ([`compliance`]), masked phone numbers for logs
 //! ([`mask`]), the outcomes of calls ([`outcome`]) and what `live status` reports
 //! ([`progress`]). [`connect`] is the Connect client
-//! (aws-sdk-connect behind client-side rate limits, failures sorted by what to do), [`contact`]
+//! (aws-sdk-connect, failures sorted by what to do), [`contact`]
 //! reads a contact's state and outcome from what Connect reports, [`events`] reads Connect's
 //! contact events and [`event_queue`] receives them from SQS, [`dialer`] is the dialing loop of `live run` (a state machine without I/O,
 //! its clock and switchboard ports, and the async shell that runs it), [`dynamo`] reads and
@@ -14,9 +14,10 @@
 //! contact flow.
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
-//! time takes it as a [`UnixMillis`] value. Only the clocks of [`dialer::ports`] read the
-//! system's time, and the Connect stand-in ([`standin`], served by the `connect-standin`
-//! binary), which is a server answering in real time.
+//! time takes it as a [`UnixMillis`] value. Only the binary and the clocks of
+//! [`dialer::ports`] read the system's time. The local stand-in for Connect that the end-to-end
+//! tests dial is a crate of its own (`connect-standin`), so that this one carries neither an HTTP
+//! server nor the simulator.
 
 pub mod compliance;
 pub mod config;
@@ -32,7 +33,6 @@ pub mod flow;
 pub mod mask;
 pub mod outcome;
 pub mod progress;
-pub mod standin;
 pub mod store;
 
 pub mod token;

@@ -80,13 +80,19 @@ fn scenario(horizon_h: f64) -> String {
     )
 }
 
+/// The instance, contact flow and queue the stand-in serves by default (those of
+/// examples/rehearsal/campaign.ron): it answers other ids with ResourceNotFoundException.
+const INSTANCE_ID: &str = "00000000-0000-4000-8000-000000000001";
+const CONTACT_FLOW_ID: &str = "00000000-0000-4000-8000-000000000002";
+const QUEUE_ID: &str = "00000000-0000-4000-8000-000000000003";
+
 fn campaign(port: u16, strategy: &str) -> String {
     format!(
         r#"Campaign(
     name: "e2e",
-    instance_id: "00000000-0000-4000-8000-0000000000e2",
-    contact_flow_id: "flow-1",
-    queue_id: "queue-1",
+    instance_id: "{INSTANCE_ID}",
+    contact_flow_id: "{CONTACT_FLOW_ID}",
+    queue_id: "{QUEUE_ID}",
     source_phone_number: "+12025550100",
     region: "us-east-1",
     endpoint_url: Some("http://127.0.0.1:{port}"),
@@ -152,8 +158,32 @@ impl Drop for Standin {
     }
 }
 
+/// The stand-in's binary: `CONNECT_STANDIN` when set, else `connect-standin` in this test's
+/// profile folder (`target/<profile>/`, the parent of the `deps/` this test runs from), where
+/// `cargo test --workspace` builds it. It is another package's binary, so Cargo does not name it
+/// to this one's tests.
+fn standin_exe() -> PathBuf {
+    if let Some(path) = std::env::var_os("CONNECT_STANDIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps/");
+    let path = profile.join(format!("connect-standin{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "no stand-in at {}: build it in this profile first (`cargo build -p connect-standin`, \
+         with --release for a release test run; `cargo test --workspace` builds it), or point \
+         CONNECT_STANDIN at one",
+        path.display()
+    );
+    path
+}
+
 fn start_standin(scenario: &Path, time_scale: f64, extra: &[&str]) -> Standin {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connect-standin"))
+    let mut child = Command::new(standin_exe())
         .args(["--scenario", &scenario.to_string_lossy(), "--port", "0"])
         .args(["--time-scale", &time_scale.to_string()])
         .args(extra)
@@ -248,7 +278,7 @@ fn ok(out: &Output) -> String {
 fn store(dir: &Path) -> Store {
     let identity = Identity {
         campaign: "e2e".into(),
-        instance_id: "00000000-0000-4000-8000-0000000000e2".into(),
+        instance_id: INSTANCE_ID.into(),
     };
     Store::open(
         &dir.join("campaign.sqlite"),
@@ -660,7 +690,7 @@ fn twin_check_rehearsal_agrees_with_the_simulation() {
     // The rehearsal's numbers, defined as the simulator defines them.
     let identity = Identity {
         campaign: "rehearsal".into(),
-        instance_id: "00000000-0000-4000-8000-000000000001".into(),
+        instance_id: INSTANCE_ID.into(),
     };
     let s = Store::open(
         &dir.path().join("rehearsal.sqlite"),

@@ -156,6 +156,21 @@ pub struct TracedCall {
     pub human: bool,
 }
 
+/// A call in progress as it stands now: the stages it has reached, before its [`CallRecord`]
+/// exists (a Connect stand-in reports them as Connect's contact events and DescribeContact do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallProgress {
+    pub customer: u32,
+    pub attempt: u32,
+    pub dialed_at: Millis,
+    /// When a person or a machine answered (the ring ended and the call goes on).
+    pub answered_at: Option<Millis>,
+    /// When the caller entered the agents' queue.
+    pub queued_at: Option<Millis>,
+    /// When an agent took the call.
+    pub connected_at: Option<Millis>,
+}
+
 /// Everything that happened, kept only when asked for (tests, debugging).
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
@@ -349,6 +364,21 @@ impl<'m> Campaign<'m> {
     /// Calls finished since the last drain, in the order they finished.
     pub fn drain_finished(&mut self) -> std::vec::Drain<'_, CallRecord> {
         self.finished.drain(..)
+    }
+
+    /// The calls in progress, in no particular order. Reading them changes nothing.
+    pub fn calls_in_progress(&self) -> impl Iterator<Item = CallProgress> + '_ {
+        self.calls.iter().flatten().map(|c| CallProgress {
+            customer: c.customer,
+            attempt: c.attempt,
+            dialed_at: c.dialed_at,
+            // A call whose ring ended without an answer has ended: one still ringing has not
+            // been answered, any other has.
+            answered_at: (c.stage != Stage::Ringing)
+                .then(|| c.dialed_at + Millis(u64::from(c.ring_ms))),
+            queued_at: c.queued_at(),
+            connected_at: (c.connected_at != Millis::MAX).then_some(c.connected_at),
+        })
     }
 
     /// What a dialer would see now through Connect's APIs and its own bookkeeping.

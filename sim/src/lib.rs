@@ -48,7 +48,7 @@ pub mod scenario;
 pub mod stream;
 pub mod world;
 
-pub use campaign::{Campaign, DialError, Trace, TracedCall};
+pub use campaign::{CallProgress, Campaign, DialError, Trace, TracedCall};
 pub use metrics::{Code, RepMetrics};
 pub use strategies::Millis;
 pub use world::{MAX_HORIZON_H, World};

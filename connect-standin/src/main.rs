@@ -1,10 +1,11 @@
-//! `connect-standin`: a local Amazon Connect stand-in for rehearsing `live`, backed by a dialsim
-//! scenario. See `live::standin` for what it serves.
+//! `connect-standin`: a local Amazon Connect stand-in for rehearsing and testing `live`, backed
+//! by a dialsim scenario. See the `connect_standin` library for what it serves.
 //!
 //! Exit codes: 0 stopped by Ctrl-C / SIGTERM, 2 bad input (scenario, time scale), 1 anything else.
 
 use clap::Parser;
-use live::standin::{self, Faults, Settings, Standin};
+use connect_standin::instance::{DEFAULT_CONTACT_FLOW_ID, DEFAULT_INSTANCE_ID, DEFAULT_QUEUE_ID};
+use connect_standin::{Faults, Ids, Settings, Standin};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,7 +14,11 @@ use std::sync::Arc;
 #[command(
     name = "connect-standin",
     version,
-    about = "Serve Amazon Connect's outbound-calling API on loopback, backed by a dialsim scenario"
+    about = "Serve Amazon Connect's outbound-calling API on loopback, backed by a dialsim scenario",
+    after_help = "Quotas run in simulated time: the scenario's start rate and Connect's API rates \
+(GetCurrentMetricData 5/s burst 8; DescribeContact, GetContactAttributes, StopContact 2/s burst 5) \
+are token buckets refilled by simulated time, so at --time-scale K they allow K times those rates \
+in wall-clock time. The startup line and GET /_standin/status say the rates in both clocks."
 )]
 struct Cli {
     /// The scenario file (RON) whose customers, agents and behaviour the stand-in plays.
@@ -22,12 +27,25 @@ struct Cli {
     /// Port on 127.0.0.1 (0: any free port; the chosen one is printed).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Simulated seconds per wall-clock second (100: a day in under 15 minutes).
+    /// Simulated seconds per wall-clock second (100: a day in under 15 minutes). The quotas
+    /// run in simulated time, so they scale with it.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
     /// Which replication of the scenario to play (its random streams).
     #[arg(long, default_value_t = 0)]
     replication: u32,
+    /// The Connect instance served: a request naming another gets 404 ResourceNotFoundException
+    /// (the default is the rehearsal campaign's, live/examples/rehearsal/campaign.ron).
+    #[arg(long, default_value = DEFAULT_INSTANCE_ID)]
+    instance_id: String,
+    /// The contact flow served: StartOutboundVoiceContact naming another gets
+    /// ResourceNotFoundException.
+    #[arg(long, default_value = DEFAULT_CONTACT_FLOW_ID)]
+    contact_flow_id: String,
+    /// The queue served: StartOutboundVoiceContact naming another gets
+    /// ResourceNotFoundException.
+    #[arg(long, default_value = DEFAULT_QUEUE_ID)]
+    queue_id: String,
     /// Do not apply Connect's API rate quotas to metrics, DescribeContact, GetContactAttributes
     /// and StopContact (the scenario's dial limits still apply).
     #[arg(long)]
@@ -56,6 +74,11 @@ fn main() -> ExitCode {
         time_scale: cli.time_scale,
         replication: cli.replication,
         api_quotas: !cli.no_api_quotas,
+        ids: Ids {
+            instance_id: cli.instance_id,
+            contact_flow_id: cli.contact_flow_id,
+            queue_id: cli.queue_id,
+        },
         faults: Faults {
             throttle_every: cli.throttle_every,
             error_every: cli.error_every,
@@ -85,11 +108,18 @@ fn main() -> ExitCode {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
         let addr = listener.local_addr()?;
         let customers = standin.phones().len();
+        let ids = standin.settings().ids.clone();
+        // The first line is the address (tests read the port from it).
         println!("connect-standin listening on http://{addr}");
         println!(
-            "{customers} customers; phone numbers: GET http://{addr}/_standin/customers; dials: GET http://{addr}/_standin/dials"
+            "serving instance {}, contact flow {}, queue {}",
+            ids.instance_id, ids.contact_flow_id, ids.queue_id
         );
-        standin::serve(listener, standin, shutdown_signal()).await
+        println!("{}", standin.quota_line());
+        println!(
+            "{customers} customers; phone numbers: GET http://{addr}/_standin/customers; dials: GET http://{addr}/_standin/dials; contact events: GET http://{addr}/_standin/events"
+        );
+        connect_standin::serve(listener, standin, shutdown_signal()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,19 @@
-//! Reading the files people hand to dialsim with a bound on their size, so that a wrong path (a
-//! device such as `/dev/zero`, a multi-gigabyte log given as a scenario) is refused with a
-//! message instead of filling memory or reading for ever.
+//! The files people hand dialsim — scenario, sweep and campaign files, contact lists, data
+//! files — read with a bound on their size, so that a wrong path (a device such as `/dev/zero`,
+//! a multi-gigabyte log given as a scenario) is refused with a message instead of filling memory
+//! or reading for ever.
+//!
+//! A crate of its own because both sides read these files: the simulator's experiments (`lab`)
+//! and `live`, which runs on Amazon Connect and must not carry the simulator to read a contact
+//! list. [`contacts::open`] opens a contact list (CSV) and finds its columns by the rules'
+//! header rules; what a line means is checked by each side.
+//!
+//! ```
+//! let err = user_files::read_to_string("/dev/zero".as_ref(), 1 << 20).unwrap_err();
+//! assert!(err.to_string().contains("larger than 1 MiB"));
+//! ```
+
+pub mod contacts;
 
 use std::fs::File;
 use std::io::{self, Read};

@@ -1,6 +1,7 @@
 //! The Connect stand-in over real HTTP on loopback: Connect's paths, JSON shapes and errors.
 
-use live::standin::{self, Faults, Settings, Standin};
+use connect_standin::instance::{DEFAULT_CONTACT_FLOW_ID, DEFAULT_INSTANCE_ID, DEFAULT_QUEUE_ID};
+use connect_standin::{self as standin, Faults, Settings, Standin};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
@@ -107,9 +108,9 @@ impl Server {
     async fn start_call(&self, phone: &str, token: Option<&str>) -> reqwest::Response {
         let mut body = json!({
             "DestinationPhoneNumber": phone,
-            "ContactFlowId": "flow-1",
-            "InstanceId": "instance-1",
-            "QueueId": "queue-1",
+            "ContactFlowId": DEFAULT_CONTACT_FLOW_ID,
+            "InstanceId": DEFAULT_INSTANCE_ID,
+            "QueueId": DEFAULT_QUEUE_ID,
             "Attributes": {"customer_id": "c-1"},
         });
         if let Some(t) = token {
@@ -230,7 +231,9 @@ async fn bad_requests_get_connect_errors() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
     assert_eq!(r.headers()["x-amzn-errortype"], "InvalidParameterException");
-    let (status, body) = s.get_json("/contacts/instance-1/no-such-contact").await;
+    let (status, body) = s
+        .get_json(&format!("/contacts/{DEFAULT_INSTANCE_ID}/no-such-contact"))
+        .await;
     assert_eq!(status, 404);
     assert!(body["Message"].is_string());
 }
@@ -259,9 +262,9 @@ async fn current_metrics_have_connects_shape() {
         .collect();
     let r = s
         .client
-        .post(format!("{}/metrics/current/instance-1", s.base))
+        .post(format!("{}/metrics/current/{DEFAULT_INSTANCE_ID}", s.base))
         .json(&json!({
-            "Filters": {"Queues": ["queue-1"], "Channels": ["VOICE"]},
+            "Filters": {"Queues": [DEFAULT_QUEUE_ID], "Channels": ["VOICE"]},
             "CurrentMetrics": metrics,
         }))
         .send()
@@ -294,9 +297,9 @@ async fn current_metrics_have_connects_shape() {
     // Grouped by queue: the dimension names the queue.
     let r = s
         .client
-        .post(format!("{}/metrics/current/instance-1", s.base))
+        .post(format!("{}/metrics/current/{DEFAULT_INSTANCE_ID}", s.base))
         .json(&json!({
-            "Filters": {"Queues": ["queue-1"], "Channels": ["VOICE"]},
+            "Filters": {"Queues": [DEFAULT_QUEUE_ID], "Channels": ["VOICE"]},
             "Groupings": ["QUEUE"],
             "CurrentMetrics": [{"Name": "AGENTS_AVAILABLE", "Unit": "COUNT"}],
         }))
@@ -306,12 +309,12 @@ async fn current_metrics_have_connects_shape() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(
         body["MetricResults"][0]["Dimensions"]["Queue"]["Id"],
-        "queue-1"
+        DEFAULT_QUEUE_ID
     );
     // An unknown metric is refused the way Connect refuses it.
     let r = s
         .client
-        .post(format!("{}/metrics/current/instance-1", s.base))
+        .post(format!("{}/metrics/current/{DEFAULT_INSTANCE_ID}", s.base))
         .json(&json!({"Filters": {}, "CurrentMetrics": [{"Name": "NO_SUCH", "Unit": "COUNT"}]}))
         .send()
         .await
@@ -335,7 +338,9 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
     for id in &ids {
         let mut contact = Value::Null;
         for _ in 0..40 {
-            let (status, body) = s.get_json(&format!("/contacts/instance-1/{id}")).await;
+            let (status, body) = s
+                .get_json(&format!("/contacts/{DEFAULT_INSTANCE_ID}/{id}"))
+                .await;
             assert_eq!(status, 200, "{body}");
             contact = body["Contact"].clone();
             if contact.get("DisconnectTimestamp").is_some() {
@@ -359,7 +364,7 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
         let reason = c["DisconnectReason"].as_str().unwrap();
         assert_eq!(c["Attributes"]["customer_id"], "c-1");
         let (status, attrs) = s
-            .get_json(&format!("/contact/attributes/instance-1/{id}"))
+            .get_json(&format!("/contact/attributes/{DEFAULT_INSTANCE_ID}/{id}"))
             .await;
         assert_eq!(status, 200);
         if c.get("ConnectedToSystemTimestamp").is_some() {
@@ -375,7 +380,7 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
                     .as_f64()
                     .unwrap();
                 assert!(start <= queued && queued <= agent && agent <= end);
-                assert_eq!(c["QueueInfo"]["Id"], "queue-1");
+                assert_eq!(c["QueueInfo"]["Id"], DEFAULT_QUEUE_ID);
                 assert_eq!(reason, "AGENT_DISCONNECT");
             }
             if code == "abandoned" {
@@ -391,7 +396,7 @@ async fn finished_calls_are_described_with_outcome_and_timestamps() {
     let r = s
         .client
         .post(format!("{}/contact/stop", s.base))
-        .json(&json!({"ContactId": ids[0], "InstanceId": "instance-1"}))
+        .json(&json!({"ContactId": ids[0], "InstanceId": DEFAULT_INSTANCE_ID}))
         .send()
         .await
         .unwrap();
@@ -459,4 +464,210 @@ async fn injected_throttling_and_errors_hit_every_nth_request() {
     );
     let (_, dials) = s.get_json("/_standin/dials").await;
     assert_eq!(dials.as_object().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn contact_events_are_served_as_eventbridge_envelopes_in_time_order() {
+    // 5,000 simulated seconds per wall second: a call's life takes a few hundred milliseconds.
+    let s = start(NO_LIMITS, 24.0, 5_000.0).await;
+    let r = s.start_call(&s.phones[0], Some("ev-1")).await;
+    let contact: Value = r.json().await.unwrap();
+    let id = contact["ContactId"].as_str().unwrap().to_string();
+    let mut events = Vec::new();
+    for _ in 0..60 {
+        let (status, body) = s.get_json("/_standin/events").await;
+        assert_eq!(status, 200);
+        events = body["Events"].as_array().unwrap().clone();
+        if events
+            .iter()
+            .any(|e| e["detail"]["eventType"] == "DISCONNECTED")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["detail"]["eventType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"INITIATED"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"DISCONNECTED"), "{kinds:?}");
+    for e in &events {
+        assert_eq!(e["source"], "aws.connect");
+        assert_eq!(e["detail-type"], "Amazon Connect Contact Event");
+        assert_eq!(e["version"], "0");
+        assert!(e["time"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(e["detail"]["contactId"], json!(id));
+        assert_eq!(e["detail"]["initiationMethod"], "OUTBOUND");
+        assert!(
+            e["detail"]["instanceArn"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("instance/{DEFAULT_INSTANCE_ID}"))
+        );
+    }
+    let times: Vec<&str> = events.iter().map(|e| e["time"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    let last = events.last().unwrap();
+    assert!(last["detail"]["disconnectReason"].is_string(), "{last}");
+    // Read on from a position: only what came after it.
+    let (_, rest) = s
+        .get_json(&format!("/_standin/events/{}", events.len()))
+        .await;
+    assert_eq!(rest["Events"], json!([]));
+    assert_eq!(rest["Next"], json!(events.len()));
+}
+
+/// The ids a campaign file names and the stand-in does not serve, one by one.
+#[tokio::test]
+async fn ids_the_standin_does_not_serve_are_resource_not_found() {
+    let s = start(NO_LIMITS, 8.0, 1.0).await;
+    let wrong = "11111111-2222-3333-4444-555555555555";
+    let not_found = |status: u16, kind: Option<&str>, body: &Value| {
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(kind, Some("ResourceNotFoundException"), "{body}");
+        assert!(body["Message"].as_str().unwrap().contains(wrong), "{body}");
+    };
+    for key in ["InstanceId", "ContactFlowId", "QueueId"] {
+        let mut body = json!({
+            "DestinationPhoneNumber": s.phones[0],
+            "ContactFlowId": DEFAULT_CONTACT_FLOW_ID,
+            "InstanceId": DEFAULT_INSTANCE_ID,
+            "QueueId": DEFAULT_QUEUE_ID,
+        });
+        body[key] = json!(wrong);
+        let r = s
+            .client
+            .put(format!("{}/contact/outbound-voice", s.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("x-amzn-errortype")
+            .map(|v| v.to_str().unwrap().to_string());
+        not_found(status, kind.as_deref(), &r.json().await.unwrap());
+    }
+    let (_, dials) = s.get_json("/_standin/dials").await;
+    assert_eq!(dials, json!({}), "a refused start placed a call");
+    // A contact that exists, asked about on another instance.
+    let r = s.start_call(&s.phones[1], None).await;
+    let id = r.json::<Value>().await.unwrap()["ContactId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let metrics = s
+        .client
+        .post(format!("{}/metrics/current/{wrong}", s.base))
+        .json(&json!({"Filters": {}, "CurrentMetrics": [{"Name": "AGENTS_AVAILABLE", "Unit": "COUNT"}]}))
+        .send();
+    let stop = s
+        .client
+        .post(format!("{}/contact/stop", s.base))
+        .json(&json!({"ContactId": id, "InstanceId": wrong}))
+        .send();
+    let describe = s
+        .client
+        .get(format!("{}/contacts/{wrong}/{id}", s.base))
+        .send();
+    let attributes = s
+        .client
+        .get(format!("{}/contact/attributes/{wrong}/{id}", s.base))
+        .send();
+    for r in [metrics.await, stop.await, describe.await, attributes.await] {
+        let r = r.unwrap();
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("x-amzn-errortype")
+            .map(|v| v.to_str().unwrap().to_string());
+        not_found(status, kind.as_deref(), &r.json().await.unwrap());
+    }
+}
+
+/// The binary serves the ids its flags name, and says so.
+#[tokio::test]
+async fn the_binary_serves_the_ids_its_flags_name() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.ron");
+    std::fs::write(&path, scenario(NO_LIMITS, 8.0)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_connect-standin"))
+        .args(["--scenario", &path.to_string_lossy(), "--port", "0"])
+        .args(["--instance-id", "inst-9", "--contact-flow-id", "flow-9"])
+        .args(["--queue-id", "queue-9", "--time-scale", "100"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    let port: u16 = lines[0].trim().rsplit(':').next().unwrap().parse().unwrap();
+    let status: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{port}/_standin/status"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status["instance_id"], "inst-9");
+    assert_eq!(status["contact_flow_id"], "flow-9");
+    assert_eq!(status["queue_id"], "queue-9");
+    assert!(
+        lines[1].contains("inst-9") && lines[1].contains("flow-9") && lines[1].contains("queue-9"),
+        "{lines:?}"
+    );
+    // The quotas' clock, said at startup: Connect's 5/s for metrics is 500/s at time scale 100.
+    assert!(lines[2].contains("simulated time"), "{lines:?}");
+    assert!(
+        lines[2].contains("GetCurrentMetricData 5/s (burst 8) = 500/s wall"),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn status_names_the_served_ids_and_the_quota_clock() {
+    let s = start(
+        "(start_rate: Some((per_second: 2.0, burst: 5)), max_concurrent_calls: Some(10))",
+        8.0,
+        100.0,
+    )
+    .await;
+    let (status, body) = s.get_json("/_standin/status").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["instance_id"], DEFAULT_INSTANCE_ID);
+    assert_eq!(body["contact_flow_id"], DEFAULT_CONTACT_FLOW_ID);
+    assert_eq!(body["queue_id"], DEFAULT_QUEUE_ID);
+    let quotas = &body["quotas"];
+    assert_eq!(quotas["clock"], "simulated");
+    assert_eq!(quotas["max_concurrent_calls"], 10);
+    let rate = |operation: &str| {
+        quotas["rates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["operation"] == operation)
+            .unwrap_or_else(|| panic!("no {operation} in {quotas}"))
+            .clone()
+    };
+    let start = rate("StartOutboundVoiceContact");
+    assert_eq!(start["per_simulated_second"], 2.0);
+    assert_eq!(start["per_wall_second"], 200.0);
+    assert_eq!(start["burst"], 5);
+    let metrics = rate("GetCurrentMetricData");
+    assert_eq!(metrics["per_simulated_second"], 5.0);
+    assert_eq!(metrics["per_wall_second"], 500.0);
+    assert_eq!(rate("DescribeContact")["per_wall_second"], 200.0);
 }
