@@ -7,8 +7,8 @@
 //! ([`mask`]), and the outcomes of calls ([`outcome`]). [`connect`] is the Connect client
 //! (aws-sdk-connect behind client-side rate limits, failures sorted by what to do), [`contact`]
 //! reads a contact's state and outcome from what Connect reports, [`run`] is the dialing
-//! loop of `live run`, [`dynamo`] reads and updates the sample's DynamoDB customer table, and
-//! [`flow`] renders and checks the IVR contact flow.
+//! loop of `live run`, and [`dynamo`] reads and updates the sample's DynamoDB customer table.
+//! The IVR contact flow that `live flow render` prints is `ivr::flow`'s.
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
 //! time takes it as a [`UnixMillis`] value. Only the binaries ask the system for the time, the
@@ -22,7 +22,6 @@ pub mod contact;
 pub mod contacts;
 mod dial_index;
 pub mod dynamo;
-pub mod flow;
 pub mod mask;
 pub mod outcome;
 pub mod run;
