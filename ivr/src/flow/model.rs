@@ -148,25 +148,19 @@ impl Flow {
             let at = action.location(i);
             action.for_each_string(&mut |s| f(&at, s));
         }
-        let mut top: Vec<(&str, Vec<&str>)> = Vec::new();
+        let field = |name: &str| Location::Field(name.into());
         if let Some(v) = &self.version {
-            top.push(("Version", vec![v]));
+            f(&field("Version"), v);
         }
         if let Some(s) = &self.start_action {
-            top.push(("StartAction", vec![s]));
+            f(&field("StartAction"), s);
         }
-        let mut values: Vec<(&str, &Value)> =
-            self.extra.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        if let Some(m) = &self.metadata {
-            values.push(("Metadata", m));
-        }
-        values.sort_by_key(|(k, _)| *k);
-        for (key, strings) in top {
-            let at = Location::Field(key.into());
-            strings.iter().for_each(|s| f(&at, s));
-        }
-        for (key, value) in values {
-            let at = Location::Field(key.into());
+        let metadata = self.metadata.as_ref().map(|m| ("Metadata", m));
+        for (key, value) in metadata
+            .into_iter()
+            .chain(self.extra.iter().map(|(k, v)| (k.as_str(), v)))
+        {
+            let at = field(key);
             value_strings(value, &mut |s| f(&at, s));
         }
     }

@@ -434,6 +434,10 @@ mod tests {
             ))
             .contains("give the ids, not ARNs")
         );
+        assert!(
+            RenderError::Template(vec![]).is_template_bug(),
+            "a broken template is not the input's fault"
+        );
     }
 
     #[test]
@@ -479,5 +483,56 @@ mod tests {
             messages(&unfilled_placeholders(&f))
                 .contains("Metadata: placeholder ${NAME} is not filled")
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::super::{check_document, check_graph, check_identifiers, check_transitions};
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever texts, voice, timeout and language the operator gives, a flow that renders
+        /// passes every check, has no placeholder left, keeps the texts as given, and prints
+        /// back to the same text.
+        #[test]
+        fn a_rendered_flow_passes_every_check(
+            prompt in "[^$]{1,40}",
+            sorry in proptest::option::of("[^$]{1,40}"),
+            voice in proptest::option::of("[A-Za-z]{1,12}"),
+            timeout in 1u32..=180,
+            language in prop_oneof!["en", "ja", "ja-JP", "EN"],
+            account in proptest::option::of("[0-9]{12}"),
+        ) {
+            prop_assume!(!prompt.trim().is_empty());
+            prop_assume!(sorry.as_deref().is_none_or(|s| !s.trim().is_empty()));
+            let inputs = RenderInputs {
+                account_id: account,
+                language,
+                voice,
+                prompt_text: Some(prompt.clone()),
+                sorry_text: sorry,
+                input_timeout_s: timeout,
+                ..RenderInputs::new(
+                    ConnectQueue {
+                        region: "ap-northeast-1".into(),
+                        instance_id: "i".into(),
+                        queue_id: "q".into(),
+                    },
+                    "arn:aws:lambda:ap-northeast-1:123456789012:function:ivr-lambda",
+                )
+            };
+            let text = render(&inputs).unwrap();
+            let flow = Flow::parse(&text).unwrap();
+            prop_assert_eq!(check_document(&flow), vec![]);
+            prop_assert_eq!(check_identifiers(&flow), vec![]);
+            prop_assert_eq!(check_transitions(&flow), vec![]);
+            prop_assert_eq!(check_graph(&flow), vec![]);
+            prop_assert_eq!(unfilled_placeholders(&flow), vec![]);
+            let menu = flow.action("menu").unwrap().parameters.as_ref().unwrap();
+            prop_assert_eq!(menu["Text"].as_str(), Some(prompt.as_str()));
+            prop_assert_eq!(flow.to_pretty(), text);
+        }
     }
 }
