@@ -1,4 +1,4 @@
-//! The contact flow's Lambda (`live/flows/outbound-ivr.json`, block `record-choice`): it reads
+//! The contact flow's Lambda (`ivr/flows/outbound-ivr.json`, block `record-choice`): it reads
 //! the customer's key press, answers the flow with what to say and whether to stay on the line,
 //! and writes the result code into the customer's row of the sample's DynamoDB table.
 //!
@@ -192,11 +192,11 @@ impl fmt::Display for EventError {
             ),
             EventError::NotConnectEvent(e) => write!(
                 f,
-                "the event is not an Amazon Connect contact flow event ({e}): it needs Details.ContactData with CustomerEndpoint and SystemEndpoint; invoke this function from a contact flow (live/flows/outbound-ivr.json)"
+                "the event is not an Amazon Connect contact flow event ({e}): it needs Details.ContactData with CustomerEndpoint and SystemEndpoint; invoke this function from a contact flow (ivr/flows/outbound-ivr.json)"
             ),
             EventError::NoChoice => write!(
                 f,
-                "Details.Parameters.choice is missing: the flow's InvokeLambdaFunction block must pass choice = $.StoredCustomerInput (live/flows/outbound-ivr.json does)"
+                "Details.Parameters.choice is missing: the flow's InvokeLambdaFunction block must pass choice = $.StoredCustomerInput (ivr/flows/outbound-ivr.json does)"
             ),
             EventError::NoPhone => write!(
                 f,

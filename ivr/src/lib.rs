@@ -1,6 +1,7 @@
-//! The IVR's rules, in one place for every part that needs them: the contact flow (`live flow
-//! render` fills its spoken texts), its Lambda (`ivr-lambda`: what a key press means and what to
-//! say back) and `live` (the layout of the sample's DynamoDB customer table).
+//! The IVR's rules, in one place for every part that needs them: the contact flow itself
+//! ([`flow`]: its template, a typed model of Connect's flow language, the checks, the rendering
+//! `live flow render` prints), its Lambda (`ivr-lambda`: what a key press means and what to say
+//! back) and `live` (the layout of the sample's DynamoDB customer table).
 //!
 //! No I/O; what a key press means comes from the rules' crate, so the IVR, the simulator and
 //! `live` read it from one place.
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod choice;
+pub mod flow;
 pub mod messages;
 pub mod table;
 

@@ -9,9 +9,9 @@
 //! (aws-sdk-connect, failures sorted by what to do), [`contact`]
 //! reads a contact's state and outcome from what Connect reports, [`events`] reads Connect's
 //! contact events and [`event_queue`] receives them from SQS, [`dialer`] is the dialing loop of `live run` (a state machine without I/O,
-//! its clock and switchboard ports, and the async shell that runs it), [`dynamo`] reads and
-//! updates the sample's DynamoDB customer table, and [`flow`] renders and checks the IVR
-//! contact flow.
+//! its clock and switchboard ports, and the async shell that runs it), and [`dynamo`] reads and
+//! updates the sample's DynamoDB customer table. The IVR contact flow that `live flow render`
+//! prints is `ivr::flow`'s.
 //!
 //! Like `strategies` and `sim`, the library reads no clock: every function that depends on the
 //! time takes it as a [`UnixMillis`] value. Only the binary and the clocks of
@@ -29,12 +29,10 @@ pub mod dialer;
 pub mod dynamo;
 pub mod event_queue;
 pub mod events;
-pub mod flow;
 pub mod mask;
 pub mod outcome;
 pub mod progress;
 pub mod store;
-
 pub mod token;
 
 pub use outcome::Outcome;

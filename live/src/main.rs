@@ -5,6 +5,7 @@
 //! belongs to another campaign or does not exist yet), 1 anything else.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use ivr::flow::{ConnectQueue, RenderInputs};
 use live::UnixMillis;
 use live::compliance::KillSwitchState;
 use live::config::{self, Loaded};
@@ -83,8 +84,86 @@ enum Command {
     /// The IVR's contact flow: `live flow render campaign.ron --lambda-arn ARN` prints it.
     Flow {
         #[command(subcommand)]
-        command: live::flow::FlowCommand,
+        command: FlowCommand,
     },
+}
+
+/// `live flow …`: the IVR contact flow's commands. The flow itself (its template, checks and
+/// rendering) is `ivr::flow`'s; this reads the campaign file and prints.
+#[derive(Subcommand, Clone, Debug)]
+enum FlowCommand {
+    /// Print the IVR contact flow (ivr/flows/outbound-ivr.json) with the campaign's queue and
+    /// the Lambda filled in, checked, ready for `aws connect create-contact-flow --content
+    /// file://flow.json`.
+    Render(FlowRenderArgs),
+}
+
+#[derive(clap::Args, Clone, Debug)]
+struct FlowRenderArgs {
+    campaign: PathBuf,
+    /// The ivr-lambda function's ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME).
+    #[arg(long, value_name = "ARN")]
+    lambda_arn: String,
+    /// The Connect instance's AWS account id (12 digits), for the queue's ARN; default: the
+    /// Lambda ARN's account.
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// The language of the prompts and of the Lambda's replies: en or ja (others need
+    /// --prompt-text, --sorry-text and --voice).
+    #[arg(long, default_value = "en", value_name = "CODE")]
+    language: String,
+    /// The Amazon Polly voice; default: Joanna (en), Mizuki (ja).
+    #[arg(long, value_name = "NAME")]
+    voice: Option<String>,
+    /// The prompt played while waiting for the key; default: the language's shipped prompt.
+    #[arg(long, value_name = "TEXT")]
+    prompt_text: Option<String>,
+    /// Said before hanging up when the Lambda or the queue fails; default: the shipped apology.
+    #[arg(long, value_name = "TEXT")]
+    sorry_text: Option<String>,
+    /// Seconds to wait for the key before the input is `Timeout` (1 to 180).
+    #[arg(long, default_value_t = 8, value_name = "SECONDS")]
+    input_timeout_s: u32,
+}
+
+/// What the flow needs from the campaign file (its queue) and from the options.
+fn flow_inputs(campaign: &config::Campaign, args: &FlowRenderArgs) -> RenderInputs {
+    let queue = ConnectQueue {
+        region: campaign.region.get().clone(),
+        instance_id: campaign.instance_id.get().clone(),
+        queue_id: campaign.queue_id.get().clone(),
+    };
+    RenderInputs {
+        account_id: args.account_id.clone(),
+        language: args.language.clone(),
+        voice: args.voice.clone(),
+        prompt_text: args.prompt_text.clone(),
+        sorry_text: args.sorry_text.clone(),
+        input_timeout_s: args.input_timeout_s,
+        ..RenderInputs::new(queue, &args.lambda_arn)
+    }
+}
+
+/// `live flow …`: the flow on stdout; exit 2 for bad input (the campaign file, an option), 1 for
+/// a broken bundled template.
+fn flow(command: &FlowCommand) -> Result<(), Failure> {
+    let FlowCommand::Render(args) = command;
+    let loaded = config::load(&args.campaign).map_err(bad_input)?;
+    let text = ivr::flow::render(&flow_inputs(&loaded.campaign, args)).map_err(|e| Failure {
+        code: if e.is_template_bug() { 1 } else { 2 },
+        message: e.to_string(),
+    })?;
+    if let Ok(lambda) = ivr::flow::parse_lambda_arn(&args.lambda_arn)
+        && lambda.region != *loaded.campaign.region.get()
+    {
+        tracing::warn!(
+            "the Lambda is in {} and the instance in {}: Connect can only use it once you grant it (aws lambda add-permission --principal connect.amazonaws.com)",
+            lambda.region,
+            loaded.campaign.region
+        );
+    }
+    print!("{text}");
+    Ok(())
 }
 
 /// An error and its exit code.
@@ -153,10 +232,7 @@ fn main() -> ExitCode {
         } => run(campaign, *dry_run, *time_scale, *stop_after_min, *drain_s),
         Command::Status { campaign } => status(campaign),
         Command::Export { campaign, csv } => export(campaign, csv),
-        Command::Flow { command } => live::flow::run_command(command).map_err(|e| Failure {
-            code: e.exit_code(),
-            message: e.to_string(),
-        }),
+        Command::Flow { command } => flow(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

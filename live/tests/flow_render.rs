@@ -28,9 +28,17 @@ fn render_prints_a_valid_flow_with_the_example_campaigns_ids() {
     ]);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    let flow: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is the flow's JSON");
-    assert_eq!(live::flow::validate(&flow), vec![]);
-    assert_eq!(live::flow::unfilled_placeholders(&flow), vec![]);
+    let flow = ivr::flow::Flow::parse(&stdout).expect("stdout is the flow's JSON");
+    assert_eq!(ivr::flow::validate(&flow), vec![]);
+    assert_eq!(ivr::flow::unfilled_placeholders(&flow), vec![]);
+    // The flow sets the contact attribute `live` reads the result from.
+    let set_result = flow
+        .action("set-result")
+        .expect("the flow records the result");
+    assert_eq!(
+        set_result.parameters.as_ref().unwrap()["Attributes"][live::contact::RESULT_ATTRIBUTE],
+        "$.External.code"
+    );
     let campaign = live::config::load(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/campaign.ron"
@@ -43,7 +51,7 @@ fn render_prints_a_valid_flow_with_the_example_campaigns_ids() {
     );
     assert!(stdout.contains(&queue), "{queue} in {stdout}");
     assert!(stdout.contains(ARN));
-    assert_eq!(flow["Version"], "2019-10-30");
+    assert_eq!(flow.version.as_deref(), Some("2019-10-30"));
 }
 
 #[test]
