@@ -331,6 +331,22 @@ impl Standin {
         json!(list)
     }
 
+    /// The contact events from the `from`th on, each as the JSON text of the EventBridge
+    /// envelope (what an EventBridge rule puts on an SQS queue), and where the next call starts.
+    pub fn eventbridge_texts(&self, from: usize) -> (Vec<String>, usize) {
+        let now = self.sim_now();
+        let mut instance = self.lock();
+        let ids = instance.ids().clone();
+        let epoch = instance.options().epoch;
+        let events = instance.events(now);
+        let texts = events
+            .iter()
+            .skip(from)
+            .map(|e| to_eventbridge(e, &ids, epoch).to_string())
+            .collect();
+        (texts, events.len().max(from))
+    }
+
     /// The contact events so far, as EventBridge would deliver them, from the `from`th on.
     fn events(&self, from: usize) -> Value {
         let now = self.sim_now();

@@ -11,6 +11,10 @@
 //! - [`http`], a thin layer over it: Connect's real paths, JSON shapes and error convention on
 //!   loopback (axum), the wall clock times a time scale as simulated time, injected faults and
 //!   latency. The `connect-standin` binary serves it.
+//! - [`publish`], the contact events sent to an SQS queue as an EventBridge rule sends a real
+//!   instance's (`--events-queue-url`).
+//! - [`in_process`], the core as `live`'s switchboard in the same process, for running `live`'s
+//!   dialing loop against it in virtual time.
 //!
 //! | Connect operation | path | core call |
 //! |---|---|---|
@@ -45,7 +49,9 @@
 
 pub mod events;
 pub mod http;
+pub mod in_process;
 pub mod instance;
+pub mod publish;
 
 pub use events::{ContactEvent, ContactEventType, to_eventbridge};
 pub use http::{Faults, Settings, Standin, serve};

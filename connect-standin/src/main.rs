@@ -50,6 +50,10 @@ struct Cli {
     /// and StopContact (the scenario's dial limits still apply).
     #[arg(long)]
     no_api_quotas: bool,
+    /// Publish the contact events, as an EventBridge rule would, to this SQS queue (its endpoint
+    /// from the AWS configuration: AWS_ENDPOINT_URL_SQS for a local one such as moto's).
+    #[arg(long, value_name = "URL")]
+    events_queue_url: Option<String>,
     /// Fault: refuse every Nth Connect request with 429 ThrottlingException (0: never).
     #[arg(long, default_value_t = 0)]
     throttle_every: u32,
@@ -119,6 +123,10 @@ fn main() -> ExitCode {
         println!(
             "{customers} customers; phone numbers: GET http://{addr}/_standin/customers; dials: GET http://{addr}/_standin/dials; contact events: GET http://{addr}/_standin/events"
         );
+        if let Some(url) = cli.events_queue_url {
+            println!("publishing contact events to {url}");
+            tokio::spawn(connect_standin::publish::to_sqs(standin.clone(), url));
+        }
         connect_standin::serve(listener, standin, shutdown_signal()).await
     });
     match result {

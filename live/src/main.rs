@@ -719,8 +719,12 @@ async fn go<C: Clock + Clone>(
         std::process::exit(130);
     });
     if dry_run {
+        // The metrics only: a dry run leaves the contact events' queue to the real run.
+        let mut read_only = loaded.campaign.clone();
+        read_only.contact_events = None;
+        let connect = live::connect::Connect::new(&read_only).await;
         let ring = *loaded.campaign.compliance.ring_timeout_s.get();
-        let mut board = DryRun::new(clock.clone(), std::io::stdout(), ring);
+        let mut board = DryRun::new(clock.clone(), std::io::stdout(), ring, connect);
         options.events = board.has_events();
         let machine = Machine::new(
             loaded.campaign.clone(),

@@ -183,7 +183,17 @@ fn standin_exe() -> PathBuf {
 }
 
 fn start_standin(scenario: &Path, time_scale: f64, extra: &[&str]) -> Standin {
+    start_standin_with(scenario, time_scale, extra, &[])
+}
+
+fn start_standin_with(
+    scenario: &Path,
+    time_scale: f64,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Standin {
     let mut child = Command::new(standin_exe())
+        .envs(env.iter().copied())
         .args(["--scenario", &scenario.to_string_lossy(), "--port", "0"])
         .args(["--time-scale", &time_scale.to_string()])
         .args(extra)
@@ -233,9 +243,15 @@ fn live_command(dir: &Path, args: &[&str]) -> Command {
 /// Runs `live` to its end, with a guard against a hang. Its output goes through files, so that
 /// a chatty log cannot fill a pipe and stall it.
 fn live(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    live_with(dir, args, limit, &[])
+}
+
+/// [`live`] with more environment variables.
+fn live_with(dir: &Path, args: &[&str], limit: Duration, env: &[(&str, &str)]) -> Output {
     let out_path = dir.join("live.stdout");
     let err_path = dir.join("live.stderr");
     let mut child = live_command(dir, args)
+        .envs(env.iter().copied())
         .stdout(std::fs::File::create(&out_path).expect("stdout file"))
         .stderr(std::fs::File::create(&err_path).expect("stderr file"))
         .spawn()
@@ -405,6 +421,26 @@ fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
         Duration::from_secs(30),
     ));
     assert!(status.contains("agent occupancy"), "{status}");
+    // The regulatory rate `status` shows is the definition's (docs/results.md): abandons and
+    // callers bridged to an agent more than 2 s after they queued, over live answers.
+    let calls = store(dir.path()).finished_calls().expect("calls");
+    let late = calls
+        .iter()
+        .filter(|c| {
+            c.outcome == live::Outcome::Agent
+                && matches!((c.queued_at, c.connected_at), (Some(q), Some(a)) if a.0 - q.0 > 2_000)
+        })
+        .count();
+    let abandoned = calls
+        .iter()
+        .filter(|c| c.outcome == live::Outcome::Abandoned)
+        .count();
+    let answers = calls.iter().filter(|c| c.outcome.live_answer()).count();
+    let expected = format!(
+        "abandon rate (regulatory) {:.2}%  = ({abandoned} abandoned + {late} bridged to an agent later than 2 s) / {answers} calls",
+        (abandoned + late) as f64 / answers as f64 * 100.0
+    );
+    assert!(status.contains(&expected), "{expected}\n{status}");
 }
 
 #[test]
@@ -932,4 +968,130 @@ fn a_campaign_from_the_samples_dynamodb_table_keeps_the_table_in_step() {
     rt.block_on(async {
         let _ = client.delete_table().table_name(&table).send().await;
     });
+}
+
+/// Outcomes from Connect's contact events, end to end: the stand-in publishes them to an SQS
+/// queue (moto's, as an EventBridge rule would), `live` long-polls it, and no call is polled
+/// with DescribeContact.
+#[test]
+fn outcomes_arrive_as_contact_events_through_an_sqs_queue() {
+    let _shared = shared();
+    let Some(url) = dynamodb_endpoint() else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let queue_url = rt.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&url)
+            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+                "rehearsal",
+                "rehearsal",
+                None,
+                None,
+                "test",
+            ))
+            .load()
+            .await;
+        aws_sdk_sqs::Client::new(&config)
+            .create_queue()
+            .queue_name(format!("dialsim-events-{}", std::process::id()))
+            .send()
+            .await
+            .expect("create the events queue")
+            .queue_url()
+            .expect("a queue url")
+            .to_string()
+    });
+    let env = [
+        ("AWS_ENDPOINT_URL_SQS", url.as_str()),
+        ("AWS_ACCESS_KEY_ID", "rehearsal"),
+        ("AWS_SECRET_ACCESS_KEY", "rehearsal"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    let dir = folder(2.0);
+    let standin = start_standin_with(
+        &dir.path().join("scenario.ron"),
+        100.0,
+        &["--events-queue-url", &queue_url],
+        &env,
+    );
+    let text = campaign(standin.port, "Predictive(target_abandon: 0.05)").replace(
+        "contacts: \"contacts.csv\",",
+        &format!("contact_events: Some((sqs_queue_url: \"{queue_url}\")),\n    contacts: \"contacts.csv\","),
+    );
+    std::fs::write(dir.path().join("campaign.ron"), text).expect("write campaign");
+    let out = live_with(
+        dir.path(),
+        &["run", "campaign.ron", "--time-scale", "100"],
+        Duration::from_secs(300),
+        &env,
+    );
+    let stdout = ok(&out);
+    assert!(stdout.contains("every customer is done"), "{stdout}");
+    let (placed, failed) = check_no_duplicates_no_loss(dir.path(), standin.port);
+    assert_eq!(failed, 0);
+    let count = |what: &str| -> u64 {
+        let at = stdout
+            .find(what)
+            .unwrap_or_else(|| panic!("no {what:?} in {stdout}"));
+        stdout[..at]
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .find(|w| !w.is_empty())
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("no count before {what:?} in {stdout}"))
+    };
+    let from_events = count(" from contact events");
+    let described = count(" DescribeContact requests");
+    assert!(placed >= CUSTOMERS as u64);
+    assert!(
+        from_events * 10 >= placed * 3 && described * 20 <= placed,
+        "{from_events} outcomes from events, {described} DescribeContact requests for {placed} calls: {stdout}"
+    );
+    check_every_customer_final(dir.path());
+}
+
+/// Connect that cannot be reached ends `run` and `run --dry-run` with exit 1 and a message
+/// naming the endpoint to check, after a bounded retry, instead of idling for ever.
+#[test]
+fn an_unreachable_endpoint_fails_with_exit_1_after_a_bounded_retry() {
+    let _shared = shared();
+    let dir = folder(1.0);
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        dir.path().join("campaign.ron"),
+        campaign(port, "Progressive()"),
+    )
+    .expect("write campaign");
+    for args in [
+        &["run", "campaign.ron"][..],
+        &["run", "campaign.ron", "--dry-run"][..],
+    ] {
+        let started = Instant::now();
+        let out = live(dir.path(), args, Duration::from_secs(120));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("Amazon Connect does not answer") && err.contains("endpoint_url"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(
+        store(dir.path())
+            .attempts()
+            .unwrap()
+            .iter()
+            .all(|a| !matches!(a.state, AttemptState::Finished { .. })),
+        "no call can have been placed"
+    );
 }

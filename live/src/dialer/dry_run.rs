@@ -1,6 +1,8 @@
-//! A dry run's switchboard: it places nothing. Each call it is asked to start is written to its
-//! report ("would dial …") and rings out unanswered after the ring timeout, as contact events,
-//! so the loop runs exactly as it would (the pacer, the rules, the store's copy) without a call.
+//! A dry run's switchboard: it places nothing. The queue's metrics come from the real
+//! switchboard it wraps (a read-only request), so the pacer decides on the real team; each call
+//! it is asked to start is written to its report ("would dial …") and rings out unanswered
+//! after the ring timeout, as contact events, so the loop runs exactly as it would (the pacer,
+//! the rules, the store's copy) without a call.
 
 use super::ports::{Clock, StartRequest, Switchboard};
 use crate::connect::{ApiError, QueueMetrics};
@@ -11,19 +13,22 @@ use crate::time::UnixMillis;
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 
-/// The dry run's switchboard, reading the loop's clock `C` and writing to `W`.
-pub struct DryRun<C, W> {
+/// The dry run's switchboard, reading the loop's clock `C`, the metrics of `S`, and writing to
+/// `W`.
+pub struct DryRun<C, W, S> {
     clock: C,
+    metrics_from: S,
     out: W,
     ring_timeout_ms: i64,
     started: u64,
     ringing: VecDeque<(UnixMillis, String)>,
 }
 
-impl<C: Clock, W: Write> DryRun<C, W> {
-    pub fn new(clock: C, out: W, ring_timeout_s: u32) -> DryRun<C, W> {
+impl<C: Clock, W: Write, S: Switchboard> DryRun<C, W, S> {
+    pub fn new(clock: C, out: W, ring_timeout_s: u32, metrics_from: S) -> DryRun<C, W, S> {
         DryRun {
             clock,
+            metrics_from,
             out,
             ring_timeout_ms: i64::from(ring_timeout_s) * 1_000,
             started: 0,
@@ -37,7 +42,7 @@ impl<C: Clock, W: Write> DryRun<C, W> {
     }
 }
 
-impl<C: Clock, W: Write> Switchboard for DryRun<C, W> {
+impl<C: Clock, W: Write, S: Switchboard> Switchboard for DryRun<C, W, S> {
     async fn start(&mut self, request: &StartRequest) -> Result<String, ApiError> {
         let now = self.clock.now();
         self.started += 1;
@@ -55,7 +60,7 @@ impl<C: Clock, W: Write> Switchboard for DryRun<C, W> {
     }
 
     async fn metrics(&mut self) -> Result<QueueMetrics, ApiError> {
-        Ok(QueueMetrics::default())
+        self.metrics_from.metrics().await
     }
 
     async fn describe(&mut self, _contact_id: &str) -> Result<ContactView, ApiError> {

@@ -806,8 +806,9 @@ impl Machine {
             Answer::Started(Err(e)) => Some(e),
             Answer::Described(Err(e)) => Some(e),
             Answer::Attributes(Err(e)) => Some(e),
-            Answer::Events(Err(e)) => Some(e),
-            Answer::TableWritten(_) => return,
+            // The event stream is another service (or, in a dry run, none): it says nothing of
+            // whether Connect answers.
+            Answer::Events(_) | Answer::TableWritten(_) => return,
             _ => None,
         };
         match error {
@@ -1254,19 +1255,26 @@ impl Machine {
             .metrics
             .map_or((QueueMetrics::default(), now), |(m, at)| (m, at));
         let taken = m.snapshot_at.filter(|s| s.0 <= at.0).unwrap_or(at);
-        let mut in_ivr_seen = 0u32;
+        let mut stages = [0u32; 4];
         for t in self.tracked.values() {
-            in_ivr_seen += u32::from(t.view.stage() == Stage::InIvr);
+            stages[t.view.stage() as usize] += 1;
         }
-        // Queued and talking come from the queue's metrics (fresher than polling each call);
-        // the calls' own news tells ringing from in the IVR. In a queue of its own, the
-        // campaign's calls are the queue's contacts.
         let total = self.in_flight() as u32;
-        let queued = m.in_queue.min(total);
-        let with_agent = m.agents.on_contact.min(total - queued);
-        let before_queue = total - queued - with_agent;
-        let in_ivr = in_ivr_seen.min(before_queue);
-        let dialing = before_queue - in_ivr;
+        let (dialing, in_ivr, queued, with_agent) = if self.options.events {
+            // The calls' own events say where each stands, as the dialer's own view does in
+            // the simulator; planned calls not yet placed are dialing.
+            let [dialing, in_ivr, queued, with_agent] = stages;
+            let dialing = dialing + (total - self.tracked.len() as u32);
+            (dialing, in_ivr, queued, with_agent)
+        } else {
+            // Polling each call lags: queued and talking come from the queue's metrics. In a
+            // queue of its own, the campaign's calls are the queue's contacts.
+            let queued = m.in_queue.min(total);
+            let with_agent = m.agents.on_contact.min(total - queued);
+            let before_queue = total - queued - with_agent;
+            let in_ivr = stages[Stage::InIvr as usize].min(before_queue);
+            (before_queue - in_ivr, in_ivr, queued, with_agent)
+        };
         Observation {
             now: self.rel(now),
             agents: m.agents,
