@@ -59,15 +59,36 @@ fn store(dir: &Path, n: u64) -> Store {
     store
 }
 
+/// The loop and what its switchboard owes it.
+struct Bench {
+    machine: Machine,
+    now: UnixMillis,
+    serial: u64,
+    /// Events of calls started, not yet read by the loop.
+    ended: Vec<ContactEvent>,
+}
+
 /// Runs the loop until it has made `decisions` starts; returns the time it took.
-fn run(machine: &mut Machine, now: &mut UnixMillis, decisions: u64, serial: &mut u64) -> Duration {
+fn run(b: &mut Bench, decisions: u64) -> Duration {
+    let Bench {
+        machine,
+        now,
+        serial,
+        ended,
+    } = b;
     let began = Instant::now();
     let mut started = 0;
-    let mut ended: Vec<ContactEvent> = Vec::new();
+    let mut last_start = *now;
     while started < decisions {
         match machine.next(*now).unwrap() {
             Step::Done(end) => panic!("the campaign ended: {end:?}"),
-            Step::Wait(t) => *now = t,
+            Step::Wait(t) => {
+                *now = t;
+                assert!(
+                    now.0 - last_start.0 < 3_600_000,
+                    "an hour of virtual time without a decision to dial"
+                );
+            }
             Step::Do(action) => {
                 let answer = match action {
                     Action::ReadMetrics => Answer::Metrics(Ok(QueueMetrics {
@@ -80,10 +101,11 @@ fn run(machine: &mut Machine, now: &mut UnixMillis, decisions: u64, serial: &mut
                         snapshot_at: Some(*now),
                         ..QueueMetrics::default()
                     })),
-                    Action::ReadEvents => Answer::Events(Ok(std::mem::take(&mut ended))),
+                    Action::ReadEvents => Answer::Events(Ok(std::mem::take(ended))),
                     Action::Start(_) => {
                         *serial += 1;
                         started += 1;
+                        last_start = *now;
                         let id = format!("c-{serial}");
                         ended.push(ContactEvent {
                             contact_id: id.clone(),
@@ -118,7 +140,7 @@ fn decisions(c: &mut Criterion) {
             metrics_every_ms: 100,
             ..Options::default()
         };
-        let mut machine = Machine::new(
+        let machine = Machine::new(
             campaign(),
             store(dir.path(), n),
             Default::default(),
@@ -126,13 +148,17 @@ fn decisions(c: &mut Criterion) {
             T0,
         )
         .unwrap();
-        let mut now = T0;
-        let mut serial = 0;
+        let mut bench = Bench {
+            machine,
+            now: T0,
+            serial: 0,
+            ended: Vec::new(),
+        };
         // The first decision builds the callable index (one pass over the list, at start).
-        run(&mut machine, &mut now, 1, &mut serial);
+        run(&mut bench, 1);
         group.throughput(criterion::Throughput::Elements(1));
         group.bench_function(BenchmarkId::new("customers", n), |b| {
-            b.iter_custom(|iters| run(&mut machine, &mut now, iters, &mut serial));
+            b.iter_custom(|iters| run(&mut bench, iters));
         });
     }
     group.finish();
