@@ -15,64 +15,11 @@
 //! stand-in gives every event once, in time order: a consumer tested against it should still
 //! not count on either.
 
-use crate::instance::{AgentInfo, DisconnectReason, Ids, QueueInfo};
+use crate::instance::Ids;
+pub use crate::instance::{ContactEvent, ContactEventType};
 use rules::time::UnixMillis;
 use serde_json::{Map, Value, json};
 use sim::Millis;
-
-/// The stage a contact event announces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ContactEventType {
-    /// The call was placed.
-    Initiated,
-    /// A person or a machine answered: the contact flow runs.
-    ConnectedToSystem,
-    /// The caller entered the agents' queue.
-    Queued,
-    /// An agent took the call.
-    ConnectedToAgent,
-    /// The call ended.
-    Disconnected,
-}
-
-impl ContactEventType {
-    /// Every stage, in the order a call reaches them.
-    pub const ALL: [ContactEventType; 5] = [
-        ContactEventType::Initiated,
-        ContactEventType::ConnectedToSystem,
-        ContactEventType::Queued,
-        ContactEventType::ConnectedToAgent,
-        ContactEventType::Disconnected,
-    ];
-
-    /// The `eventType` Connect writes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactEventType::Initiated => "INITIATED",
-            ContactEventType::ConnectedToSystem => "CONNECTED_TO_SYSTEM",
-            ContactEventType::Queued => "QUEUED",
-            ContactEventType::ConnectedToAgent => "CONNECTED_TO_AGENT",
-            ContactEventType::Disconnected => "DISCONNECTED",
-        }
-    }
-}
-
-/// One contact event: a stage a call reached at `at` (simulated time), with what was known of
-/// the contact then.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ContactEvent {
-    pub at: Millis,
-    pub kind: ContactEventType,
-    pub contact_id: String,
-    pub initiated_at: Millis,
-    pub connected_to_system_at: Option<Millis>,
-    pub queue: Option<QueueInfo>,
-    pub agent: Option<AgentInfo>,
-    /// Set on DISCONNECTED only.
-    pub disconnected_at: Option<Millis>,
-    /// Set on DISCONNECTED only.
-    pub disconnect_reason: Option<DisconnectReason>,
-}
 
 /// The EventBridge detail-type of Connect's contact events.
 pub const DETAIL_TYPE: &str = "Amazon Connect Contact Event";
@@ -146,6 +93,7 @@ pub fn to_eventbridge(event: &ContactEvent, ids: &Ids, epoch: UnixMillis) -> Val
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::instance::{AgentInfo, DisconnectReason, QueueInfo};
 
     #[test]
     fn timestamps_have_milliseconds() {

@@ -9,6 +9,7 @@
 
 use crate::config::Campaign;
 use crate::contact::ContactView;
+pub use crate::dialer::ports::{ApiError, QueueMetrics};
 use crate::dialer::ports::{StartRequest, Switchboard};
 use crate::time::UnixMillis;
 use aws_config::BehaviorVersion;
@@ -20,42 +21,7 @@ use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::primitives::DateTime;
 use aws_sdk_connect::types::{Channel, CurrentMetric, CurrentMetricName, Filters, Unit};
 use std::collections::HashMap;
-use std::fmt;
 use std::time::Duration;
-use strategies::AgentCounts;
-
-/// A Connect call that did not succeed, sorted by what to do next.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ApiError {
-    /// Over a request rate (ThrottlingException, TooManyRequestsException): nothing happened;
-    /// try again later.
-    Throttled { code: String },
-    /// Over the concurrent-calls quota (LimitExceededException): nothing happened.
-    ConcurrencyLimit { code: String },
-    /// No clear answer (a 5xx, an answer that is not Connect's): the request may have taken
-    /// effect. Only an idempotent retry (the same ClientToken) is safe.
-    Ambiguous { detail: String },
-    /// No answer at all (connection refused, a timeout, a dropped connection): the request may
-    /// have taken effect, as with `Ambiguous`; many in a row mean Connect cannot be reached.
-    Unreachable { detail: String },
-    /// Connect refused this request for this contact or number; retrying will not help.
-    Refused { code: String, message: String },
-    /// Permissions, credentials or the campaign's ids are wrong: stop the campaign.
-    Fatal { code: String, message: String },
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiError::Throttled { code } | ApiError::ConcurrencyLimit { code } => f.write_str(code),
-            ApiError::Ambiguous { detail } => write!(f, "no clear answer: {detail}"),
-            ApiError::Unreachable { detail } => write!(f, "no answer: {detail}"),
-            ApiError::Refused { code, message } | ApiError::Fatal { code, message } => {
-                write!(f, "{code}: {message}")
-            }
-        }
-    }
-}
 
 const THROTTLING: [&str; 5] = [
     "ThrottlingException",
@@ -146,17 +112,6 @@ fn to_unix(t: Option<&DateTime>) -> Option<UnixMillis> {
 }
 
 /// The queue's current metrics, as the pacer needs them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct QueueMetrics {
-    pub agents: AgentCounts,
-    /// CONTACTS_IN_QUEUE.
-    pub in_queue: u32,
-    /// OLDEST_CONTACT_AGE, in milliseconds (Connect's unit when the request is ungrouped).
-    pub oldest_in_queue_ms: u64,
-    /// DataSnapshotTime: when Connect took the numbers.
-    pub snapshot_at: Option<UnixMillis>,
-}
-
 /// Amazon Connect through the SDK, for one campaign's instance, flow and queue.
 pub struct Connect {
     client: Client,

@@ -7,7 +7,7 @@
 //! them. A message taken but not acknowledged (a crash) comes back after the queue's
 //! visibility timeout; events are merged idempotently, so a second delivery changes nothing.
 
-use crate::connect::ApiError;
+use crate::dialer::ports::ApiError;
 use crate::events::ContactEvent;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata};

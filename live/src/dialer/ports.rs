@@ -6,15 +6,16 @@
 //! eight-hour campaign in milliseconds). A switchboard is Amazon Connect (the SDK), a dry run that
 //! places nothing, or the stand-in's simulated contact centre in the same process.
 
-use crate::connect::{ApiError, QueueMetrics};
 use crate::contact::ContactView;
 use crate::events::ContactEvent;
 use crate::time::UnixMillis;
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use strategies::AgentCounts;
 
 /// The campaign's time. Quota buckets, backoffs, drains and the pacer all run on it, so a
 /// rehearsal's client-side limits are the stand-in's, which run on the simulated time too.
@@ -158,4 +159,49 @@ pub trait Switchboard {
     fn acknowledge(&mut self) -> impl Future<Output = ()> {
         async {}
     }
+}
+
+/// A Connect call that did not succeed, sorted by what to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// Over a request rate (ThrottlingException, TooManyRequestsException): nothing happened;
+    /// try again later.
+    Throttled { code: String },
+    /// Over the concurrent-calls quota (LimitExceededException): nothing happened.
+    ConcurrencyLimit { code: String },
+    /// No clear answer (a 5xx, an answer that is not Connect's): the request may have taken
+    /// effect. Only an idempotent retry (the same ClientToken) is safe.
+    Ambiguous { detail: String },
+    /// No answer at all (connection refused, a timeout, a dropped connection): the request may
+    /// have taken effect, as with `Ambiguous`; many in a row mean Connect cannot be reached.
+    Unreachable { detail: String },
+    /// Connect refused this request for this contact or number; retrying will not help.
+    Refused { code: String, message: String },
+    /// Permissions, credentials or the campaign's ids are wrong: stop the campaign.
+    Fatal { code: String, message: String },
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Throttled { code } | ApiError::ConcurrencyLimit { code } => f.write_str(code),
+            ApiError::Ambiguous { detail } => write!(f, "no clear answer: {detail}"),
+            ApiError::Unreachable { detail } => write!(f, "no answer: {detail}"),
+            ApiError::Refused { code, message } | ApiError::Fatal { code, message } => {
+                write!(f, "{code}: {message}")
+            }
+        }
+    }
+}
+
+/// GetCurrentMetricData's numbers for the campaign's queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueMetrics {
+    pub agents: AgentCounts,
+    /// CONTACTS_IN_QUEUE.
+    pub in_queue: u32,
+    /// OLDEST_CONTACT_AGE, in milliseconds (Connect's unit when the request is ungrouped).
+    pub oldest_in_queue_ms: u64,
+    /// DataSnapshotTime: when Connect took the numbers.
+    pub snapshot_at: Option<UnixMillis>,
 }
