@@ -8,7 +8,7 @@
 //! loop's clock.
 
 use crate::instance::{ConnectError, Instance, OutboundRequest};
-use crate::{ContactEventType, DisconnectReason};
+use crate::{AgentInfo, ContactEventType, DisconnectReason, QueueInfo};
 use live::UnixMillis;
 use live::connect::{ApiError, QueueMetrics, sort_code};
 use live::contact::ContactView;
@@ -35,8 +35,27 @@ fn api_error(e: ConnectError, not_found_is_fatal: bool) -> ApiError {
     )
 }
 
-fn reason(r: DisconnectReason) -> String {
-    r.as_str().to_string()
+/// What DescribeContact or a contact event says of a contact, on the loop's clock (`epoch` is
+/// the instance's simulated time zero).
+fn view(
+    epoch: UnixMillis,
+    initiated_at: Millis,
+    connected_to_system_at: Option<Millis>,
+    queue: Option<&QueueInfo>,
+    agent: Option<AgentInfo>,
+    disconnected_at: Option<Millis>,
+    disconnect_reason: Option<DisconnectReason>,
+) -> ContactView {
+    let wall = |t: Millis| epoch.plus_ms(t.0 as i64);
+    ContactView {
+        initiated_at: Some(wall(initiated_at)),
+        connected_to_system_at: connected_to_system_at.map(wall),
+        enqueued_at: queue.map(|q| wall(q.enqueued_at)),
+        agent_connected_at: agent.map(|a| wall(a.connected_at)),
+        disconnected_at: disconnected_at.map(wall),
+        disconnect_reason: disconnect_reason.map(|r| r.as_str().to_string()),
+        ..ContactView::default()
+    }
 }
 
 impl<C: Clock> InProcess<C> {
@@ -110,16 +129,19 @@ impl<C: Clock> Switchboard for InProcess<C> {
             .instance
             .describe_contact(now, &instance, contact_id)
             .map_err(|e| api_error(e, false))?;
+        let epoch = self.instance.options().epoch;
         Ok(ContactView {
-            initiated_at: Some(self.wall(d.initiated_at)),
-            connected_to_system_at: d.connected_to_system_at.map(|t| self.wall(t)),
-            enqueued_at: d.queue.as_ref().map(|q| self.wall(q.enqueued_at)),
-            agent_connected_at: d.agent.map(|a| self.wall(a.connected_at)),
-            disconnected_at: d.disconnected_at.map(|t| self.wall(t)),
-            disconnect_reason: d.disconnect_reason.map(reason),
-            machine_detection: None,
             last_update_at: Some(self.wall(d.last_update_at)),
             attributes: d.attributes.into_iter().collect(),
+            ..view(
+                epoch,
+                d.initiated_at,
+                d.connected_to_system_at,
+                d.queue.as_ref(),
+                d.agent,
+                d.disconnected_at,
+                d.disconnect_reason,
+            )
         })
     }
 
@@ -139,7 +161,6 @@ impl<C: Clock> Switchboard for InProcess<C> {
     async fn events(&mut self) -> Result<Vec<ContactEvent>, ApiError> {
         let now = self.sim_now();
         let epoch = self.instance.options().epoch;
-        let wall = |t: Millis| epoch.plus_ms(t.0 as i64);
         let all = self.instance.events(now);
         let out = all[self.seen.min(all.len())..]
             .iter()
@@ -152,14 +173,16 @@ impl<C: Clock> Switchboard for InProcess<C> {
                     ContactEventType::ConnectedToAgent => EventKind::ConnectedToAgent,
                     ContactEventType::Disconnected => EventKind::Disconnected,
                 }),
-                initiated_at: Some(wall(e.initiated_at)),
-                connected_to_system_at: e.connected_to_system_at.map(wall),
-                enqueued_at: e.queue.as_ref().map(|q| wall(q.enqueued_at)),
-                agent_connected_at: e.agent.map(|a| wall(a.connected_at)),
-                disconnected_at: e.disconnected_at.map(wall),
-                disconnect_reason: e.disconnect_reason.map(reason),
-                machine_detection: None,
-                at: Some(wall(e.at)),
+                at: Some(epoch.plus_ms(e.at.0 as i64)),
+                seen: view(
+                    epoch,
+                    e.initiated_at,
+                    e.connected_to_system_at,
+                    e.queue.as_ref(),
+                    e.agent,
+                    e.disconnected_at,
+                    e.disconnect_reason,
+                ),
             })
             .collect::<Vec<_>>();
         self.seen = all.len();

@@ -110,11 +110,13 @@ fn run(b: &mut Bench, decisions: u64) -> Duration {
                         ended.push(ContactEvent {
                             contact_id: id.clone(),
                             kind: Some(EventKind::Disconnected),
-                            initiated_at: Some(*now),
-                            disconnected_at: Some(*now),
-                            disconnect_reason: Some("TELECOM_UNANSWERED".into()),
                             at: Some(*now),
-                            ..ContactEvent::default()
+                            seen: ContactView {
+                                initiated_at: Some(*now),
+                                disconnected_at: Some(*now),
+                                disconnect_reason: Some("TELECOM_UNANSWERED".into()),
+                                ..ContactView::default()
+                            },
                         });
                         Answer::Started(Ok(id))
                     }

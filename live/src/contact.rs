@@ -74,6 +74,27 @@ impl ContactView {
         .max()
     }
 
+    /// Fills in, from `other`, each time and reason this view does not know yet (attributes
+    /// are not merged).
+    pub fn fill_from(&mut self, other: &ContactView) {
+        fn fill<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {
+            if slot.is_none() {
+                slot.clone_from(value);
+            }
+        }
+        fill(&mut self.initiated_at, &other.initiated_at);
+        fill(
+            &mut self.connected_to_system_at,
+            &other.connected_to_system_at,
+        );
+        fill(&mut self.enqueued_at, &other.enqueued_at);
+        fill(&mut self.agent_connected_at, &other.agent_connected_at);
+        fill(&mut self.disconnected_at, &other.disconnected_at);
+        fill(&mut self.disconnect_reason, &other.disconnect_reason);
+        fill(&mut self.machine_detection, &other.machine_detection);
+        fill(&mut self.last_update_at, &other.last_update_at);
+    }
+
     pub fn result_code(&self) -> Option<&str> {
         self.attributes.get(RESULT_ATTRIBUTE).map(|s| s.trim())
     }

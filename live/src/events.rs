@@ -27,20 +27,17 @@ pub enum EventKind {
     Other,
 }
 
-/// One contact event, reduced to what the dialer uses.
+/// One contact event, reduced to what the dialer uses: what it says of the contact, in the
+/// same terms as DescribeContact's answer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContactEvent {
     pub contact_id: String,
     pub kind: Option<EventKind>,
-    pub initiated_at: Option<UnixMillis>,
-    pub connected_to_system_at: Option<UnixMillis>,
-    pub enqueued_at: Option<UnixMillis>,
-    pub agent_connected_at: Option<UnixMillis>,
-    pub disconnected_at: Option<UnixMillis>,
-    pub disconnect_reason: Option<String>,
-    pub machine_detection: Option<String>,
     /// The envelope's `time`.
     pub at: Option<UnixMillis>,
+    /// The timestamps, disconnect reason and detection status the event carries (no
+    /// attributes: contact events do not carry them).
+    pub seen: ContactView,
 }
 
 /// Why a message is not a contact event this dialer can read.
@@ -134,52 +131,42 @@ impl ContactEvent {
         Ok(ContactEvent {
             contact_id: d.contact_id,
             kind: d.event_type.as_deref().map(EventKind::parse),
-            initiated_at: time("detail.initiationTimestamp", d.initiation_timestamp)?,
-            connected_to_system_at: time(
-                "detail.connectedToSystemTimestamp",
-                d.connected_to_system_timestamp,
-            )?,
-            enqueued_at: time(
-                "detail.queueInfo.enqueueTimestamp",
-                d.queue_info.and_then(|q| q.enqueue_timestamp),
-            )?,
-            agent_connected_at: time(
-                "detail.agentInfo.connectedToAgentTimestamp",
-                d.agent_info.and_then(|a| a.connected_to_agent_timestamp),
-            )?,
-            disconnected_at: time("detail.disconnectTimestamp", d.disconnect_timestamp)?,
-            disconnect_reason: d.disconnect_reason.filter(|r| !r.is_empty()),
-            machine_detection: d
-                .answering_machine_detection_status
-                .filter(|r| !r.is_empty()),
             at: time("time", e.time)?,
+            seen: ContactView {
+                initiated_at: time("detail.initiationTimestamp", d.initiation_timestamp)?,
+                connected_to_system_at: time(
+                    "detail.connectedToSystemTimestamp",
+                    d.connected_to_system_timestamp,
+                )?,
+                enqueued_at: time(
+                    "detail.queueInfo.enqueueTimestamp",
+                    d.queue_info.and_then(|q| q.enqueue_timestamp),
+                )?,
+                agent_connected_at: time(
+                    "detail.agentInfo.connectedToAgentTimestamp",
+                    d.agent_info.and_then(|a| a.connected_to_agent_timestamp),
+                )?,
+                disconnected_at: time("detail.disconnectTimestamp", d.disconnect_timestamp)?,
+                disconnect_reason: d.disconnect_reason.filter(|r| !r.is_empty()),
+                machine_detection: d
+                    .answering_machine_detection_status
+                    .filter(|r| !r.is_empty()),
+                ..ContactView::default()
+            },
         })
     }
 
     /// Fills in what `view` does not know yet. A DISCONNECTED event without a disconnect
     /// timestamp still ends the call, at the event's time.
     pub fn merge_into(&self, view: &mut ContactView) {
-        fn fill<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {
-            if slot.is_none() {
-                slot.clone_from(value);
-            }
-        }
-        fill(&mut view.initiated_at, &self.initiated_at);
-        fill(
-            &mut view.connected_to_system_at,
-            &self.connected_to_system_at,
-        );
-        fill(&mut view.enqueued_at, &self.enqueued_at);
-        fill(&mut view.agent_connected_at, &self.agent_connected_at);
-        fill(&mut view.disconnected_at, &self.disconnected_at);
+        view.fill_from(&self.seen);
         if matches!(
             self.kind,
             Some(EventKind::Disconnected | EventKind::Completed)
-        ) {
-            fill(&mut view.disconnected_at, &self.at);
+        ) && view.disconnected_at.is_none()
+        {
+            view.disconnected_at = self.at;
         }
-        fill(&mut view.disconnect_reason, &self.disconnect_reason);
-        fill(&mut view.machine_detection, &self.machine_detection);
         if let Some(t) = self.latest() {
             view.last_update_at = Some(view.last_update_at.map_or(t, |u| u.max(t)));
         }
@@ -187,17 +174,7 @@ impl ContactEvent {
 
     /// The latest time the event mentions.
     pub fn latest(&self) -> Option<UnixMillis> {
-        [
-            self.initiated_at,
-            self.connected_to_system_at,
-            self.enqueued_at,
-            self.agent_connected_at,
-            self.disconnected_at,
-            self.at,
-        ]
-        .into_iter()
-        .flatten()
-        .max()
+        self.seen.latest().max(self.at)
     }
 }
 
@@ -230,11 +207,11 @@ mod tests {
         assert_eq!(e.contact_id, "c-1");
         assert_eq!(e.kind, Some(EventKind::Disconnected));
         assert_eq!(
-            e.connected_to_system_at,
+            e.seen.connected_to_system_at,
             Some(UnixMillis(1_796_133_608_250))
         );
         assert_eq!(
-            e.disconnected_at.unwrap().0 - e.initiated_at.unwrap().0,
+            e.seen.disconnected_at.unwrap().0 - e.seen.initiated_at.unwrap().0,
             40_000
         );
         let mut v = ContactView::default();

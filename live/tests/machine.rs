@@ -266,14 +266,8 @@ impl Switchboard for Script {
                     out.push(ContactEvent {
                         contact_id: id.clone(),
                         kind,
-                        initiated_at: v.initiated_at,
-                        connected_to_system_at: v.connected_to_system_at,
-                        enqueued_at: v.enqueued_at,
-                        agent_connected_at: v.agent_connected_at,
-                        disconnected_at: v.disconnected_at,
-                        disconnect_reason: v.disconnect_reason.clone(),
-                        machine_detection: None,
                         at,
+                        seen: v.clone(),
                     });
                 }
             }

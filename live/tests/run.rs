@@ -823,8 +823,9 @@ fn dynamodb_endpoint() -> Option<String> {
     }
 }
 
-async fn dynamodb_client(url: &str) -> aws_sdk_dynamodb::Client {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+/// The AWS configuration of the local moto_server at `url` (DynamoDB and SQS on one port).
+async fn moto_config(url: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(url)
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
@@ -835,8 +836,11 @@ async fn dynamodb_client(url: &str) -> aws_sdk_dynamodb::Client {
             "test",
         ))
         .load()
-        .await;
-    aws_sdk_dynamodb::Client::new(&config)
+        .await
+}
+
+async fn dynamodb_client(url: &str) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&moto_config(url).await)
 }
 
 /// `contacts: DynamoDb(...)`: the sample's table is the list; rows that already hold a result
@@ -981,19 +985,7 @@ fn outcomes_arrive_as_contact_events_through_an_sqs_queue() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let queue_url = rt.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(&url)
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                "rehearsal",
-                "rehearsal",
-                None,
-                None,
-                "test",
-            ))
-            .load()
-            .await;
-        aws_sdk_sqs::Client::new(&config)
+        aws_sdk_sqs::Client::new(&moto_config(&url).await)
             .create_queue()
             .queue_name(format!("dialsim-events-{}", std::process::id()))
             .send()

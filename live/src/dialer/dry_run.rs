@@ -87,11 +87,13 @@ impl<C: Clock, W: Write, S: Switchboard> Switchboard for DryRun<C, W, S> {
             out.push(ContactEvent {
                 contact_id: id,
                 kind: Some(EventKind::Disconnected),
-                initiated_at: Some(at),
-                disconnected_at: Some(ends),
-                disconnect_reason: Some("TELECOM_UNANSWERED".into()),
                 at: Some(ends),
-                ..ContactEvent::default()
+                seen: ContactView {
+                    initiated_at: Some(at),
+                    disconnected_at: Some(ends),
+                    disconnect_reason: Some("TELECOM_UNANSWERED".into()),
+                    ..ContactView::default()
+                },
             });
         }
         Ok(out)

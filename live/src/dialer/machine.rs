@@ -989,6 +989,7 @@ impl Machine {
         if !self.tracked.contains_key(&id) {
             return Ok(());
         }
+        let ring = self.ring_timeout_ms();
         match result {
             Ok(view) => {
                 let t = self.tracked.get_mut(&id).expect("tracked");
@@ -1004,10 +1005,7 @@ impl Machine {
                 } else {
                     let stage = t.view.stage();
                     t.next_check = now.plus_ms(if self.options.events {
-                        overdue_ms(
-                            stage,
-                            i64::from(*self.campaign.compliance.ring_timeout_s.get()) * 1_000,
-                        )
+                        overdue_ms(stage, ring)
                     } else if stage == Stage::WithAgent {
                         CHECK_WITH_AGENT_MS
                     } else {
