@@ -73,6 +73,9 @@ pub fn to_eventbridge(event: &ContactEvent, ids: &Ids, epoch: UnixMillis) -> Val
     if let Some(r) = event.disconnect_reason {
         detail.insert("disconnectReason".into(), json!(r.as_str()));
     }
+    if let Some(status) = event.machine_detection {
+        detail.insert("answeringMachineDetectionStatus".into(), json!(status));
+    }
     let id = uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
         format!("{contact_arn}/event/{}", event.kind.as_str()).as_bytes(),
@@ -119,6 +122,7 @@ mod tests {
             }),
             disconnected_at: Some(Millis(70_000)),
             disconnect_reason: Some(DisconnectReason::AgentDisconnect),
+            machine_detection: None,
         };
         let v = to_eventbridge(&event, &ids, UnixMillis(1_700_000_000_000));
         assert_eq!(v["detail-type"], DETAIL_TYPE);

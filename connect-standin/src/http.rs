@@ -147,6 +147,11 @@ impl Standin {
         self.lock().phones().to_vec()
     }
 
+    /// See [`Instance::contacts_csv`].
+    pub fn contacts_csv(&self) -> String {
+        self.lock().contacts_csv()
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -379,9 +384,24 @@ impl Standin {
                 })
             })
             .collect();
+        let sim_s = s.now.0 as f64 / 1_000.0;
+        let requests: Vec<Value> = instance
+            .requests()
+            .iter()
+            .map(|(op, r)| {
+                json!({
+                    "operation": op.name(),
+                    "ok": r.ok,
+                    "throttled": r.throttled,
+                    "failed": r.failed,
+                    "per_simulated_second": if sim_s > 0.0 { r.total() as f64 / sim_s } else { 0.0 },
+                })
+            })
+            .collect();
         let ids = instance.ids();
         json!({
             "sim_now_ms": s.now.0,
+            "requests": requests,
             "time_scale": scale,
             "instance_id": ids.instance_id,
             "contact_flow_id": ids.contact_flow_id,
@@ -473,6 +493,9 @@ fn describe_json(c: &ContactDescription, ids: &Ids, epoch: UnixMillis) -> Value 
     }
     if let Some(r) = c.disconnect_reason {
         contact.insert("DisconnectReason".into(), json!(r.as_str()));
+    }
+    if let Some(status) = c.machine_detection {
+        contact.insert("AnsweringMachineDetectionStatus".into(), json!(status));
     }
     contact.insert("LastUpdateTimestamp".into(), t(c.last_update_at));
     contact.insert("Attributes".into(), json!(c.attributes));

@@ -7,8 +7,8 @@
 //! The instance's simulated time zero is its [`Options::epoch`](crate::Options::epoch) on the
 //! loop's clock.
 
+use crate::ContactEventType;
 use crate::instance::{ConnectError, Instance, OutboundRequest};
-use crate::{AgentInfo, ContactEventType, DisconnectReason, QueueInfo};
 use live::UnixMillis;
 use live::connect::{ApiError, QueueMetrics, sort_code};
 use live::contact::ContactView;
@@ -35,27 +35,24 @@ fn api_error(e: ConnectError, not_found_is_fatal: bool) -> ApiError {
     )
 }
 
-/// What DescribeContact or a contact event says of a contact, on the loop's clock (`epoch` is
-/// the instance's simulated time zero).
-fn view(
-    epoch: UnixMillis,
-    initiated_at: Millis,
-    connected_to_system_at: Option<Millis>,
-    queue: Option<&QueueInfo>,
-    agent: Option<AgentInfo>,
-    disconnected_at: Option<Millis>,
-    disconnect_reason: Option<DisconnectReason>,
-) -> ContactView {
-    let wall = |t: Millis| epoch.plus_ms(t.0 as i64);
-    ContactView {
-        initiated_at: Some(wall(initiated_at)),
-        connected_to_system_at: connected_to_system_at.map(wall),
-        enqueued_at: queue.map(|q| wall(q.enqueued_at)),
-        agent_connected_at: agent.map(|a| wall(a.connected_at)),
-        disconnected_at: disconnected_at.map(wall),
-        disconnect_reason: disconnect_reason.map(|r| r.as_str().to_string()),
-        ..ContactView::default()
-    }
+/// What a DescribeContact answer or a contact event of the instance (both name these fields
+/// alike) says of a contact, on the loop's clock (`epoch` is the instance's simulated time zero).
+macro_rules! view {
+    ($epoch:expr, $said:expr) => {{
+        let epoch: UnixMillis = $epoch;
+        let said = &$said;
+        let wall = |t: Millis| epoch.plus_ms(t.0 as i64);
+        ContactView {
+            initiated_at: Some(wall(said.initiated_at)),
+            connected_to_system_at: said.connected_to_system_at.map(wall),
+            enqueued_at: said.queue.as_ref().map(|q| wall(q.enqueued_at)),
+            agent_connected_at: said.agent.map(|a| wall(a.connected_at)),
+            disconnected_at: said.disconnected_at.map(wall),
+            disconnect_reason: said.disconnect_reason.map(|r| r.as_str().to_string()),
+            machine_detection: said.machine_detection.map(str::to_string),
+            ..ContactView::default()
+        }
+    }};
 }
 
 impl<C: Clock> InProcess<C> {
@@ -130,18 +127,11 @@ impl<C: Clock> Switchboard for InProcess<C> {
             .describe_contact(now, &instance, contact_id)
             .map_err(|e| api_error(e, false))?;
         let epoch = self.instance.options().epoch;
+        let seen = view!(epoch, d);
         Ok(ContactView {
             last_update_at: Some(self.wall(d.last_update_at)),
             attributes: d.attributes.into_iter().collect(),
-            ..view(
-                epoch,
-                d.initiated_at,
-                d.connected_to_system_at,
-                d.queue.as_ref(),
-                d.agent,
-                d.disconnected_at,
-                d.disconnect_reason,
-            )
+            ..seen
         })
     }
 
@@ -174,15 +164,7 @@ impl<C: Clock> Switchboard for InProcess<C> {
                     ContactEventType::Disconnected => EventKind::Disconnected,
                 }),
                 at: Some(epoch.plus_ms(e.at.0 as i64)),
-                seen: view(
-                    epoch,
-                    e.initiated_at,
-                    e.connected_to_system_at,
-                    e.queue.as_ref(),
-                    e.agent,
-                    e.disconnected_at,
-                    e.disconnect_reason,
-                ),
+                seen: view!(epoch, e),
             })
             .collect::<Vec<_>>();
         self.seen = all.len();

@@ -196,7 +196,7 @@ impl Default for Options {
     }
 }
 
-/// A Connect API that the stand-in rate-limits.
+/// A Connect API that the stand-in answers (and rate-limits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
     StartOutboundVoiceContact,
@@ -207,6 +207,14 @@ pub enum Operation {
 }
 
 impl Operation {
+    pub const ALL: [Operation; 5] = [
+        Operation::StartOutboundVoiceContact,
+        Operation::GetCurrentMetricData,
+        Operation::DescribeContact,
+        Operation::GetContactAttributes,
+        Operation::StopContact,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Operation::StartOutboundVoiceContact => "StartOutboundVoiceContact",
@@ -215,6 +223,23 @@ impl Operation {
             Operation::GetContactAttributes => "GetContactAttributes",
             Operation::StopContact => "StopContact",
         }
+    }
+}
+
+/// The requests of one operation the instance has answered, by answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Requests {
+    /// Answered with success.
+    pub ok: u64,
+    /// Refused for a rate or concurrency quota (ThrottlingException, LimitExceededException).
+    pub throttled: u64,
+    /// Answered with any other error.
+    pub failed: u64,
+}
+
+impl Requests {
+    pub fn total(&self) -> u64 {
+        self.ok + self.throttled + self.failed
     }
 }
 
@@ -480,6 +505,9 @@ pub struct ContactDescription {
     /// When the call ended; `None` while it is in progress.
     pub disconnected_at: Option<Millis>,
     pub disconnect_reason: Option<DisconnectReason>,
+    /// AnsweringMachineDetectionStatus: `HUMAN_ANSWERED` or `VOICEMAIL_BEEP` for an answered
+    /// call that has ended, when the scenario detects machines.
+    pub machine_detection: Option<&'static str>,
     pub last_update_at: Millis,
     /// The request's attributes, and the flow's [`RESULT_ATTRIBUTE`] once an answered call has
     /// ended.
@@ -590,6 +618,17 @@ impl Contact {
         self.record.map(|r| DisconnectReason::of(outcome_of(&r)))
     }
 
+    /// Connect's AnsweringMachineDetectionStatus, when the scenario detects machines: known
+    /// here once the call has ended (Connect knows it a few seconds after the answer).
+    fn machine_detection(&self, amd: bool) -> Option<&'static str> {
+        match self.record?.ring {
+            _ if !amd => None,
+            RingOutcome::MachineDetected => Some("VOICEMAIL_BEEP"),
+            RingOutcome::Answered => Some("HUMAN_ANSWERED"),
+            _ => None,
+        }
+    }
+
     fn queue(&self) -> Option<QueueInfo> {
         self.queued_at().map(|at| QueueInfo {
             id: self.queue_id.clone(),
@@ -621,6 +660,8 @@ pub struct Instance {
     dials: BTreeMap<String, u64>,
     buckets: [Bucket; 4],
     events: Vec<ContactEvent>,
+    /// Requests answered, per [`Operation`] in [`Operation::ALL`]'s order.
+    requests: [Requests; 5],
 }
 
 impl Instance {
@@ -660,6 +701,7 @@ impl Instance {
             ended: Vec::new(),
             dials: BTreeMap::new(),
             buckets: API_QUOTAS.map(Bucket::new),
+            requests: [Requests::default(); 5],
             events: Vec::new(),
         })
     }
@@ -675,6 +717,22 @@ impl Instance {
     /// The customers' phone numbers, in list order.
     pub fn phones(&self) -> &[String] {
         &self.phones
+    }
+
+    /// The customers as the contacts file `live` reads (`phone,name,utc_offset,do_not_call`),
+    /// in list order: what a campaign rehearsing this instance's scenario imports.
+    pub fn contacts_csv(&self) -> String {
+        let mut out = String::from("phone,name,utc_offset,do_not_call\n");
+        for (i, (c, phone)) in self.world.customers.iter().zip(&self.phones).enumerate() {
+            let offset_min = self.world.time_zones[usize::from(c.zone)] / 60_000;
+            let sign = if offset_min < 0 { '-' } else { '+' };
+            let (h, m) = (offset_min.abs() / 60, offset_min.abs() % 60);
+            out.push_str(&format!(
+                "{phone},Customer {i},{sign}{h:02}:{m:02},{}\n",
+                c.do_not_call
+            ));
+        }
+        out
     }
 
     pub fn options(&self) -> &Options {
@@ -796,6 +854,11 @@ impl Instance {
                 .filter(|_| reached(ContactEventType::ConnectedToAgent)),
             disconnected_at: ended.then_some(at),
             disconnect_reason: if ended { c.disconnect_reason() } else { None },
+            machine_detection: if ended {
+                c.machine_detection(self.world.amd.is_some())
+            } else {
+                None
+            },
         }
     }
 
@@ -818,6 +881,26 @@ impl Instance {
         }
     }
 
+    /// The requests answered so far, per operation.
+    pub fn requests(&self) -> [(Operation, Requests); 5] {
+        std::array::from_fn(|i| (Operation::ALL[i], self.requests[i]))
+    }
+
+    fn count<T>(&mut self, operation: Operation, answer: &Result<T, ConnectError>) {
+        let slot = Operation::ALL
+            .iter()
+            .position(|o| *o == operation)
+            .expect("every operation is in ALL");
+        let r = &mut self.requests[slot];
+        match answer {
+            Ok(_) => r.ok += 1,
+            Err(e) if matches!(e.kind, ErrorKind::Throttling | ErrorKind::LimitExceeded) => {
+                r.throttled += 1
+            }
+            Err(_) => r.failed += 1,
+        }
+    }
+
     fn take(&mut self, operation: Operation, now: Millis) -> Result<(), ConnectError> {
         if !self.options.api_quotas {
             return Ok(());
@@ -837,6 +920,16 @@ impl Instance {
     /// answers its ContactId. The same ClientToken answers the same ContactId and places no
     /// second call.
     pub fn start_outbound_voice_contact(
+        &mut self,
+        now: Millis,
+        request: &OutboundRequest,
+    ) -> Result<Started, ConnectError> {
+        let answer = self.start_outbound_voice_contact_uncounted(now, request);
+        self.count(Operation::StartOutboundVoiceContact, &answer);
+        answer
+    }
+
+    fn start_outbound_voice_contact_uncounted(
         &mut self,
         now: Millis,
         request: &OutboundRequest,
@@ -936,6 +1029,16 @@ impl Instance {
         now: Millis,
         instance_id: &str,
     ) -> Result<CurrentMetrics, ConnectError> {
+        let answer = self.current_metrics_uncounted(now, instance_id);
+        self.count(Operation::GetCurrentMetricData, &answer);
+        answer
+    }
+
+    fn current_metrics_uncounted(
+        &mut self,
+        now: Millis,
+        instance_id: &str,
+    ) -> Result<CurrentMetrics, ConnectError> {
         self.check_instance(instance_id)?;
         self.advance_to(now);
         self.take(Operation::GetCurrentMetricData, self.campaign.now())?;
@@ -976,6 +1079,17 @@ impl Instance {
         instance_id: &str,
         contact_id: &str,
     ) -> Result<ContactDescription, ConnectError> {
+        let answer = self.describe_contact_uncounted(now, instance_id, contact_id);
+        self.count(Operation::DescribeContact, &answer);
+        answer
+    }
+
+    fn describe_contact_uncounted(
+        &mut self,
+        now: Millis,
+        instance_id: &str,
+        contact_id: &str,
+    ) -> Result<ContactDescription, ConnectError> {
         self.check_instance(instance_id)?;
         self.advance_to(now);
         self.take(Operation::DescribeContact, self.campaign.now())?;
@@ -989,6 +1103,7 @@ impl Instance {
             agent: c.agent(),
             disconnected_at: ended,
             disconnect_reason: c.disconnect_reason(),
+            machine_detection: c.machine_detection(self.world.amd.is_some()),
             last_update_at: ended.unwrap_or(self.campaign.now()),
             attributes: Instance::attributes_of(c),
         })
@@ -996,6 +1111,17 @@ impl Instance {
 
     /// GetContactAttributes at `now`.
     pub fn contact_attributes(
+        &mut self,
+        now: Millis,
+        instance_id: &str,
+        contact_id: &str,
+    ) -> Result<BTreeMap<String, String>, ConnectError> {
+        let answer = self.contact_attributes_uncounted(now, instance_id, contact_id);
+        self.count(Operation::GetContactAttributes, &answer);
+        answer
+    }
+
+    fn contact_attributes_uncounted(
         &mut self,
         now: Millis,
         instance_id: &str,
@@ -1011,6 +1137,17 @@ impl Instance {
     /// StopContact at `now`: accepted while the call is in progress (the simulated call still
     /// runs to its end), `ContactNotFoundException` once it has ended.
     pub fn stop_contact(
+        &mut self,
+        now: Millis,
+        instance_id: &str,
+        contact_id: &str,
+    ) -> Result<(), ConnectError> {
+        let answer = self.stop_contact_uncounted(now, instance_id, contact_id);
+        self.count(Operation::StopContact, &answer);
+        answer
+    }
+
+    fn stop_contact_uncounted(
         &mut self,
         now: Millis,
         instance_id: &str,
@@ -1113,4 +1250,7 @@ pub struct ContactEvent {
     pub disconnected_at: Option<Millis>,
     /// Set on DISCONNECTED only.
     pub disconnect_reason: Option<DisconnectReason>,
+    /// AnsweringMachineDetectionStatus (see [`ContactDescription::machine_detection`]): set on
+    /// DISCONNECTED only.
+    pub machine_detection: Option<&'static str>,
 }

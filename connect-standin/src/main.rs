@@ -54,6 +54,11 @@ struct Cli {
     /// from the AWS configuration: AWS_ENDPOINT_URL_SQS for a local one such as moto's).
     #[arg(long, value_name = "URL")]
     events_queue_url: Option<String>,
+    /// Write the scenario's customers to this file as the contacts CSV `live` imports (phone,
+    /// name, utc_offset, do_not_call) and exit: the list a campaign rehearsing the scenario
+    /// dials, for scenarios whose list is generated.
+    #[arg(long, value_name = "FILE")]
+    write_contacts: Option<PathBuf>,
     /// Fault: refuse every Nth Connect request with 429 ThrottlingException (0: never).
     #[arg(long, default_value_t = 0)]
     throttle_every: u32,
@@ -98,6 +103,25 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &cli.write_contacts {
+        return match std::fs::write(path, standin.contacts_csv()) {
+            Ok(()) => {
+                println!(
+                    "wrote {} customers to {}",
+                    standin.phones().len(),
+                    path.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!(
+                    "connect-standin: cannot write {}: {e} (check that its folder exists and is writable)",
+                    path.display()
+                );
+                ExitCode::from(2)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -312,3 +312,80 @@ fn ids_the_instance_does_not_serve_are_not_found() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::ResourceNotFound);
 }
+
+/// With answering-machine detection, an answered call's DISCONNECTED event and DescribeContact
+/// carry Connect's AnsweringMachineDetectionStatus; without detection, neither does.
+#[test]
+fn answering_machine_detection_status_comes_with_the_end_of_the_call() {
+    let with_amd = scenario(40, 40, NO_LIMITS)
+        .replace("human: 1.0, machine: 0.0", "human: 0.5, machine: 0.5")
+        .replace(
+            "    queue: (patience: None),",
+            "    amd: Some((detect_after: Fixed(s: 2.0), false_positive: 0.0, false_negative: 0.0)),\n    queue: (patience: None),",
+        );
+    for (text, amd) in [(with_amd, true), (scenario(40, 40, NO_LIMITS), false)] {
+        let mut connect = instance(&text);
+        let ids: Vec<String> = (0..40)
+            .map(|i| call(&mut connect, 1_000, &format!("+1555{i:07}")))
+            .collect();
+        let ended: Vec<_> = connect
+            .events(Millis(HOUR))
+            .iter()
+            .filter(|e| e.kind == ContactEventType::Disconnected)
+            .cloned()
+            .collect();
+        assert_eq!(ended.len(), 40);
+        let statuses: Vec<_> = ended.iter().map(|e| e.machine_detection).collect();
+        if amd {
+            let machines = statuses
+                .iter()
+                .filter(|s| **s == Some("VOICEMAIL_BEEP"))
+                .count();
+            let people = statuses
+                .iter()
+                .filter(|s| **s == Some("HUMAN_ANSWERED"))
+                .count();
+            assert_eq!(machines + people, 40, "{statuses:?}");
+            assert!(machines > 0 && people > 0, "{statuses:?}");
+        } else {
+            assert!(statuses.iter().all(Option::is_none), "{statuses:?}");
+        }
+        let instance_id = Ids::default().instance_id;
+        for (k, id) in ids.iter().enumerate() {
+            // A second apart: DescribeContact's quota is 2 a second.
+            let d = connect
+                .describe_contact(Millis(HOUR + k as u64 * 1_000), &instance_id, id)
+                .expect("described");
+            let event = ended.iter().find(|x| &x.contact_id == id).expect("ended");
+            assert_eq!(d.machine_detection, event.machine_detection, "{id}");
+        }
+    }
+}
+
+/// The instance counts the requests it answers, per operation and by answer (what a rehearsal
+/// reports as the load it put on Connect).
+#[test]
+fn requests_are_counted_per_operation_and_answer() {
+    let mut connect = instance(&scenario(3, 1, NO_LIMITS));
+    let ids: Vec<String> = (0..3)
+        .map(|i| call(&mut connect, 1_000, &format!("+1555{i:07}")))
+        .collect();
+    let instance_id = Ids::default().instance_id;
+    // DescribeContact's burst is 5: the sixth and seventh at the same moment are throttled.
+    for _ in 0..7 {
+        let _ = connect.describe_contact(Millis(2_000), &instance_id, &ids[0]);
+    }
+    let unknown = connect.describe_contact(Millis(60_000), &instance_id, "no-such-contact");
+    assert_eq!(unknown.unwrap_err().kind, ErrorKind::ResourceNotFound);
+    let counts = connect.requests();
+    let of = |name: &str| counts.iter().find(|(o, _)| o.name() == name).unwrap().1;
+    let starts = of("StartOutboundVoiceContact");
+    assert_eq!((starts.ok, starts.throttled, starts.failed), (3, 0, 0));
+    let described = of("DescribeContact");
+    assert_eq!(
+        (described.ok, described.throttled, described.failed),
+        (5, 2, 1)
+    );
+    assert_eq!(described.total(), 8);
+    assert_eq!(of("GetCurrentMetricData").total(), 0);
+}

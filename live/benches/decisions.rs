@@ -1,5 +1,6 @@
 //! Decisions per second of `live run`'s loop against the size of the list: 2,000, 200,000 and
-//! 2,000,000 customers. Each decision asks the pacer, plans one attempt in the store (committed
+//! 2,000,000 customers, and 2,000,000 customers each called once before (a day's history in
+//! the store: what the loop reads per decision must not grow with it). Each decision asks the pacer, plans one attempt in the store (committed
 //! before the dial), hands out its start, and records the outcome the contact events bring; the
 //! time is virtual and the switchboard answers at once, so what is measured is the loop and the
 //! store. `cargo bench -p live --bench decisions`.
@@ -57,6 +58,21 @@ fn store(dir: &Path, n: u64) -> Store {
         .collect();
     store.import(&entries, &HashSet::new(), T0).unwrap();
     store
+}
+
+/// Writes one unanswered attempt, a day old, for every customer of the store at `path`, as
+/// a campaign's earlier days leave them (straight into its tables: the loop would take hours).
+fn called_once(path: &Path) {
+    let mut db = rusqlite::Connection::open(path).unwrap();
+    let tx = db.transaction().unwrap();
+    let day_before = T0.0 - 86_400_000;
+    tx.execute(
+        "INSERT INTO attempts (customer_id, number, token, state, planned_at_ms, placed_at_ms, contact_id, finished_at_ms, outcome, ended_at_ms)
+         SELECT id, 1, 'bench-' || id, 'finished', ?1, ?1, 'old-' || id, ?2, 'no_answer', ?2 FROM customers",
+        [day_before, day_before + 30_000],
+    )
+    .unwrap();
+    tx.commit().unwrap();
 }
 
 /// The loop and what its switchboard owes it.
@@ -134,22 +150,33 @@ fn run(b: &mut Bench, decisions: u64) -> Duration {
 fn decisions(c: &mut Criterion) {
     let mut group = c.benchmark_group("decisions");
     group.sample_size(10);
-    for n in [2_000u64, 200_000, 2_000_000] {
+    for (n, history) in [
+        (2_000u64, false),
+        (200_000, false),
+        (2_000_000, false),
+        (2_000_000, true),
+    ] {
         let dir = tempfile::tempdir().unwrap();
+        let store = if history {
+            drop(store(dir.path(), n));
+            called_once(&dir.path().join("s.sqlite"));
+            let identity = Identity {
+                campaign: "bench".into(),
+                instance_id: "inst".into(),
+            };
+            Store::open(&dir.path().join("s.sqlite"), &identity, false, T0)
+                .unwrap()
+                .0
+        } else {
+            store(dir.path(), n)
+        };
         let options = Options {
             events: true,
             events_every_ms: 100,
             metrics_every_ms: 100,
             ..Options::default()
         };
-        let machine = Machine::new(
-            campaign(),
-            store(dir.path(), n),
-            Default::default(),
-            options,
-            T0,
-        )
-        .unwrap();
+        let machine = Machine::new(campaign(), store, Default::default(), options, T0).unwrap();
         let mut bench = Bench {
             machine,
             now: T0,
@@ -159,7 +186,12 @@ fn decisions(c: &mut Criterion) {
         // The first decision builds the callable index (one pass over the list, at start).
         run(&mut bench, 1);
         group.throughput(criterion::Throughput::Elements(1));
-        group.bench_function(BenchmarkId::new("customers", n), |b| {
+        let name = if history {
+            "customers called once"
+        } else {
+            "customers"
+        };
+        group.bench_function(BenchmarkId::new(name, n), |b| {
             b.iter_custom(|iters| run(&mut bench, iters));
         });
     }

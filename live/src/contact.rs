@@ -99,11 +99,23 @@ impl ContactView {
         self.attributes.get(RESULT_ATTRIBUTE).map(|s| s.trim())
     }
 
+    /// Whether answering-machine detection took the call for a machine: `None` when Connect
+    /// reported no detection status (no detection, or not yet).
+    pub fn machine_detected(&self) -> Option<bool> {
+        self.machine_detection
+            .as_deref()
+            .map(|s| MACHINE_STATUSES.contains(&s))
+    }
+
     /// Whether the result attribute is still worth reading: the call ended after reaching the
-    /// flow, and DescribeContact's attributes did not carry the result.
+    /// flow without reaching the queue, and DescribeContact's attributes did not carry the
+    /// result. A call that reached the queue is decided by its timestamps (an agent took it, or
+    /// the caller abandoned), so its outcome — the one pacing and the kill-switch need soonest —
+    /// waits for no GetContactAttributes quota.
     pub fn needs_result(&self) -> bool {
         self.disconnected_at.is_some()
             && self.connected_to_system_at.is_some()
+            && self.enqueued_at.is_none()
             && self.agent_connected_at.is_none()
             && self.result_code().is_none()
     }
@@ -258,5 +270,23 @@ mod tests {
         v.agent_connected_at = Some(UnixMillis(15_000));
         assert_eq!(classify(&v).unwrap().outcome, Outcome::Agent);
         assert!(!v.needs_result());
+    }
+
+    #[test]
+    fn a_caller_who_abandoned_needs_no_attribute_read() {
+        let mut v = answered(None);
+        v.enqueued_at = Some(UnixMillis(12_000));
+        assert!(!v.needs_result(), "the timestamps decide: abandoned");
+        assert_eq!(classify(&v).unwrap().outcome, Outcome::Abandoned);
+    }
+
+    #[test]
+    fn machine_detection_status() {
+        let mut v = answered(None);
+        assert_eq!(v.machine_detected(), None);
+        v.machine_detection = Some("VOICEMAIL_BEEP".into());
+        assert_eq!(v.machine_detected(), Some(true));
+        v.machine_detection = Some("HUMAN_ANSWERED".into());
+        assert_eq!(v.machine_detected(), Some(false));
     }
 }

@@ -528,8 +528,17 @@ impl Store {
         conn: &Connection,
         customer: Option<i64>,
     ) -> Result<HashMap<i64, Vec<PastAttempt>>> {
-        let sql = "SELECT customer_id, number, state, outcome, planned_at_ms, COALESCE(ended_at_ms, finished_at_ms, planned_at_ms) FROM attempts WHERE ?1 IS NULL OR customer_id = ?1";
-        let mut q = conn.prepare(sql)?;
+        // One customer's attempts through the (customer_id, number) index: a decision must
+        // not cost a pass over every attempt (`?1 IS NULL OR …` would force one).
+        const COLUMNS: &str = "customer_id, number, state, outcome, planned_at_ms, COALESCE(ended_at_ms, finished_at_ms, planned_at_ms)";
+        let mut q = match customer {
+            Some(_) => conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM attempts WHERE customer_id = ?1"
+            ))?,
+            None => {
+                conn.prepare_cached(&format!("SELECT {COLUMNS} FROM attempts WHERE ?1 IS NULL"))?
+            }
+        };
         let mut map: HashMap<i64, Vec<PastAttempt>> = HashMap::new();
         let rows = q.query_map([customer], |r| {
             let state: String = r.get(2)?;

@@ -28,8 +28,8 @@ use crate::time::{DAY_MS, MINUTE_MS, UnixMillis};
 use rules::rulebook::Verdict;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use strategies::{
-    AfterRejection, CallRecord, InFlight, Millis, Observation, Pacer, RejectReason, Rejection,
-    StrategySpec,
+    AfterRejection, CallRecord, Choice, InFlight, Millis, Observation, Pacer, RejectReason,
+    Rejection, RingOutcome, StrategySpec,
 };
 
 /// How the loop runs. Every duration is campaign time.
@@ -201,6 +201,8 @@ struct Tracked {
     placed_at: UnixMillis,
     view: ContactView,
     next_check: UnixMillis,
+    /// The pacers have been told how the call went (before its result attribute was read).
+    told: bool,
 }
 
 /// A planned attempt waiting to be (re)sent.
@@ -324,7 +326,7 @@ impl Machine {
         );
         let q = &campaign.quotas;
         let budgets = Budgets {
-            start: TokenBucket::new(&q.contact_api),
+            start: TokenBucket::new(q.start()),
             describe: TokenBucket::new(&q.contact_api),
             attributes: TokenBucket::new(&q.contact_api),
             metrics: TokenBucket::new(&q.metrics_api),
@@ -459,6 +461,17 @@ impl Machine {
         self.tracked.len()
             + self.pending.len()
             + usize::from(matches!(self.outstanding, Some(Outstanding::Start(_))))
+    }
+
+    /// Calls in flight that have not ended: an ended call whose result attribute is still to
+    /// be read holds no line and waits for no agent.
+    fn in_progress(&self) -> usize {
+        self.in_flight()
+            - self
+                .tracked
+                .values()
+                .filter(|t| t.view.disconnected_at.is_some())
+                .count()
     }
 
     /// Stops the campaign because of `error`: no new calls, the calls in flight are waited for,
@@ -675,7 +688,7 @@ impl Machine {
     /// Asks the pacer how many calls to launch now.
     fn decide(&mut self, now: UnixMillis) -> Result<(), RunError> {
         let cap = self.campaign.quotas.max_concurrent_calls as usize;
-        let room = cap.saturating_sub(self.in_flight());
+        let room = cap.saturating_sub(self.in_progress());
         let view = self.store.pacing_view(now, &self.campaign.rules)?;
         self.list_done = view.remaining == 0;
         self.idle = self.options.stop_when_idle && view.callable_now == 0;
@@ -890,6 +903,7 @@ impl Machine {
                 contact_id: contact_id.clone(),
                 view: ContactView::default(),
                 next_check: first_check,
+                told: false,
             },
         );
         if let Some((_, events)) = self.orphans.remove(&contact_id) {
@@ -1092,7 +1106,9 @@ impl Machine {
         };
         if t.view.disconnected_at.is_some() {
             t.next_check = now;
-            if !t.view.needs_result() {
+            if t.view.needs_result() {
+                self.tell_early(id);
+            } else {
                 self.report.from_events += 1;
                 if let Err(e) = self.finish_call(id, now) {
                     self.fail(e, now);
@@ -1174,22 +1190,17 @@ impl Machine {
             outcome = %c.outcome,
             "call ended"
         );
-        let ring_end = view.connected_to_system_at.unwrap_or(ended);
-        let dialed_at = self.rel(t.placed_at);
-        let record = CallRecord {
-            customer: t.attempt.customer_id as u32,
-            attempt: t.attempt.number,
-            dialed_at,
-            ring_ended_at: self.rel(ring_end).max(dialed_at),
-            ring: c.outcome.ring(),
-            choice: c.outcome.choice(),
-            queued_at: view.enqueued_at.map(|q| self.rel(q)),
-            connected_at: view.agent_connected_at.map(|a| self.rel(a)),
-            abandoned: c.outcome == Outcome::Abandoned,
-            ended_at: self.rel(ended).max(dialed_at),
-        };
-        self.pacing.configured.on_outcome(&record);
-        self.pacing.fallback.on_outcome(&record);
+        if !t.told {
+            let record = self.record(
+                &t,
+                c.outcome.ring(),
+                c.outcome.choice(),
+                c.outcome == Outcome::Abandoned,
+                ended,
+            );
+            self.pacing.configured.on_outcome(&record);
+            self.pacing.fallback.on_outcome(&record);
+        }
         self.recent.push_back(FinishedCall {
             ended_at: ended,
             outcome: c.outcome,
@@ -1198,6 +1209,57 @@ impl Machine {
         });
         self.kill_switch(now.max(ended));
         Ok(())
+    }
+
+    /// What the pacers learn of a finished call: its stages on the campaign's clock.
+    fn record(
+        &self,
+        t: &Tracked,
+        ring: RingOutcome,
+        choice: Option<Choice>,
+        abandoned: bool,
+        ended: UnixMillis,
+    ) -> CallRecord {
+        let view = &t.view;
+        let ring_end = view.connected_to_system_at.unwrap_or(ended);
+        let dialed_at = self.rel(t.placed_at);
+        CallRecord {
+            customer: t.attempt.customer_id as u32,
+            attempt: t.attempt.number,
+            dialed_at,
+            ring_ended_at: self.rel(ring_end).max(dialed_at),
+            ring,
+            choice,
+            queued_at: view.enqueued_at.map(|q| self.rel(q)),
+            connected_at: view.agent_connected_at.map(|a| self.rel(a)),
+            abandoned,
+            ended_at: self.rel(ended).max(dialed_at),
+        }
+    }
+
+    /// Tells the pacers of an ended call whose result attribute is still to be read, when
+    /// Connect's machine-detection status already says whether a machine answered: pacing
+    /// needs the stages and that, not the IVR choice (left `None`), and GetContactAttributes'
+    /// quota would hold the news back by seconds or minutes in a busy hour.
+    fn tell_early(&mut self, id: i64) {
+        let Some(t) = self.tracked.get(&id) else {
+            return;
+        };
+        let (Some(machine), Some(ended), false) =
+            (t.view.machine_detected(), t.view.disconnected_at, t.told)
+        else {
+            return;
+        };
+        let ring = if machine {
+            RingOutcome::MachineDetected
+        } else {
+            RingOutcome::Answered
+        };
+        // A call that reached the queue needs no result attribute: this one never queued.
+        let record = self.record(t, ring, None, false, ended);
+        self.pacing.configured.on_outcome(&record);
+        self.pacing.fallback.on_outcome(&record);
+        self.tracked.get_mut(&id).expect("tracked").told = true;
     }
 
     fn kill_switch(&mut self, now: UnixMillis) {
@@ -1254,15 +1316,19 @@ impl Machine {
             .map_or((QueueMetrics::default(), now), |(m, at)| (m, at));
         let taken = m.snapshot_at.filter(|s| s.0 <= at.0).unwrap_or(at);
         let mut stages = [0u32; 4];
+        let mut running = 0;
         for t in self.tracked.values() {
-            stages[t.view.stage() as usize] += 1;
+            if t.view.disconnected_at.is_none() {
+                stages[t.view.stage() as usize] += 1;
+                running += 1;
+            }
         }
-        let total = self.in_flight() as u32;
+        let total = self.in_progress() as u32;
         let (dialing, in_ivr, queued, with_agent) = if self.options.events {
             // The calls' own events say where each stands, as the dialer's own view does in
             // the simulator; planned calls not yet placed are dialing.
             let [dialing, in_ivr, queued, with_agent] = stages;
-            let dialing = dialing + (total - self.tracked.len() as u32);
+            let dialing = dialing + (total - running);
             (dialing, in_ivr, queued, with_agent)
         } else {
             // Polling each call lags: queued and talking come from the queue's metrics. In a
