@@ -7,7 +7,7 @@
 //! know is refused by the validator ([`crate::validate`]). `docs/results.md` documents every
 //! metric and `docs/ci.md` the baseline tolerances; the tests below hold both to this table.
 
-use crate::stats::{Estimate, mean_ci, ratio_ci};
+use crate::stats::{Estimate, mean_ci, quantile, ratio_ci, share_ci};
 use rules::words::AbandonDefinition;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sim::metrics::{BucketCounts, RepMetrics};
@@ -35,6 +35,12 @@ pub enum Metric {
     AbandonRateWorst30d,
     AbandonRateRegulatoryWorst24h,
     AbandonRateRegulatoryWorst30d,
+    DaysOverCapRegulatory,
+    AbandonRateRegulatoryP95Day,
+    AbandonRateRegulatoryWorstDay,
+    DaysOverCap,
+    AbandonRateP95Day,
+    AbandonRateWorstDay,
     CallsOutsideWindow,
     ShortRings,
     RedialsAfterAbandon,
@@ -114,6 +120,51 @@ enum Kind {
     Ratio(fn(&RepMetrics) -> (f64, f64)),
     /// One value per replication (`None`: that replication does not count), then the mean.
     PerRep(fn(&RepMetrics) -> Option<f64>),
+    /// Each replication is a day: its value (`None`: a day without a denominator), judged
+    /// one by one against the scenario's cap ([`RepMetrics::abandon_cap`]).
+    Day(fn(&RepMetrics) -> Option<f64>, DayStat),
+}
+
+/// What a [`Kind::Day`] metric says of the days.
+#[derive(Clone, Copy)]
+enum DayStat {
+    /// The share of days over the cap, with its exact binomial interval.
+    OverCap,
+    /// The 95th-percentile day (no interval).
+    P95,
+    /// The worst day (no interval).
+    Worst,
+}
+
+/// A day's regulatory abandon rate.
+fn day_regulatory(r: &RepMetrics) -> Option<f64> {
+    let live = r.counters.live_answers;
+    (live > 0).then(|| r.counters.regulatory_abandons() as f64 / live as f64)
+}
+
+/// A day's queue abandon rate.
+fn day_queue(r: &RepMetrics) -> Option<f64> {
+    let queued = r.counters.queue_entries;
+    (queued > 0).then(|| r.counters.abandoned as f64 / queued as f64)
+}
+
+/// [`DayStat`] over days given as `(value, cap)`.
+fn day_estimate(stat: DayStat, days: &[(f64, f64)]) -> Estimate {
+    let values: Vec<f64> = days.iter().map(|(v, _)| *v).collect();
+    match stat {
+        DayStat::OverCap => share_ci(
+            days.iter().filter(|(v, cap)| v > cap).count() as u64,
+            days.len() as u64,
+        ),
+        DayStat::P95 => Estimate {
+            mean: quantile(&values, 0.95),
+            ci95: None,
+        },
+        DayStat::Worst => Estimate {
+            mean: values.iter().copied().reduce(f64::max),
+            ci95: None,
+        },
+    }
 }
 
 /// What the catalogue holds of one metric.
@@ -183,7 +234,7 @@ pub fn worst_window(counts: &[(u64, u64)], window: usize) -> Option<f64> {
 }
 
 /// Every metric, in file order (the order of [`Metric`]'s variants: checked below).
-const TABLE: [Entry; 30] = [
+const TABLE: [Entry; 36] = [
     Entry {
         metric: Metric::AbandonRate,
         key: "abandon_rate",
@@ -449,6 +500,78 @@ const TABLE: [Entry; 30] = [
         tolerance: None,
         kind: Kind::PerRep(|r| worst_rate(r, 30 * DAY_MS, regulatory_pair)),
     },
+    Entry {
+        metric: Metric::DaysOverCapRegulatory,
+        key: "days_over_cap_regulatory",
+        name: "days over the cap (÷ live answers)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: false,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::Day(day_regulatory, DayStat::OverCap),
+    },
+    Entry {
+        metric: Metric::AbandonRateRegulatoryP95Day,
+        key: "abandon_rate_regulatory_p95_day",
+        name: "95th-percentile day abandon rate (÷ live answers)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: true,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::Day(day_regulatory, DayStat::P95),
+    },
+    Entry {
+        metric: Metric::AbandonRateRegulatoryWorstDay,
+        key: "abandon_rate_regulatory_worst_day",
+        name: "worst day abandon rate (÷ live answers)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: true,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::Day(day_regulatory, DayStat::Worst),
+    },
+    Entry {
+        metric: Metric::DaysOverCap,
+        key: "days_over_cap",
+        name: "days over the cap (÷ queued)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: false,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::Day(day_queue, DayStat::OverCap),
+    },
+    Entry {
+        metric: Metric::AbandonRateP95Day,
+        key: "abandon_rate_p95_day",
+        name: "95th-percentile day abandon rate (÷ queued)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: true,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::Day(day_queue, DayStat::P95),
+    },
+    Entry {
+        metric: Metric::AbandonRateWorstDay,
+        key: "abandon_rate_worst_day",
+        name: "worst day abandon rate (÷ queued)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: true,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::Day(day_queue, DayStat::Worst),
+    },
     // Compliance breaches per replication; each must be zero.
     Entry {
         metric: Metric::CallsOutsideWindow,
@@ -621,9 +744,11 @@ impl Metric {
     ];
 
     /// The rows of `dialsim run`'s table on the terminal, in order.
-    pub const TERMINAL: [Metric; 12] = [
+    pub const TERMINAL: [Metric; 14] = [
         Metric::AbandonRate,
         Metric::AbandonRateRegulatory,
+        Metric::DaysOverCapRegulatory,
+        Metric::AbandonRateRegulatoryWorstDay,
         Metric::Occupancy,
         Metric::TalkMinPerAgentHour,
         Metric::WaitP50,
@@ -740,7 +865,8 @@ impl Metric {
     }
 
     /// Its value in one replication: numerator ÷ denominator for a ratio metric (`None` when
-    /// the denominator is 0), the replication's own value for a per-replication one. Paired
+    /// the denominator is 0), the replication's own value for a per-replication one, for a day
+    /// metric the day's rate (1 or 0 for whether it was over the cap). Paired
     /// comparisons are built from these.
     pub fn per_replication(self, rep: &RepMetrics) -> Option<f64> {
         match self.entry().kind {
@@ -749,6 +875,11 @@ impl Metric {
                 (den > 0.0).then(|| num / den)
             }
             Kind::PerRep(f) => f(rep),
+            // A day is over the cap or not; the day's own rate otherwise.
+            Kind::Day(f, DayStat::OverCap) => {
+                f(rep).map(|v| if v > rep.abandon_cap { 1.0 } else { 0.0 })
+            }
+            Kind::Day(f, _) => f(rep),
         }
     }
 
@@ -757,11 +888,19 @@ impl Metric {
         match self.entry().kind {
             Kind::Ratio(f) => ratio_ci(&reps.iter().map(f).collect::<Vec<_>>()),
             Kind::PerRep(f) => mean_ci(&reps.iter().filter_map(f).collect::<Vec<_>>()),
+            Kind::Day(f, stat) => day_estimate(
+                stat,
+                &reps
+                    .iter()
+                    .filter_map(|r| f(r).map(|v| (v, r.abandon_cap)))
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 
     /// What [`Metric::estimate`] needs of one replication: `[numerator, denominator]` of a ratio
-    /// metric, `[value, 1]` of a per-replication one (`None`: the replication does not count).
+    /// metric, `[value, 1]` of a per-replication one, `[value, cap]` of a day one (`None`: the
+    /// replication does not count).
     pub fn scalar(self, rep: &RepMetrics) -> Option<[f64; 2]> {
         match self.entry().kind {
             Kind::Ratio(f) => {
@@ -769,6 +908,7 @@ impl Metric {
                 Some([num, den])
             }
             Kind::PerRep(f) => f(rep).map(|v| [v, 1.0]),
+            Kind::Day(f, _) => f(rep).map(|v| [v, rep.abandon_cap]),
         }
     }
 
@@ -781,6 +921,10 @@ impl Metric {
                     .collect::<Vec<_>>(),
             ),
             Kind::PerRep(_) => mean_ci(&cells.flatten().map(|[v, _]| v).collect::<Vec<_>>()),
+            Kind::Day(_, stat) => day_estimate(
+                stat,
+                &cells.flatten().map(|[v, cap]| (v, cap)).collect::<Vec<_>>(),
+            ),
         }
     }
 }
@@ -941,7 +1085,12 @@ mod tests {
                 unreachable!("six cells")
             };
             let ratio = matches!(m.entry().kind, Kind::Ratio(_));
-            assert_eq!(estimator, if ratio { "ratio" } else { "per-rep" }, "{m:?}");
+            let expected = match m.entry().kind {
+                Kind::Ratio(_) => "ratio",
+                Kind::PerRep(_) => "per-rep",
+                Kind::Day(..) => "per-day",
+            };
+            assert_eq!(estimator, expected, "{m:?}");
             assert_eq!(unit, m.unit().text(), "{m:?}");
             assert_eq!(
                 numerator == "—",

@@ -6,7 +6,7 @@
 //! The gates' syntax is the engine's ([`sim::gate`]); this is what needs the statistics.
 
 use crate::catalogue::Metric;
-use crate::stats::Estimate;
+use crate::stats::{Estimate, share_ci};
 use crate::summary::StrategyResult;
 use rules::words::AbandonDefinition as Definition;
 use serde::{Deserialize, Serialize};
@@ -91,6 +91,8 @@ impl Judge for Gate {
                 (Definition::Queue, Window::Campaign) => Metric::AbandonRate,
                 (Definition::Queue, Window::Worst24h) => Metric::AbandonRateWorst24h,
                 (Definition::Queue, Window::Worst30d) => Metric::AbandonRateWorst30d,
+                (Definition::Regulatory, Window::Days { .. }) => Metric::DaysOverCapRegulatory,
+                (Definition::Queue, Window::Days { .. }) => Metric::DaysOverCap,
             },
             Gate::Occupancy { .. } => Metric::Occupancy,
             Gate::WaitP90 { .. } => Metric::WaitP90,
@@ -102,11 +104,27 @@ impl Judge for Gate {
     fn judge(&self, result: &StrategyResult, reps: &[RepMetrics]) -> Verdict {
         let metric = self.metric();
         let key = metric.key();
-        let measured = result
-            .metrics
-            .get(metric)
-            .copied()
-            .unwrap_or(Estimate::UNDEFINED);
+        let measured = match self {
+            // The days over the gate's own maximum, which may differ from the scenario's cap.
+            Gate::AbandonRate {
+                max,
+                definition,
+                window: Window::Days { .. },
+            } => {
+                let rate = Metric::abandon_rate(*definition);
+                let days: Vec<f64> = reps
+                    .iter()
+                    .filter_map(|r| rate.per_replication(r))
+                    .collect();
+                let over = days.iter().filter(|v| **v > max.get()).count();
+                share_ci(over as u64, days.len() as u64)
+            }
+            _ => result
+                .metrics
+                .get(metric)
+                .copied()
+                .unwrap_or(Estimate::UNDEFINED),
+        };
         let shown = self
             .display_unit()
             .map(|(scale, unit)| fmt_estimate(&measured, scale, unit, 3))
@@ -114,6 +132,22 @@ impl Judge for Gate {
         let upper = measured.ci95.map(|[_, hi]| hi);
         let lower = measured.ci95.map(|[lo, _]| lo);
         let (limit, passed, reason) = match self {
+            Gate::AbandonRate {
+                max,
+                window: Window::Days { risk },
+                ..
+            } => {
+                let passed = upper.is_some_and(|u| u <= risk.get());
+                (
+                    risk.get(),
+                    passed,
+                    format!(
+                        "days over {}%: {shown}: upper bound must be at most {}%",
+                        number(max.get() * 100.0),
+                        number(risk.get() * 100.0)
+                    ),
+                )
+            }
             Gate::AbandonRate { max, .. } => {
                 let passed = upper.is_some_and(|u| u < max.get());
                 (

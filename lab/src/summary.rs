@@ -151,10 +151,18 @@ pub struct Results {
     pub replications: u32,
     /// The scenario's compliance threshold (seconds), for charts of waits.
     pub compliance_threshold_s: f64,
+    /// The scenario's cap on a day's regulatory abandon rate, which the day metrics count
+    /// against.
+    #[serde(default = "default_cap")]
+    pub abandon_cap: f64,
     pub strategies: Vec<StrategyResult>,
     /// Paired differences against a baseline strategy (`dialsim compare`); absent from `run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+}
+
+fn default_cap() -> f64 {
+    rules::abandonment::DEFAULT_ABANDON_CAP
 }
 
 /// The `format` of results files this version writes and reads.
@@ -169,6 +177,7 @@ impl Results {
             seed: plan.seed,
             replications: plan.replications,
             compliance_threshold_s: plan.world.compliance_threshold.as_secs_f64(),
+            abandon_cap: plan.world.abandon_cap,
             strategies,
             comparison: None,
         }
@@ -204,6 +213,18 @@ pub struct StrategyResult {
     /// Wait to agent of connected callers, pooled over replications: points (seconds, share of
     /// callers who waited at most that long) at every percentile, with 99.5 and 99.9, in order.
     pub wait_cdf: Vec<[f64; 2]>,
+    /// Each replication's abandon rates, a replication being a day.
+    #[serde(default)]
+    pub days: Days,
+}
+
+/// Each replication (a simulated day) on its own, in replication order: what the day metrics
+/// (`days_over_cap_regulatory`, …) are computed from, kept so that a reader can judge days by
+/// another cap or form 30-day periods. `None`: no denominator that day.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Days {
+    pub abandon_rate_regulatory: Vec<Option<f64>>,
+    pub abandon_rate: Vec<Option<f64>>,
 }
 
 /// Per-interval means over replications (interval i covers [i·interval_s, (i+1)·interval_s)).
@@ -276,6 +297,16 @@ pub fn summarise(spec: &StrategySpec, reps: &[RepMetrics]) -> StrategyResult {
         outcomes: Ordered(outcomes),
         series: series(reps),
         wait_cdf: wait_cdf(reps),
+        days: Days {
+            abandon_rate_regulatory: reps
+                .iter()
+                .map(|r| Metric::AbandonRateRegulatory.per_replication(r))
+                .collect(),
+            abandon_rate: reps
+                .iter()
+                .map(|r| Metric::AbandonRate.per_replication(r))
+                .collect(),
+        },
     }
 }
 

@@ -413,6 +413,7 @@ impl Results {
             &root.key("compliance_threshold_s"),
             self.compliance_threshold_s,
         )?;
+        share(&root.key("abandon_cap"), self.abandon_cap)?;
         let at = root.key("strategies");
         non_empty(&at, &self.strategies, "every run has at least one strategy")?;
         let (metrics, codes) = (metric_catalogue(), code_catalogue());
@@ -421,6 +422,7 @@ impl Results {
             metrics_and_codes(&at, &s.metrics, &s.outcomes, &metrics, &codes)?;
             series(&at.key("series"), s)?;
             wait_cdf(&at.key("wait_cdf"), &s.wait_cdf)?;
+            days(&at.key("days"), &s.days, self.replications)?;
         }
         let Some(c) = &self.comparison else {
             return Ok(());
@@ -493,6 +495,28 @@ fn series(at: &At, s: &StrategyResult) -> Checked {
 }
 
 /// `[[seconds, share], ...]`: waits not negative, shares within [0, 1], neither decreasing.
+/// A strategy's days: one rate per replication (or none at all, in a file written before days
+/// were kept), each `null` or within [0, 1].
+fn days(at: &At, days: &crate::summary::Days, replications: u32) -> Checked {
+    for (key, rates) in [
+        ("abandon_rate_regulatory", &days.abandon_rate_regulatory),
+        ("abandon_rate", &days.abandon_rate),
+    ] {
+        let at = at.key(key);
+        if !rates.is_empty() {
+            length(&at, rates.len(), replications as usize, || {
+                "one rate per replication".into()
+            })?;
+        }
+        for (i, r) in rates.iter().enumerate() {
+            if let Some(r) = r {
+                share(&at.index(i), *r)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn wait_cdf(at: &At, cdf: &[[f64; 2]]) -> Checked {
     let mut previous: Option<[f64; 2]> = None;
     for (i, &[seconds, q]) in cdf.iter().enumerate() {

@@ -180,7 +180,7 @@ pub struct KillSwitch {
 }
 
 fn default_target() -> Share {
-    Share::new(0.03).expect("share")
+    Share::new(rules::abandonment::DEFAULT_ABANDON_CAP).expect("share")
 }
 fn default_window() -> Positive {
     Positive::new(60.0).expect("positive")

@@ -9,6 +9,10 @@
 /// The compliance threshold when a file gives none, in seconds.
 pub const DEFAULT_COMPLIANCE_THRESHOLD_S: f64 = 2.0;
 
+/// The regulator's cap on a day's regulatory abandon rate when a file gives none: 3% (Ofcom
+/// judges every 24 hours; the FCC each 30-day period of a campaign, at the same 3%).
+pub const DEFAULT_ABANDON_CAP: f64 = 0.03;
+
 /// Whether a connection after `waited_ms` in the queue is late: strictly longer than the
 /// threshold.
 pub fn connected_late(waited_ms: u64, threshold_ms: u64) -> bool {

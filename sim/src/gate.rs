@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use strategies::param::{Positive, Probability, Share};
 
 /// Over which span the rate is measured.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Window {
     /// The whole campaign.
@@ -17,6 +17,22 @@ pub enum Window {
     Worst24h,
     /// The worst 30 days (the US rule).
     Worst30d,
+    /// `Days(risk: 0.05)`: each replication is a day, judged on its own, as a regulator judges
+    /// days: the gate passes when the upper end of the 95% interval of the share of days over
+    /// `max` is at most `risk`.
+    Days { risk: Share },
+}
+
+impl Window {
+    /// As written, for messages: `Worst24h`, `Days(risk 0.05)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Window::Campaign => "Campaign".into(),
+            Window::Worst24h => "Worst24h".into(),
+            Window::Worst30d => "Worst30d".into(),
+            Window::Days { risk } => format!("Days(risk {risk})"),
+        }
+    }
 }
 
 /// A compliance counter that must stay at zero.
@@ -63,7 +79,10 @@ impl Gate {
                 max,
                 definition,
                 window,
-            } => format!("AbandonRate(max {max}, {definition:?}, {window:?})"),
+            } => format!(
+                "AbandonRate(max {max}, {definition:?}, {})",
+                window.describe()
+            ),
             Gate::Occupancy { min } => format!("Occupancy(min {})", min.get()),
             Gate::WaitP90 { max_s } => format!("WaitP90(max {max_s} s)"),
             Gate::ListExhausted { within_h } => format!("ListExhausted(within {within_h} h)"),

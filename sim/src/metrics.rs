@@ -90,6 +90,8 @@ pub struct BucketCounts {
 #[derive(Clone, Debug)]
 pub struct RepMetrics {
     pub counters: Counters,
+    /// The scenario's cap on a day's regulatory abandon rate: what day metrics count against.
+    pub abandon_cap: f64,
     /// When the campaign ended: dialing stopped and the last call (and wrap-up) finished.
     pub end: Millis,
     /// When the last customer reached a final result, if that happened.
@@ -125,6 +127,7 @@ pub struct RepMetrics {
 pub struct Recorder {
     interval: Millis,
     threshold: Millis,
+    abandon_cap: f64,
     counters: Counters,
     buckets: Vec<BucketCounts>,
     staffed: Gauge,
@@ -148,6 +151,7 @@ impl Recorder {
         Recorder {
             interval,
             threshold: model.compliance_threshold,
+            abandon_cap: model.abandon_cap,
             counters: Counters::default(),
             buckets: Vec::new(),
             staffed: Gauge::new(interval),
@@ -310,6 +314,7 @@ impl Recorder {
         };
         RepMetrics {
             counters: self.counters,
+            abandon_cap: self.abandon_cap,
             end,
             list_exhausted_at: self.exhausted_at,
             outcomes,

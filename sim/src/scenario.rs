@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use strategies::StrategySpec;
 use strategies::param::{
     CampaignHours, CampaignHoursFromZero, IntervalMinutes, NonNegative, Positive, PositiveSeconds,
-    Probability, Seconds, whole, whole_opt,
+    Probability, Seconds, Share, whole, whole_opt,
 };
 
 /// The most replications a run takes: each is kept in memory until the summary (see
@@ -472,10 +472,18 @@ pub struct Queue {
     /// regulatory abandon (the US rule's 2 seconds).
     #[serde(default = "default_threshold")]
     pub compliance_threshold_s: Seconds,
+    /// The regulator's cap on a day's regulatory abandon rate (3% unless given): the days
+    /// over it are counted ("days over the cap") and risk gates judge against it.
+    #[serde(default = "default_cap")]
+    pub abandon_cap: Share,
 }
 
 fn default_threshold() -> Seconds {
     Seconds::new(rules::abandonment::DEFAULT_COMPLIANCE_THRESHOLD_S).expect("in range")
+}
+
+fn default_cap() -> Share {
+    Share::new(rules::abandonment::DEFAULT_ABANDON_CAP).expect("a share")
 }
 
 /// Amazon Connect's quotas. `None` switches a limit off. Defaults are Connect's default quotas.

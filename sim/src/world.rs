@@ -124,6 +124,8 @@ pub struct World {
     pub goodbye: Sampler,
     pub patience: Option<Sampler>,
     pub compliance_threshold: Millis,
+    /// The regulator's cap on a day's regulatory abandon rate (a share).
+    pub abandon_cap: f64,
     /// (refill per millisecond, burst).
     pub start_rate: Option<(f64, u32)>,
     pub max_concurrent_calls: Option<u32>,
@@ -255,6 +257,7 @@ impl World {
             compliance_threshold: Millis::from_secs_f64(
                 scenario.queue.compliance_threshold_s.get(),
             ),
+            abandon_cap: scenario.queue.abandon_cap.get(),
             start_rate: scenario
                 .limits
                 .start_rate

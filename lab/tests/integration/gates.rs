@@ -54,6 +54,53 @@ fn abandon_rate_gates() {
     );
 }
 
+/// A risk gate judges the days one by one: the share of days over `max`, by the upper end of
+/// its exact binomial interval. 0 days over the cap in 20 leaves an upper end of 16.8%, so a
+/// risk of 20% is shown and one of 10% is not (more days would be needed).
+#[test]
+fn a_risk_gate_judges_the_share_of_days_over_the_cap() {
+    let v = verdicts(
+        "[AbandonRate(max: 0.03, window: Days(risk: 0.2)),
+          AbandonRate(max: 0.03, window: Days(risk: 0.1))]",
+    );
+    assert_eq!(
+        v.iter().map(|(_, p, _)| *p).collect::<Vec<_>>(),
+        [true, false],
+        "{v:#?}"
+    );
+    assert_eq!(v[0].0, "AbandonRate(max 0.03, Regulatory, Days(risk 0.2))");
+    assert!(v[0].2.contains("0.000% [0.000, 16.843]"), "{}", v[0].2);
+    assert!(
+        v[1].2.contains("upper bound must be at most 10%"),
+        "{}",
+        v[1].2
+    );
+    // Without quotas the sample abandons about 11% of live answers: every day is over 3%.
+    let mut model = load("seed-sample.ron");
+    model.replications = 10;
+    model.strategies.truncate(1);
+    model.gates = gates(
+        "[AbandonRate(max: 0.03, window: Days(risk: 0.5)),
+          AbandonRate(max: 0.5, definition: Queue, window: Days(risk: 0.5))]",
+    );
+    let c = check(&model, &|| {});
+    let verdicts = &c.strategies[0].verdicts;
+    assert!(!verdicts[0].passed, "{:?}", verdicts[0]);
+    assert_eq!(verdicts[0].measured.mean, Some(1.0));
+    assert!(verdicts[1].passed, "{:?}", verdicts[1]);
+}
+
+#[test]
+fn a_risk_needs_a_share_between_0_and_1() {
+    for text in [
+        "[AbandonRate(max: 0.03, window: Days(risk: 0.0))]",
+        "[AbandonRate(max: 0.03, window: Days(risk: 1.0))]",
+        "[AbandonRate(max: 0.03, window: Days)]",
+    ] {
+        assert!(ron::from_str::<Vec<Gate>>(text).is_err(), "{text}");
+    }
+}
+
 #[test]
 fn occupancy_gate_uses_the_lower_bound() {
     assert_verdicts(
