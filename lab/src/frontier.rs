@@ -2,7 +2,10 @@
 //!
 //! A strategy with a knob ([`StrategySpec::knob`]: raising it dials harder) is searched between
 //! the knob's low and high ends. A setting **passes** when the upper end of the 95% interval of
-//! its abandon rate is strictly below the target. The search ([`search`]):
+//! its abandon rate is strictly below the target (the mean-based rule: the campaign's rate over
+//! all days); with a risk ([`Target::risk`]) when the upper end of the exact binomial interval of
+//! the share of days (replications) whose rate is over the target is strictly below the risk
+//! (the risk-based rule: days judged one by one). The search ([`search`]):
 //!
 //! 1. evaluates `low`; if it fails, the strategy is infeasible and the search stops;
 //! 2. evaluates `high`; if it passes, the search stops;
@@ -24,7 +27,7 @@ use crate::catalogue::Metric;
 use crate::compare::paired_difference;
 use crate::plan::Plan;
 use crate::run;
-use crate::stats::Estimate;
+use crate::stats::{Estimate, share_ci};
 use crate::summary::{Metrics, summarise};
 use rayon::prelude::*;
 use rules::words::AbandonDefinition;
@@ -72,7 +75,8 @@ mod lowercase {
 /// What the search needs to know of one evaluated setting, and whatever the caller keeps with it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Probe<T> {
-    /// Upper end of the abandon rate's 95% interval; `None` when it has none (fails).
+    /// Upper end of the abandon rate's 95% interval (with a risk: of the share of days over the
+    /// target); `None` when it has none (fails). It passes strictly below the search's limit.
     pub abandon_upper: Option<f64>,
     /// Talk minutes per agent-hour (`None`: undefined, ranks below any number).
     pub talk: Option<f64>,
@@ -183,6 +187,8 @@ pub enum FrontierError {
     Target(f64),
     /// One replication gives no confidence interval to compare with the target.
     Replications(u32),
+    /// The risk is not strictly between 0 and 1.
+    Risk(f64),
 }
 
 impl fmt::Display for FrontierError {
@@ -196,6 +202,10 @@ impl fmt::Display for FrontierError {
                 f,
                 "frontier needs at least 2 replications to bound the abandon rate, not {n}: use --replications 10 or more"
             ),
+            FrontierError::Risk(r) => write!(
+                f,
+                "the risk (the share of days over the target accepted) must be between 0 and 1 (exclusive), e.g. 0.05, not {r}"
+            ),
         }
     }
 }
@@ -205,9 +215,20 @@ impl std::error::Error for FrontierError {}
 /// What the search is asked.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Target {
-    /// The cap on the upper end of the abandon rate's 95% interval, in (0, 1).
+    /// The cap on the upper end of the abandon rate's 95% interval, in (0, 1); with a risk, the
+    /// cap each day is judged against.
     pub abandon: f64,
     pub definition: AbandonDefinition,
+    /// The risk-based rule: the largest share of days over `abandon` accepted, in (0, 1);
+    /// `None`: the mean-based rule.
+    pub risk: Option<f64>,
+}
+
+impl Target {
+    /// What a setting's `measure` (see [`Probe::abandon_upper`]) must stay strictly below.
+    fn limit(&self) -> f64 {
+        self.risk.unwrap_or(self.abandon)
+    }
 }
 
 /// The frontier file (`dialsim frontier --json`), documented in `docs/results.md`.
@@ -221,6 +242,9 @@ pub struct Frontier {
     pub target_abandon: f64,
     #[serde(with = "lowercase")]
     pub definition: AbandonDefinition,
+    /// The risk-based rule's risk ([`Target::risk`]); absent under the mean-based rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<f64>,
     /// The key of the metric the target caps ([`Metric::abandon_rate`]).
     pub abandon_key: String,
     /// The reference's `name`: `Progressive()` with its default poll.
@@ -271,8 +295,13 @@ pub struct Setting {
     /// The label of this setting.
     pub name: String,
     pub strategy: StrategySpec,
-    /// Upper end of the abandon rate's 95% interval below the target.
+    /// Upper end of the abandon rate's 95% interval below the target (with a risk: of the share
+    /// of days over the target below the risk).
     pub passes: bool,
+    /// With a risk: the share of days whose abandon rate is over the target, with its exact
+    /// binomial interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_over_target: Option<Estimate>,
     /// Every metric of the results file, same keys and estimators.
     pub metrics: Metrics<Estimate>,
     /// Talk minutes per agent-hour minus the reference's, paired by replication.
@@ -297,6 +326,8 @@ pub fn reference() -> StrategySpec {
 struct Evaluated {
     setting: Setting,
     talk: Vec<Option<f64>>,
+    /// What must stay below [`Target::limit`].
+    measure: Option<f64>,
 }
 
 fn evaluate(
@@ -309,28 +340,38 @@ fn evaluate(
     let reps = run::replications(plan, spec, on_replication);
     let summary = summarise(spec, &reps);
     let talk: Vec<Option<f64>> = reps.iter().map(|r| TALK.per_replication(r)).collect();
-    let upper = summary
-        .metrics
-        .get(Metric::abandon_rate(target.definition))
-        .and_then(|e| e.ci95)
-        .map(|[_, hi]| hi);
+    let rate = Metric::abandon_rate(target.definition);
+    let days_over_target = target.risk.map(|_| {
+        let days: Vec<f64> = reps
+            .iter()
+            .filter_map(|r| rate.per_replication(r))
+            .collect();
+        let over = days.iter().filter(|v| **v > target.abandon).count();
+        share_ci(over as u64, days.len() as u64)
+    });
+    let measure = match days_over_target {
+        Some(d) => d.ci95,
+        None => summary.metrics.get(rate).and_then(|e| e.ci95),
+    }
+    .map(|[_, hi]| hi);
     Evaluated {
         setting: Setting {
             value: spec.knob().map(|k| k.value),
             name: summary.name,
             strategy: spec.clone(),
-            passes: upper.is_some_and(|u| u < target.abandon),
+            passes: measure.is_some_and(|u| u < target.limit()),
+            days_over_target,
             metrics: summary.metrics,
             gain: paired_difference(&talk, reference_talk.unwrap_or(&talk)),
         },
         talk,
+        measure,
     }
 }
 
-fn probe_of(e: Evaluated, abandon: Metric) -> Probe<Setting> {
-    let estimate = e.setting.metric(abandon);
+fn probe_of(e: Evaluated) -> Probe<Setting> {
     Probe {
-        abandon_upper: estimate.ci95.map(|[_, hi]| hi),
+        abandon_upper: e.measure,
         talk: e.setting.metric(TALK).mean,
         detail: e.setting,
     }
@@ -343,15 +384,17 @@ fn one_strategy(
     reference_talk: &[Option<f64>],
     on_replication: &(dyn Fn() + Sync),
 ) -> FrontierStrategy {
-    let abandon = Metric::abandon_rate(target.definition);
     let knob = spec.knob();
     let searched = match knob {
-        Some(k) => search(k.low, k.high, target.abandon, |v| {
+        Some(k) => search(k.low, k.high, target.limit(), |v| {
             let setting = spec.with_knob(v);
-            probe_of(
-                evaluate(plan, &setting, target, Some(reference_talk), on_replication),
-                abandon,
-            )
+            probe_of(evaluate(
+                plan,
+                &setting,
+                target,
+                Some(reference_talk),
+                on_replication,
+            ))
         }),
         None => {
             let e = evaluate(plan, spec, target, Some(reference_talk), on_replication);
@@ -361,7 +404,7 @@ fn one_strategy(
                 tried: vec![Tried {
                     value: f64::NAN,
                     passes,
-                    probe: probe_of(e, abandon),
+                    probe: probe_of(e),
                 }],
             }
         }
@@ -395,6 +438,11 @@ pub fn frontier(
     }
     if plan.replications < 2 {
         return Err(FrontierError::Replications(plan.replications));
+    }
+    if let Some(r) = target.risk
+        && !(r > 0.0 && r < 1.0)
+    {
+        return Err(FrontierError::Risk(r));
     }
     let reference_spec = reference();
     let reference = evaluate(plan, &reference_spec, target, None, on_replication);
@@ -430,6 +478,7 @@ pub fn frontier(
         replications: plan.replications,
         target_abandon: target.abandon,
         definition: target.definition,
+        risk: target.risk,
         abandon_key: Metric::abandon_rate(target.definition).key().to_string(),
         reference: reference_spec.label(),
         strategies,

@@ -137,12 +137,12 @@ impl Judge for Gate {
                 window: Window::Days { risk },
                 ..
             } => {
-                let passed = upper.is_some_and(|u| u <= risk.get());
+                let passed = upper.is_some_and(|u| u < risk.get());
                 (
                     risk.get(),
                     passed,
                     format!(
-                        "days over {}%: {shown}: upper bound must be at most {}%",
+                        "days over {}%: {shown}: upper bound must be below {}%",
                         number(max.get() * 100.0),
                         number(risk.get() * 100.0)
                     ),

@@ -558,6 +558,15 @@ impl Frontier {
                 why: "the target is a share strictly between 0 and 1".into(),
             }));
         }
+        if let Some(r) = self.risk {
+            number(&root.key("risk"), r)?;
+            if !(r > 0.0 && r < 1.0) {
+                return Err(root.key("risk").invalid(Problem::Invalid {
+                    value: shown(r),
+                    why: "the risk is a share of days strictly between 0 and 1".into(),
+                }));
+            }
+        }
         let abandon = Metric::abandon_rate(self.definition);
         let key = abandon.key();
         if self.abandon_key != key {
@@ -630,16 +639,31 @@ impl Frontier {
                     Sign::NonNegative,
                 )?;
                 estimate(&at.key("gain"), &t.gain, Sign::Any)?;
-                let upper = t.metric(abandon).ci95.map(|[_, hi]| hi);
-                let passes = upper.is_some_and(|u| u < target);
+                // Under the risk-based rule a setting is judged by its share of days over the
+                // target against the risk; under the mean-based one by its rate's interval.
+                let (measured, limit, what) = match (self.risk, &t.days_over_target) {
+                    (Some(risk), Some(days)) => {
+                        estimate(&at.key("days_over_target"), days, Sign::NonNegative)?;
+                        (days.ci95, risk, "share of days over the target")
+                    }
+                    (Some(_), None) => {
+                        return Err(at.invalid(Problem::MissingKey {
+                            key: "days_over_target".into(),
+                            what: "setting of a risk-based frontier's key",
+                        }));
+                    }
+                    (None, _) => (t.metric(abandon).ci95, target, key),
+                };
+                let upper = measured.map(|[_, hi]| hi);
+                let passes = upper.is_some_and(|u| u < limit);
                 if t.passes != passes {
                     return Err(at.key("passes").invalid(Problem::Invalid {
                         value: t.passes.to_string(),
                         why: format!(
-                            "the upper end of its {key} interval, {}, is {} the target {}",
+                            "the upper end of its {what} interval, {}, is {} the limit {}",
                             upper.map_or("missing".into(), shown),
                             if passes { "below" } else { "not below" },
-                            shown(target)
+                            shown(limit)
                         ),
                     }));
                 }

@@ -379,11 +379,19 @@ pub fn frontier_abandon_label(frontier: &Frontier) -> String {
 /// What a frontier's target asks, e.g. "upper end of the 95% CI of the abandon rate (÷ live
 /// answers) below 3%".
 pub fn frontier_target(frontier: &Frontier) -> String {
-    format!(
-        "upper end of the 95% CI of the {} below {}%",
-        frontier_abandon_label(frontier).trim_end_matches(" %"),
-        percent(frontier.target_abandon)
-    )
+    let rate = frontier_abandon_label(frontier);
+    let rate = rate.trim_end_matches(" %");
+    match frontier.risk {
+        Some(risk) => format!(
+            "risk-based: upper end of the 95% interval of the share of days whose {rate} is over {}% below {}%",
+            percent(frontier.target_abandon),
+            percent(risk)
+        ),
+        None => format!(
+            "mean-based: upper end of the 95% CI of the {rate} below {}% (days are not judged one by one; --risk does)",
+            percent(frontier.target_abandon)
+        ),
+    }
 }
 
 fn knob_value(setting: &Setting) -> String {
@@ -393,9 +401,13 @@ fn knob_value(setting: &Setting) -> String {
 /// The measures every setting shows after the abandon rate, before the gain.
 const MEASURED: [Metric; 2] = [Metric::Occupancy, Metric::TalkMinPerAgentHour];
 
-/// The headers of the cells [`measures`] gives: abandon rate, occupancy, talk, and `gain`.
+/// The headers of the cells [`measures`] gives: abandon rate (and, under the risk-based rule,
+/// the share of days over the target), occupancy, talk, and `gain`.
 pub fn measure_header(frontier: &Frontier, gain: String) -> Vec<String> {
     let mut header = vec![frontier_abandon_label(frontier)];
+    if frontier.risk.is_some() {
+        header.push(format!("days over {}% %", percent(frontier.target_abandon)));
+    }
     header.extend(MEASURED.map(Metric::label));
     header.push(gain);
     header
@@ -414,6 +426,9 @@ fn measures(
         .chain(MEASURED)
     {
         cells.push(decimals.cell(Some(&setting.metric(metric)), metric.scale()));
+        if frontier.risk.is_some() && cells.len() == 1 {
+            cells.push(decimals.cell(setting.days_over_target.as_ref(), 100.0));
+        }
     }
     cells.push(if s.reference {
         "reference".into()

@@ -67,6 +67,7 @@ fn the_frontier_chart_renders() {
     let target = lab::frontier::Target {
         abandon: 0.03,
         definition: rules::words::AbandonDefinition::Regulatory,
+        risk: None,
     };
     let f = lab::frontier::frontier(&model, target, &|| {}).expect("valid target");
     check(&figures::frontier(&f));

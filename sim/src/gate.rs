@@ -19,7 +19,7 @@ pub enum Window {
     Worst30d,
     /// `Days(risk: 0.05)`: each replication is a day, judged on its own, as a regulator judges
     /// days: the gate passes when the upper end of the 95% interval of the share of days over
-    /// `max` is at most `risk`.
+    /// `max` is below `risk`.
     Days { risk: Share },
 }
 

@@ -22,9 +22,15 @@ pub fn frontier(args: &FrontierArgs) -> anyhow::Result<ExitCode> {
             plan.replications
         );
     }
+    if let Some(r) = args.risk
+        && !(r > 0.0 && r < 1.0)
+    {
+        anyhow::bail!("--risk must be between 0 and 1 (exclusive), e.g. 0.05 for 5% of days");
+    }
     let target = Target {
         abandon: target,
         definition: args.definition,
+        risk: args.risk,
     };
     let setup = common.setup();
     let pool = setup.thread_pool()?;
@@ -83,10 +89,12 @@ pub fn render(frontier: &Frontier) -> String {
     }
 
     if frontier.strategies.iter().any(|s| s.knob.is_some()) {
-        let _ = writeln!(
-            out,
-            "\nsettings tried, by knob value (pass: upper end of the CI below the target)"
-        );
+        let rule = if frontier.risk.is_some() {
+            "upper end of the interval of the days over the target below the risk"
+        } else {
+            "upper end of the CI below the target"
+        };
+        let _ = writeln!(out, "\nsettings tried, by knob value (pass: {rule})");
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut header: Vec<String> = vec!["strategy".into(), "setting".into()];
         header.extend(measure_header);

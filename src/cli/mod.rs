@@ -98,6 +98,12 @@ pub struct FrontierArgs {
     /// (÷ callers who entered the queue).
     #[arg(long, value_name = "DEFINITION", value_parser = definition_flag(), default_value = "regulatory")]
     pub definition: AbandonDefinition,
+    /// Judge days, not their mean: a setting passes when the share of days (replications) whose
+    /// abandon rate is over the target stays below this risk, by the upper end of its exact
+    /// binomial interval (e.g. 0.05: at most 5% of days over). Without it, the mean-based rule:
+    /// the upper end of the campaign rate's interval below the target.
+    #[arg(long, value_name = "FRACTION", allow_negative_numbers = true)]
+    pub risk: Option<f64>,
 }
 
 #[derive(clap::Args, Debug)]

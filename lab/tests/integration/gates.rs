@@ -71,7 +71,7 @@ fn a_risk_gate_judges_the_share_of_days_over_the_cap() {
     assert_eq!(v[0].0, "AbandonRate(max 0.03, Regulatory, Days(risk 0.2))");
     assert!(v[0].2.contains("0.000% [0.000, 16.843]"), "{}", v[0].2);
     assert!(
-        v[1].2.contains("upper bound must be at most 10%"),
+        v[1].2.contains("upper bound must be below 10%"),
         "{}",
         v[1].2
     );

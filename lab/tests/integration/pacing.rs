@@ -14,6 +14,7 @@ fn predictive_beats_adaptive_under_a_three_percent_cap() {
     let target = Target {
         abandon: 0.03,
         definition: Definition::Regulatory,
+        risk: None,
     };
     let f = frontier(&model, target, &|| {}).expect("a valid target");
     let talk = |prefix: &str| {
@@ -47,4 +48,47 @@ fn predictive_beats_adaptive_under_a_three_percent_cap() {
     );
     // And both are far above progressive dialing.
     assert!(adaptive > talk("Progressive") + 10.0);
+}
+
+/// The risk-based rule judges each setting by its days: the share of days whose regulatory rate
+/// is over 3%, by the upper end of its exact binomial interval, against the risk. Every verdict
+/// follows from the days it reports, the chosen settings hold, and the file validates.
+#[test]
+fn a_risk_based_frontier_chooses_by_the_share_of_bad_days() {
+    let mut model = load("small-team.ron");
+    model.replications = 20;
+    let target = Target {
+        abandon: 0.03,
+        definition: Definition::Regulatory,
+        risk: Some(0.2),
+    };
+    let f = frontier(&model, target, &|| {}).expect("a valid target");
+    f.validate().expect("a valid frontier file");
+    assert_eq!(f.risk, Some(0.2));
+    let mut chosen = 0;
+    for s in &f.strategies {
+        for t in &s.tried {
+            let days = t.days_over_target.expect("days under the risk-based rule");
+            let upper = days.ci95.expect("an interval")[1];
+            assert_eq!(t.passes, upper < 0.2, "{}: {days:?}", t.name);
+        }
+        if let Some(c) = s.chosen_setting() {
+            chosen += 1;
+            assert!(c.passes);
+        }
+    }
+    assert!(
+        chosen >= 2,
+        "the reference and at least one other strategy hold"
+    );
+    // 20 days prove a risk of 20% only with no day over the cap: 1 − 0.025^(1/20) = 16.8%.
+    let held = f.strategies.iter().filter_map(|s| s.chosen_setting());
+    for c in held {
+        assert_eq!(c.days_over_target.unwrap().mean, Some(0.0), "{}", c.name);
+    }
+    let bad = Target {
+        risk: Some(1.0),
+        ..target
+    };
+    assert!(frontier(&model, bad, &|| {}).is_err());
 }
