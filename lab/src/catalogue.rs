@@ -35,6 +35,8 @@ pub enum Metric {
     AbandonRateWorst30d,
     AbandonRateRegulatoryWorst24h,
     AbandonRateRegulatoryWorst30d,
+    AbandonRateRegulatoryWorst15min,
+    AbandonRateRegulatoryWorstHour,
     DaysOverCapRegulatory,
     AbandonRateRegulatoryP95Day,
     AbandonRateRegulatoryWorstDay,
@@ -202,6 +204,18 @@ fn regulatory_pair(b: &BucketCounts) -> (u64, u64) {
     (b.regulatory_abandons, b.live_answers)
 }
 
+/// Live answers a short window needs before its rate counts: a quarter of an hour with three
+/// live answers and one abandon says little.
+const SHORT_WINDOW_MIN_ANSWERS: u64 = 30;
+
+/// The worst regulatory rate over `window_ms` within a replication, among windows with at least
+/// [`SHORT_WINDOW_MIN_ANSWERS`] live answers (in whole series intervals, at least one).
+fn worst_short(r: &RepMetrics, window_ms: u64) -> Option<f64> {
+    let counts: Vec<(u64, u64)> = r.buckets.iter().map(regulatory_pair).collect();
+    let intervals = window_ms.div_ceil(r.interval.0.max(1)) as usize;
+    worst_window_of(&counts, intervals, SHORT_WINDOW_MIN_ANSWERS)
+}
+
 fn worst_rate(
     r: &RepMetrics,
     window_ms: u64,
@@ -215,6 +229,11 @@ fn worst_rate(
 /// The highest Σ numerator ÷ Σ denominator over any `window` consecutive intervals (the whole
 /// series when it is shorter), among windows with a denominator; `None` when none has one.
 pub fn worst_window(counts: &[(u64, u64)], window: usize) -> Option<f64> {
+    worst_window_of(counts, window, 1)
+}
+
+/// [`worst_window`] among windows whose denominator is at least `min_den`.
+pub fn worst_window_of(counts: &[(u64, u64)], window: usize, min_den: u64) -> Option<f64> {
     let window = window.clamp(1, counts.len().max(1));
     let mut worst: Option<f64> = None;
     let (mut num, mut den) = (0u64, 0u64);
@@ -225,7 +244,7 @@ pub fn worst_window(counts: &[(u64, u64)], window: usize) -> Option<f64> {
             num -= counts[i - window].0;
             den -= counts[i - window].1;
         }
-        if i + 1 >= window && den > 0 {
+        if i + 1 >= window && den >= min_den.max(1) {
             let rate = num as f64 / den as f64;
             worst = Some(worst.map_or(rate, |w| w.max(rate)));
         }
@@ -234,7 +253,7 @@ pub fn worst_window(counts: &[(u64, u64)], window: usize) -> Option<f64> {
 }
 
 /// Every metric, in file order (the order of [`Metric`]'s variants: checked below).
-const TABLE: [Entry; 36] = [
+const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRate,
         key: "abandon_rate",
@@ -499,6 +518,30 @@ const TABLE: [Entry; 36] = [
         worse: Some(Worse::Higher),
         tolerance: None,
         kind: Kind::PerRep(|r| worst_rate(r, 30 * DAY_MS, regulatory_pair)),
+    },
+    Entry {
+        metric: Metric::AbandonRateRegulatoryWorst15min,
+        key: "abandon_rate_regulatory_worst_15min",
+        name: "worst 15 min abandon rate (÷ live answers)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: true,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::PerRep(|r| worst_short(r, 15 * 60_000)),
+    },
+    Entry {
+        metric: Metric::AbandonRateRegulatoryWorstHour,
+        key: "abandon_rate_regulatory_worst_hour",
+        name: "worst hour abandon rate (÷ live answers)",
+        unit: Unit::Fraction,
+        shown: Shown::Percent,
+        decimals: 3,
+        capped: true,
+        worse: Some(Worse::Higher),
+        tolerance: None,
+        kind: Kind::PerRep(|r| worst_short(r, HOUR_MS as u64)),
     },
     Entry {
         metric: Metric::DaysOverCapRegulatory,
@@ -961,6 +1004,12 @@ mod tests {
         // Windows without a denominator do not count; no denominator at all is undefined.
         assert_eq!(worst_window(&[(0, 0), (1, 2)], 1), Some(0.5));
         assert_eq!(worst_window(&[(0, 0)], 1), None);
+        // A short window counts only with enough of a denominator: one abandon in three live
+        // answers is not the worst quarter of an hour next to 2 in 40.
+        let counts = [(1, 3), (2, 40), (0, 35)];
+        assert_eq!(worst_window_of(&counts, 1, 30), Some(0.05));
+        assert_eq!(worst_window_of(&counts, 1, 1), Some(1.0 / 3.0));
+        assert_eq!(worst_window_of(&counts, 1, 100), None);
     }
 
     #[test]
