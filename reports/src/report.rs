@@ -316,12 +316,13 @@ impl Report {
                 r.scenario, r.seed, r.replications, r.compliance_threshold_s, r.format
             ),
             Report::Frontier(f) => format!(
-                "Scenario {}, seed {}, {} replications per setting; target: the {}; gains over {} \
-                 (file format {}).",
+                "Scenario {}, seed {}, {} replications per setting; target: the {} ({}); gains \
+                 over {} (file format {}).",
                 f.scenario,
                 f.seed,
                 f.replications,
                 tables::frontier_target(f),
+                tables::frontier_rule(f),
                 f.reference,
                 f.format
             ),

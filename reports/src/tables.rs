@@ -383,14 +383,24 @@ pub fn frontier_target(frontier: &Frontier) -> String {
     let rate = rate.trim_end_matches(" %");
     match frontier.risk {
         Some(risk) => format!(
-            "risk-based: upper end of the 95% interval of the share of days whose {rate} is over {}% below {}%",
+            "upper end of the 95% interval of the share of days whose {rate} is over {}% below {}%",
             percent(frontier.target_abandon),
             percent(risk)
         ),
         None => format!(
-            "mean-based: upper end of the 95% CI of the {rate} below {}% (days are not judged one by one; --risk does)",
+            "upper end of the 95% CI of the {rate} below {}%",
             percent(frontier.target_abandon)
         ),
+    }
+}
+
+/// Which rule chose the settings, for a line of its own.
+pub fn frontier_rule(frontier: &Frontier) -> &'static str {
+    match frontier.risk {
+        Some(_) => "risk-based: each day (replication) judged on its own",
+        None => {
+            "mean-based: the campaign's rate over all days, not each day (--risk judges days one by one)"
+        }
     }
 }
 

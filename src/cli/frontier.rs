@@ -68,6 +68,7 @@ pub fn render(frontier: &Frontier) -> String {
         frontier.scenario, frontier.seed, frontier.replications
     );
     let _ = writeln!(out, "target: {}", tables::frontier_target(frontier));
+    let _ = writeln!(out, "rule: {}", tables::frontier_rule(frontier));
     let _ = writeln!(
         out,
         "gain: talk min per agent-hour over {}, paired by replication\n",
