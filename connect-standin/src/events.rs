@@ -47,11 +47,11 @@ pub fn to_eventbridge(event: &ContactEvent, ids: &Ids, epoch: UnixMillis) -> Val
     detail.insert("channel".into(), json!("VOICE"));
     detail.insert("instanceArn".into(), json!(instance_arn));
     detail.insert("initiationMethod".into(), json!("OUTBOUND"));
-    detail.insert("initiationTimestamp".into(), at(event.initiated_at));
-    if let Some(t) = event.connected_to_system_at {
+    detail.insert("initiationTimestamp".into(), at(event.stages.initiated_at));
+    if let Some(t) = event.stages.connected_to_system_at {
         detail.insert("connectedToSystemTimestamp".into(), at(t));
     }
-    if let Some(q) = &event.queue {
+    if let Some(q) = &event.stages.queue {
         detail.insert(
             "queueInfo".into(),
             json!({
@@ -61,19 +61,19 @@ pub fn to_eventbridge(event: &ContactEvent, ids: &Ids, epoch: UnixMillis) -> Val
             }),
         );
     }
-    if let Some(a) = &event.agent {
+    if let Some(a) = &event.stages.agent {
         detail.insert(
             "agentInfo".into(),
             json!({ "connectedToAgentTimestamp": at(a.connected_at) }),
         );
     }
-    if let Some(t) = event.disconnected_at {
+    if let Some(t) = event.stages.disconnected_at {
         detail.insert("disconnectTimestamp".into(), at(t));
     }
-    if let Some(r) = event.disconnect_reason {
+    if let Some(r) = event.stages.disconnect_reason {
         detail.insert("disconnectReason".into(), json!(r.as_str()));
     }
-    if let Some(status) = event.machine_detection {
+    if let Some(status) = event.stages.machine_detection {
         detail.insert("answeringMachineDetectionStatus".into(), json!(status));
     }
     let id = uuid::Uuid::new_v5(
@@ -96,7 +96,7 @@ pub fn to_eventbridge(event: &ContactEvent, ids: &Ids, epoch: UnixMillis) -> Val
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instance::{AgentInfo, DisconnectReason, QueueInfo};
+    use crate::instance::{AgentInfo, DisconnectReason, QueueInfo, Stages};
 
     #[test]
     fn timestamps_have_milliseconds() {
@@ -111,18 +111,20 @@ mod tests {
             at: Millis(70_000),
             kind: ContactEventType::Disconnected,
             contact_id: "c-1".into(),
-            initiated_at: Millis(1_000),
-            connected_to_system_at: Some(Millis(6_000)),
-            queue: Some(QueueInfo {
-                id: ids.queue_id.clone(),
-                enqueued_at: Millis(12_000),
-            }),
-            agent: Some(AgentInfo {
-                connected_at: Millis(12_500),
-            }),
-            disconnected_at: Some(Millis(70_000)),
-            disconnect_reason: Some(DisconnectReason::AgentDisconnect),
-            machine_detection: None,
+            stages: Stages {
+                initiated_at: Millis(1_000),
+                connected_to_system_at: Some(Millis(6_000)),
+                queue: Some(QueueInfo {
+                    id: ids.queue_id.clone(),
+                    enqueued_at: Millis(12_000),
+                }),
+                agent: Some(AgentInfo {
+                    connected_at: Millis(12_500),
+                }),
+                disconnected_at: Some(Millis(70_000)),
+                disconnect_reason: Some(DisconnectReason::AgentDisconnect),
+                machine_detection: None,
+            },
         };
         let v = to_eventbridge(&event, &ids, UnixMillis(1_700_000_000_000));
         assert_eq!(v["detail-type"], DETAIL_TYPE);

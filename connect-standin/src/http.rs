@@ -471,30 +471,30 @@ fn describe_json(c: &ContactDescription, ids: &Ids, epoch: UnixMillis) -> Value 
     contact.insert("Arn".into(), json!(ids.contact_arn(&c.id)));
     contact.insert("InitiationMethod".into(), json!("API"));
     contact.insert("Channel".into(), json!("VOICE"));
-    contact.insert("InitiationTimestamp".into(), t(c.initiated_at));
-    contact.insert("RingStartTimestamp".into(), t(c.initiated_at));
-    if let Some(at) = c.connected_to_system_at {
+    contact.insert("InitiationTimestamp".into(), t(c.stages.initiated_at));
+    contact.insert("RingStartTimestamp".into(), t(c.stages.initiated_at));
+    if let Some(at) = c.stages.connected_to_system_at {
         contact.insert("ConnectedToSystemTimestamp".into(), t(at));
     }
-    if let Some(q) = &c.queue {
+    if let Some(q) = &c.stages.queue {
         contact.insert(
             "QueueInfo".into(),
             json!({ "Id": q.id, "EnqueueTimestamp": t(q.enqueued_at) }),
         );
     }
-    if let Some(a) = &c.agent {
+    if let Some(a) = &c.stages.agent {
         contact.insert(
             "AgentInfo".into(),
             json!({ "ConnectedToAgentTimestamp": t(a.connected_at) }),
         );
     }
-    if let Some(at) = c.disconnected_at {
+    if let Some(at) = c.stages.disconnected_at {
         contact.insert("DisconnectTimestamp".into(), t(at));
     }
-    if let Some(r) = c.disconnect_reason {
+    if let Some(r) = c.stages.disconnect_reason {
         contact.insert("DisconnectReason".into(), json!(r.as_str()));
     }
-    if let Some(status) = c.machine_detection {
+    if let Some(status) = c.stages.machine_detection {
         contact.insert("AnsweringMachineDetectionStatus".into(), json!(status));
     }
     contact.insert("LastUpdateTimestamp".into(), t(c.last_update_at));

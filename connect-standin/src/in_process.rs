@@ -8,7 +8,7 @@
 //! loop's clock.
 
 use crate::ContactEventType;
-use crate::instance::{ConnectError, Instance, OutboundRequest};
+use crate::instance::{ConnectError, Instance, OutboundRequest, Stages};
 use live::UnixMillis;
 use live::connect::{ApiError, QueueMetrics, sort_code};
 use live::contact::ContactView;
@@ -35,24 +35,20 @@ fn api_error(e: ConnectError, not_found_is_fatal: bool) -> ApiError {
     )
 }
 
-/// What a DescribeContact answer or a contact event of the instance (both name these fields
-/// alike) says of a contact, on the loop's clock (`epoch` is the instance's simulated time zero).
-macro_rules! view {
-    ($epoch:expr, $said:expr) => {{
-        let epoch: UnixMillis = $epoch;
-        let said = &$said;
-        let wall = |t: Millis| epoch.plus_ms(t.0 as i64);
-        ContactView {
-            initiated_at: Some(wall(said.initiated_at)),
-            connected_to_system_at: said.connected_to_system_at.map(wall),
-            enqueued_at: said.queue.as_ref().map(|q| wall(q.enqueued_at)),
-            agent_connected_at: said.agent.map(|a| wall(a.connected_at)),
-            disconnected_at: said.disconnected_at.map(wall),
-            disconnect_reason: said.disconnect_reason.map(|r| r.as_str().to_string()),
-            machine_detection: said.machine_detection.map(str::to_string),
-            ..ContactView::default()
-        }
-    }};
+/// What the instance says of a contact (DescribeContact or a contact event), on the loop's
+/// clock (`epoch` is the instance's simulated time zero).
+fn view(epoch: UnixMillis, said: &Stages) -> ContactView {
+    let wall = |t: Millis| epoch.plus_ms(t.0 as i64);
+    ContactView {
+        initiated_at: Some(wall(said.initiated_at)),
+        connected_to_system_at: said.connected_to_system_at.map(wall),
+        enqueued_at: said.queue.as_ref().map(|q| wall(q.enqueued_at)),
+        agent_connected_at: said.agent.map(|a| wall(a.connected_at)),
+        disconnected_at: said.disconnected_at.map(wall),
+        disconnect_reason: said.disconnect_reason.map(|r| r.as_str().to_string()),
+        machine_detection: said.machine_detection.map(str::to_string),
+        ..ContactView::default()
+    }
 }
 
 impl<C: Clock> InProcess<C> {
@@ -127,11 +123,10 @@ impl<C: Clock> Switchboard for InProcess<C> {
             .describe_contact(now, &instance, contact_id)
             .map_err(|e| api_error(e, false))?;
         let epoch = self.instance.options().epoch;
-        let seen = view!(epoch, d);
         Ok(ContactView {
             last_update_at: Some(self.wall(d.last_update_at)),
             attributes: d.attributes.into_iter().collect(),
-            ..seen
+            ..view(epoch, &d.stages)
         })
     }
 
@@ -164,7 +159,7 @@ impl<C: Clock> Switchboard for InProcess<C> {
                     ContactEventType::Disconnected => EventKind::Disconnected,
                 }),
                 at: Some(epoch.plus_ms(e.at.0 as i64)),
-                seen: view!(epoch, e),
+                seen: view(epoch, &e.stages),
             })
             .collect::<Vec<_>>();
         self.seen = all.len();

@@ -36,7 +36,7 @@
 //! let kinds: Vec<_> = connect.events(Millis(3_600_000)).iter().map(|e| e.kind).collect();
 //! assert_eq!(kinds, ContactEventType::ALL);
 //! let described = connect.describe_contact(Millis(3_600_000), &ids.instance_id, &contact).unwrap();
-//! assert!(described.disconnected_at.is_some());
+//! assert!(described.stages.disconnected_at.is_some());
 //! ```
 
 use ivr::RESULT_ATTRIBUTE;
@@ -493,10 +493,10 @@ pub struct AgentInfo {
     pub connected_at: Millis,
 }
 
-/// DescribeContact's answer: a contact's stages so far, in simulated time.
+/// What Connect says of a contact at one moment, in simulated time: the stages it had reached.
+/// DescribeContact answers it as of now, a contact event as of the event.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ContactDescription {
-    pub id: String,
+pub struct Stages {
     pub initiated_at: Millis,
     /// A person or a machine answered.
     pub connected_to_system_at: Option<Millis>,
@@ -508,6 +508,13 @@ pub struct ContactDescription {
     /// AnsweringMachineDetectionStatus: `HUMAN_ANSWERED` or `VOICEMAIL_BEEP` for an answered
     /// call that has ended, when the scenario detects machines.
     pub machine_detection: Option<&'static str>,
+}
+
+/// DescribeContact's answer: a contact's stages so far, in simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactDescription {
+    pub id: String,
+    pub stages: Stages,
     pub last_update_at: Millis,
     /// The request's attributes, and the flow's [`RESULT_ATTRIBUTE`] once an answered call has
     /// ended.
@@ -638,6 +645,20 @@ impl Contact {
 
     fn agent(&self) -> Option<AgentInfo> {
         self.connected_at().map(|at| AgentInfo { connected_at: at })
+    }
+
+    /// What Connect says of the contact now: every stage reached so far (`amd`: the scenario
+    /// detects machines).
+    fn said(&self, amd: bool) -> Stages {
+        Stages {
+            initiated_at: self.dialed_at,
+            connected_to_system_at: self.answered_at(),
+            queue: self.queue(),
+            agent: self.agent(),
+            disconnected_at: self.record.map(|r| r.ended_at),
+            disconnect_reason: self.disconnect_reason(),
+            machine_detection: self.machine_detection(amd),
+        }
     }
 }
 
@@ -839,25 +860,24 @@ impl Instance {
     fn event(&self, i: usize, kind: ContactEventType, at: Millis) -> ContactEvent {
         let c = &self.contacts[i];
         let reached = |stage: ContactEventType| stage <= kind;
+        let now = c.said(self.world.amd.is_some());
         let ended = kind == ContactEventType::Disconnected;
         ContactEvent {
             at,
             kind,
             contact_id: c.id.clone(),
-            initiated_at: c.dialed_at,
-            connected_to_system_at: c
-                .answered_at()
-                .filter(|_| reached(ContactEventType::ConnectedToSystem)),
-            queue: c.queue().filter(|_| reached(ContactEventType::Queued)),
-            agent: c
-                .agent()
-                .filter(|_| reached(ContactEventType::ConnectedToAgent)),
-            disconnected_at: ended.then_some(at),
-            disconnect_reason: if ended { c.disconnect_reason() } else { None },
-            machine_detection: if ended {
-                c.machine_detection(self.world.amd.is_some())
-            } else {
-                None
+            stages: Stages {
+                initiated_at: now.initiated_at,
+                connected_to_system_at: now
+                    .connected_to_system_at
+                    .filter(|_| reached(ContactEventType::ConnectedToSystem)),
+                queue: now.queue.filter(|_| reached(ContactEventType::Queued)),
+                agent: now
+                    .agent
+                    .filter(|_| reached(ContactEventType::ConnectedToAgent)),
+                disconnected_at: ended.then_some(at),
+                disconnect_reason: now.disconnect_reason.filter(|_| ended),
+                machine_detection: now.machine_detection.filter(|_| ended),
             },
         }
     }
@@ -1097,13 +1117,7 @@ impl Instance {
         let ended = c.record.map(|r| r.ended_at);
         Ok(ContactDescription {
             id: c.id.clone(),
-            initiated_at: c.dialed_at,
-            connected_to_system_at: c.answered_at(),
-            queue: c.queue(),
-            agent: c.agent(),
-            disconnected_at: ended,
-            disconnect_reason: c.disconnect_reason(),
-            machine_detection: c.machine_detection(self.world.amd.is_some()),
+            stages: c.said(self.world.amd.is_some()),
             last_update_at: ended.unwrap_or(self.campaign.now()),
             attributes: Instance::attributes_of(c),
         })
@@ -1242,15 +1256,7 @@ pub struct ContactEvent {
     pub at: Millis,
     pub kind: ContactEventType,
     pub contact_id: String,
-    pub initiated_at: Millis,
-    pub connected_to_system_at: Option<Millis>,
-    pub queue: Option<QueueInfo>,
-    pub agent: Option<AgentInfo>,
-    /// Set on DISCONNECTED only.
-    pub disconnected_at: Option<Millis>,
-    /// Set on DISCONNECTED only.
-    pub disconnect_reason: Option<DisconnectReason>,
-    /// AnsweringMachineDetectionStatus (see [`ContactDescription::machine_detection`]): set on
-    /// DISCONNECTED only.
-    pub machine_detection: Option<&'static str>,
+    /// The stages reached up to this one; the disconnect's fields and the machine-detection
+    /// status on DISCONNECTED only.
+    pub stages: Stages,
 }

@@ -57,6 +57,6 @@ pub use events::{ContactEvent, ContactEventType, to_eventbridge};
 pub use http::{Faults, Settings, Standin, serve};
 pub use instance::{
     API_QUOTAS, AgentInfo, ConnectError, ContactDescription, CurrentMetrics, DisconnectReason,
-    ErrorKind, Ids, Instance, Operation, Options, OutboundRequest, QueueInfo, Quota, StandinError,
-    Started, Status, generated_phone, outcome_of, phone_numbers,
+    ErrorKind, Ids, Instance, Operation, Options, OutboundRequest, QueueInfo, Quota, Stages,
+    StandinError, Started, Status, generated_phone, outcome_of, phone_numbers,
 };

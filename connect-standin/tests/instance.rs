@@ -73,20 +73,23 @@ fn a_calls_events_come_in_its_stages_order_with_what_was_known_then() {
     assert_eq!(queued.at, Millis(13_000));
     assert_eq!(agent.at, Millis(13_000));
     assert_eq!(ended.at, Millis(133_000));
-    assert_eq!(initiated.connected_to_system_at, None);
-    assert_eq!(answered.connected_to_system_at, Some(Millis(6_000)));
-    assert!(answered.queue.is_none() && queued.queue.is_some());
-    assert!(queued.agent.is_none() && agent.agent.is_some());
-    assert_eq!(agent.queue.as_ref().unwrap().id, Ids::default().queue_id);
-    assert_eq!(ended.disconnected_at, Some(Millis(133_000)));
+    assert_eq!(initiated.stages.connected_to_system_at, None);
+    assert_eq!(answered.stages.connected_to_system_at, Some(Millis(6_000)));
+    assert!(answered.stages.queue.is_none() && queued.stages.queue.is_some());
+    assert!(queued.stages.agent.is_none() && agent.stages.agent.is_some());
     assert_eq!(
-        ended.disconnect_reason,
+        agent.stages.queue.as_ref().unwrap().id,
+        Ids::default().queue_id
+    );
+    assert_eq!(ended.stages.disconnected_at, Some(Millis(133_000)));
+    assert_eq!(
+        ended.stages.disconnect_reason,
         Some(DisconnectReason::AgentDisconnect)
     );
     assert!(
         events[..4]
             .iter()
-            .all(|e| e.disconnected_at.is_none() && e.disconnect_reason.is_none())
+            .all(|e| e.stages.disconnected_at.is_none() && e.stages.disconnect_reason.is_none())
     );
 }
 
@@ -125,19 +128,19 @@ fn a_call_in_progress_is_described_with_the_stages_it_has_reached() {
     let d = connect
         .describe_contact(Millis(60_000), &ids.instance_id, &second)
         .unwrap();
-    assert_eq!(d.connected_to_system_at, Some(Millis(5_000)));
+    assert_eq!(d.stages.connected_to_system_at, Some(Millis(5_000)));
     assert_eq!(
-        d.queue.as_ref().map(|q| q.enqueued_at),
+        d.stages.queue.as_ref().map(|q| q.enqueued_at),
         Some(Millis(12_000))
     );
-    assert!(d.agent.is_none() && d.disconnected_at.is_none());
+    assert!(d.stages.agent.is_none() && d.stages.disconnected_at.is_none());
     assert_eq!(d.last_update_at, Millis(60_000));
     // The result code is the flow's, set when the call has ended.
     assert!(!d.attributes.contains_key(ivr::RESULT_ATTRIBUTE));
     let d = connect
         .describe_contact(Millis(HOUR), &ids.instance_id, &second)
         .unwrap();
-    assert!(d.agent.is_some() && d.disconnected_at.is_some());
+    assert!(d.stages.agent.is_some() && d.stages.disconnected_at.is_some());
     assert_eq!(d.attributes[ivr::RESULT_ATTRIBUTE], "1");
     let attributes = connect
         .contact_attributes(Millis(HOUR), &ids.instance_id, &second)
@@ -335,7 +338,7 @@ fn answering_machine_detection_status_comes_with_the_end_of_the_call() {
             .cloned()
             .collect();
         assert_eq!(ended.len(), 40);
-        let statuses: Vec<_> = ended.iter().map(|e| e.machine_detection).collect();
+        let statuses: Vec<_> = ended.iter().map(|e| e.stages.machine_detection).collect();
         if amd {
             let machines = statuses
                 .iter()
@@ -357,7 +360,10 @@ fn answering_machine_detection_status_comes_with_the_end_of_the_call() {
                 .describe_contact(Millis(HOUR + k as u64 * 1_000), &instance_id, id)
                 .expect("described");
             let event = ended.iter().find(|x| &x.contact_id == id).expect("ended");
-            assert_eq!(d.machine_detection, event.machine_detection, "{id}");
+            assert_eq!(
+                d.stages.machine_detection, event.stages.machine_detection,
+                "{id}"
+            );
         }
     }
 }
