@@ -355,10 +355,19 @@ pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
     };
     Figure {
         id: "frontier".into(),
-        title: format!(
-            "Frontier under a {:.1}% abandon cap",
-            f.target_abandon * 100.0
-        ),
+        // Under the risk-based rule a setting left of the line may still fail (too many bad
+        // days): the title says which rule chose.
+        title: match f.risk {
+            None => format!(
+                "Frontier under a {:.1}% abandon cap",
+                f.target_abandon * 100.0
+            ),
+            Some(risk) => format!(
+                "Frontier: under {:.0}% of days over a {:.1}% abandon cap",
+                risk * 100.0,
+                f.target_abandon * 100.0
+            ),
+        },
         x_label: format!("abandon rate, {definition} (%)"),
         y_label: "talk minutes per agent-hour".into(),
         plot: Plot::Lines {
