@@ -54,6 +54,19 @@ pub struct Campaign {
     pub store: PathBuf,
 }
 
+impl Campaign {
+    /// How the regulator counts abandons on this campaign, as the dialer can know it: the
+    /// compliance threshold and the declared detector. The strategy, the status and the
+    /// kill-switch count with it.
+    pub fn counting(&self) -> rules::abandonment::Counting {
+        rules::abandonment::Counting {
+            threshold_ms: self.compliance.threshold_ms().max(0) as u64,
+            amd: self.compliance.amd.map(|a| a.declared()),
+            silent_people: self.compliance.silent_people.map_or(0.0, |s| s.get()),
+        }
+    }
+}
+
 /// The SQS queue an EventBridge rule sends the instance's contact events to:
 /// `(sqs_queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/dialsim-events")`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -131,6 +144,37 @@ pub struct Compliance {
     /// `queue.compliance_threshold_s`).
     #[serde(default = "default_threshold")]
     pub compliance_threshold_s: Positive,
+    /// Answering-machine detection's error rates, as measured on this center's calls, when the
+    /// contact flow uses detection: `Some((false_positive: 0.01, false_negative: 0.10))`. The
+    /// regulatory rate (status, kill-switch, the strategy's target) counts the people detection
+    /// hangs up on from it; a scenario's `amd` block declares the same.
+    #[serde(default)]
+    pub amd: Option<AmdDeclaration>,
+    /// Share of the people who answer that press no key in the flow, as measured on this
+    /// center's calls: `Some(0.10)`. Without detection it says how many silent calls were
+    /// people; undeclared, only callers who pressed a key count as live answers (the safe side).
+    /// A scenario's `ivr.no_input` declares the same.
+    #[serde(default)]
+    pub silent_people: Option<rules::param::Probability>,
+}
+
+/// What the operator declares of answering-machine detection.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmdDeclaration {
+    /// Share of people detection takes for machines (and hangs up on).
+    pub false_positive: rules::param::Probability,
+    /// Share of machines detection takes for people (sent to the flow).
+    pub false_negative: rules::param::Probability,
+}
+
+impl AmdDeclaration {
+    pub fn declared(&self) -> rules::abandonment::DeclaredAmd {
+        rules::abandonment::DeclaredAmd {
+            false_positive: self.false_positive.get(),
+            false_negative: self.false_negative.get(),
+        }
+    }
 }
 
 impl Default for Compliance {
@@ -140,6 +184,8 @@ impl Default for Compliance {
             ring_timeout_s: default_ring(),
             kill_switch: KillSwitch::default(),
             compliance_threshold_s: default_threshold(),
+            amd: None,
+            silent_people: None,
         }
     }
 }
@@ -401,6 +447,13 @@ pub enum ConfigError {
         column: usize,
         found: Credential,
     },
+    /// The file parses, but what it asks cannot be done (a field names the fix).
+    #[error("{}: {field}: {why}", path.display())]
+    Impossible {
+        path: PathBuf,
+        field: &'static str,
+        why: String,
+    },
 }
 
 impl ConfigError {
@@ -408,7 +461,7 @@ impl ConfigError {
     pub fn line(&self) -> Option<usize> {
         match self {
             ConfigError::At { line, .. } | ConfigError::Credential { line, .. } => Some(*line),
-            ConfigError::Read { .. } => None,
+            ConfigError::Read { .. } | ConfigError::Impossible { .. } => None,
         }
     }
 }
@@ -511,14 +564,32 @@ pub fn parse(text: &str, path: &Path) -> Result<Campaign, ConfigError> {
             found,
         });
     }
-    ron::Options::default()
+    let campaign = ron::Options::default()
         .from_str::<Campaign>(text)
         .map_err(|e| ConfigError::At {
             path: path.to_path_buf(),
             line: e.span.start.line,
             column: e.span.start.col,
             message: explain(e.code.to_string()),
-        })
+        })?;
+    let impossible = |field, why| ConfigError::Impossible {
+        path: path.to_path_buf(),
+        field,
+        why,
+    };
+    if let Some(why) = campaign.compliance.amd.and_then(|a| a.declared().problem()) {
+        return Err(impossible("compliance.amd", why));
+    }
+    let counting = campaign.counting();
+    if let Some(why) = campaign.strategy.unreachable_target(&counting) {
+        return Err(impossible("strategy", why));
+    }
+    if let Some(why) = counting.unreachable(campaign.compliance.kill_switch.target_abandon.get())
+        && campaign.compliance.kill_switch.definition == AbandonDefinition::Regulatory
+    {
+        return Err(impossible("compliance.kill_switch.target_abandon", why));
+    }
+    Ok(campaign)
 }
 
 /// A campaign file read from disk, with its paths resolved next to it.

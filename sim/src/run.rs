@@ -13,7 +13,7 @@ use strategies::{AfterRejection, Millis, Pacer, StrategySpec};
 /// finish.
 pub fn replicate(world: &World, spec: &StrategySpec, seed: u64, replication: u32) -> RepMetrics {
     let campaign = Campaign::new(world, seed, replication);
-    let mut pacer = spec.build(stream::pacer_seed(seed, replication));
+    let mut pacer = spec.build(stream::pacer_seed(seed, replication), world.counting());
     drive(campaign, pacer.as_mut()).0
 }
 
@@ -25,7 +25,7 @@ pub fn replicate_traced(
     replication: u32,
 ) -> (RepMetrics, Trace) {
     let campaign = Campaign::new(world, seed, replication).with_trace();
-    let mut pacer = spec.build(stream::pacer_seed(seed, replication));
+    let mut pacer = spec.build(stream::pacer_seed(seed, replication), world.counting());
     let (metrics, trace) = drive(campaign, pacer.as_mut());
     (metrics, trace.expect("trace was requested"))
 }

@@ -47,6 +47,11 @@ pub enum WorldError<E> {
     TimeZoneOutOfRange { utc_offset_h: f64 },
     #[error("list.time_zones shares sum to {total}, not 1: adjust them so they add up to 1")]
     TimeZoneShares { total: f64 },
+    #[error("amd: {0}")]
+    Amd(String),
+    /// A strategy's `target_abandon` that the declared detector alone reaches.
+    #[error("strategies: {strategy}: {why}")]
+    TargetUnreachable { strategy: String, why: String },
     #[error(transparent)]
     Distribution(#[from] DistributionError<E>),
     /// The contact list could not be had.
@@ -124,6 +129,8 @@ pub struct World {
     pub goodbye: Sampler,
     pub patience: Option<Sampler>,
     pub compliance_threshold: Millis,
+    /// Share of people who press no key in the IVR (the scenario's `ivr.no_input`).
+    pub silent_people: f64,
     /// The regulator's cap on a day's regulatory abandon rate (a share).
     pub abandon_cap: f64,
     /// (refill per millisecond, burst).
@@ -139,6 +146,19 @@ pub struct World {
 }
 
 impl World {
+    /// How the regulator counts abandons here, as a dialer may know it: the compliance threshold
+    /// and the detector's error rates as the scenario declares them. Pacers are built with it.
+    pub fn counting(&self) -> strategies::Counting {
+        strategies::Counting {
+            threshold_ms: self.compliance_threshold.0,
+            amd: self.amd.as_ref().map(|a| strategies::DeclaredAmd {
+                false_positive: a.false_positive,
+                false_negative: a.false_negative,
+            }),
+            silent_people: self.silent_people,
+        }
+    }
+
     /// Compiles the world of `scenario`; `seed` draws a generated list, `inputs` hands over the
     /// files the scenario names.
     pub fn compile<I: Inputs + ?Sized>(
@@ -189,6 +209,26 @@ impl World {
                 horizon_given: horizon_h.is_some(),
                 intervals,
             });
+        }
+        let declared = scenario.amd.as_ref().map(|a| strategies::DeclaredAmd {
+            false_positive: a.false_positive.get(),
+            false_negative: a.false_negative.get(),
+        });
+        if let Some(why) = declared.and_then(|a| a.problem()) {
+            return Err(WorldError::Amd(why));
+        }
+        let counting = strategies::Counting {
+            threshold_ms: Millis::from_secs_f64(scenario.queue.compliance_threshold_s.get()).0,
+            amd: declared,
+            silent_people: scenario.ivr.no_input,
+        };
+        for spec in &scenario.strategies {
+            if let Some(why) = spec.unreachable_target(&counting) {
+                return Err(WorldError::TargetUnreachable {
+                    strategy: spec.label(),
+                    why,
+                });
+            }
         }
         let (customers, time_zones) = list()?;
         let agents = match &scenario.agents.staffing {
@@ -258,6 +298,7 @@ impl World {
                 scenario.queue.compliance_threshold_s.get(),
             ),
             abandon_cap: scenario.queue.abandon_cap.get(),
+            silent_people: scenario.ivr.no_input,
             start_rate: scenario
                 .limits
                 .start_rate

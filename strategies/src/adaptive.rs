@@ -24,6 +24,7 @@
 use crate::drops::DropMeter;
 use crate::param::{CampaignHours, LinesPerAgent};
 use crate::{CallRecord, Decision, Millis, Observation, Pacer};
+use rules::abandonment::Counting;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -56,6 +57,8 @@ pub struct Settings {
     pub intensity: f64,
     pub mode: AdaptiveMode,
     pub campaign_end: Millis,
+    /// How the regulator counts the drops `target_abandon` caps.
+    pub counting: Counting,
 }
 
 const SAMPLE_EVERY: Millis = Millis(1_000);
@@ -87,7 +90,7 @@ impl Adaptive {
             level: 1.0,
             samples: VecDeque::with_capacity(SAMPLES),
             next_update: UPDATE_EVERY,
-            meter: DropMeter::new(Millis::from_secs(60)),
+            meter: DropMeter::new(Millis::from_secs(60), s.counting),
         }
     }
 
@@ -126,12 +129,17 @@ impl Adaptive {
             m * (i + 1.0)
         };
         let mut level = (self.level * (1.0 + shaped)).min(self.s.max_level).max(1.0);
-        let (calls, _, dropped) = self.meter.recent(now);
-        if calls > 20 && dropped as f64 / calls as f64 > 0.5 {
+        let minute = self.meter.recent(now);
+        if minute.calls > 20 && minute.dropped as f64 / minute.calls as f64 > 0.5 {
             level /= 2.0;
         }
-        let (today, answered, dropped) = self.meter.totals();
-        if today > 50 && answered > 0 && dropped as f64 / answered as f64 > self.s.target_abandon {
+        let today = self.meter.totals().calls;
+        if today > 50
+            && self
+                .meter
+                .rate(1)
+                .is_some_and(|r| r > self.s.target_abandon)
+        {
             level = match self.s.mode {
                 AdaptiveMode::HardLimit => 1.0,
                 AdaptiveMode::Average => level / 2.0,
@@ -179,6 +187,7 @@ mod tests {
             intensity,
             mode,
             campaign_end: Millis::from_secs(8 * 3_600),
+            counting: Counting::default(),
         }
     }
 
@@ -247,7 +256,7 @@ mod tests {
             dialed_at: Millis(0),
             ring_ended_at: Millis(0),
             ring: RingOutcome::Answered,
-            choice: None,
+            choice: Some(crate::Choice::Agent),
             queued_at: Some(Millis::from_secs(t) - Millis(5_000)),
             connected_at: (!dropped).then(|| Millis::from_secs(t) - Millis(5_000)),
             abandoned: dropped,

@@ -9,9 +9,11 @@
 //! of the time, since only a fraction of dials reach a person who presses 1.
 //!
 //! Every `poll_s` it launches `round((available + r × busy) / h) − calls ringing, in the IVR or
-//! queued`, where busy = staffed − available. Every minute, once 20 answered calls have finished, it scales
-//! `r` by `exp(0.2 × (target − measured) / target)` (measured over the last 15 minutes when that
-//! holds 30 answered calls, else since the start; see [`crate::drops`]), keeping `r` in [0, 3].
+//! queued`, where busy = staffed − available. Every minute, once 20 live answers have finished, it scales
+//! `r` by `exp(0.1 × (target − measured) / target)`, keeping `r` in [0.01, 1.5] (below, the free
+//! agents' share gives way). *Measured* is the regulator's rate as [`crate::drops`] estimates it
+//! (drops over live answers plus the declared detector's hang-ups on people), over the last 5
+//! minutes when they hold 30 live answers, else since the start.
 //!
 //! Settings: `r` (calls per busy agent, default 0.3, the starting value), `target_abandon`
 //! (default 0.03), `poll_s` (default 1 s). Observes: agents available and staffed, `in_flight`,
@@ -20,6 +22,7 @@
 use crate::drops::DropMeter;
 use crate::param::CallsPerBusyAgent;
 use crate::{CallRecord, Decision, Millis, Observation, Pacer};
+use rules::abandonment::Counting;
 
 pub(crate) fn default_r() -> CallsPerBusyAgent {
     CallsPerBusyAgent::new(0.3).expect("in range")
@@ -45,12 +48,12 @@ pub struct FreePlusBusy {
 }
 
 impl FreePlusBusy {
-    pub fn new(r: f64, target: f64, poll_s: f64) -> Self {
+    pub fn new(r: f64, target: f64, poll_s: f64, counting: Counting) -> Self {
         FreePlusBusy {
             r: r.min(R_MAX),
             target,
             poll: Millis::from_secs_f64(poll_s),
-            meter: DropMeter::new(Millis::from_secs(5 * 60)),
+            meter: DropMeter::new(Millis::from_secs(5 * 60), counting),
             next_adjust: ADJUST_EVERY,
             g: 1.0,
             finished: 0,
@@ -86,12 +89,9 @@ impl FreePlusBusy {
     }
 
     fn measured(&mut self, now: Millis) -> Option<f64> {
-        let (_, answered, dropped) = self.meter.recent(now);
-        if answered >= 30 {
-            Some(dropped as f64 / answered as f64)
-        } else {
-            self.meter.rate(20)
-        }
+        self.meter
+            .recent_rate(now, 30)
+            .or_else(|| self.meter.rate(20))
     }
 }
 
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn free_plus_r_times_busy_over_the_hit_rate() {
-        let mut p = FreePlusBusy::new(0.25, 0.03, 1.0);
+        let mut p = FreePlusBusy::new(0.25, 0.03, 1.0, Counting::default());
         // Before any caller queued, the hit rate is taken as 1: 4 free + 0.25 × 16 busy = 8.
         assert_eq!(p.decide(&seen(1)).launch, 8);
         // 10 of 40 dials reached the queue: h = 0.25, so 8 agents' worth is 32 calls.
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn below_the_floor_of_r_the_free_share_gives_way_and_recovers_first() {
-        let mut p = FreePlusBusy::new(0.011, 0.03, 1.0);
+        let mut p = FreePlusBusy::new(0.011, 0.03, 1.0, Counting::default());
         p.adjust(0.5);
         assert_eq!((p.r, p.g), (R_MIN, 0.5));
         p.adjust(1.5);
@@ -185,14 +185,14 @@ mod tests {
 
     #[test]
     fn r_falls_when_drops_exceed_the_target_and_rises_under_it() {
-        let mut p = FreePlusBusy::new(1.0, 0.03, 1.0);
+        let mut p = FreePlusBusy::new(1.0, 0.03, 1.0, Counting::default());
         for i in 0..40 {
             p.on_outcome(&answered(i % 4 == 0)); // 25% dropped
         }
         p.decide(&seen(60));
         // factor exp(0.1 × (0.03 − 0.25) / 0.03) = exp(−0.7333) = 0.4803
         assert!((p.r() - 0.4803).abs() < 1e-3, "r = {}", p.r());
-        let mut q = FreePlusBusy::new(1.0, 0.03, 1.0);
+        let mut q = FreePlusBusy::new(1.0, 0.03, 1.0, Counting::default());
         for _ in 0..40 {
             q.on_outcome(&answered(false));
         }

@@ -10,10 +10,10 @@
 //! [`StrategySpec::build`]:
 //!
 //! ```
-//! use strategies::{Observation, StrategySpec, AgentCounts};
+//! use strategies::{AgentCounts, Counting, Observation, StrategySpec};
 //!
 //! let spec: StrategySpec = ron::from_str("FixedRatio(ratio: 2.0)").unwrap();
-//! let mut pacer = spec.build(7);
+//! let mut pacer = spec.build(7, Counting::default());
 //! let mut seen = Observation::default();
 //! seen.agents = AgentCounts { staffed: 10, available: 3, ..Default::default() };
 //! seen.callable_now = 100;
@@ -38,6 +38,7 @@ pub mod time;
 
 pub use observe::{AgentCounts, InFlight, Observation};
 pub use record::{AfterRejection, CallRecord, Choice, RejectReason, Rejection, RingOutcome};
+pub use rules::abandonment::{Counting, DeclaredAmd};
 /// Numbers checked while a file is read (the rules' crate holds them: its syntax needs them).
 pub use rules::param;
 pub use spec::{Knob, StrategySpec};

@@ -5,9 +5,10 @@
 //! (available) agents and failed / answered is the ratio of unanswered to answered dials over the
 //! last 15 minutes; it launches that minus the calls already ringing, in the IVR or queued. PA,
 //! the "predict adjust" percentage, starts at 150 and every 10 s is set by a PI loop on the error
-//! e = target − measured drop rate, in percentage points: PA = 150 + kp·e + ki·Σe, kept in
+//! e = target − measured rate (the regulator's, as [`crate::drops`] estimates it), in percentage
+//! points: PA = 150 + kp·e + ki·Σe, kept in
 //! [0, 400] (the sum stops growing while PA is pinned at a bound). It dials progressively until it
-//! has run 5 minutes and seen 10 answered calls, and falls back to progressive while the measured
+//! has run 5 minutes and seen 10 live answers, and falls back to progressive while the measured
 //! rate is above 1.2 × target (the hard maximum).
 //!
 //! Settings: `target_abandon` (default 0.025), `kp` (default 2.0), `ki` (default 0.05).
@@ -17,6 +18,7 @@ use crate::drops::DropMeter;
 use crate::param::{Gain, Share};
 use crate::progressive::uncovered_agents;
 use crate::{CallRecord, Decision, Millis, Observation, Pacer};
+use rules::abandonment::Counting;
 
 pub(crate) fn default_target() -> Share {
     Share::new(0.025).expect("share")
@@ -46,7 +48,7 @@ pub struct PiController {
 }
 
 impl PiController {
-    pub fn new(target: f64, kp: f64, ki: f64) -> Self {
+    pub fn new(target: f64, kp: f64, ki: f64, counting: Counting) -> Self {
         PiController {
             target,
             kp,
@@ -54,7 +56,7 @@ impl PiController {
             pa: PA_START,
             integral: 0.0,
             next_update: UPDATE_EVERY,
-            meter: DropMeter::new(Millis::from_secs(15 * 60)),
+            meter: DropMeter::new(Millis::from_secs(15 * 60), counting),
         }
     }
 
@@ -82,7 +84,9 @@ impl Pacer for PiController {
                 self.update(rate);
             }
         }
-        let (calls, answered, _) = self.meter.recent(seen.now);
+        let crate::drops::Counts {
+            calls, answered, ..
+        } = self.meter.recent(seen.now);
         let progressive =
             seen.now < WARM_UP || measured.is_none_or(|r| r > 1.2 * self.target) || answered == 0;
         let launch = if progressive {
@@ -146,7 +150,7 @@ mod tests {
 
     #[test]
     fn hit_rate_formula_after_warm_up() {
-        let mut p = PiController::new(0.025, 2.0, 0.05);
+        let mut p = PiController::new(0.025, 2.0, 0.05, Counting::default());
         // 10 minutes in: 20 answered (none dropped), 60 failed → failed / answered = 3.
         for k in 0..20 {
             p.on_outcome(&call(300 + k, RingOutcome::Answered, false));
@@ -162,7 +166,7 @@ mod tests {
 
     #[test]
     fn progressive_during_warm_up_and_over_the_hard_maximum() {
-        let mut p = PiController::new(0.025, 2.0, 0.05);
+        let mut p = PiController::new(0.025, 2.0, 0.05, Counting::default());
         assert_eq!(p.decide(&seen(60, 4, 1)).launch, 3);
         for k in 0..20 {
             p.on_outcome(&call(300 + k, RingOutcome::Answered, k < 2)); // 10% dropped
@@ -172,7 +176,7 @@ mod tests {
 
     #[test]
     fn pi_loop_moves_the_adjustment_against_the_error() {
-        let mut p = PiController::new(0.025, 2.0, 0.05);
+        let mut p = PiController::new(0.025, 2.0, 0.05, Counting::default());
         p.update(0.005); // 2 points under target: PA = 150 + 4 + 0.1
         assert!((p.adjust() - 154.1).abs() < 1e-9);
         p.update(0.045); // 2 points over: integral back to 0 → PA = 150 − 4

@@ -30,12 +30,18 @@
 use crate::drops::DropMeter;
 use crate::progressive::uncovered_agents;
 use crate::{CallRecord, Decision, Millis, Observation, Pacer};
+use rules::abandonment::Counting;
 
 const POLL: Millis = Millis(1_000);
 const MIN_ANSWERED: u64 = 30;
 const MIN_QUEUED: u64 = 5;
 const CORRECT_EVERY: Millis = Millis(60_000);
-const CORRECTION_GAIN: f64 = 0.3;
+const CORRECTION_GAIN: f64 = 0.1;
+const START_CORRECTION: f64 = 0.1;
+const RECENT_WEIGHT: f64 = 0.3;
+const AIM: f64 = 0.97;
+const MIN_CORRECTION: f64 = 0.02;
+const MAX_CORRECTION: f64 = 50.0;
 
 /// What the pacer believes about the next lead time D, in one place so it can be tested.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -192,11 +198,11 @@ pub struct Predictive {
 }
 
 impl Predictive {
-    pub fn new(target: f64, max_lines: f64) -> Self {
+    pub fn new(target: f64, max_lines: f64, counting: Counting) -> Self {
         Predictive {
             target,
             max_lines,
-            meter: DropMeter::new(Millis::from_secs(15 * 60)),
+            meter: DropMeter::new(Millis::from_secs(15 * 60), counting),
             finished: 0,
             answered: 0,
             queued: 0,
@@ -205,9 +211,20 @@ impl Predictive {
             connected: 0,
             wrap_area: 0.0,
             last_seen: Millis::ZERO,
-            correction: 1.0,
+            correction: START_CORRECTION,
             next_correction: CORRECT_EVERY,
         }
+    }
+
+    /// The regulator's rate steered for: a little under the target, so that the day's rate,
+    /// which scatters by about a tenth of a point around where it is steered, stays under it.
+    fn aim(&self) -> f64 {
+        self.target * AIM
+    }
+
+    /// Drops allowed per live answer: the aim less what the declared detector takes alone.
+    fn budget(&self) -> f64 {
+        (self.aim() - self.meter.counting().allowance()).max(self.target * 0.01)
     }
 
     /// The forecast for this observation, once enough calls have been seen.
@@ -237,7 +254,7 @@ impl Predictive {
             answers_in_flight: f64::from(f.queued + f.in_ivr) + p_answer * f64::from(f.dialing),
             p_queue,
             p_answer,
-            alpha: self.target * self.correction,
+            alpha: self.budget() * self.meter.live_per_answer() * self.correction,
         })
     }
 }
@@ -249,9 +266,16 @@ impl Pacer for Predictive {
         self.last_seen = seen.now;
         if seen.now >= self.next_correction {
             self.next_correction = seen.now + CORRECT_EVERY;
-            if let Some(measured) = self.meter.rate(50) {
-                let step = CORRECTION_GAIN * (self.target - measured) / self.target;
-                self.correction = (self.correction * step.exp()).clamp(0.1, 10.0);
+            let day = self.meter.rate(50);
+            let recent = self.meter.recent_rate(seen.now, 50);
+            if let Some(day) = day {
+                // The last quarter hour says where the forecast stands now; the day so far what
+                // it owes (a day over the target is brought back, not just held).
+                let measured =
+                    recent.map_or(day, |r| RECENT_WEIGHT * r + (1.0 - RECENT_WEIGHT) * day);
+                let step = CORRECTION_GAIN * (self.aim() - measured) / self.budget();
+                self.correction =
+                    (self.correction * step.exp()).clamp(MIN_CORRECTION, MAX_CORRECTION);
             }
         }
         let progressive = uncovered_agents(seen);
@@ -396,7 +420,7 @@ mod tests {
 
     #[test]
     fn progressive_until_it_has_learned() {
-        let mut p = Predictive::new(0.03, 3.0);
+        let mut p = Predictive::new(0.03, 3.0, Counting::default());
         let seen = Observation {
             agents: crate::AgentCounts {
                 staffed: 10,

@@ -10,6 +10,7 @@ use crate::{
     Pacer, agents_available, as_written, fixed_ratio, free_plus_busy, open_loop, pi_controller,
     predictive, progressive,
 };
+use rules::abandonment::Counting;
 use serde::{Deserialize, Serialize};
 
 /// A pacing strategy and its settings, in RON: `AgentsAvailable(poll_s: 5.0)`,
@@ -113,8 +114,10 @@ pub struct Knob {
 
 impl StrategySpec {
     /// Builds a fresh pacer. `seed` feeds the strategies that draw random numbers, so that a run
-    /// is reproducible; strategies that draw none ignore it.
-    pub fn build(&self, seed: u64) -> Box<dyn Pacer> {
+    /// is reproducible; strategies that draw none ignore it. `counting` is how the regulator
+    /// counts abandons on this campaign (threshold, declared detector): a `target_abandon` is a
+    /// target for that count.
+    pub fn build(&self, seed: u64, counting: Counting) -> Box<dyn Pacer> {
         match *self {
             StrategySpec::AgentsAvailable { poll_s, step_s } => Box::new(
                 agents_available::AgentsAvailable::new(poll_s.get(), step_s.get()),
@@ -139,6 +142,7 @@ impl StrategySpec {
                 r.get(),
                 target_abandon.get(),
                 poll_s.get(),
+                counting,
             )),
             StrategySpec::Adaptive {
                 target_abandon,
@@ -152,6 +156,7 @@ impl StrategySpec {
                 intensity: f64::from(intensity) / 100.0,
                 mode,
                 campaign_end: Millis::from_secs_f64(campaign_end_h.get() * 3_600.0),
+                counting,
             })),
             StrategySpec::PiController {
                 target_abandon,
@@ -161,6 +166,7 @@ impl StrategySpec {
                 target_abandon.get(),
                 kp.get(),
                 ki.get(),
+                counting,
             )),
             StrategySpec::Predictive {
                 target_abandon,
@@ -168,8 +174,30 @@ impl StrategySpec {
             } => Box::new(predictive::Predictive::new(
                 target_abandon.get(),
                 max_lines_per_agent.get(),
+                counting,
             )),
         }
+    }
+
+    /// The abandon rate the strategy is told to hold, if it has one.
+    pub fn target_abandon(&self) -> Option<f64> {
+        match self {
+            StrategySpec::FreePlusBusy { target_abandon, .. }
+            | StrategySpec::Adaptive { target_abandon, .. }
+            | StrategySpec::PiController { target_abandon, .. }
+            | StrategySpec::Predictive { target_abandon, .. } => Some(target_abandon.get()),
+            StrategySpec::AgentsAvailable { .. }
+            | StrategySpec::AsWritten { .. }
+            | StrategySpec::FixedRatio { .. }
+            | StrategySpec::OpenLoop { .. }
+            | StrategySpec::Progressive { .. } => None,
+        }
+    }
+
+    /// Why this strategy cannot hold its target under `counting`, if it cannot (the declared
+    /// detector alone reaches it): said before a run, with the arithmetic.
+    pub fn unreachable_target(&self, counting: &Counting) -> Option<String> {
+        counting.unreachable(self.target_abandon()?)
     }
 
     /// The setting `frontier` searches, if the strategy has one.

@@ -998,7 +998,7 @@ fn stop_bound(run: &Run) -> Millis {
         // Its rounds do not depend on what it sees, so they can be replayed exactly.
         StrategySpec::OpenLoop { .. } => {
             let seed = sim::stream::pacer_seed(run.model.seed, run.replication);
-            let mut pacer = run.spec.build(seed);
+            let mut pacer = run.spec.build(seed, strategies::Counting::default());
             let mut t = Millis::ZERO;
             while t < horizon && t <= exhausted {
                 t += pacer

@@ -11,3 +11,4 @@ mod rulebook;
 mod samples;
 mod scenario_errors;
 mod support;
+mod targets;

@@ -335,8 +335,8 @@ impl Machine {
         let recent = store.finished_since(now.plus_ms(-window))?.into();
         let mut m = Machine {
             pacing: Pacing {
-                configured: campaign.strategy.build(seed),
-                fallback: progressive.build(seed),
+                configured: campaign.strategy.build(seed, campaign.counting()),
+                fallback: progressive.build(seed, campaign.counting()),
                 tripped: None,
             },
             campaign,
