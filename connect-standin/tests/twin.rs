@@ -72,6 +72,16 @@ fn campaign(world: &sim::World, rules: &rules::Rules, strategy: &StrategySpec) -
     let mut c = config::parse(&text, Path::new("campaign.ron")).expect("the twin's campaign");
     c.rules = rules.clone();
     c.strategy = strategy.clone();
+    // The operator declares what the scenario says of detection and silent callers, so that
+    // the pacer counts the regulator's rate as the simulator's does.
+    let counting = world.counting();
+    c.compliance.amd = counting.amd.map(|a| config::AmdDeclaration {
+        false_positive: rules::param::Probability::new(a.false_positive).expect("a share"),
+        false_negative: rules::param::Probability::new(a.false_negative).expect("a share"),
+    });
+    c.compliance.silent_people =
+        Some(rules::param::Probability::new(counting.silent_people).expect("a share"));
+    assert_eq!(c.counting(), counting);
     c
 }
 

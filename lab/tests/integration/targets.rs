@@ -72,9 +72,9 @@ fn a_target_the_detector_alone_reaches_is_refused() {
     let text = std::fs::read_to_string(&path).expect("readable");
     let text = text.replace("false_positive: 0.02", "false_positive: 0.03");
     let scenario: sim::scenario::Scenario = ron::from_str(&text).expect("parses");
-    let err = sim::world::World::compile(&scenario, 1, &sim::inputs::NoFiles)
-        .err()
-        .expect("refused");
+    let Err(err) = sim::world::World::compile(&scenario, 1, &sim::inputs::NoFiles) else {
+        panic!("a target of 3% behind 3% false positives must be refused");
+    };
     let message = err.to_string();
     assert!(
         message.contains("strategies: Predictive")
