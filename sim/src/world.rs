@@ -129,8 +129,8 @@ pub struct World {
     pub goodbye: Sampler,
     pub patience: Option<Sampler>,
     pub compliance_threshold: Millis,
-    /// Share of people who press no key in the IVR (the scenario's `ivr.no_input`).
-    pub silent_people: f64,
+    /// How a dialer counts the regulator's rate here (see [`World::counting`]).
+    pub counting: strategies::Counting,
     /// The regulator's cap on a day's regulatory abandon rate (a share).
     pub abandon_cap: f64,
     /// (refill per millisecond, burst).
@@ -146,17 +146,11 @@ pub struct World {
 }
 
 impl World {
-    /// How the regulator counts abandons here, as a dialer may know it: the compliance threshold
-    /// and the detector's error rates as the scenario declares them. Pacers are built with it.
+    /// How the regulator counts abandons here, as a dialer may know it: the compliance threshold,
+    /// the detector's error rates and the share of silent people as the scenario declares them.
+    /// Pacers are built with it.
     pub fn counting(&self) -> strategies::Counting {
-        strategies::Counting {
-            threshold_ms: self.compliance_threshold.0,
-            amd: self.amd.as_ref().map(|a| strategies::DeclaredAmd {
-                false_positive: a.false_positive,
-                false_negative: a.false_negative,
-            }),
-            silent_people: self.silent_people,
-        }
+        self.counting
     }
 
     /// Compiles the world of `scenario`; `seed` draws a generated list, `inputs` hands over the
@@ -298,7 +292,7 @@ impl World {
                 scenario.queue.compliance_threshold_s.get(),
             ),
             abandon_cap: scenario.queue.abandon_cap.get(),
-            silent_people: scenario.ivr.no_input,
+            counting,
             start_rate: scenario
                 .limits
                 .start_rate
