@@ -296,6 +296,77 @@ impl Standin {
         }))
     }
 
+    /// GetCurrentUserData: `Filters` is required (the queue filter is the served queue's);
+    /// `MaxResults` 1–100 (default 100); `NextToken` continues where the last page ended. Each
+    /// agent's contact shows its state as Connect's does: CONNECTED while talking, ENDED during
+    /// after-contact work, no contact while available.
+    fn current_user_data(&self, instance_id: &str, body: &Value) -> Reply {
+        if body.get("Filters").and_then(Value::as_object).is_none() {
+            return Err(ConnectError::invalid_parameter("Filters is required"));
+        }
+        let max_results = match body.get("MaxResults") {
+            None => 100,
+            Some(v) => v
+                .as_u64()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| {
+                    ConnectError::invalid_parameter(
+                        "MaxResults must be a whole number from 1 to 100",
+                    )
+                })? as usize,
+        };
+        let from = match string_field(body, "NextToken") {
+            None => 0,
+            Some(t) => t
+                .strip_prefix("agents-from-")
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| {
+                    ConnectError::invalid_parameter("NextToken is not one this instance gave")
+                })?,
+        };
+        let (page, ids, epoch) = {
+            let mut instance = self.lock();
+            let page =
+                instance.current_user_data(self.sim_now(), instance_id, from, max_results)?;
+            (page, instance.ids().clone(), instance.options().epoch)
+        };
+        let queue = json!({ "Id": ids.queue_id, "Arn": ids.queue_arn(&ids.queue_id) });
+        let list: Vec<Value> = page
+            .agents
+            .iter()
+            .map(|&(agent, a)| {
+                let since = epoch_seconds(epoch, a.since);
+                let user_id = format!("00000000-0000-4000-a000-{agent:012}");
+                let contacts = match a.activity {
+                    strategies::Activity::Available => vec![],
+                    busy => vec![json!({
+                        "Channel": "VOICE",
+                        "InitiationMethod": "OUTBOUND",
+                        "AgentContactState": if busy == strategies::Activity::OnContact { "CONNECTED" } else { "ENDED" },
+                        "StateStartTimestamp": since,
+                        "Queue": queue,
+                    })],
+                };
+                let busy = usize::from(!contacts.is_empty());
+                json!({
+                    "User": { "Id": user_id, "Arn": format!("{}/agent/{user_id}", ids.instance_arn()) },
+                    "Status": { "StatusName": "Available", "StatusStartTimestamp": since },
+                    "AvailableSlotsByChannel": { "VOICE": 1 - busy },
+                    "MaxSlotsByChannel": { "VOICE": 1 },
+                    "ActiveSlotsByChannel": { "VOICE": busy },
+                    "Contacts": contacts,
+                })
+            })
+            .collect();
+        let mut answer = Map::new();
+        answer.insert("UserDataList".into(), json!(list));
+        answer.insert("ApproximateTotalCount".into(), json!(list.len()));
+        if let Some(next) = page.next {
+            answer.insert("NextToken".into(), json!(format!("agents-from-{next}")));
+        }
+        Ok(Value::Object(answer))
+    }
+
     fn describe(&self, instance_id: &str, contact_id: &str) -> Reply {
         let (c, ids, epoch) = {
             let mut instance = self.lock();
@@ -592,6 +663,14 @@ pub fn router(standin: Arc<Standin>) -> Router {
             post(
                 |State(s): State<Arc<Standin>>, UrlPath(i): UrlPath<String>, body: Bytes| async move {
                     with_body(&s, &body, |b| s.current_metrics(&i, b)).await
+                },
+            ),
+        )
+        .route(
+            "/metrics/userdata/{instance}",
+            post(
+                |State(s): State<Arc<Standin>>, UrlPath(i): UrlPath<String>, body: Bytes| async move {
+                    with_body(&s, &body, |b| s.current_user_data(&i, b)).await
                 },
             ),
         )

@@ -12,6 +12,7 @@ use crate::instance::{ConnectError, Instance, OutboundRequest, Stages};
 use live::UnixMillis;
 use live::connect::{ApiError, QueueMetrics, sort_code};
 use live::contact::ContactView;
+use live::dialer::ports::{AgentSeen, AgentStates};
 use live::dialer::{Clock, StartRequest, Switchboard};
 use live::events::{ContactEvent, EventKind};
 use sim::Millis;
@@ -113,6 +114,27 @@ impl<C: Clock> Switchboard for InProcess<C> {
             oldest_in_queue_ms: m.oldest_contact_age.0,
             snapshot_at: Some(self.wall(m.snapshot_at)),
         })
+    }
+
+    async fn agent_states(&mut self) -> Result<AgentStates, ApiError> {
+        let now = self.sim_now();
+        let instance = self.instance.ids().instance_id.clone();
+        let mut states = AgentStates::default();
+        let mut from = Some(0);
+        while let Some(start) = from {
+            let page = self
+                .instance
+                .current_user_data(now, &instance, start, 100)
+                .map_err(|e| api_error(e, true))?;
+            states
+                .agents
+                .extend(page.agents.iter().map(|&(_, a)| AgentSeen {
+                    activity: a.activity,
+                    since: self.wall(a.since),
+                }));
+            from = page.next;
+        }
+        Ok(states)
     }
 
     async fn describe(&mut self, contact_id: &str) -> Result<ContactView, ApiError> {

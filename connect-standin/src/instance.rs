@@ -201,15 +201,17 @@ impl Default for Options {
 pub enum Operation {
     StartOutboundVoiceContact,
     GetCurrentMetricData,
+    GetCurrentUserData,
     DescribeContact,
     GetContactAttributes,
     StopContact,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 5] = [
+    pub const ALL: [Operation; 6] = [
         Operation::StartOutboundVoiceContact,
         Operation::GetCurrentMetricData,
+        Operation::GetCurrentUserData,
         Operation::DescribeContact,
         Operation::GetContactAttributes,
         Operation::StopContact,
@@ -219,6 +221,7 @@ impl Operation {
         match self {
             Operation::StartOutboundVoiceContact => "StartOutboundVoiceContact",
             Operation::GetCurrentMetricData => "GetCurrentMetricData",
+            Operation::GetCurrentUserData => "GetCurrentUserData",
             Operation::DescribeContact => "DescribeContact",
             Operation::GetContactAttributes => "GetContactAttributes",
             Operation::StopContact => "StopContact",
@@ -254,9 +257,14 @@ pub struct Quota {
 
 /// Connect's default API rate quotas (account and Region) for the operations other than
 /// StartOutboundVoiceContact, whose rate and concurrency are the scenario's `limits`.
-pub const API_QUOTAS: [Quota; 4] = [
+pub const API_QUOTAS: [Quota; 5] = [
     Quota {
         operation: Operation::GetCurrentMetricData,
+        per_second: 5.0,
+        burst: 8,
+    },
+    Quota {
+        operation: Operation::GetCurrentUserData,
         per_second: 5.0,
         burst: 8,
     },
@@ -487,6 +495,13 @@ pub struct QueueInfo {
     pub enqueued_at: Millis,
 }
 
+/// One page of GetCurrentUserData: agents by index, and where the next page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserDataPage {
+    pub agents: Vec<(u32, strategies::AgentStatus)>,
+    pub next: Option<usize>,
+}
+
 /// The agent a contact reached. The simulated agents have no ids: only the time is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AgentInfo {
@@ -679,10 +694,10 @@ pub struct Instance {
     /// Contacts whose call ended since the last [`Instance::publish`].
     ended: Vec<usize>,
     dials: BTreeMap<String, u64>,
-    buckets: [Bucket; 4],
+    buckets: [Bucket; 5],
     events: Vec<ContactEvent>,
     /// Requests answered, per [`Operation`] in [`Operation::ALL`]'s order.
-    requests: [Requests; 5],
+    requests: [Requests; 6],
 }
 
 impl Instance {
@@ -722,7 +737,7 @@ impl Instance {
             ended: Vec::new(),
             dials: BTreeMap::new(),
             buckets: API_QUOTAS.map(Bucket::new),
-            requests: [Requests::default(); 5],
+            requests: [Requests::default(); 6],
             events: Vec::new(),
         })
     }
@@ -1075,6 +1090,34 @@ impl Instance {
         })
     }
 
+    /// GetCurrentUserData at `now` for the served queue: each logged-in agent (its index, a
+    /// stable id) and what it is doing since when, as of the scenario's metrics lag, as one page
+    /// of at most `max_results` agents from the `from`th on. Every page is a request.
+    pub fn current_user_data(
+        &mut self,
+        now: Millis,
+        instance_id: &str,
+        from: usize,
+        max_results: usize,
+    ) -> Result<UserDataPage, ConnectError> {
+        let answer = self
+            .check_instance(instance_id)
+            .and_then(|()| {
+                self.advance_to(now);
+                self.take(Operation::GetCurrentUserData, self.campaign.now())
+            })
+            .map(|()| {
+                let all = self.campaign.agent_statuses();
+                let end = from.saturating_add(max_results).min(all.len());
+                UserDataPage {
+                    agents: all.get(from..end).unwrap_or_default().to_vec(),
+                    next: (end < all.len()).then_some(end),
+                }
+            });
+        self.count(Operation::GetCurrentUserData, &answer);
+        answer
+    }
+
     fn contact(&self, contact_id: &str) -> Result<usize, ConnectError> {
         self.by_id
             .get(contact_id)
@@ -1185,17 +1228,17 @@ impl Instance {
     /// The stand-in's counts at `now`.
     pub fn status(&mut self, now: Millis) -> Status {
         self.advance_to(now);
-        let o = self.campaign.observe();
+        let o = self.campaign.observe().in_flight;
         Status {
             now: self.campaign.now(),
             remaining: self.campaign.remaining(),
             dialing_over: self.campaign.dialing_over(),
             contacts: self.contacts.len(),
             in_progress: self.active.len(),
-            dialing: o.in_flight.dialing,
-            in_ivr: o.in_flight.in_ivr,
-            queued: o.in_flight.queued,
-            with_agent: o.in_flight.with_agent,
+            dialing: o.dialing,
+            in_ivr: o.in_ivr,
+            queued: o.queued,
+            with_agent: o.with_agent,
             stop_requested: self
                 .contacts
                 .iter()

@@ -20,6 +20,7 @@
 //! |---|---|---|
 //! | StartOutboundVoiceContact | `PUT /contact/outbound-voice` | [`Instance::start_outbound_voice_contact`]: `DestinationPhoneNumber` → customer, a call placed, its ContactId |
 //! | GetCurrentMetricData | `POST /metrics/current/{InstanceId}` | [`Instance::current_metrics`], as `MetricResults` |
+//! | GetCurrentUserData | `POST /metrics/userdata/{InstanceId}` | [`Instance::current_user_data`]: each logged-in agent's contact state (CONNECTED, ENDED in after-contact work, none) and its start, as of the metrics lag, 100 a page |
 //! | DescribeContact | `GET /contacts/{InstanceId}/{ContactId}` | [`Instance::describe_contact`]: the call's timestamps, queue, agent, disconnect reason |
 //! | GetContactAttributes | `GET /contact/attributes/{InstanceId}/{InitialContactId}` | [`Instance::contact_attributes`]: request attributes + the flow's `dialsim_result` |
 //! | StopContact | `POST /contact/stop` | [`Instance::stop_contact`]: accepted; the simulated call still runs to its end |
@@ -35,7 +36,8 @@
 //!
 //! **Quotas run in simulated time.** The scenario's `limits` (start rate → 429
 //! `ThrottlingException`, concurrent calls → 429 `LimitExceededException`) and Connect's API
-//! rates for the other operations ([`API_QUOTAS`]: GetCurrentMetricData 5/s burst 8, the others
+//! rates for the other operations ([`API_QUOTAS`]: GetCurrentMetricData and GetCurrentUserData
+//! 5/s burst 8 each, the others
 //! 2/s burst 5 each) are token buckets refilled by simulated time: a rehearsal at time scale 100
 //! allows 100 times Connect's rates in wall-clock time. The binary says so at startup, in
 //! `--help` and in `/_standin/status`.
@@ -58,5 +60,5 @@ pub use http::{Faults, Settings, Standin, serve};
 pub use instance::{
     API_QUOTAS, AgentInfo, ConnectError, ContactDescription, CurrentMetrics, DisconnectReason,
     ErrorKind, Ids, Instance, Operation, Options, OutboundRequest, QueueInfo, Quota, Stages,
-    StandinError, Started, Status, generated_phone, outcome_of, phone_numbers,
+    StandinError, Started, Status, UserDataPage, generated_phone, outcome_of, phone_numbers,
 };

@@ -16,7 +16,7 @@ use std::sync::Arc;
     version,
     about = "Serve Amazon Connect's outbound-calling API on loopback, backed by a dialsim scenario",
     after_help = "Quotas run in simulated time: the scenario's start rate and Connect's API rates \
-(GetCurrentMetricData 5/s burst 8; DescribeContact, GetContactAttributes, StopContact 2/s burst 5) \
+(GetCurrentMetricData and GetCurrentUserData 5/s burst 8 each; DescribeContact, GetContactAttributes, StopContact 2/s burst 5) \
 are token buckets refilled by simulated time, so at --time-scale K they allow K times those rates \
 in wall-clock time. The startup line and GET /_standin/status say the rates in both clocks."
 )]

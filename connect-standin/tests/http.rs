@@ -671,3 +671,69 @@ async fn status_names_the_served_ids_and_the_quota_clock() {
     assert_eq!(metrics["per_wall_second"], 500.0);
     assert_eq!(rate("DescribeContact")["per_wall_second"], 200.0);
 }
+
+#[tokio::test]
+async fn current_user_data_pages_the_logged_in_agents_in_connects_shape() {
+    let s = start(NO_LIMITS, 8.0, 1.0).await;
+    let page = |body: Value| {
+        let r = s
+            .client
+            .post(format!("{}/metrics/userdata/{DEFAULT_INSTANCE_ID}", s.base))
+            .json(&body)
+            .send();
+        async move {
+            let r = r.await.unwrap();
+            let status = r.status().as_u16();
+            let error = r
+                .headers()
+                .get("x-amzn-errortype")
+                .map(|v| v.to_str().unwrap().to_string());
+            (status, error, r.json::<Value>().await.unwrap())
+        }
+    };
+    let filters = json!({"Queues": [DEFAULT_QUEUE_ID]});
+    // Three agents logged in, nobody called: all available, no contact; two a page.
+    let (status, _, first) = page(json!({"Filters": filters, "MaxResults": 2})).await;
+    assert_eq!(status, 200, "{first}");
+    let list = first["UserDataList"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    for u in list {
+        assert!(u["User"]["Id"].is_string(), "{u}");
+        assert!(
+            u["User"]["Arn"].as_str().unwrap().contains("/agent/"),
+            "{u}"
+        );
+        assert!(u["Status"]["StatusStartTimestamp"].is_number(), "{u}");
+        assert_eq!(u["Contacts"], json!([]));
+        assert_eq!(u["AvailableSlotsByChannel"]["VOICE"], 1);
+    }
+    let next = first["NextToken"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let (_, _, second) =
+        page(json!({"Filters": filters, "MaxResults": 2, "NextToken": next})).await;
+    assert_eq!(second["UserDataList"].as_array().unwrap().len(), 1);
+    assert!(second.get("NextToken").is_none(), "{second}");
+    let ids: std::collections::HashSet<_> = list
+        .iter()
+        .chain(second["UserDataList"].as_array().unwrap())
+        .map(|u| u["User"]["Id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 3, "each agent once");
+    // Refused as Connect refuses: no filter, a page size out of 1–100, a token not given.
+    for body in [
+        json!({"MaxResults": 10}),
+        json!({"Filters": filters, "MaxResults": 0}),
+        json!({"Filters": filters, "MaxResults": 101}),
+        json!({"Filters": filters, "NextToken": "elsewhere"}),
+    ] {
+        let (status, error, answer) = page(body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(
+            error.as_deref(),
+            Some("InvalidParameterException"),
+            "{body}"
+        );
+    }
+}

@@ -28,6 +28,9 @@ struct Numbers {
     queue_entries: f64,
     queue_abandon_rate: f64,
     connected: f64,
+    /// The regulator's rate: live's estimate from what Connect shows (the status line's and the
+    /// kill-switch's), the simulator's true count.
+    regulatory_rate: f64,
 }
 
 /// The campaign file `live` would run for `scenario`'s world with `strategy`.
@@ -133,7 +136,7 @@ fn live_run(scenario: &Path, strategy: &StrategySpec, replication: u32) -> (Numb
         .collect();
     store.import(&entries, &HashSet::new(), epoch).unwrap();
     let campaign = campaign(world, &s.rules, strategy);
-    let threshold = campaign.compliance.threshold_ms();
+    let counting = campaign.counting();
     let options = Options {
         events: true,
         stop_after_ms: Some(world.horizon.0 as i64),
@@ -151,15 +154,16 @@ fn live_run(scenario: &Path, strategy: &StrategySpec, replication: u32) -> (Numb
         .expect("the run");
     let store = Store::open(&path, &identity, false, clock.now()).unwrap().0;
     let calls = store.finished_calls().unwrap();
-    let t = compliance::tally(&calls, threshold);
+    let t = compliance::tally(&calls, &counting);
     let numbers = Numbers {
         dials: store.attempts().unwrap().len() as f64,
-        queue_entries: t.queued as f64,
+        queue_entries: t.seen.queued as f64,
         queue_abandon_rate: t.queue_rate().unwrap_or(0.0),
         connected: calls
             .iter()
             .filter(|c| c.outcome == live::Outcome::Agent)
             .count() as f64,
+        regulatory_rate: t.regulatory_rate(&counting).unwrap_or(0.0),
     };
     (numbers, report)
 }
@@ -180,6 +184,7 @@ fn simulated(scenario: &Path, strategy: &StrategySpec, n: u32) -> Vec<Numbers> {
                     0.0
                 },
                 connected: c.connected as f64,
+                regulatory_rate: c.tally().regulatory_rate().unwrap_or(0.0),
             }
         })
         .collect()
@@ -204,11 +209,12 @@ fn agrees(scenario: &str, strategy: &str, relative: f64) {
     let (live, report) = live_run(&path, &spec, 0);
     assert_eq!(report.end, Some(End::StopAfter), "{report:?}");
     let sims = simulated(&path, &spec, 12);
-    let fields: [(&str, Field); 4] = [
+    let fields: [(&str, Field); 5] = [
         ("dials", |n| n.dials),
         ("queue entries", |n| n.queue_entries),
         ("connected", |n| n.connected),
         ("queue abandon rate", |n| n.queue_abandon_rate),
+        ("regulatory abandon rate", |n| n.regulatory_rate),
     ];
     let mut table = String::new();
     let mut bad = Vec::new();

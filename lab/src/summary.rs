@@ -3,7 +3,7 @@
 //! distribution. `docs/results.md` documents the file.
 
 use crate::catalogue::Metric;
-use crate::stats::{Estimate, mean_ci};
+use crate::stats::{Estimate, mean_ci, share_ci};
 use hdrhistogram::Histogram;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -225,6 +225,55 @@ pub struct StrategyResult {
 pub struct Days {
     pub abandon_rate_regulatory: Vec<Option<f64>>,
     pub abandon_rate: Vec<Option<f64>>,
+    /// The US rule's 30-day periods formed from the days; absent with fewer than 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods_30d: Option<Periods>,
+}
+
+/// Days pooled into 30-day periods, the FCC's window: replications 1–30 are the first period,
+/// 31–60 the second, and so on (the days are independent, so the periods are too, and the share
+/// over the cap has an exact binomial interval); days past the last whole period are left out.
+/// A period's regulatory rate pools its days: their regulatory abandons over their live answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Periods {
+    /// Days in a period (30).
+    pub days: u32,
+    /// Each period's regulatory abandon rate, in order; `None` without a live answer.
+    pub abandon_rate_regulatory: Vec<Option<f64>>,
+    /// The share of periods whose rate is over the cap, with its exact binomial 95% interval.
+    pub over_cap: Estimate,
+    /// The worst period's rate.
+    pub worst: Option<f64>,
+}
+
+/// Days in the FCC's abandonment window.
+pub const PERIOD_DAYS: usize = 30;
+
+/// The 30-day periods of `reps` (in replication order), `None` with fewer than 30 days.
+pub fn periods_30d(reps: &[RepMetrics]) -> Option<Periods> {
+    let rates: Vec<Option<f64>> = reps
+        .chunks_exact(PERIOD_DAYS)
+        .map(|days| {
+            let (abandons, answers) = days.iter().fold((0u64, 0u64), |(a, n), r| {
+                (a + r.counters.regulatory_abandons(), n + r.counters.live_answers)
+            });
+            (answers > 0).then(|| abandons as f64 / answers as f64)
+        })
+        .collect();
+    if rates.is_empty() {
+        return None;
+    }
+    let cap = reps[0].abandon_cap;
+    let counted: Vec<f64> = rates.iter().flatten().copied().collect();
+    Some(Periods {
+        days: PERIOD_DAYS as u32,
+        over_cap: share_ci(
+            counted.iter().filter(|r| **r > cap).count() as u64,
+            counted.len() as u64,
+        ),
+        worst: counted.iter().copied().reduce(f64::max),
+        abandon_rate_regulatory: rates,
+    })
 }
 
 /// Per-interval means over replications (interval i covers [i·interval_s, (i+1)·interval_s)).
@@ -306,6 +355,7 @@ pub fn summarise(spec: &StrategySpec, reps: &[RepMetrics]) -> StrategyResult {
                 .iter()
                 .map(|r| Metric::AbandonRate.per_replication(r))
                 .collect(),
+            periods_30d: periods_30d(reps),
         },
     }
 }

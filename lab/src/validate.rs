@@ -514,6 +514,21 @@ fn days(at: &At, days: &crate::summary::Days, replications: u32) -> Checked {
             }
         }
     }
+    if let Some(p) = &days.periods_30d {
+        let periods = at.key("periods_30d");
+        let at = periods.key("abandon_rate_regulatory");
+        length(
+            &at,
+            p.abandon_rate_regulatory.len(),
+            replications as usize / crate::summary::PERIOD_DAYS,
+            || "one rate per 30 replications".into(),
+        )?;
+        for (i, r) in p.abandon_rate_regulatory.iter().enumerate() {
+            if let Some(r) = r {
+                share(&at.index(i), *r)?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -117,6 +117,7 @@ fn run(b: &mut Bench, decisions: u64) -> Duration {
                         snapshot_at: Some(*now),
                         ..QueueMetrics::default()
                     })),
+                    Action::ReadAgentStates => Answer::AgentStates(Ok(Default::default())),
                     Action::ReadEvents => Answer::Events(Ok(std::mem::take(ended))),
                     Action::Start(_) => {
                         *serial += 1;

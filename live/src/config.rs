@@ -275,6 +275,10 @@ pub struct Quotas {
     /// GetCurrentMetricData.
     #[serde(default = "default_metrics_api")]
     pub metrics_api: Bucket,
+    /// GetCurrentUserData (each page of 100 agents is a request), read after each
+    /// GetCurrentMetricData by a strategy that forecasts from agents' states.
+    #[serde(default = "default_metrics_api")]
+    pub user_data_api: Bucket,
     /// Calls of this campaign in flight at once (Connect's default instance quota is 10), 1 to
     /// 1,000,000: 0 would let `run` wait for ever without placing a call.
     #[serde(default = "default_concurrent", deserialize_with = "concurrent_calls")]
@@ -313,6 +317,7 @@ impl Default for Quotas {
             contact_api: default_contact_api(),
             start_api: None,
             metrics_api: default_metrics_api(),
+            user_data_api: default_metrics_api(),
             max_concurrent_calls: default_concurrent(),
         }
     }

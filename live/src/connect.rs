@@ -9,8 +9,8 @@
 
 use crate::config::Campaign;
 use crate::contact::ContactView;
+use crate::dialer::ports::{AgentSeen, AgentStates, StartRequest, Switchboard};
 pub use crate::dialer::ports::{ApiError, QueueMetrics};
-use crate::dialer::ports::{StartRequest, Switchboard};
 use crate::time::UnixMillis;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -19,9 +19,13 @@ use aws_sdk_connect::Client;
 use aws_sdk_connect::error::DisplayErrorContext;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::primitives::DateTime;
-use aws_sdk_connect::types::{Channel, CurrentMetric, CurrentMetricName, Filters, Unit};
+use aws_sdk_connect::types::{
+    Channel, ContactState, CurrentMetric, CurrentMetricName, Filters, Unit, UserData,
+    UserDataFilters,
+};
 use std::collections::HashMap;
 use std::time::Duration;
+use strategies::Activity;
 
 const THROTTLING: [&str; 5] = [
     "ThrottlingException",
@@ -111,7 +115,31 @@ fn to_unix(t: Option<&DateTime>) -> Option<UnixMillis> {
     Some(UnixMillis((t.as_secs_f64() * 1_000.0).round() as i64))
 }
 
-/// The queue's current metrics, as the pacer needs them.
+/// One agent of GetCurrentUserData's answer; `None` without the times it needs.
+fn agent_seen(u: &UserData) -> Option<AgentSeen> {
+    let contact = u
+        .contacts()
+        .iter()
+        .find(|c| c.channel().is_none_or(|ch| *ch == Channel::Voice));
+    match contact.and_then(|c| c.agent_contact_state().map(|s| (c, s))) {
+        Some((c, ContactState::Connected | ContactState::ConnectedOnhold)) => Some(AgentSeen {
+            activity: Activity::OnContact,
+            since: to_unix(
+                c.connected_to_agent_timestamp()
+                    .or(c.state_start_timestamp()),
+            )?,
+        }),
+        Some((c, ContactState::Ended)) => Some(AgentSeen {
+            activity: Activity::AfterContactWork,
+            since: to_unix(c.state_start_timestamp())?,
+        }),
+        _ => Some(AgentSeen {
+            activity: Activity::Available,
+            since: to_unix(u.status().and_then(|s| s.status_start_timestamp()))?,
+        }),
+    }
+}
+
 /// Amazon Connect through the SDK, for one campaign's instance, flow and queue.
 pub struct Connect {
     client: Client,
@@ -242,6 +270,33 @@ impl Connect {
         Ok(m)
     }
 
+    /// GetCurrentUserData for the campaign's queue, every page (100 agents each): each agent's
+    /// activity from the state of its voice contact — CONNECTED talking, ENDED in after-contact
+    /// work, none available — and when that state began.
+    pub async fn agent_states(&self) -> Result<AgentStates, ApiError> {
+        let mut states = AgentStates::default();
+        let mut next: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .get_current_user_data()
+                .instance_id(&self.instance_id)
+                .filters(UserDataFilters::builder().queues(&self.queue_id).build())
+                .max_results(100)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| sort(e, true))?;
+            states
+                .agents
+                .extend(out.user_data_list().iter().filter_map(agent_seen));
+            match out.next_token() {
+                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                _ => return Ok(states),
+            }
+        }
+    }
+
     /// DescribeContact.
     pub async fn describe(&self, contact_id: &str) -> Result<ContactView, ApiError> {
         let out = self
@@ -302,6 +357,10 @@ impl Switchboard for Connect {
 
     async fn metrics(&mut self) -> Result<QueueMetrics, ApiError> {
         Connect::metrics(self).await
+    }
+
+    async fn agent_states(&mut self) -> Result<AgentStates, ApiError> {
+        Connect::agent_states(self).await
     }
 
     async fn describe(&mut self, contact_id: &str) -> Result<ContactView, ApiError> {

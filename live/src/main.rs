@@ -450,19 +450,45 @@ fn status(path: &Path) -> Result<(), Failure> {
         );
     }
     let t = &p.abandon;
-    println!(
-        "abandon rate (regulatory) {}  = ({} abandoned + {} bridged to an agent later than {} s) / {} calls answered by a live person (pressed a key or chose an agent)",
-        rate(t.regulatory_rate()),
-        t.abandoned,
-        t.connected_late,
-        c.compliance.compliance_threshold_s,
-        t.live_answers
+    let counting = c.counting();
+    let drops = format!(
+        "({} abandoned + {} bridged to an agent later than {} s)",
+        t.abandoned, t.connected_late, c.compliance.compliance_threshold_s
     );
+    if counting.amd.is_none() && counting.silent_people == 0.0 {
+        println!(
+            "abandon rate (regulatory) {}  = {drops} / {} calls answered by a live person (pressed a key or chose an agent)",
+            rate(t.regulatory_rate(&counting)),
+            t.seen.keyed
+        );
+    } else {
+        let answers = t.live_answers(&counting);
+        let how = match counting.amd {
+            Some(a) => format!(
+                "from {} calls that reached the IVR and {} taken for machines, with the declared detector's false_positive {} and false_negative {}",
+                t.seen.sent_to_ivr(),
+                t.seen.machines,
+                a.false_positive,
+                a.false_negative
+            ),
+            None => format!(
+                "{} pressed a key, over the declared {}% of people who press nothing, at most the {} calls that reached the IVR",
+                t.seen.keyed,
+                counting.silent_people * 100.0,
+                t.seen.sent_to_ivr()
+            ),
+        };
+        println!(
+            "abandon rate (regulatory) {}  = {drops} / {answers:.0} live answers (estimated: {how}) + {:.2}% hung up on by detection (its declared false_positive)",
+            rate(t.regulatory_rate(&counting)),
+            counting.allowance() * 100.0
+        );
+    }
     println!(
         "abandon rate (queue)      {}  = {} abandoned / {} callers who chose to talk to an agent",
         rate(t.queue_rate()),
         t.abandoned,
-        t.queued
+        t.seen.queued
     );
     match p.occupancy {
         Some(o) => println!(

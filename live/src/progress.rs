@@ -1,5 +1,6 @@
 //! What `live status` reports, computed from the campaign store: customers per result code,
-//! calls in flight, the abandon rates by their one definition ([`crate::compliance::tally`]),
+//! calls in flight, the abandon rates by their one definition (the regulator's estimated from
+//! what Connect shows, as the pacers estimate it: [`crate::compliance::tally`]),
 //! occupancy, the kill-switch's state and an estimate of the time left.
 //!
 //! A store a rehearsal ran holds the rehearsal's clock, not the wall clock's: its lines are
@@ -9,7 +10,6 @@ use crate::compliance::{self, KillSwitchState};
 use crate::config::Campaign;
 use crate::store::{Attempt, Result, Store};
 use crate::time::{HOUR_MS, MINUTE_MS, UnixMillis};
-use rules::abandonment::AbandonTally;
 use std::collections::BTreeMap;
 
 /// The campaign's progress at one moment.
@@ -25,7 +25,7 @@ pub struct Progress {
     pub in_flight: Vec<Attempt>,
     pub per_code: BTreeMap<&'static str, u64>,
     /// Every finished call so far.
-    pub abandon: AbandonTally,
+    pub abandon: compliance::LiveCounts,
     pub occupancy: Option<f64>,
     /// Customers who may still be called and have no call in flight.
     pub left: u64,
@@ -43,7 +43,7 @@ impl Progress {
         let in_flight = store.in_flight()?;
         let attempts = store.attempts()?;
         let view = store.scan_view(at, &campaign.rules)?;
-        let threshold = campaign.compliance.threshold_ms();
+        let counting = campaign.counting();
         let finished = store.finished_calls()?;
         let ks = &campaign.compliance.kill_switch;
         let window = (ks.window_min.get() * MINUTE_MS as f64).round() as i64;
@@ -61,11 +61,11 @@ impl Progress {
             callable_now: view.callable_now,
             attempts: attempts.len(),
             per_code: store.counts_per_code()?,
-            abandon: compliance::tally(&finished, threshold),
+            abandon: compliance::tally(&finished, &counting),
             occupancy: store.occupancy(MINUTE_MS, None)?,
             left: view.remaining.saturating_sub(in_flight.len() as u64),
             last_hour_dials: attempts.iter().filter(|a| a.planned_at >= hour_ago).count() as u64,
-            kill_switch: compliance::kill_switch(&recent, ks, threshold, at),
+            kill_switch: compliance::kill_switch(&recent, ks, &counting, at),
             in_flight,
         })
     }

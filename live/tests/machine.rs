@@ -414,6 +414,9 @@ fn a_crash_at_any_step_loses_nothing_and_dials_nobody_twice() {
                             live::dialer::Action::ReadMetrics => {
                                 Answer::Metrics(script.metrics().await)
                             }
+                            live::dialer::Action::ReadAgentStates => {
+                                Answer::AgentStates(script.agent_states().await)
+                            }
                             live::dialer::Action::Start(r) => {
                                 Answer::Started(script.start(&r).await)
                             }

@@ -414,6 +414,18 @@ fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
         "{placed} calls for {CUSTOMERS} customers"
     );
     assert_eq!(failed, 0);
+    // Predictive forecasts from the agents' states: `live` read them with GetCurrentUserData
+    // through the SDK, and Connect (the stand-in) understood every request.
+    let requests = http_get(standin.port, "/_standin/status")["requests"].clone();
+    let user_data = requests
+        .as_array()
+        .expect("requests per operation")
+        .iter()
+        .find(|r| r["operation"] == "GetCurrentUserData")
+        .expect("GetCurrentUserData is served")
+        .clone();
+    assert!(user_data["ok"].as_u64().unwrap() > 10, "{requests}");
+    assert_eq!(user_data["failed"], 0, "{requests}");
     check_every_customer_final(dir.path());
     let status = ok(&live(
         dir.path(),

@@ -23,8 +23,8 @@ use rules::callable::Callable;
 use rules::rulebook::retry_slot;
 use std::collections::VecDeque;
 use strategies::{
-    AgentCounts, CallRecord, Choice, InFlight, Millis, Observation, RejectReason, Rejection,
-    RingOutcome,
+    Activity, AgentCounts, AgentStatus, CallRecord, Choice, InFlight, Millis, Observation,
+    RejectReason, Rejection, RingOutcome,
 };
 
 /// How long after dialing stops the queue is closed at the latest (744 h, the longest
@@ -201,6 +201,11 @@ pub struct Campaign<'m> {
     waiting: VecDeque<CallId>,
     counts: AgentCounts,
     reported: VecDeque<(Millis, AgentCounts)>,
+    /// Each agent's status as of `now - metrics_lag` (GetCurrentUserData's view; `None`: logged
+    /// out), the changes not yet that old, and the logged-in ones' for the next observation.
+    shown: Vec<Option<AgentStatus>>,
+    status_changes: VecDeque<(Millis, u32, Option<AgentStatus>)>,
+    statuses: Vec<AgentStatus>,
     in_flight: InFlight,
     tokens: f64,
     tokens_at: Millis,
@@ -258,6 +263,9 @@ impl<'m> Campaign<'m> {
             waiting: VecDeque::new(),
             counts: AgentCounts::default(),
             reported: VecDeque::new(),
+            shown: vec![None; model.agents.len()],
+            status_changes: VecDeque::new(),
+            statuses: Vec::with_capacity(model.agents.len()),
             in_flight: InFlight::default(),
             tokens: model.start_rate.map_or(0.0, |(_, burst)| f64::from(burst)),
             tokens_at: Millis::ZERO,
@@ -382,8 +390,11 @@ impl<'m> Campaign<'m> {
     }
 
     /// What a dialer would see now through Connect's APIs and its own bookkeeping.
-    pub fn observe(&self) -> Observation {
+    pub fn observe(&mut self) -> Observation<'_> {
         let lag = self.model.metrics_lag;
+        self.catch_up_statuses();
+        self.statuses.clear();
+        self.statuses.extend(self.shown.iter().flatten());
         let agents = if lag == Millis::ZERO {
             self.counts
         } else {
@@ -408,6 +419,29 @@ impl<'m> Campaign<'m> {
             oldest_in_queue,
             callable_now: self.callable_now(),
             remaining: self.callable.remaining(),
+            agent_states: &self.statuses,
+        }
+    }
+
+    /// Each logged-in agent (by its index, a stable id) and its status as the metrics APIs
+    /// report it now: what GetCurrentUserData answers.
+    pub fn agent_statuses(&mut self) -> Vec<(u32, AgentStatus)> {
+        self.catch_up_statuses();
+        self.shown
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|s| (i as u32, s)))
+            .collect()
+    }
+
+    /// Applies the status changes that are `metrics_lag` old by now.
+    fn catch_up_statuses(&mut self) {
+        let as_of = self.now - self.model.metrics_lag;
+        while let Some(&(t, agent, status)) = self.status_changes.front()
+            && t <= as_of
+        {
+            self.shown[agent as usize] = status;
+            self.status_changes.pop_front();
         }
     }
 
@@ -806,7 +840,7 @@ impl<'m> Campaign<'m> {
         a.connected_at = now;
         self.counts.available -= 1;
         self.counts.on_contact += 1;
-        self.agents_changed();
+        self.agents_changed(agent);
         self.events.push(now + talk, Event::TalkEnd { agent });
     }
 
@@ -819,7 +853,7 @@ impl<'m> Campaign<'m> {
         self.rec.talked(a.connected_at, now);
         self.counts.on_contact -= 1;
         self.counts.after_contact_work += 1;
-        self.agents_changed();
+        self.agents_changed(agent);
         self.end_call_with_wrap(id, Some((agent, now + wrap)));
         self.events.push(now + wrap, Event::WrapEnd { agent });
     }
@@ -836,7 +870,7 @@ impl<'m> Campaign<'m> {
             self.counts.available += 1;
             self.idle.push_back(agent);
         }
-        self.agents_changed();
+        self.agents_changed(agent);
         self.serve_queue();
     }
 
@@ -848,7 +882,7 @@ impl<'m> Campaign<'m> {
         self.idle.push_back(agent);
         self.counts.staffed += 1;
         self.counts.available += 1;
-        self.agents_changed();
+        self.agents_changed(agent);
         self.serve_queue();
     }
 
@@ -859,14 +893,31 @@ impl<'m> Campaign<'m> {
                 a.state = AgentState::LoggedOut;
                 self.counts.available -= 1;
                 self.counts.staffed -= 1;
-                self.agents_changed();
+                self.agents_changed(agent);
             }
             AgentState::Talking | AgentState::Wrapping => a.shift_over = true,
             AgentState::LoggedOut => {}
         }
     }
 
-    fn agents_changed(&mut self) {
+    /// `agent`'s state changed: the counts and the agent's status as the metrics APIs will
+    /// report them.
+    fn agents_changed(&mut self, agent: u32) {
+        let status = match self.agents[agent as usize].state {
+            AgentState::LoggedOut => None,
+            AgentState::Idle => Some(Activity::Available),
+            AgentState::Talking => Some(Activity::OnContact),
+            AgentState::Wrapping => Some(Activity::AfterContactWork),
+        }
+        .map(|activity| AgentStatus {
+            activity,
+            since: self.now,
+        });
+        if self.model.metrics_lag == Millis::ZERO {
+            self.shown[agent as usize] = status;
+        } else {
+            self.status_changes.push_back((self.now, agent, status));
+        }
         self.rec.agents(self.now, self.counts);
         if self.model.metrics_lag > Millis::ZERO {
             let as_of = self.now - self.model.metrics_lag;

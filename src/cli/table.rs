@@ -64,6 +64,37 @@ pub fn render(results: &Results) -> String {
         );
         rows.push(row);
     }
+    if results
+        .strategies
+        .iter()
+        .any(|s| s.days.periods_30d.is_some())
+    {
+        let mut row = vec!["30-day periods over the cap (÷ live answers) %".to_string()];
+        row.extend(results.strategies.iter().map(|s| {
+            s.days.periods_30d.as_ref().map_or("—".into(), |p| {
+                format!(
+                    "{} of {}, {}",
+                    p.abandon_rate_regulatory
+                        .iter()
+                        .flatten()
+                        .filter(|r| **r > results.abandon_cap)
+                        .count(),
+                    p.abandon_rate_regulatory.len(),
+                    cell(Some(&p.over_cap), 100.0)
+                )
+            })
+        }));
+        rows.insert(rows.len() - 8, row);
+        let mut row = vec!["worst 30-day period abandon rate (÷ live answers) %".to_string()];
+        row.extend(results.strategies.iter().map(|s| {
+            s.days
+                .periods_30d
+                .as_ref()
+                .and_then(|p| p.worst)
+                .map_or("—".into(), |w| format!("{:.2}", w * 100.0))
+        }));
+        rows.insert(rows.len() - 8, row);
+    }
     out.push_str(&layout(&rows, "", 1));
     out
 }

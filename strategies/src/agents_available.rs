@@ -58,7 +58,7 @@ mod tests {
     use super::*;
     use crate::AgentCounts;
 
-    fn seen(available: u32, dialing: u32) -> Observation {
+    fn seen(available: u32, dialing: u32) -> Observation<'static> {
         Observation {
             agents: AgentCounts {
                 staffed: 10,

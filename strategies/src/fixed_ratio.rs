@@ -47,7 +47,7 @@ mod tests {
     use super::*;
     use crate::{AgentCounts, InFlight};
 
-    fn seen(available: u32, before_agent: u32) -> Observation {
+    fn seen(available: u32, before_agent: u32) -> Observation<'static> {
         Observation {
             agents: AgentCounts {
                 staffed: 20,

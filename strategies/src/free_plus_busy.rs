@@ -125,7 +125,7 @@ mod tests {
     use super::*;
     use crate::{AgentCounts, Choice, RingOutcome};
 
-    fn seen(now_s: u64) -> Observation {
+    fn seen(now_s: u64) -> Observation<'static> {
         Observation {
             now: Millis::from_secs(now_s),
             agents: AgentCounts {

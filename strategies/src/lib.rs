@@ -34,9 +34,10 @@ pub mod predictive;
 pub mod progressive;
 pub mod record;
 pub mod spec;
+pub mod talk_time;
 pub mod time;
 
-pub use observe::{AgentCounts, InFlight, Observation};
+pub use observe::{Activity, AgentCounts, AgentStatus, InFlight, Observation};
 pub use record::{AfterRejection, CallRecord, Choice, RejectReason, Rejection, RingOutcome};
 pub use rules::abandonment::{Counting, DeclaredAmd};
 /// Numbers checked while a file is read (the rules' crate holds them: its syntax needs them).

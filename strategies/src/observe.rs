@@ -39,9 +39,29 @@ impl InFlight {
     }
 }
 
+/// What a logged-in agent is doing, as GetCurrentUserData reports it: the state of the agent's
+/// contact (none: available).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    Available,
+    /// Talking to a customer (the contact's state CONNECTED).
+    OnContact,
+    /// Wrapping up a contact that ended (the contact's state ENDED, in after-contact work).
+    AfterContactWork,
+}
+
+/// One agent in GetCurrentUserData's answer: what the agent is doing and since when (the
+/// contact's StateStartTimestamp; the agent's status start when available).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentStatus {
+    pub activity: Activity,
+    /// Time since the campaign started at which `activity` began.
+    pub since: Millis,
+}
+
 /// One look at the campaign, taken when the pacer is asked to decide.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Observation {
+pub struct Observation<'a> {
     /// Time since the campaign started.
     pub now: Millis,
     /// Agent counts as last reported by the metrics API.
@@ -56,4 +76,7 @@ pub struct Observation {
     pub callable_now: u64,
     /// Customers that have not reached a final result yet (callable now, later, or in a call).
     pub remaining: u64,
+    /// Each logged-in agent's activity and its start, as of `now - agents_age` like `agents`
+    /// (GetCurrentUserData). Empty when the dialer does not read them.
+    pub agent_states: &'a [AgentStatus],
 }

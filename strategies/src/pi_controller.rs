@@ -131,7 +131,7 @@ mod tests {
         }
     }
 
-    fn seen(t: u64, available: u32, dialing: u32) -> Observation {
+    fn seen(t: u64, available: u32, dialing: u32) -> Observation<'static> {
         Observation {
             now: Millis::from_secs(t),
             agents: AgentCounts {

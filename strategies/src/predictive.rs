@@ -8,29 +8,43 @@
 //!   law (time-average of agents in after-call work ÷ connections).
 //!
 //! Each second it forecasts the next D: agents free by then are
-//! S = available + Bin(wrapping, q_w) + Bin(talking, q_t),
-//! where an agent in after-call work is free within D with q_w = 1 − e^(−D/W)
-//! and a talking agent, who must finish talking and then wrap up, with q_t = P(T′ + W′ ≤ D) for
-//! exponential T′ and W′ of means T and W (memoryless remaining times, so elapsed handle times
-//! need not be known — Connect reports agents' states, not when each call started); callers
+//! S = available + Bin(wrapping, q_w) + Σ Bernoulli(q_t,i) over talking agents,
+//! where an agent in after-call work is free within D with q_w = 1 − e^(−D/W) and a talking
+//! agent, who must finish talking and then wrap up, with q_t,i = P(T − e_i + W′ ≤ D | T > e_i):
+//! the talk-time distribution conditioned on e_i, how long the agent's call has lasted, as
+//! Connect's GetCurrentUserData shows it ([`crate::talk_time`]: a Kaplan–Meier estimate from the
+//! finished calls, the calls in progress censored, rebuilt every minute; W′ exponential of mean
+//! W). Talking agents are grouped in bands of q_t,i 0.05 wide, each band binomial. Without
+//! agents' states (or with `releases: Memoryless`) every talking agent has the same q_t =
+//! P(T′ + W′ ≤ D) for exponential T′ and W′ of means T and W. Measured on the bundled days
+//! (`dialsim compare` of both, 20 replications), the condition buys no significant
+//! productivity: the correction below already calibrates the memoryless forecast's mean, and
+//! the forecast's variance is dominated by the arrivals'. Callers
 //! reaching the queue are X ~ Poisson(queued + p_1·in IVR + p_q·(ringing + n)) for n new dials (a
 //! sum of many unlikely Bernoulli trials). It launches the largest n whose expected callers who
 //! find no agent, E[(X − S)⁺], stay within α × the expected answers of the calls involved,
 //! p_a·(ringing + n) + in IVR + queued — never fewer than progressive would, never beyond
-//! `max_lines_per_agent` × staffed calls before an agent. α starts at `target_abandon` and is
-//! corrected every minute by the measured drop rate ([`crate::drops`]): α ×= exp(0.3 ×
-//! (target − measured) ÷ target), within [0.1, 10] × target, so the forecast's simplifications
-//! (lumping a window, Poisson arrivals) are calibrated away on the campaign itself.
+//! `max_lines_per_agent` × staffed calls before an agent. α is the regulator's budget — the
+//! aim, 97% of `target_abandon`, less the declared detector's hang-ups on people — per live
+//! answer, times a correction made every minute from the measured regulatory rate
+//! ([`crate::drops`]; 0.3 × the last quarter hour's + 0.7 × the day's): correction ×=
+//! exp(0.1 × (aim − measured) ÷ budget), within [0.02, 50], from 0.1 at the start, so the
+//! forecast's simplifications (lumping a window, Poisson arrivals) are calibrated away on the
+//! campaign itself and the day starts cautious.
 //!
 //! Until it has seen 30 answered calls and 5 queued callers it dials progressively.
 //!
-//! Settings: `target_abandon` (default 0.03), `max_lines_per_agent` (default 3.0).
-//! Observes: agent counts, `in_flight`, `callable_now`, finished calls.
+//! Settings: `target_abandon` (default 0.03), `max_lines_per_agent` (default 3.0), `releases`
+//! (`Conditioned` default, `Memoryless`).
+//! Observes: agent counts, agents' states and their starts, `in_flight`, `callable_now`,
+//! finished calls.
 
 use crate::drops::DropMeter;
 use crate::progressive::uncovered_agents;
-use crate::{CallRecord, Decision, Millis, Observation, Pacer};
+use crate::talk_time::{ReleaseTable, TalkTimes};
+use crate::{Activity, CallRecord, Decision, Millis, Observation, Pacer};
 use rules::abandonment::Counting;
+use serde::{Deserialize, Serialize};
 
 const POLL: Millis = Millis(1_000);
 const MIN_ANSWERED: u64 = 30;
@@ -42,14 +56,38 @@ const RECENT_WEIGHT: f64 = 0.3;
 const AIM: f64 = 0.97;
 const MIN_CORRECTION: f64 = 0.02;
 const MAX_CORRECTION: f64 = 50.0;
+/// Finished calls needed before talking agents' releases are conditioned on their calls'
+/// elapsed times.
+const MIN_TALKS: u64 = 30;
+/// Talking agents are grouped by release probability in bands this wide.
+const RELEASE_BANDS: usize = 20;
+
+/// How a talking agent's release within the lead time is forecast.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Releases {
+    /// From the talk-time distribution conditioned on the call's elapsed time, when the dialer
+    /// shows agents' states ([`crate::talk_time`]); memoryless until it has learned.
+    #[default]
+    Conditioned,
+    /// As if remaining talk times were exponential: every talking agent alike.
+    Memoryless,
+}
+
+impl Releases {
+    pub fn is_default(&self) -> bool {
+        *self == Releases::default()
+    }
+}
 
 /// What the pacer believes about the next lead time D, in one place so it can be tested.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
     /// Agents free now.
     pub available: u32,
-    /// Busy agents in groups (agents, probability each is free within D): wrapping up, talking.
-    pub releasing: [(u32, f64); 2],
+    /// Busy agents in groups (agents, probability each is free within D): those wrapping up,
+    /// then those talking (one group, or one per band of release probability when their calls'
+    /// elapsed times are known).
+    pub releasing: Vec<(u32, f64)>,
     /// Expected queue arrivals from calls already in flight.
     pub arrivals_in_flight: f64,
     /// Expected answers among calls already in flight.
@@ -62,71 +100,72 @@ pub struct Forecast {
 }
 
 impl Forecast {
-    /// P(S = available + j) for j = 0, 1, …: the releases of both groups, convolved.
+    /// P(S = available + j) for j = 0, 1, …: the releases of every group, convolved.
     fn supply(&self) -> Vec<f64> {
-        let [a, b] = self.releasing.map(|(n, q)| binomial(n, q));
-        let mut pmf = vec![0.0; a.len() + b.len() - 1];
-        for (i, pa) in a.iter().enumerate() {
-            for (j, pb) in b.iter().enumerate() {
-                pmf[i + j] += pa * pb;
+        let mut pmf = vec![1.0];
+        for &(n, q) in &self.releasing {
+            let b = binomial(n, q);
+            if b.len() == 1 {
+                continue;
             }
+            let mut next = vec![0.0; pmf.len() + b.len() - 1];
+            for (i, pa) in pmf.iter().enumerate() {
+                for (j, pb) in b.iter().enumerate() {
+                    next[i + j] += pa * pb;
+                }
+            }
+            pmf = next;
         }
         pmf
     }
 
     /// E[(X − S)⁺] for X ~ Poisson(mean) and the supply distribution.
     pub fn expected_unserved(&self, mean: f64, supply: &[f64]) -> f64 {
-        self.unserved(
-            mean,
-            supply,
-            &ln_counts(self.available as usize + supply.len()),
-        )
-    }
-
-    /// [`Forecast::expected_unserved`] with ln 1, ln 2, … given (computed once per decision,
-    /// not once per candidate launch count: a team of thousands needs thousands).
-    fn unserved(&self, mean: f64, supply: &[f64], ln_k: &[f64]) -> f64 {
-        let top = self.available as usize + supply.len();
+        let available = self.available as usize;
+        let top = available + supply.len();
         // g(s) = E[(X − s)⁺] = mean − s + Σ_{k<s} (s − k)·P(X = k), from running sums.
-        let (mut cdf, mut kp, mut ln_p) = (0.0, 0.0, -mean);
-        let ln_mean = mean.ln();
-        let mut g = Vec::with_capacity(top);
-        for (s, ln_next) in ln_k.iter().enumerate().take(top) {
-            g.push(mean - s as f64 + s as f64 * cdf - kp);
-            let p = if mean > 0.0 {
-                // exp is exactly 0 this far below; skipping it keeps every bit and saves the
-                // call for the thousands of terms a large team's tails have.
-                if ln_p < -800.0 { 0.0 } else { ln_p.exp() }
-            } else {
-                f64::from(u8::from(s == 0))
-            };
+        let (mut cdf, mut kp, mut total) = (0.0, 0.0, 0.0);
+        let mut pmf = PoissonTerms::new(mean);
+        for s in 0..top {
+            if s >= available {
+                let g = mean - s as f64 + s as f64 * cdf - kp;
+                total += supply[s - available] * g.max(0.0);
+            }
+            let p = pmf.next_term();
             cdf += p;
             kp += s as f64 * p;
-            ln_p += ln_mean - ln_next;
         }
-        supply
-            .iter()
-            .enumerate()
-            .map(|(j, p)| p * g[self.available as usize + j].max(0.0))
-            .sum()
+        total
     }
 
     /// The largest n in [0, cap] with E[(X − S)⁺] ≤ α × expected answers; 0 if even n = 0 fails.
     pub fn launch(&self, cap: u32) -> u32 {
         let supply = self.supply();
-        let ln_k = ln_counts(self.available as usize + supply.len());
         let fits = |n: u32| {
             let n = f64::from(n);
             let unserved =
-                self.unserved(self.arrivals_in_flight + n * self.p_queue, &supply, &ln_k);
+                self.expected_unserved(self.arrivals_in_flight + n * self.p_queue, &supply);
             unserved <= self.alpha * (self.answers_in_flight + n * self.p_answer)
         };
         if !fits(0) {
             return 0;
         }
         // Unserved callers grow convexly in n and the allowance linearly: the calls that fit
-        // form a prefix [0, n*], so bisection finds n*.
-        let (mut lo, mut hi) = (0, cap);
+        // form a prefix [0, n*]. n* is mostly a few calls (the calls of the seconds before are
+        // in flight): steps of 1, 2, 4, … bracket it, then bisection finds it.
+        let (mut lo, mut step) = (0u32, 1u32);
+        let mut hi = loop {
+            let probe = lo.saturating_add(step).min(cap);
+            if probe == lo {
+                break lo;
+            }
+            if fits(probe) {
+                lo = probe;
+                step = step.saturating_mul(2);
+            } else {
+                break probe - 1;
+            }
+        };
         while lo < hi {
             let mid = lo + (hi - lo).div_ceil(2);
             if fits(mid) {
@@ -139,13 +178,50 @@ impl Forecast {
     }
 }
 
-/// ln 1, ln 2, …, ln `n`.
-fn ln_counts(n: usize) -> Vec<f64> {
-    (1..=n).map(|k| (k as f64).ln()).collect()
+/// P(X = 0), P(X = 1), … for X ~ Poisson(mean), one term at a time: by the recurrence
+/// P(k) = P(k − 1)·mean ÷ k from e^(−mean) while that is a normal number, in log space past it
+/// (a mean above 700, a team of thousands), where e^(−mean) would underflow.
+struct PoissonTerms {
+    mean: f64,
+    k: u32,
+    /// The next term, or its logarithm in log space.
+    next: f64,
+    log_space: bool,
 }
 
-/// P(Bin(n, q) = j), computed in log space and cut where the remaining tail is below 1e-12 (so
-/// that convolving the groups stays cheap).
+impl PoissonTerms {
+    fn new(mean: f64) -> Self {
+        let log_space = mean > 700.0;
+        PoissonTerms {
+            mean,
+            k: 0,
+            next: if log_space { -mean } else { (-mean).exp() },
+            log_space,
+        }
+    }
+
+    fn next_term(&mut self) -> f64 {
+        self.k += 1;
+        let k = f64::from(self.k);
+        if self.log_space {
+            let p = if self.next < -800.0 {
+                0.0
+            } else {
+                self.next.exp()
+            };
+            self.next += self.mean.ln() - k.ln();
+            p
+        } else {
+            let p = self.next;
+            self.next *= self.mean / k;
+            p
+        }
+    }
+}
+
+/// P(Bin(n, q) = j), cut where the remaining tail is below 1e-12 (so that convolving the groups
+/// stays cheap): by the recurrence P(j) = P(j − 1)·(n − j + 1)/j·q/(1 − q) from (1 − q)^n, in
+/// log space when (1 − q)^n would underflow.
 fn binomial(n: u32, q: f64) -> Vec<f64> {
     let q = q.clamp(0.0, 1.0);
     let n = n as usize;
@@ -155,13 +231,20 @@ fn binomial(n: u32, q: f64) -> Vec<f64> {
         return pmf;
     }
     let (lq, lr) = (q.ln(), (1.0 - q).ln());
+    let log_space = n as f64 * lr < -700.0;
+    let odds = q / (1.0 - q);
     let (mut ln_c, mut total) = (0.0, 0.0);
+    let mut p = (n as f64 * lr).exp();
     let mut pmf = Vec::new();
     for j in 0..=n {
-        if j > 0 {
-            ln_c += ((n - j + 1) as f64).ln() - (j as f64).ln();
+        if log_space {
+            if j > 0 {
+                ln_c += ((n - j + 1) as f64).ln() - (j as f64).ln();
+            }
+            p = (ln_c + j as f64 * lq + (n - j) as f64 * lr).exp();
+        } else if j > 0 {
+            p *= (n - j + 1) as f64 / j as f64 * odds;
         }
-        let p = (ln_c + j as f64 * lq + (n - j) as f64 * lr).exp();
         pmf.push(p);
         total += p;
         if j as f64 > q * n as f64 && 1.0 - total < 1e-12 {
@@ -195,6 +278,11 @@ pub struct Predictive {
     last_seen: Millis,
     correction: f64,
     next_correction: Millis,
+    talks: TalkTimes,
+    /// Release probabilities by elapsed talk time, rebuilt every minute from `talks` and the
+    /// calls in progress; empty while the dialer shows no agent states.
+    releases: ReleaseTable,
+    forecast_releases: Releases,
 }
 
 impl Predictive {
@@ -213,7 +301,77 @@ impl Predictive {
             last_seen: Millis::ZERO,
             correction: START_CORRECTION,
             next_correction: CORRECT_EVERY,
+            talks: TalkTimes::default(),
+            releases: ReleaseTable::default(),
+            forecast_releases: Releases::default(),
         }
+    }
+
+    /// The same pacer forecasting talking agents' releases as `releases` says.
+    pub fn with_releases(mut self, releases: Releases) -> Self {
+        self.forecast_releases = releases;
+        self
+    }
+
+    fn lead_ms(&self) -> f64 {
+        self.lead_ms / self.queued.max(1) as f64
+    }
+
+    fn talk_mean_ms(&self) -> f64 {
+        (self.talk_ms / self.connected.max(1) as f64).max(1.0)
+    }
+
+    fn wrap_mean_ms(&self) -> f64 {
+        (self.wrap_area / self.connected.max(1) as f64).max(1.0)
+    }
+
+    /// Rebuilds the release table from the finished calls and, censored, the calls the agents
+    /// in `seen` are on.
+    fn learn_releases(&mut self, seen: &Observation) {
+        if self.forecast_releases == Releases::Memoryless
+            || self.talks.count() < MIN_TALKS
+            || self.queued == 0
+            || seen.agent_states.is_empty()
+        {
+            self.releases = ReleaseTable::default();
+            return;
+        }
+        let ongoing = seen
+            .agent_states
+            .iter()
+            .filter(|a| a.activity == Activity::OnContact)
+            .map(|a| seen.now.saturating_sub(a.since));
+        self.releases = self
+            .talks
+            .release_table(ongoing, self.lead_ms(), self.wrap_mean_ms());
+    }
+
+    /// The talking agents in groups of (agents, probability each is free within the lead):
+    /// one group of memoryless releases, or bands of the release table's probabilities for
+    /// the elapsed times of their calls.
+    fn talking(&self, seen: &Observation, lead: f64, talk: f64, wrap: f64) -> Vec<(u32, f64)> {
+        let memoryless = both_within(talk, wrap, lead);
+        if self.releases.is_empty() || seen.agent_states.is_empty() {
+            return vec![(seen.agents.on_contact, memoryless)];
+        }
+        let mut bands = [(0u32, 0.0f64); RELEASE_BANDS];
+        for a in seen.agent_states {
+            if a.activity != Activity::OnContact {
+                continue;
+            }
+            let q = self
+                .releases
+                .within(seen.now.saturating_sub(a.since))
+                .unwrap_or(memoryless);
+            let band = ((q * RELEASE_BANDS as f64) as usize).min(RELEASE_BANDS - 1);
+            bands[band].0 += 1;
+            bands[band].1 += q;
+        }
+        bands
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|&(n, sum)| (n, sum / f64::from(n)))
+            .collect()
     }
 
     /// The regulator's rate steered for: a little under the target, so that the day's rate,
@@ -238,16 +396,13 @@ impl Predictive {
             self.answered as f64 / finished,
         );
         let p_one = self.queued as f64 / self.answered as f64;
-        let lead = self.lead_ms / self.queued as f64;
-        let talk = (self.talk_ms / self.connected as f64).max(1.0);
-        let wrap = (self.wrap_area / self.connected as f64).max(1.0);
+        let (lead, talk, wrap) = (self.lead_ms(), self.talk_mean_ms(), self.wrap_mean_ms());
         let f = &seen.in_flight;
+        let mut releasing = vec![(seen.agents.after_contact_work, 1.0 - (-lead / wrap).exp())];
+        releasing.extend(self.talking(seen, lead, talk, wrap));
         Some(Forecast {
             available: seen.agents.available,
-            releasing: [
-                (seen.agents.after_contact_work, 1.0 - (-lead / wrap).exp()),
-                (seen.agents.on_contact, both_within(talk, wrap, lead)),
-            ],
+            releasing,
             arrivals_in_flight: f64::from(f.queued)
                 + p_one * f64::from(f.in_ivr)
                 + p_queue * f64::from(f.dialing),
@@ -277,6 +432,7 @@ impl Pacer for Predictive {
                 self.correction =
                     (self.correction * step.exp()).clamp(MIN_CORRECTION, MAX_CORRECTION);
             }
+            self.learn_releases(seen);
         }
         let progressive = uncovered_agents(seen);
         let lines = (self.max_lines * f64::from(seen.agents.staffed)).floor() as u32;
@@ -306,6 +462,7 @@ impl Pacer for Predictive {
         if let Some(c) = call.connected_at {
             self.connected += 1;
             self.talk_ms += (call.ended_at - c).0 as f64;
+            self.talks.record(call.ended_at - c);
         }
     }
 }
@@ -317,7 +474,7 @@ mod tests {
     fn forecast() -> Forecast {
         Forecast {
             available: 2,
-            releasing: [(8, 0.1), (0, 0.5)],
+            releasing: vec![(8, 0.1), (0, 0.5)],
             arrivals_in_flight: 0.5,
             answers_in_flight: 3.0,
             p_queue: 0.1,
@@ -341,7 +498,7 @@ mod tests {
                 .product();
             c * q.powi(j) * (1.0 - q).powi(b - j)
         };
-        let [g1, g2] = f.releasing;
+        let [g1, g2] = [f.releasing[0], f.releasing[1]];
         let mut total = 0.0;
         for j1 in 0..=g1.0 as i32 {
             for j2 in 0..=g2.0 as i32 {
@@ -389,7 +546,7 @@ mod tests {
     #[test]
     fn two_release_groups_convolve() {
         let f = Forecast {
-            releasing: [(6, 0.4), (5, 0.05)],
+            releasing: vec![(6, 0.4), (5, 0.05)],
             ..forecast()
         };
         let supply = f.supply();
@@ -431,5 +588,39 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(p.decide(&seen).launch, 4);
+    }
+
+    /// The recurrences agree with the closed forms, and the log-space paths take over where
+    /// e^(−mean) and (1 − q)^n underflow.
+    #[test]
+    fn poisson_and_binomial_terms_match_their_closed_forms() {
+        let ln_fact = |k: u32| (1..=k).map(|i| f64::from(i).ln()).sum::<f64>();
+        for mean in [0.0, 0.7, 12.5, 650.0, 900.0] {
+            let mut terms = PoissonTerms::new(mean);
+            for k in 0..1_200u32 {
+                let p = terms.next_term();
+                let exact = if mean == 0.0 {
+                    f64::from(u8::from(k == 0))
+                } else {
+                    (f64::from(k) * f64::ln(mean) - mean - ln_fact(k)).exp()
+                };
+                assert!(
+                    (p - exact).abs() <= 1e-9 * exact + 1e-300,
+                    "mean {mean}, k {k}: {p} vs {exact}"
+                );
+            }
+        }
+        for (n, q) in [(10u32, 0.3), (90, 0.07), (3_000, 0.5)] {
+            let pmf = binomial(n, q);
+            assert!((pmf.iter().sum::<f64>() - 1.0).abs() < 1e-9, "n {n}");
+            for (j, p) in pmf.iter().enumerate() {
+                let j = j as u32;
+                let exact = (ln_fact(n) - ln_fact(j) - ln_fact(n - j)
+                    + f64::from(j) * q.ln()
+                    + f64::from(n - j) * (1.0 - q).ln())
+                .exp();
+                assert!((p - exact).abs() <= 1e-9 * exact + 1e-300, "n {n}, j {j}");
+            }
+        }
     }
 }

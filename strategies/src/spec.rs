@@ -90,6 +90,10 @@ pub enum StrategySpec {
         target_abandon: Share,
         #[serde(default = "adaptive::default_max_level")]
         max_lines_per_agent: LinesPerAgent,
+        /// How talking agents' releases are forecast: `Conditioned` on their calls' elapsed
+        /// times (the default), or `Memoryless`, to measure what the condition buys.
+        #[serde(default, skip_serializing_if = "predictive::Releases::is_default")]
+        releases: predictive::Releases,
     },
 }
 
@@ -171,12 +175,28 @@ impl StrategySpec {
             StrategySpec::Predictive {
                 target_abandon,
                 max_lines_per_agent,
-            } => Box::new(predictive::Predictive::new(
-                target_abandon.get(),
-                max_lines_per_agent.get(),
-                counting,
-            )),
+                releases,
+            } => Box::new(
+                predictive::Predictive::new(
+                    target_abandon.get(),
+                    max_lines_per_agent.get(),
+                    counting,
+                )
+                .with_releases(releases),
+            ),
         }
+    }
+
+    /// Whether the strategy forecasts from each agent's state and its start (a dialer reads
+    /// them with GetCurrentUserData for it).
+    pub fn uses_agent_states(&self) -> bool {
+        matches!(
+            self,
+            StrategySpec::Predictive {
+                releases: predictive::Releases::Conditioned,
+                ..
+            }
+        )
     }
 
     /// The abandon rate the strategy is told to hold, if it has one.
@@ -298,7 +318,14 @@ impl StrategySpec {
             StrategySpec::Predictive {
                 target_abandon,
                 max_lines_per_agent,
-            } => format!("Predictive(target {target_abandon}, max {max_lines_per_agent}/agent)"),
+                releases,
+            } => format!(
+                "Predictive(target {target_abandon}, max {max_lines_per_agent}/agent{})",
+                match releases {
+                    predictive::Releases::Conditioned => "",
+                    predictive::Releases::Memoryless => ", memoryless",
+                }
+            ),
         }
     }
 }

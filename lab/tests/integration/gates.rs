@@ -155,3 +155,39 @@ fn a_short_ring_timeout_breaches() {
     let c = check(&model, &|| {});
     assert!(!c.strategies[0].verdicts[0].passed);
 }
+
+/// The FCC judges each 30-day period: replications 1–30 form the first period, 31–60 the
+/// second, each pooling its days' regulatory abandons over their live answers (not averaging
+/// the days' rates); the 61st day belongs to no whole period.
+#[test]
+fn thirty_day_periods_pool_consecutive_days() {
+    let mut model = load("seed-sample.ron");
+    model.strategies.truncate(1);
+    let spec = model.strategies[0].clone();
+    let reps: Vec<_> = (0..61).map(|r| lab::run::replicate(&model, &spec, r)).collect();
+    let p = lab::summary::periods_30d(&reps).expect("two whole periods");
+    assert_eq!(p.days, 30);
+    assert_eq!(p.abandon_rate_regulatory.len(), 2);
+    for (k, rate) in p.abandon_rate_regulatory.iter().enumerate() {
+        let days = &reps[30 * k..30 * (k + 1)];
+        let abandons: u64 = days.iter().map(|r| r.counters.regulatory_abandons()).sum();
+        let answers: u64 = days.iter().map(|r| r.counters.live_answers).sum();
+        let pooled = abandons as f64 / answers as f64;
+        assert_eq!(*rate, Some(pooled));
+        let daily: Vec<f64> = days
+            .iter()
+            .map(|r| r.counters.regulatory_abandons() as f64 / r.counters.live_answers as f64)
+            .collect();
+        let (lo, hi) = daily
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), d| (a.min(*d), b.max(*d)));
+        assert!(lo <= pooled && pooled <= hi, "{lo} {pooled} {hi}");
+    }
+    // The sample's intent abandons about 11% of live answers: both periods are over 3%.
+    assert_eq!(p.over_cap.mean, Some(1.0));
+    assert_eq!(
+        p.worst,
+        p.abandon_rate_regulatory.iter().flatten().copied().reduce(f64::max)
+    );
+    assert!(lab::summary::periods_30d(&reps[..29]).is_none());
+}

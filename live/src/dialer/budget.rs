@@ -1,7 +1,8 @@
 //! Client-side request quotas: token buckets on the campaign clock.
 //!
 //! Connect refuses requests over its quotas (2 a second for StartOutboundVoiceContact,
-//! DescribeContact and GetContactAttributes, 5 for GetCurrentMetricData, with bursts). The loop
+//! DescribeContact and GetContactAttributes, 5 for GetCurrentMetricData and GetCurrentUserData,
+//! with bursts). The loop
 //! stays under them itself, so that throttling is rare and the pacer's dial rate is the one it
 //! asked for. The buckets run on the time the loop is given: the wall clock in a real campaign,
 //! the rehearsal's clock against the stand-in (whose quotas run on simulated time), or a test's
@@ -57,11 +58,29 @@ impl TokenBucket {
 
     /// When the next token is there (`now` if it is).
     pub fn ready_at(&mut self, now: UnixMillis) -> UnixMillis {
+        self.ready_at_n(now, 1)
+    }
+
+    /// Takes `n` tokens at once if there are (at most the burst: a bucket never holds more).
+    pub fn take_n(&mut self, now: UnixMillis, n: u32) -> bool {
         self.refill(now);
-        if self.tokens >= 1.0 {
+        let n = f64::from(n).min(self.burst);
+        if self.tokens >= n {
+            self.tokens -= n;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// When `n` tokens are there (`now` if they are; at most the burst).
+    pub fn ready_at_n(&mut self, now: UnixMillis, n: u32) -> UnixMillis {
+        self.refill(now);
+        let n = f64::from(n).min(self.burst);
+        if self.tokens >= n {
             return now;
         }
-        let wait = ((1.0 - self.tokens) / self.per_ms).ceil() as i64;
+        let wait = ((n - self.tokens) / self.per_ms).ceil() as i64;
         now.plus_ms(wait.max(1))
     }
 }

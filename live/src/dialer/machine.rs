@@ -15,7 +15,7 @@
 //! [`Action::ReadEvents`].
 
 use super::budget::TokenBucket;
-use super::ports::StartRequest;
+use super::ports::{AgentStates, StartRequest};
 use crate::compliance::{self, FinishedCall, KillSwitchState};
 use crate::config::{Campaign, KillAction};
 use crate::connect::{ApiError, QueueMetrics};
@@ -28,8 +28,8 @@ use crate::time::{DAY_MS, MINUTE_MS, UnixMillis};
 use rules::rulebook::Verdict;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use strategies::{
-    AfterRejection, CallRecord, Choice, InFlight, Millis, Observation, Pacer, RejectReason,
-    Rejection, RingOutcome, StrategySpec,
+    AfterRejection, AgentStatus, CallRecord, Choice, InFlight, Millis, Observation, Pacer,
+    RejectReason, Rejection, RingOutcome, StrategySpec,
 };
 
 /// How the loop runs. Every duration is campaign time.
@@ -156,6 +156,9 @@ pub enum Step {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     ReadMetrics,
+    /// GetCurrentUserData, after each GetCurrentMetricData, for a strategy that forecasts from
+    /// agents' states.
+    ReadAgentStates,
     Start(StartRequest),
     Describe {
         contact_id: String,
@@ -175,6 +178,7 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
     Metrics(Result<QueueMetrics, ApiError>),
+    AgentStates(Result<AgentStates, ApiError>),
     Started(Result<String, ApiError>),
     Described(Result<ContactView, ApiError>),
     Attributes(Result<HashMap<String, String>, ApiError>),
@@ -218,6 +222,7 @@ struct Pending {
 /// The action handed out, awaiting its answer.
 enum Outstanding {
     Metrics,
+    AgentStates,
     Start(Pending),
     Describe(i64),
     Attributes(i64),
@@ -246,6 +251,7 @@ struct Budgets {
     describe: TokenBucket,
     attributes: TokenBucket,
     metrics: TokenBucket,
+    user_data: TokenBucket,
 }
 
 /// Polling intervals without contact events.
@@ -289,6 +295,11 @@ pub struct Machine {
     outstanding: Option<Outstanding>,
     metrics: Option<(QueueMetrics, UnixMillis)>,
     metrics_tried_at: Option<UnixMillis>,
+    /// Each logged-in agent's activity and its start on the campaign's clock, as
+    /// GetCurrentUserData last said (empty when the strategy does not use them).
+    agent_states: Vec<AgentStatus>,
+    /// GetCurrentUserData is to follow the last GetCurrentMetricData.
+    agent_states_due: bool,
     events_read_at: Option<UnixMillis>,
     samples: Vec<MetricSample>,
     samples_flushed_at: UnixMillis,
@@ -330,6 +341,7 @@ impl Machine {
             describe: TokenBucket::new(&q.contact_api),
             attributes: TokenBucket::new(&q.contact_api),
             metrics: TokenBucket::new(&q.metrics_api),
+            user_data: TokenBucket::new(&q.user_data_api),
         };
         let window = kill_switch_window_ms(&campaign);
         let recent = store.finished_since(now.plus_ms(-window))?.into();
@@ -350,6 +362,8 @@ impl Machine {
             outstanding: None,
             metrics: None,
             metrics_tried_at: None,
+            agent_states: Vec::new(),
+            agent_states_due: false,
             events_read_at: None,
             samples: Vec::new(),
             samples_flushed_at: now,
@@ -526,6 +540,12 @@ impl Machine {
             self.outstanding = Some(Outstanding::Metrics);
             return Ok(Some(Action::ReadMetrics));
         }
+        // The agents' states, one request per page of 100 agents (GetCurrentUserData's most).
+        if self.agent_states_due && self.budgets.user_data.take_n(now, self.user_data_pages()) {
+            self.agent_states_due = false;
+            self.outstanding = Some(Outstanding::AgentStates);
+            return Ok(Some(Action::ReadAgentStates));
+        }
         if self.options.events
             && self
                 .events_read_at
@@ -697,9 +717,11 @@ impl Machine {
             self.next_decision = now.plus_ms(1_000);
             return Ok(());
         }
-        let seen = self.observation(now, view.callable_now, view.remaining);
+        let states = std::mem::take(&mut self.agent_states);
+        let seen = self.observation(now, view.callable_now, view.remaining, &states);
         let paused = self.pacing.tripped == Some(KillAction::Pause);
         let decision = self.pacing.active().decide(&seen);
+        self.agent_states = states;
         self.next_decision = now.plus_ms((decision.recheck_after.0 as i64).max(1));
         self.to_launch = if paused {
             0
@@ -752,6 +774,10 @@ impl Machine {
             None => now,
         }
         .max(self.budgets.metrics.ready_at(now));
+        if self.agent_states_due {
+            let pages = self.user_data_pages();
+            wake = wake.min(self.budgets.user_data.ready_at_n(now, pages));
+        }
         if self.options.events {
             let due = self
                 .events_read_at
@@ -794,6 +820,9 @@ impl Machine {
         self.note_reachability(&answer, now);
         match (outstanding, answer) {
             (Outstanding::Metrics, Answer::Metrics(result)) => self.on_metrics(result, now),
+            (Outstanding::AgentStates, Answer::AgentStates(result)) => {
+                self.on_agent_states(result, now)
+            }
             (Outstanding::Start(p), Answer::Started(result)) => self.on_started(p, result, now),
             (Outstanding::Describe(id), Answer::Described(result)) => {
                 self.on_described(id, result, now)
@@ -870,6 +899,7 @@ impl Machine {
                     oldest_in_queue_ms: m.oldest_in_queue_ms,
                 });
                 self.metrics = Some((m, now));
+                self.agent_states_due = self.campaign.strategy.uses_agent_states();
             }
             Err(e @ ApiError::Fatal { .. }) => self.fail(RunError::Connect(e), now),
             Err(e) => {
@@ -877,6 +907,38 @@ impl Machine {
             }
         }
         Ok(())
+    }
+
+    fn on_agent_states(
+        &mut self,
+        result: Result<AgentStates, ApiError>,
+        now: UnixMillis,
+    ) -> Result<(), RunError> {
+        match result {
+            Ok(states) => {
+                // An agent busy since before this run began is seen as busy since its start:
+                // the campaign's clock starts there.
+                self.agent_states = states
+                    .agents
+                    .iter()
+                    .map(|a| AgentStatus {
+                        activity: a.activity,
+                        since: self.rel(a.since),
+                    })
+                    .collect();
+            }
+            Err(e @ ApiError::Fatal { .. }) => self.fail(RunError::Connect(e), now),
+            Err(e) => {
+                tracing::debug!(error = %e, "GetCurrentUserData failed; pacing on the last states");
+            }
+        }
+        Ok(())
+    }
+
+    /// GetCurrentUserData's pages for the agents the metrics last counted.
+    fn user_data_pages(&self) -> u32 {
+        let staffed = self.metrics.map_or(0, |(m, _)| m.agents.staffed);
+        staffed.div_ceil(100).max(1)
     }
 
     fn track(
@@ -1272,8 +1334,8 @@ impl Machine {
         {
             self.recent.pop_front();
         }
-        let threshold = self.campaign.compliance.threshold_ms();
-        match compliance::kill_switch(self.recent.make_contiguous(), ks, threshold, now) {
+        let counting = self.campaign.counting();
+        match compliance::kill_switch(self.recent.make_contiguous(), ks, &counting, now) {
             KillSwitchState::Tripped {
                 rate,
                 denominator,
@@ -1310,7 +1372,13 @@ impl Machine {
         Ok(())
     }
 
-    fn observation(&self, now: UnixMillis, callable_now: u64, remaining: u64) -> Observation {
+    fn observation<'a>(
+        &self,
+        now: UnixMillis,
+        callable_now: u64,
+        remaining: u64,
+        agent_states: &'a [AgentStatus],
+    ) -> Observation<'a> {
         let (m, at) = self
             .metrics
             .map_or((QueueMetrics::default(), now), |(m, at)| (m, at));
@@ -1352,6 +1420,7 @@ impl Machine {
             oldest_in_queue: Millis(m.oldest_in_queue_ms),
             callable_now,
             remaining,
+            agent_states,
         }
     }
 }

@@ -138,6 +138,11 @@ pub trait Switchboard {
     fn start(&mut self, request: &StartRequest) -> impl Future<Output = Result<String, ApiError>>;
     /// GetCurrentMetricData for the campaign's queue.
     fn metrics(&mut self) -> impl Future<Output = Result<QueueMetrics, ApiError>>;
+    /// GetCurrentUserData for the campaign's queue: every logged-in agent's activity and
+    /// since when (every page). A switchboard that cannot tell answers an empty list.
+    fn agent_states(&mut self) -> impl Future<Output = Result<AgentStates, ApiError>> {
+        async { Ok(AgentStates::default()) }
+    }
     /// DescribeContact.
     fn describe(&mut self, contact_id: &str)
     -> impl Future<Output = Result<ContactView, ApiError>>;
@@ -192,6 +197,20 @@ impl fmt::Display for ApiError {
             }
         }
     }
+}
+
+/// What GetCurrentUserData says of one logged-in agent: the state of the agent's contact (none:
+/// available) and when it began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentSeen {
+    pub activity: strategies::Activity,
+    pub since: UnixMillis,
+}
+
+/// GetCurrentUserData's answer, every page of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgentStates {
+    pub agents: Vec<AgentSeen>,
 }
 
 /// GetCurrentMetricData's numbers for the campaign's queue.

@@ -67,6 +67,7 @@ pub async fn drive<C: Clock, S: Switchboard>(
 async fn execute<S: Switchboard>(action: Action, s: &mut S, table: Option<&Table>) -> Answer {
     match action {
         Action::ReadMetrics => Answer::Metrics(s.metrics().await),
+        Action::ReadAgentStates => Answer::AgentStates(s.agent_states().await),
         Action::Start(request) => Answer::Started(s.start(&request).await),
         Action::Describe { contact_id } => Answer::Described(s.describe(&contact_id).await),
         Action::ReadAttributes { contact_id } => {
