@@ -255,7 +255,10 @@ pub fn periods_30d(reps: &[RepMetrics]) -> Option<Periods> {
         .chunks_exact(PERIOD_DAYS)
         .map(|days| {
             let (abandons, answers) = days.iter().fold((0u64, 0u64), |(a, n), r| {
-                (a + r.counters.regulatory_abandons(), n + r.counters.live_answers)
+                (
+                    a + r.counters.regulatory_abandons(),
+                    n + r.counters.live_answers,
+                )
             });
             (answers > 0).then(|| abandons as f64 / answers as f64)
         })

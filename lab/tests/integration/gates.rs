@@ -164,7 +164,9 @@ fn thirty_day_periods_pool_consecutive_days() {
     let mut model = load("seed-sample.ron");
     model.strategies.truncate(1);
     let spec = model.strategies[0].clone();
-    let reps: Vec<_> = (0..61).map(|r| lab::run::replicate(&model, &spec, r)).collect();
+    let reps: Vec<_> = (0..61)
+        .map(|r| lab::run::replicate(&model, &spec, r))
+        .collect();
     let p = lab::summary::periods_30d(&reps).expect("two whole periods");
     assert_eq!(p.days, 30);
     assert_eq!(p.abandon_rate_regulatory.len(), 2);
@@ -187,7 +189,11 @@ fn thirty_day_periods_pool_consecutive_days() {
     assert_eq!(p.over_cap.mean, Some(1.0));
     assert_eq!(
         p.worst,
-        p.abandon_rate_regulatory.iter().flatten().copied().reduce(f64::max)
+        p.abandon_rate_regulatory
+            .iter()
+            .flatten()
+            .copied()
+            .reduce(f64::max)
     );
     assert!(lab::summary::periods_30d(&reps[..29]).is_none());
 }
