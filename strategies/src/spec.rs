@@ -57,8 +57,7 @@ pub enum StrategySpec {
         #[serde(default = "fixed_ratio::default_poll")]
         poll_s: PollSeconds,
     },
-    /// A dial-level feedback controller in the style of VICIdial's adaptive modes.
-    /// See [`adaptive`].
+    /// VICIdial's adaptive dial level (`AST_VDadapt.pl`). See [`adaptive`].
     Adaptive {
         #[serde(default = "default_target")]
         target_abandon: Share,
@@ -67,6 +66,10 @@ pub enum StrategySpec {
         /// -40 (slower up, faster down) to +40 (faster up, slower down).
         #[serde(default, deserialize_with = "intensity")]
         intensity: i8,
+        /// The differential aimed at, in agents, -40 to 40: -1 keeps one agent waiting on
+        /// average, +1 one call (VICIdial's `adaptive_dl_diff_target`).
+        #[serde(default, deserialize_with = "diff_target")]
+        diff_target: i8,
         #[serde(default)]
         mode: AdaptiveMode,
         /// Hours from the campaign's start to its end (used by the Tapered mode).
@@ -104,6 +107,11 @@ fn default_target() -> Share {
 /// `Adaptive`'s intensity: a whole number from -40 to 40.
 fn intensity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i8, D::Error> {
     Ok(crate::param::whole(d, -40, 40, "intensity steps")? as i8)
+}
+
+/// `Adaptive`'s target differential: a whole number of agents from -40 to 40.
+fn diff_target<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i8, D::Error> {
+    Ok(crate::param::whole(d, -40, 40, "agents")? as i8)
 }
 
 /// A strategy's main aggressiveness setting: raising it dials harder. `frontier` searches it.
@@ -152,12 +160,14 @@ impl StrategySpec {
                 target_abandon,
                 max_level,
                 intensity,
+                diff_target,
                 mode,
                 campaign_end_h,
             } => Box::new(adaptive::Adaptive::new(adaptive::Settings {
                 target_abandon: target_abandon.get(),
                 max_level: max_level.get(),
                 intensity: f64::from(intensity) / 100.0,
+                diff_target: f64::from(diff_target),
                 mode,
                 campaign_end: Millis::from_secs_f64(campaign_end_h.get() * 3_600.0),
                 counting,
@@ -305,10 +315,11 @@ impl StrategySpec {
                 target_abandon,
                 max_level,
                 intensity,
+                diff_target,
                 mode,
                 campaign_end_h,
             } => format!(
-                "Adaptive({mode:?}, target {target_abandon}, max {max_level}, intensity {intensity}, end {campaign_end_h}h)"
+                "Adaptive({mode:?}, target {target_abandon}, max {max_level}, intensity {intensity}, diff {diff_target}, end {campaign_end_h}h)"
             ),
             StrategySpec::PiController {
                 target_abandon,

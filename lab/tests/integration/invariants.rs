@@ -175,11 +175,13 @@ fn strategy() -> impl Strategy<Value = String> {
             num(r),
             num(target)
         )),
-        (1.0..4.0, -40i8..=40, 0usize..3).prop_map(|(max, intensity, mode)| format!(
-            "Adaptive(max_level: {}, intensity: {intensity}, mode: {}, campaign_end_h: 2.0)",
-            num(max),
-            ["HardLimit", "Tapered", "Average"][mode]
-        )),
+        (1.0..4.0, -40i8..=40, -40i8..=40, 0usize..3).prop_map(
+            |(max, intensity, diff, mode)| format!(
+                "Adaptive(max_level: {}, intensity: {intensity}, diff_target: {diff}, mode: {}, campaign_end_h: 2.0)",
+                num(max),
+                ["HardLimit", "Tapered", "Average"][mode]
+            )
+        ),
         (0.01..0.2).prop_map(|t| format!("PiController(target_abandon: {})", num(t))),
         (0.01..0.2, 1.0..4.0).prop_map(|(t, max)| format!(
             "Predictive(target_abandon: {}, max_lines_per_agent: {})",

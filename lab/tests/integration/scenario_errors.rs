@@ -259,7 +259,8 @@ fn a_byte_order_mark_is_accepted() {
 }
 
 /// Settings the docs bound were not checked: PiController gains of NaN, 0 or below, Adaptive
-/// intensity 127 (documented -40 to 40), a poll of 1e308 s.
+/// intensity 127 (documented -40 to 40), a poll of 1e308 s. Adaptive's diff_target is bound
+/// the same way.
 #[test]
 fn strategy_settings_are_checked_against_their_ranges() {
     for (to, expect) in [
@@ -267,6 +268,8 @@ fn strategy_settings_are_checked_against_their_ranges() {
         ("PiController(kp: 0.0)", "controller gain"),
         ("PiController(ki: -1.0)", "controller gain"),
         ("Adaptive(intensity: 127)", "intensity steps from -40 to 40"),
+        ("Adaptive(diff_target: -41)", "agents from -40 to 40"),
+        ("Adaptive(diff_target: 1.5)", "whole number of agents"),
         (
             "AgentsAvailable(poll_s: 1e308)",
             "from 0.1 s to 2,678,400 s",
