@@ -214,3 +214,86 @@ fn missing_file_and_bad_flags_exit_2() {
     let out = dialsim(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A measurement window: a bad bound exits 2 with the file, line and column, the field, its
+/// range and the fix; a window opening at the horizon names both hours.
+#[test]
+fn a_bad_measurement_window_exits_2_naming_the_field() {
+    let horizon = "horizon_h: Some(8.0),";
+    let with = |m: &str| format!("{horizon}\n    measure: {m},");
+    for (name, measure, expect) in [
+        (
+            "measure-negative.ron",
+            "(from_h: -0.5, to_h: 7.0)",
+            ":13:23: expected measure.from_h, in hours after the campaign's start, from 0 h to 744 h, found -0.5",
+        ),
+        (
+            "measure-reversed.ron",
+            "(from_h: 7.0, to_h: 1.0)",
+            ":13:37: measure runs from_h 7 h to to_h 1 h, an empty window",
+        ),
+        (
+            "measure-horizon.ron",
+            "(from_h: 8.0)",
+            ": measure.from_h is 8 h, not before the horizon (horizon_h 8 h)",
+        ),
+    ] {
+        let path = bad_scenario(name, horizon, &with(measure));
+        assert_bad_input(&path, &format!("{name}{expect}"));
+    }
+}
+
+/// The results file records the window it was measured over, and only a scenario with one has
+/// the key; the terminal says what was counted.
+#[test]
+fn the_results_file_records_the_measurement_window() {
+    let run = |name: &str, changes: &[(&str, &str)]| {
+        let path = scenario_with(&scratch_dir("cli"), name, SEED_SAMPLE, changes);
+        let json = scratch(&format!("{name}.json"));
+        let stdout = success(&[
+            "run",
+            arg(&path),
+            "--json",
+            arg(&json),
+            "--replications",
+            "2",
+            "-q",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        (stdout, v)
+    };
+    let (stdout, v) = run("no-window.ron", &[]);
+    assert!(v.get("measure").is_none(), "{}", v["measure"]);
+    assert!(!stdout.contains("measured"), "{stdout}");
+    let horizon = "horizon_h: Some(8.0),";
+    let (stdout, v) = run(
+        "window.ron",
+        &[(
+            horizon,
+            "horizon_h: Some(8.0),\n    measure: (from_h: 0.25, to_h: 0.5),",
+        )],
+    );
+    assert_eq!(
+        v["measure"],
+        serde_json::json!({"from_h": 0.25, "to_h": 0.5})
+    );
+    // After the scenario's settings, before the strategies.
+    let text = std::fs::read_to_string(scratch("window.ron.json")).unwrap();
+    let at = |key: &str| text.find(&format!("\n  \"{key}\"")).expect(key);
+    assert!(at("abandon_cap") < at("measure") && at("measure") < at("strategies"));
+    assert!(
+        stdout.contains("measured from 0.25 h to 0.5 h after the start: calls dialed in it"),
+        "{stdout}"
+    );
+    let (_, v) = run(
+        "window-to-end.ron",
+        &[(
+            horizon,
+            "horizon_h: Some(8.0),\n    measure: (from_h: 0.25),",
+        )],
+    );
+    assert_eq!(
+        v["measure"],
+        serde_json::json!({"from_h": 0.25, "to_h": null})
+    );
+}

@@ -782,3 +782,29 @@ fn report_of_an_extreme_frontier_exits_2_instead_of_spinning() {
     );
     assert!(!out.exists());
 }
+
+// A window that closes before it opens cannot have been written by `dialsim run`.
+#[test]
+fn report_of_a_reversed_measurement_window_exits_2() {
+    let stderr = report_refuses(
+        "reversed-window",
+        |v| {
+            v.as_object_mut().unwrap().insert(
+                "measure".into(),
+                serde_json::json!({"from_h": 7.0, "to_h": 1.0}),
+            );
+        },
+        "measure.to_h is 1: the window closes after it opens, at from_h 7",
+    );
+    assert!(stderr.contains(REWRITE_RESULTS), "{stderr}");
+    report_refuses(
+        "negative-window",
+        |v| {
+            v.as_object_mut().unwrap().insert(
+                "measure".into(),
+                serde_json::json!({"from_h": -1.0, "to_h": null}),
+            );
+        },
+        "measure.from_h is -1, but cannot be negative",
+    );
+}

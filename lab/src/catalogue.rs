@@ -115,6 +115,34 @@ pub enum Tolerance {
     Relative(f64),
 }
 
+/// What a scenario's measurement window (`measure`) makes of a metric: the window column of
+/// docs/results.md. Without a window each reads the whole campaign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measured {
+    /// Counts of the calls dialed in the window, each counted whole wherever it ends, and rates
+    /// whose numerator and denominator are both such counts.
+    Calls,
+    /// Over the window's time alone: agent time integrated over it, or calls per hour of it.
+    Time,
+    /// The worst run of series intervals, from the one holding the window's start, counting the
+    /// calls dialed in the window.
+    Worst,
+    /// The whole campaign's, whatever the window.
+    Campaign,
+}
+
+impl Measured {
+    /// How docs/results.md writes it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Measured::Calls => "calls",
+            Measured::Time => "time",
+            Measured::Worst => "worst",
+            Measured::Campaign => "campaign",
+        }
+    }
+}
+
 /// How a metric is computed from replications.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -186,6 +214,7 @@ struct Entry {
     worse: Option<Worse>,
     /// `Some` for the [`Metric::COMPARED`] metrics only.
     tolerance: Option<Tolerance>,
+    measured: Measured,
     kind: Kind,
 }
 
@@ -211,7 +240,7 @@ const SHORT_WINDOW_MIN_ANSWERS: u64 = 30;
 /// The worst regulatory rate over `window_ms` within a replication, among windows with at least
 /// [`SHORT_WINDOW_MIN_ANSWERS`] live answers (in whole series intervals, at least one).
 fn worst_short(r: &RepMetrics, window_ms: u64) -> Option<f64> {
-    let counts: Vec<(u64, u64)> = r.buckets.iter().map(regulatory_pair).collect();
+    let counts: Vec<(u64, u64)> = r.measured_buckets().iter().map(regulatory_pair).collect();
     let intervals = window_ms.div_ceil(r.interval.0.max(1)) as usize;
     worst_window_of(&counts, intervals, SHORT_WINDOW_MIN_ANSWERS)
 }
@@ -221,7 +250,7 @@ fn worst_rate(
     window_ms: u64,
     pair: fn(&BucketCounts) -> (u64, u64),
 ) -> Option<f64> {
-    let counts: Vec<(u64, u64)> = r.buckets.iter().map(pair).collect();
+    let counts: Vec<(u64, u64)> = r.measured_buckets().iter().map(pair).collect();
     let intervals = window_ms.div_ceil(r.interval.0.max(1)) as usize;
     worst_window(&counts, intervals)
 }
@@ -264,6 +293,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: Some(Tolerance::Absolute(0.002)),
+        measured: Measured::Calls,
         // abandoned ÷ callers who chose 1 and entered the queue.
         kind: Kind::Ratio(|r| (r.counters.abandoned as f64, r.counters.queue_entries as f64)),
     },
@@ -277,6 +307,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: Some(Tolerance::Absolute(0.002)),
+        measured: Measured::Calls,
         // live answers not bridged to an agent within the compliance threshold ÷ live answers.
         kind: Kind::Ratio(|r| {
             (
@@ -295,6 +326,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Lower),
         tolerance: Some(Tolerance::Absolute(0.01)),
+        measured: Measured::Time,
         // agent time in talk + after-call work ÷ agent time logged in.
         kind: Kind::Ratio(|r| (r.busy_ms as f64, r.staffed_ms as f64)),
     },
@@ -308,6 +340,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Lower),
         tolerance: Some(Tolerance::Absolute(0.5)),
+        measured: Measured::Time,
         kind: Kind::Ratio(|r| (r.talk_ms as f64 / 60_000.0, r.staffed_ms as f64 / HOUR_MS)),
     },
     Entry {
@@ -320,6 +353,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| percentile_s(r, 0.50)),
     },
     Entry {
@@ -332,6 +366,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: Some(Tolerance::Absolute(1.0)),
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| percentile_s(r, 0.90)),
     },
     Entry {
@@ -344,6 +379,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: Some(Tolerance::Absolute(1.0)),
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| percentile_s(r, 0.99)),
     },
     Entry {
@@ -356,6 +392,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| percentile_s(r, 1.0)),
     },
     Entry {
@@ -368,7 +405,14 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Lower),
         tolerance: Some(Tolerance::Relative(0.02)),
-        kind: Kind::Ratio(|r| (r.counters.dials as f64, r.end.0 as f64 / HOUR_MS)),
+        measured: Measured::Time,
+        // Over the window's part of the campaign: the whole campaign without one.
+        kind: Kind::Ratio(|r| {
+            (
+                r.counters.dials as f64,
+                r.window.within(r.end).0 as f64 / HOUR_MS,
+            )
+        }),
     },
     Entry {
         metric: Metric::AgentConnectsPerAgentHour,
@@ -380,6 +424,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Lower),
         tolerance: None,
+        measured: Measured::Time,
         kind: Kind::Ratio(|r| (r.counters.connected as f64, r.staffed_ms as f64 / HOUR_MS)),
     },
     Entry {
@@ -392,6 +437,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: Some(Tolerance::Relative(0.02)),
+        measured: Measured::Campaign,
         kind: Kind::PerRep(|r| r.list_exhausted_at.map(|t| t.as_secs_f64())),
     },
     Entry {
@@ -404,6 +450,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: None,
         tolerance: None,
+        measured: Measured::Campaign,
         kind: Kind::PerRep(|r| {
             Some(if r.list_exhausted_at.is_some() {
                 1.0
@@ -422,6 +469,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: None,
         tolerance: None,
+        measured: Measured::Campaign,
         kind: Kind::PerRep(|r| {
             Some(r.attempted as f64 / (r.outcomes.iter().sum::<u64>() as f64).max(1.0))
         }),
@@ -436,6 +484,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: None,
         tolerance: None,
+        measured: Measured::Campaign,
         kind: Kind::PerRep(|r| Some(r.end.as_secs_f64())),
     },
     Entry {
@@ -448,6 +497,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         // queue entrants who found no free agent ÷ queue entrants.
         kind: Kind::Ratio(|r| (r.counters.waited as f64, r.counters.queue_entries as f64)),
     },
@@ -461,6 +511,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         // mean time in queue of every entrant, served or abandoned.
         kind: Kind::Ratio(|r| {
             (
@@ -481,6 +532,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Worst,
         kind: Kind::PerRep(|r| worst_rate(r, DAY_MS, queue_pair)),
     },
     Entry {
@@ -493,6 +545,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Worst,
         kind: Kind::PerRep(|r| worst_rate(r, 30 * DAY_MS, queue_pair)),
     },
     Entry {
@@ -505,6 +558,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Worst,
         kind: Kind::PerRep(|r| worst_rate(r, DAY_MS, regulatory_pair)),
     },
     Entry {
@@ -517,6 +571,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Worst,
         kind: Kind::PerRep(|r| worst_rate(r, 30 * DAY_MS, regulatory_pair)),
     },
     Entry {
@@ -529,6 +584,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Worst,
         kind: Kind::PerRep(|r| worst_short(r, 15 * 60_000)),
     },
     Entry {
@@ -541,6 +597,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Worst,
         kind: Kind::PerRep(|r| worst_short(r, HOUR_MS as u64)),
     },
     Entry {
@@ -553,6 +610,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::Day(day_regulatory, DayStat::OverCap),
     },
     Entry {
@@ -565,6 +623,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::Day(day_regulatory, DayStat::P95),
     },
     Entry {
@@ -577,6 +636,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::Day(day_regulatory, DayStat::Worst),
     },
     Entry {
@@ -589,6 +649,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::Day(day_queue, DayStat::OverCap),
     },
     Entry {
@@ -601,6 +662,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::Day(day_queue, DayStat::P95),
     },
     Entry {
@@ -613,6 +675,7 @@ const TABLE: [Entry; 38] = [
         capped: true,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::Day(day_queue, DayStat::Worst),
     },
     // Compliance breaches per replication; each must be zero.
@@ -626,6 +689,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.calls_outside_window as f64)),
     },
     Entry {
@@ -638,6 +702,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.short_rings as f64)),
     },
     Entry {
@@ -650,6 +715,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.redials_after_abandon as f64)),
     },
     Entry {
@@ -662,6 +728,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.calls_to_do_not_call as f64)),
     },
     Entry {
@@ -674,6 +741,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: None,
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.dials as f64)),
     },
     Entry {
@@ -686,6 +754,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.rejected as f64)),
     },
     Entry {
@@ -698,6 +767,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: None,
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.live_answers as f64)),
     },
     Entry {
@@ -710,6 +780,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: None,
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.queue_entries as f64)),
     },
     Entry {
@@ -722,6 +793,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: Some(Worse::Higher),
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.abandoned as f64)),
     },
     Entry {
@@ -734,6 +806,7 @@ const TABLE: [Entry; 38] = [
         capped: false,
         worse: None,
         tolerance: None,
+        measured: Measured::Calls,
         kind: Kind::PerRep(|r| Some(r.counters.connected as f64)),
     },
 ];
@@ -849,6 +922,11 @@ impl Metric {
 
     pub fn unit(self) -> Unit {
         self.entry().unit
+    }
+
+    /// What a measurement window makes of it.
+    pub fn measured(self) -> Measured {
+        self.entry().measured
     }
 
     pub fn shown(self) -> Shown {
@@ -1120,6 +1198,7 @@ mod tests {
                 "numerator",
                 "denominator",
                 "unit",
+                "window",
                 "definition"
             ]
         );
@@ -1130,8 +1209,17 @@ mod tests {
             "docs/results.md lists the metrics in file order"
         );
         for (m, row) in Metric::ALL.iter().zip(&table[1..]) {
-            let [_, estimator, numerator, denominator, unit, definition] = &row[..] else {
-                unreachable!("six cells")
+            let [
+                _,
+                estimator,
+                numerator,
+                denominator,
+                unit,
+                window,
+                definition,
+            ] = &row[..]
+            else {
+                unreachable!("seven cells")
             };
             let ratio = matches!(m.entry().kind, Kind::Ratio(_));
             let expected = match m.entry().kind {
@@ -1141,6 +1229,7 @@ mod tests {
             };
             assert_eq!(estimator, expected, "{m:?}");
             assert_eq!(unit, m.unit().text(), "{m:?}");
+            assert_eq!(window, m.measured().text(), "{m:?}");
             assert_eq!(
                 numerator == "—",
                 denominator == "—",

@@ -249,6 +249,9 @@ pub struct Frontier {
     pub abandon_key: String,
     /// The reference's `name`: `Progressive()` with its default poll.
     pub reference: String,
+    /// The scenario's measurement window, as in a results file; absent: the whole campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<crate::summary::Window>,
     /// The reference first unless the scenario lists it, then the scenario's strategies in order.
     pub strategies: Vec<FrontierStrategy>,
 }
@@ -481,6 +484,7 @@ pub fn frontier(
         risk: target.risk,
         abandon_key: Metric::abandon_rate(target.definition).key().to_string(),
         reference: reference_spec.label(),
+        measure: crate::summary::Window::of(plan.measure),
         strategies,
     })
 }

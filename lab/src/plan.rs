@@ -3,7 +3,7 @@
 
 use sim::gate::Gate;
 use sim::inputs::Inputs;
-use sim::scenario::Scenario;
+use sim::scenario::{Measure, Scenario};
 use sim::world::{World, WorldError};
 use strategies::StrategySpec;
 
@@ -27,6 +27,9 @@ pub struct Plan {
     pub replications: u32,
     pub strategies: Vec<StrategySpec>,
     pub gates: Vec<Gate>,
+    /// The measurement window as the scenario writes it (the world holds it in milliseconds);
+    /// `None`: the whole campaign.
+    pub measure: Option<Measure>,
     pub world: World,
 }
 
@@ -55,6 +58,7 @@ impl Plan {
             replications: scenario.replications,
             strategies: scenario.strategies.clone(),
             gates: scenario.gates.clone(),
+            measure: scenario.measure,
             world,
         })
     }

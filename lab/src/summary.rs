@@ -155,6 +155,9 @@ pub struct Results {
     /// against.
     #[serde(default = "default_cap")]
     pub abandon_cap: f64,
+    /// The scenario's measurement window; absent when the metrics cover the whole campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Window>,
     pub strategies: Vec<StrategyResult>,
     /// Paired differences against a baseline strategy (`dialsim compare`); absent from `run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,6 +166,34 @@ pub struct Results {
 
 fn default_cap() -> f64 {
     rules::abandonment::DEFAULT_ABANDON_CAP
+}
+
+/// The measurement window a file's metrics were measured over, in hours after the campaign's
+/// start, as the scenario's `measure` wrote it: calls dialed in `[from_h, to_h)`, times over it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    pub from_h: f64,
+    /// `None` (`null` in the file): to the end of the campaign.
+    pub to_h: Option<f64>,
+}
+
+impl Window {
+    /// The file's window of a scenario's `measure`.
+    pub fn of(measure: Option<sim::scenario::Measure>) -> Option<Window> {
+        measure.map(|m| Window {
+            from_h: m.from_h,
+            to_h: m.to_h,
+        })
+    }
+
+    /// "from 1 h to 7 h after the start", "from 2 h after the start to the end".
+    pub fn describe(&self) -> String {
+        let h = |v: f64| format!("{} h", rules::param::show(v));
+        match self.to_h {
+            Some(to) => format!("from {} to {} after the start", h(self.from_h), h(to)),
+            None => format!("from {} after the start to the end", h(self.from_h)),
+        }
+    }
 }
 
 /// The `format` of results files this version writes and reads.
@@ -178,6 +209,7 @@ impl Results {
             replications: plan.replications,
             compliance_threshold_s: plan.world.compliance_threshold.as_secs_f64(),
             abandon_cap: plan.world.abandon_cap,
+            measure: Window::of(plan.measure),
             strategies,
             comparison: None,
         }

@@ -414,6 +414,7 @@ impl Results {
             self.compliance_threshold_s,
         )?;
         share(&root.key("abandon_cap"), self.abandon_cap)?;
+        measure(&root.key("measure"), self.measure.as_ref())?;
         let at = root.key("strategies");
         non_empty(&at, &self.strategies, "every run has at least one strategy")?;
         let (metrics, codes) = (metric_catalogue(), code_catalogue());
@@ -460,6 +461,37 @@ impl Results {
         }
         Ok(())
     }
+}
+
+/// A measurement window: hours from 0 to 744 after the start, `from_h` before `to_h`.
+fn measure(at: &At, window: Option<&crate::summary::Window>) -> Checked {
+    let Some(w) = window else {
+        return Ok(());
+    };
+    let hours = |at: &At, v: f64| {
+        non_negative(at, v)?;
+        if v > sim::MAX_HORIZON_H {
+            return Err(at.invalid(Problem::Invalid {
+                value: shown(v),
+                why: "a window lies within the longest campaign, 744 h".into(),
+            }));
+        }
+        Ok(())
+    };
+    hours(&at.key("from_h"), w.from_h)?;
+    if let Some(to) = w.to_h {
+        hours(&at.key("to_h"), to)?;
+        if to <= w.from_h {
+            return Err(at.key("to_h").invalid(Problem::Invalid {
+                value: shown(to),
+                why: format!(
+                    "the window closes after it opens, at from_h {}",
+                    shown(w.from_h)
+                ),
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// A strategy's series: every key, arrays of one length, values not negative.
@@ -591,6 +623,7 @@ impl Frontier {
                 why: "the metric the definition caps".into(),
             }));
         }
+        measure(&root.key("measure"), self.measure.as_ref())?;
         let at = root.key("strategies");
         non_empty(&at, &self.strategies, "the reference is always evaluated")?;
         let references: Vec<usize> = (0..self.strategies.len())

@@ -97,7 +97,8 @@ pub enum Plot {
         /// Points drawn large on top (chosen settings).
         highlight: Vec<Series>,
         horizontal: Option<Guide>,
-        vertical: Option<Guide>,
+        /// Vertical lines: a threshold, or where a measurement window opens and closes.
+        vertical: Vec<Guide>,
     },
     /// One bar per category, stacked segments; `segments[i].1[c]` is segment i of category c.
     StackedBars {
@@ -317,7 +318,7 @@ fn draw<DB: DrawingBackend>(
             if let Some((g, at)) = horizontal.as_ref().and_then(|g| Some((g, fit.y(g.at)?))) {
                 guide(&mut chart, (x0, at), (x1, at), &g.label)?;
             }
-            if let Some((g, at)) = vertical.as_ref().and_then(|g| Some((g, fit.x(g.at)?))) {
+            for (g, at) in vertical.iter().filter_map(|g| Some((g, fit.x(g.at)?))) {
                 guide(&mut chart, (at, y0), (at, y1), &g.label)?;
             }
             legend(&mut chart)?;
@@ -745,7 +746,7 @@ mod tests {
                     at: 3.0,
                     label: "target 3%".into(),
                 }),
-                vertical: None,
+                vertical: vec![],
             },
         }
     }
@@ -1067,10 +1068,10 @@ mod tests {
                         at: at(0),
                         label: "h".into(),
                     }),
-                    vertical: Some(Guide {
+                    vertical: vec![Guide {
                         at: at(1),
                         label: "v".into(),
-                    }),
+                    }],
                 },
             ),
             figure(

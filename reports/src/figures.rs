@@ -91,6 +91,35 @@ fn solid_lines(
         .collect()
 }
 
+/// Where the measurement window opens and closes, for charts over time: the series keep the whole
+/// campaign, and these lines show which part of it the metrics counted. An edge past the last
+/// interval is not drawn (it would stretch the axis over hours without data).
+fn window_guides(results: &Results) -> Vec<Guide> {
+    let Some(w) = &results.measure else {
+        return vec![];
+    };
+    let end_h = results
+        .strategies
+        .iter()
+        .map(|s| {
+            let len = s.series.values.0.first().map_or(0, |(_, v)| v.len());
+            len as f64 * s.series.interval_s / 3_600.0
+        })
+        .fold(0.0, f64::max);
+    let mut guides = vec![Guide {
+        at: w.from_h,
+        label: format!("measured from {} h", rules::param::show(w.from_h)),
+    }];
+    if let Some(to) = w.to_h {
+        guides.push(Guide {
+            at: to,
+            label: format!("measured to {} h", rules::param::show(to)),
+        });
+    }
+    guides.retain(|g| g.at <= end_h);
+    guides
+}
+
 fn line_chart(
     results: &Results,
     id: &str,
@@ -110,7 +139,7 @@ fn line_chart(
             markers: false,
             highlight: vec![],
             horizontal: None,
-            vertical: None,
+            vertical: window_guides(results),
         },
     }
 }
@@ -159,7 +188,7 @@ pub fn abandon_rate(results: &Results, o: &Options) -> Figure {
                 at: o.target_abandon * 100.0,
                 label: format!("target {:.1}%", o.target_abandon * 100.0),
             }),
-            vertical: None,
+            vertical: window_guides(results),
         },
     }
 }
@@ -242,10 +271,10 @@ pub fn wait_cdf(results: &Results) -> Figure {
             markers: false,
             highlight: vec![],
             horizontal: None,
-            vertical: Some(Guide {
+            vertical: vec![Guide {
                 at: results.compliance_threshold_s,
                 label: format!("compliance threshold {} s", results.compliance_threshold_s),
-            }),
+            }],
         },
     }
 }
@@ -375,10 +404,10 @@ pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
             markers: true,
             highlight,
             horizontal: None,
-            vertical: Some(Guide {
+            vertical: vec![Guide {
                 at: f.target_abandon * 100.0,
                 label: format!("target {:.1}%", f.target_abandon * 100.0),
-            }),
+            }],
         },
     }
 }

@@ -161,6 +161,18 @@ pub enum ReportError {
     Csv { path: PathBuf, error: csv::Error },
 }
 
+/// ", measured from 1 h to 7 h after the start (…)" for a file with a measurement window;
+/// nothing for one that covers the whole campaign.
+fn measured(w: Option<&lab::summary::Window>) -> String {
+    w.map_or(String::new(), |w| {
+        format!(
+            ", measured {} (calls dialed in it, agent time over it; the list, \
+             result codes and series: the whole campaign)",
+            w.describe()
+        )
+    })
+}
+
 /// `value` as the results files are written: pretty-printed JSON with two-space indentation and
 /// a final newline. `dialsim --json` and `results.json` both use it.
 pub fn json_text(value: &impl Serialize) -> String {
@@ -311,16 +323,22 @@ impl Report {
     fn about(&self) -> String {
         match self {
             Report::Results(r) => format!(
-                "Scenario {}, seed {}, {} replications per strategy, compliance threshold {} s \
+                "Scenario {}, seed {}, {} replications per strategy, compliance threshold {} s{} \
                  (file format {}).",
-                r.scenario, r.seed, r.replications, r.compliance_threshold_s, r.format
+                r.scenario,
+                r.seed,
+                r.replications,
+                r.compliance_threshold_s,
+                measured(r.measure.as_ref()),
+                r.format
             ),
             Report::Frontier(f) => format!(
-                "Scenario {}, seed {}, {} replications per setting; target: the {} ({}); gains \
+                "Scenario {}, seed {}, {} replications per setting{}; target: the {} ({}); gains \
                  over {} (file format {}).",
                 f.scenario,
                 f.seed,
                 f.replications,
+                measured(f.measure.as_ref()),
                 tables::frontier_target(f),
                 tables::frontier_rule(f),
                 f.reference,

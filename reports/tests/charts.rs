@@ -72,3 +72,49 @@ fn the_frontier_chart_renders() {
     let f = lab::frontier::frontier(&model, target, &|| {}).expect("valid target");
     check(&figures::frontier(&f));
 }
+
+/// Charts over time keep the whole campaign and mark where a measurement window opens and
+/// closes; an edge after the last interval is left out rather than stretching the axis.
+#[test]
+fn charts_over_time_mark_the_measurement_window() {
+    let mut results = lab::run::run_all(&scenario("seed-sample.ron"), &|| {});
+    let over_time = [
+        "abandon-rate",
+        "occupancy",
+        "agents-available",
+        "dials",
+        "dial-level",
+        "queue-length",
+        "wait-p90",
+    ];
+    let drawn = std::cell::Cell::new(0);
+    let svg = |results: &lab::Results, id: &str| {
+        let all = figures::all(results, &Options::default());
+        let mut figure = all.into_iter().find(|f| f.id == id).expect("a chart");
+        // A file name of its own: the other tests write the same charts at the same time.
+        drawn.set(drawn.get() + 1);
+        figure.id = format!("window-{}-{id}", drawn.get());
+        check(&figure);
+        render_svg(&figure, SIZE).expect("renders")
+    };
+    for id in over_time.iter().chain(&["wait-cdf"]) {
+        assert!(!svg(&results, id).contains("measured"), "{id}");
+    }
+    results.measure = Some(lab::summary::Window {
+        from_h: 0.25,
+        to_h: Some(0.5),
+    });
+    for id in over_time {
+        let text = svg(&results, id);
+        for edge in ["measured from 0.25 h", "measured to 0.5 h"] {
+            assert!(text.contains(edge), "{id} lacks {edge:?}");
+        }
+    }
+    assert!(!svg(&results, "wait-cdf").contains("measured"));
+    results.measure = Some(lab::summary::Window {
+        from_h: 0.25,
+        to_h: Some(600.0),
+    });
+    let text = svg(&results, "occupancy");
+    assert!(text.contains("measured from 0.25 h") && !text.contains("measured to"));
+}

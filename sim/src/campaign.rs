@@ -491,14 +491,14 @@ impl<'m> Campaign<'m> {
         // would happen so that a gate proves it.
         let info = self.model.customers[customer as usize];
         if !self.model.in_window(info.zone, now) {
-            self.rec.breach(Breach::OutsideWindow);
+            self.rec.breach(Breach::OutsideWindow, now);
         }
         if info.do_not_call {
-            self.rec.breach(Breach::DoNotCall);
+            self.rec.breach(Breach::DoNotCall, now);
         }
         let state = &mut self.customers[customer as usize];
         if state.abandoned && now - self.abandoned_at[&customer] < self.model.abandon_quiet {
-            self.rec.breach(Breach::RedialAfterAbandon);
+            self.rec.breach(Breach::RedialAfterAbandon, now);
         }
         state.attempts += 1;
         if state.attempts == 1 {
@@ -627,6 +627,7 @@ impl<'m> Campaign<'m> {
             return;
         };
         call.ring_ms = (now - call.dialed_at).0 as u32;
+        let dialed = call.dialed_at;
         let (seen, retry) = match call.truth {
             Truth::Busy => (RingOutcome::Busy, Outcome::Busy),
             Truth::NoAnswer => (RingOutcome::NoAnswer, Outcome::NoAnswer),
@@ -647,7 +648,7 @@ impl<'m> Campaign<'m> {
                     }
                     None => self.start_ivr(id),
                 }
-                self.rec.answered(now, human);
+                self.rec.answered(now, dialed, human);
                 return;
             }
         };
@@ -655,7 +656,7 @@ impl<'m> Campaign<'m> {
         call.retry = Some(retry);
         let short = seen == RingOutcome::NoAnswer && now - call.dialed_at < MIN_RING;
         if short {
-            self.rec.breach(Breach::ShortRing);
+            self.rec.breach(Breach::ShortRing, dialed);
         }
         self.end_call(id);
     }
@@ -672,9 +673,10 @@ impl<'m> Campaign<'m> {
         call.ring = RingOutcome::MachineDetected;
         call.code = Some(Code::Absent);
         call.retry = Some(Outcome::Machine);
-        let (person, customer) = (call.truth == Truth::Human, call.customer);
+        let (person, customer, dialed) =
+            (call.truth == Truth::Human, call.customer, call.dialed_at);
         if person {
-            self.rec.amd_hung_up_on_person(now);
+            self.rec.amd_hung_up_on_person(now, dialed);
             self.customer_abandoned(customer);
         }
         self.end_call(id);
@@ -745,9 +747,10 @@ impl<'m> Campaign<'m> {
         call.stage = Stage::Queued;
         call.queued_at = now;
         let patience = m.patience.as_ref().map(|p| p.sample(&mut call.rng));
+        let dialed = call.dialed_at;
         self.in_flight.in_ivr -= 1;
         self.in_flight.queued += 1;
-        self.rec.queued(now);
+        self.rec.queued(now, dialed);
         if self.in_flight.queued == 1
             && let Some(agent) = self.next_idle_agent()
         {
@@ -774,10 +777,10 @@ impl<'m> Campaign<'m> {
         call.abandoned = true;
         call.code = Some(Code::Abandoned);
         call.retry = Some(Outcome::Abandoned);
-        let customer = call.customer;
+        let (customer, dialed) = (call.customer, call.dialed_at);
         let waited = now - call.queued_at().expect("queued");
         self.customer_abandoned(customer);
-        self.rec.abandoned(now, waited);
+        self.rec.abandoned(now, dialed, waited);
         // Stale entries further back are skipped when agents take callers.
         while let Some(&front) = self.waiting.front() {
             if self
@@ -829,9 +832,10 @@ impl<'m> Campaign<'m> {
         let waited = now - call.queued_at().expect("queued");
         let talk = m.talk.sample(&mut call.rng);
         let wrap = m.after_call_work.sample(&mut call.rng);
+        let dialed = call.dialed_at;
         self.in_flight.queued -= 1;
         self.in_flight.with_agent += 1;
-        self.rec.connected(now, waited);
+        self.rec.connected(now, dialed, waited);
         self.rec.queue_len(now, self.in_flight.queued);
         let a = &mut self.agents[agent as usize];
         a.state = AgentState::Talking;

@@ -1,5 +1,7 @@
 //! Time-weighted accumulation of a level (agents busy, callers queued) into fixed-width buckets,
-//! so that both whole-campaign totals and per-interval series come from one place.
+//! so that both whole-campaign totals and per-interval series come from one place. A gauge also
+//! sums the area inside a measurement window, which need not fall on bucket edges: the series
+//! keeps the whole campaign while the window's totals are exact to the millisecond.
 
 use strategies::Millis;
 
@@ -17,6 +19,9 @@ pub struct Gauge {
     /// The bucket last written, as (index, start, end): most changes fall in it, and checking
     /// that is cheaper than a division.
     current: (usize, u64, u64),
+    /// The measurement window `[from, to)` in milliseconds, and the area inside it.
+    window: (u64, u64),
+    in_window: u128,
 }
 
 impl Gauge {
@@ -28,7 +33,23 @@ impl Gauge {
             areas: Vec::new(),
             whole: Vec::new(),
             current: (0, 0, 0),
+            window: (0, u64::MAX),
+            in_window: 0,
         }
+    }
+
+    /// A gauge that also sums its area inside `[from, to)` ([`Gauge::total_within`]).
+    pub fn within(interval: Millis, from: Millis, to: Millis) -> Gauge {
+        Gauge {
+            window: (from.0, to.0),
+            ..Gauge::new(interval)
+        }
+    }
+
+    /// Milliseconds of `[from, to)` inside the window.
+    fn overlap(&self, from: u64, to: u64) -> u64 {
+        to.min(self.window.1)
+            .saturating_sub(from.max(self.window.0))
     }
 
     pub fn level(&self) -> u64 {
@@ -54,6 +75,9 @@ impl Gauge {
     pub fn flush(&mut self, now: Millis) {
         let mut t = self.since;
         let end = now.0.max(t);
+        if self.level > 0 {
+            self.in_window += u128::from(self.level) * u128::from(self.overlap(t, end));
+        }
         let (index, start, stop) = self.current;
         if self.level > 0 && start <= t && end <= stop && stop > start {
             self.areas[index] += u128::from(self.level) * u128::from(end - t);
@@ -82,6 +106,7 @@ impl Gauge {
         if t >= end {
             return;
         }
+        self.in_window += u128::from(self.overlap(t, end));
         let iv = self.interval;
         let (first, last) = ((t / iv) as usize, ((end - 1) / iv) as usize);
         if self.areas.len() <= last {
@@ -123,6 +148,12 @@ impl Gauge {
     pub fn total(&self) -> u128 {
         debug_assert!(self.whole.is_empty(), "settle the gauge before reading it");
         self.areas.iter().sum()
+    }
+
+    /// Level × milliseconds inside the window so far: [`Gauge::total`] for a gauge made with
+    /// [`Gauge::new`].
+    pub fn total_within(&self) -> u128 {
+        self.in_window
     }
 }
 
@@ -173,6 +204,35 @@ mod tests {
         }
         spanned.settle();
         assert_eq!(spanned.areas(), &expected[..]);
+    }
+
+    /// The area inside a window that cuts buckets is the level integrated over the window, for
+    /// levels set at changes and for spans alike; without a window it is the total.
+    #[test]
+    fn the_area_within_a_window_is_exact_between_bucket_edges() {
+        let spans = [(3, 25), (5, 8), (10, 30), (12, 12), (0, 41), (38, 95)];
+        let (from, to) = (7, 33);
+        let mut spanned = Gauge::within(Millis(10), Millis(from), Millis(to));
+        let mut counted = Gauge::within(Millis(10), Millis(from), Millis(to));
+        let mut whole = Gauge::new(Millis(10));
+        let mut changes: Vec<(u64, i64)> =
+            spans.iter().flat_map(|&(a, b)| [(a, 1), (b, -1)]).collect();
+        changes.sort();
+        for (t, d) in changes {
+            counted.add(Millis(t), d);
+            whole.add(Millis(t), d);
+        }
+        counted.flush(Millis(95));
+        whole.flush(Millis(95));
+        let mut expected = 0u128;
+        for (a, b) in spans {
+            spanned.add_span(Millis(a), Millis(b));
+            expected += (a.max(from)..b.min(to)).count() as u128;
+        }
+        spanned.settle();
+        assert_eq!(spanned.total_within(), expected);
+        assert_eq!(counted.total_within(), expected);
+        assert_eq!(whole.total_within(), whole.total());
     }
 
     #[test]

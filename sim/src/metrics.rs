@@ -1,5 +1,13 @@
 //! What one replication measured: counters, time-weighted agent and queue levels, waits, and the
-//! per-interval series. Every user-facing number is derived from these in [`crate::summary`].
+//! per-interval series. Every user-facing number is derived from these in the experiments'
+//! catalogue.
+//!
+//! A scenario may measure over a window ([`Window`]). Then the counters and waits are those of
+//! the calls *dialed* in it, each counted whole wherever it ends, so that every ratio takes its
+//! numerator and its denominator from the same calls; the agent times are integrated over the
+//! window alone. The series stays the whole campaign's (every call, each event in the interval
+//! it happened in), so that a chart shows what the window cut out; the window's own counts per
+//! interval are kept beside it for the worst-window rates.
 
 use crate::gauge::Gauge;
 use crate::world::World;
@@ -8,12 +16,37 @@ use strategies::{AgentCounts, Millis};
 
 pub use rules::Code;
 
-/// Event counts of one replication.
+/// The measurement window `[from, to)` in campaign time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: Millis,
+    pub to: Millis,
+}
+
+impl Window {
+    /// The whole campaign: what a scenario without `measure` counts.
+    pub const WHOLE: Window = Window {
+        from: Millis::ZERO,
+        to: Millis::MAX,
+    };
+
+    /// Whether a call dialed (or a request made) at `t` counts.
+    pub fn contains(self, t: Millis) -> bool {
+        self.from <= t && t < self.to
+    }
+
+    /// How much of a campaign that ended at `end` the window covers.
+    pub fn within(self, end: Millis) -> Millis {
+        Millis(end.0.min(self.to.0).saturating_sub(self.from.0))
+    }
+}
+
+/// Event counts of one replication: of the calls dialed in the measurement window.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Calls placed (accepted by Connect).
     pub dials: u64,
-    /// Dials refused by Connect's limits.
+    /// Dials refused by Connect's limits (requests made in the window).
     pub rejected: u64,
     /// Calls answered by a person.
     pub live_answers: u64,
@@ -89,6 +122,8 @@ pub struct BucketCounts {
 /// Everything one replication measured.
 #[derive(Clone, Debug)]
 pub struct RepMetrics {
+    /// The measurement window: what `counters`, the agent times and `waits` cover.
+    pub window: Window,
     pub counters: Counters,
     /// The scenario's cap on a day's regulatory abandon rate: what day metrics count against.
     pub abandon_cap: f64,
@@ -100,15 +135,20 @@ pub struct RepMetrics {
     pub outcomes: [u64; 7],
     /// Customers dialed at least once.
     pub attempted: u64,
-    /// Agent-milliseconds logged in, busy (talk + after-call work), talking.
+    /// Agent-milliseconds logged in, busy (talk + after-call work), talking, inside the window.
     pub staffed_ms: u128,
     pub busy_ms: u128,
     pub talk_ms: u128,
-    /// Wait to agent of connected callers, in milliseconds.
+    /// Wait to agent of connected callers dialed in the window, in milliseconds.
     pub waits: Histogram<u64>,
     /// Series bucket width.
     pub interval: Millis,
+    /// The series: every call, each event in the bucket it happened in, window or not.
     pub buckets: Vec<BucketCounts>,
+    /// With a window, the same counts of the calls dialed in it alone, from the bucket holding
+    /// the window's start to the series' end; empty without one (read
+    /// [`RepMetrics::measured_buckets`]).
+    pub measured: Vec<BucketCounts>,
     /// Per-bucket areas (level × ms) of agents staffed, busy, available, and callers queued.
     pub staffed_area: Vec<u128>,
     pub busy_area: Vec<u128>,
@@ -122,10 +162,26 @@ pub struct RepMetrics {
     pub events: u64,
 }
 
+impl RepMetrics {
+    /// The per-bucket counts of the calls the window counts, from the bucket holding its start:
+    /// the series itself without a window.
+    pub fn measured_buckets(&self) -> &[BucketCounts] {
+        if self.window == Window::WHOLE {
+            &self.buckets
+        } else {
+            &self.measured
+        }
+    }
+}
+
 /// Collects a replication's measurements as the campaign runs.
 #[derive(Clone, Debug)]
 pub struct Recorder {
     interval: Millis,
+    window: Window,
+    /// The bucket holding the window's start: `measured[0]`.
+    first_measured: usize,
+    measured: Vec<BucketCounts>,
     threshold: Millis,
     abandon_cap: f64,
     counters: Counters,
@@ -146,17 +202,21 @@ pub struct Recorder {
 impl Recorder {
     pub fn new(model: &World) -> Recorder {
         let interval = model.interval;
+        let window = model.measure;
         let mut waits = Histogram::new(3).expect("3 significant figures is valid");
         waits.auto(true);
         Recorder {
             interval,
+            window,
+            first_measured: (window.from.0 / interval.0.max(1)) as usize,
+            measured: Vec::new(),
             threshold: model.compliance_threshold,
             abandon_cap: model.abandon_cap,
             counters: Counters::default(),
             buckets: Vec::new(),
-            staffed: Gauge::new(interval),
-            busy: Gauge::new(interval),
-            talking: Gauge::new(interval),
+            staffed: Gauge::within(interval, window.from, window.to),
+            busy: Gauge::within(interval, window.from, window.to),
+            talking: Gauge::within(interval, window.from, window.to),
             queue: Gauge::new(interval),
             lines: Gauge::new(interval),
             waits,
@@ -181,12 +241,34 @@ impl Recorder {
         &mut self.buckets[i]
     }
 
-    pub fn dialed(&mut self, now: Millis) {
-        self.counters.dials += 1;
-        self.bucket(now).dials += 1;
+    /// With a window, the window's own bucket for an event at `now` of a call it counts; `None`
+    /// without a window, whose counts are the series'.
+    fn measured_bucket(&mut self, now: Millis) -> Option<&mut BucketCounts> {
+        if self.window == Window::WHOLE {
+            return None;
+        }
+        let i = (now.0 / self.interval.0.max(1)) as usize - self.first_measured;
+        if self.measured.len() <= i {
+            self.measured.resize(i + 1, BucketCounts::default());
+        }
+        Some(&mut self.measured[i])
     }
 
-    pub fn breach(&mut self, kind: Breach) {
+    pub fn dialed(&mut self, now: Millis) {
+        self.bucket(now).dials += 1;
+        if self.window.contains(now) {
+            self.counters.dials += 1;
+            if let Some(b) = self.measured_bucket(now) {
+                b.dials += 1;
+            }
+        }
+    }
+
+    /// A breach by a call dialed at `dialed`.
+    pub fn breach(&mut self, kind: Breach, dialed: Millis) {
+        if !self.window.contains(dialed) {
+            return;
+        }
         let c = &mut self.counters;
         match kind {
             Breach::OutsideWindow => c.calls_outside_window += 1,
@@ -196,52 +278,90 @@ impl Recorder {
         }
     }
 
-    pub fn rejected(&mut self, _now: Millis) {
-        self.counters.rejected += 1;
+    pub fn rejected(&mut self, now: Millis) {
+        if self.window.contains(now) {
+            self.counters.rejected += 1;
+        }
     }
 
-    pub fn answered(&mut self, now: Millis, human: bool) {
+    // Each event below belongs to a call dialed at `dialed`: the series counts it whatever the
+    // window, the counters and the window's buckets only when the window counts the call.
+
+    pub fn answered(&mut self, now: Millis, dialed: Millis, human: bool) {
+        if human {
+            self.bucket(now).live_answers += 1;
+        }
+        if !self.window.contains(dialed) {
+            return;
+        }
         if human {
             self.counters.live_answers += 1;
-            self.bucket(now).live_answers += 1;
+            if let Some(b) = self.measured_bucket(now) {
+                b.live_answers += 1;
+            }
         } else {
             self.counters.machine_answers += 1;
         }
     }
 
-    pub fn amd_hung_up_on_person(&mut self, now: Millis) {
-        self.counters.amd_hung_up_on_people += 1;
+    pub fn amd_hung_up_on_person(&mut self, now: Millis, dialed: Millis) {
         self.bucket(now).regulatory_abandons += 1;
+        if self.window.contains(dialed) {
+            self.counters.amd_hung_up_on_people += 1;
+            if let Some(b) = self.measured_bucket(now) {
+                b.regulatory_abandons += 1;
+            }
+        }
     }
 
-    pub fn queued(&mut self, now: Millis) {
-        self.counters.queue_entries += 1;
+    pub fn queued(&mut self, now: Millis, dialed: Millis) {
         self.bucket(now).queue_entries += 1;
+        if self.window.contains(dialed) {
+            self.counters.queue_entries += 1;
+            if let Some(b) = self.measured_bucket(now) {
+                b.queue_entries += 1;
+            }
+        }
     }
 
-    pub fn abandoned(&mut self, now: Millis, waited: Millis) {
-        self.counters.abandoned += 1;
-        self.counters.waited += 1;
-        self.counters.queue_time_ms += waited.0;
+    pub fn abandoned(&mut self, now: Millis, dialed: Millis, waited: Millis) {
         let b = self.bucket(now);
         b.abandoned += 1;
         b.regulatory_abandons += 1;
+        if self.window.contains(dialed) {
+            self.counters.abandoned += 1;
+            self.counters.waited += 1;
+            self.counters.queue_time_ms += waited.0;
+            if let Some(b) = self.measured_bucket(now) {
+                b.abandoned += 1;
+                b.regulatory_abandons += 1;
+            }
+        }
     }
 
-    pub fn connected(&mut self, now: Millis, waited: Millis) {
-        self.counters.connected += 1;
-        self.counters.queue_time_ms += waited.0;
-        if waited > Millis::ZERO {
-            self.counters.waited += 1;
-        }
-        if rules::abandonment::connected_late(waited.0, self.threshold.0) {
-            self.counters.connected_late += 1;
+    pub fn connected(&mut self, now: Millis, dialed: Millis, waited: Millis) {
+        let late = rules::abandonment::connected_late(waited.0, self.threshold.0);
+        if late {
             self.bucket(now).regulatory_abandons += 1;
         }
-        // Auto-resizing histograms grow on `record`; `saturating_record` would clamp instead.
-        self.waits
-            .record(waited.0)
-            .expect("an auto-resizing histogram accepts any value");
+        if self.window.contains(dialed) {
+            self.counters.connected += 1;
+            self.counters.queue_time_ms += waited.0;
+            if waited > Millis::ZERO {
+                self.counters.waited += 1;
+            }
+            if late {
+                self.counters.connected_late += 1;
+                if let Some(b) = self.measured_bucket(now) {
+                    b.regulatory_abandons += 1;
+                }
+            }
+            // Auto-resizing histograms grow on `record`; `saturating_record` would clamp
+            // instead.
+            self.waits
+                .record(waited.0)
+                .expect("an auto-resizing histogram accepts any value");
+        }
         let i = (now.0 / self.interval.0.max(1)) as usize;
         if self.wait_buckets.len() <= i {
             self.wait_buckets.resize_with(i + 1, || {
@@ -312,16 +432,24 @@ impl Recorder {
             v.resize(buckets_needed.max(v.len()), 0);
             v
         };
+        // The window's buckets run to the series' end, so that a window covering the whole
+        // campaign has the series' very counts.
+        if self.window != Window::WHOLE {
+            let len = self.buckets.len().saturating_sub(self.first_measured);
+            self.measured
+                .resize(len.max(self.measured.len()), BucketCounts::default());
+        }
         RepMetrics {
+            window: self.window,
             counters: self.counters,
             abandon_cap: self.abandon_cap,
             end,
             list_exhausted_at: self.exhausted_at,
             outcomes,
             attempted,
-            staffed_ms: self.staffed.total(),
-            busy_ms: self.busy.total(),
-            talk_ms: self.talking.total(),
+            staffed_ms: self.staffed.total_within(),
+            busy_ms: self.busy.total_within(),
+            talk_ms: self.talking.total_within(),
             waits: self.waits,
             interval: self.interval,
             staffed_area: pad(self.staffed.areas()),
@@ -336,6 +464,7 @@ impl Recorder {
             lines_area: pad(self.lines.areas()),
             wait_buckets: self.wait_buckets,
             buckets: self.buckets,
+            measured: self.measured,
             events: events + self.retries_released,
         }
     }

@@ -100,6 +100,11 @@ fn explain(message: String) -> String {
         }
         return format!("{message}: see scenarios/README.md for the accepted names");
     }
+    if message.contains("struct `Measure`") {
+        return format!(
+            "{message}: write measure as a structure, without Some: measure: (from_h: 1.0, to_h: 7.0); leave it out to measure the whole campaign"
+        );
+    }
     if message.contains("Expected option") {
         return format!("{message}: write Some(value) or None");
     }
@@ -140,6 +145,15 @@ pub struct Scenario {
     /// UTC time of day (hours) at which the campaign starts; calling windows are local times.
     #[serde(default = "default_start")]
     pub start_utc_h: NonNegative,
+    /// The measurement window: from and to which hour the metrics count. `None`: the whole
+    /// campaign. Written as a structure, without `Some` (like `limits`), and left out of a
+    /// serialized scenario when absent, so that a scenario without it reads as it always did.
+    #[serde(
+        default,
+        deserialize_with = "measure_field",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub measure: Option<Measure>,
     pub list: ContactList,
     pub agents: Agents,
     pub dial: Dial,
@@ -206,6 +220,95 @@ fn default_start() -> NonNegative {
 }
 fn default_lag() -> Seconds {
     Seconds::new(0.0).expect("in range")
+}
+
+fn measure_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Measure>, D::Error> {
+    Measure::deserialize(d).map(Some)
+}
+
+rules::range!(
+    /// When the measurement window opens, in hours after the campaign's start: 0 to 744.
+    MeasureFromHours, MeasureFromHoursRange, 0.0, true, 744.0,
+    "measure.from_h, in hours after the campaign's start,", " h",
+    "the window opens at the start (0) or later, in hours after the start (not a clock time), and before the horizon"
+);
+rules::range!(
+    /// When the measurement window closes, in hours after the campaign's start: above 0 to 744.
+    MeasureToHours, MeasureToHoursRange, 0.0, false, 744.0,
+    "measure.to_h, in hours after the campaign's start,", " h",
+    "the window closes after the start and at most 744 h after it (the longest campaign); leave to_h out to measure to the end"
+);
+
+/// The measurement window `[from_h, to_h)`, in hours after the campaign's start. Calls dialed
+/// in it are counted whole, wherever they end; time-weighted figures are integrated over it.
+/// (What follows the window and what stays the campaign's is in `docs/results.md`.)
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "MeasureFields")]
+pub struct Measure {
+    pub from_h: f64,
+    /// `None`: to the end of the campaign.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_h: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "Measure")]
+struct MeasureFields {
+    #[serde(default = "measure_start")]
+    from_h: MeasureFromHours,
+    #[serde(default, deserialize_with = "measure_end")]
+    to_h: Option<MeasureToHours>,
+}
+
+fn measure_start() -> MeasureFromHours {
+    MeasureFromHours::new(0.0).expect("in range")
+}
+
+/// `to_h` is written as a number (leaving it out measures to the end), not `Some(...)`: a
+/// `Some` or `None` there is named as such rather than as a missing number.
+fn measure_end<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<MeasureToHours>, D::Error> {
+    struct Hours;
+    impl<'de> serde::de::Visitor<'de> for Hours {
+        type Value = MeasureToHours;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number of hours")
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<MeasureToHours, E> {
+            MeasureToHours::new(v).ok_or_else(|| E::custom(MeasureToHours::out_of_range(v)))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<MeasureToHours, E> {
+            self.visit_f64(v as f64)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<MeasureToHours, E> {
+            self.visit_f64(v as f64)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, _: D) -> Result<MeasureToHours, D::Error> {
+            Err(serde::de::Error::custom(UNWRAPPED_TO))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<MeasureToHours, E> {
+            Err(E::custom(UNWRAPPED_TO))
+        }
+    }
+    d.deserialize_any(Hours).map(Some)
+}
+
+const UNWRAPPED_TO: &str = "measure.to_h is written as a number of hours, without Some (to_h: 7.0); leave it out to measure to the end of the campaign";
+
+impl TryFrom<MeasureFields> for Measure {
+    type Error = String;
+    fn try_from(f: MeasureFields) -> Result<Measure, String> {
+        let (from_h, to_h) = (f.from_h.get(), f.to_h.map(|h| h.get()));
+        if let Some(to_h) = to_h
+            && to_h <= from_h
+        {
+            return Err(format!(
+                "measure runs from_h {} h to to_h {} h, an empty window: the window is [from_h, to_h) in hours after the campaign's start; make to_h later than from_h",
+                rules::param::show_found(from_h),
+                rules::param::show_found(to_h)
+            ));
+        }
+        Ok(Measure { from_h, to_h })
+    }
 }
 
 /// Who is on the list.

@@ -8,6 +8,7 @@
 
 use crate::dist::{DistributionError, Sampler};
 use crate::inputs::{Customer, Inputs};
+use crate::metrics::Window;
 use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing};
 use crate::stream;
 use rules::Outcome;
@@ -39,6 +40,11 @@ pub enum WorldError<E> {
     },
     #[error("agents.staffing has no agents: staff at least one")]
     NoAgents,
+    /// A measurement window that opens at or after the horizon: no call is dialed in it.
+    #[error(
+        "measure.from_h is {from_h} h, not before the horizon (horizon_h {horizon_h} h): no call would be dialed in the window; give a from_h below {horizon_h} h, or a later horizon_h"
+    )]
+    MeasureAfterHorizon { from_h: f64, horizon_h: f64 },
     #[error("list.time_zones is empty: give at least one (utc_offset_h, share)")]
     NoTimeZones,
     #[error(
@@ -104,6 +110,8 @@ pub struct World {
     pub horizon: Millis,
     /// Whether `horizon` came from the scenario (else the list is meant to be exhausted).
     pub horizon_given: bool,
+    /// What the metrics count: the scenario's `measure`, else [`Window::WHOLE`].
+    pub measure: Window,
     pub interval: Millis,
     /// Campaign start as milliseconds after midnight UTC.
     pub start_utc: Millis,
@@ -194,6 +202,15 @@ impl World {
             return Err(WorldError::TooManyAgents { staffed });
         }
         let horizon_h = scenario.horizon_h.map(|h| h.get());
+        if let Some(m) = scenario.measure
+            && let Some(horizon_h) = horizon_h
+            && m.from_h >= horizon_h
+        {
+            return Err(WorldError::MeasureAfterHorizon {
+                from_h: m.from_h,
+                horizon_h,
+            });
+        }
         let interval_ms = scenario.series_interval_min.get() * 60_000.0;
         let intervals = (horizon_h.unwrap_or(MAX_HORIZON_H) * HOUR_MS / interval_ms).ceil();
         if intervals > MAX_INTERVALS as f64 {
@@ -250,6 +267,10 @@ impl World {
         Ok(World {
             horizon: ms(horizon_h.unwrap_or(MAX_HORIZON_H)),
             horizon_given: horizon_h.is_some(),
+            measure: scenario.measure.map_or(Window::WHOLE, |m| Window {
+                from: ms(m.from_h),
+                to: m.to_h.map_or(Millis::MAX, ms),
+            }),
             interval: Millis::from_secs_f64(scenario.series_interval_min.get() * 60.0),
             start_utc: ms(scenario.start_utc_h.get().rem_euclid(24.0)),
             customers,

@@ -400,6 +400,9 @@ fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
             m.seed,
             m.replications
         );
+        if let Some(w) = lab::summary::Window::of(m.measure) {
+            let _ = writeln!(out, "  {}", super::table::measured(&w));
+        }
         if m.gates.is_empty() {
             let _ = writeln!(out, "  no gates: nothing to check");
         } else {
@@ -544,6 +547,9 @@ fn markdown(checked: &[Checked], failures: &[String], baseline: Option<&Path>) -
             m.seed,
             m.replications
         );
+        if let Some(w) = lab::summary::Window::of(m.measure) {
+            let _ = writeln!(out, "{}.\n", super::table::measured(&w));
+        }
         if m.gates.is_empty() {
             let _ = writeln!(out, "No gates: nothing to check.\n");
         } else {

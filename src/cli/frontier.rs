@@ -67,6 +67,9 @@ pub fn render(frontier: &Frontier) -> String {
         "frontier of scenario {} — seed {}, {} replications per setting, mean [95% CI]",
         frontier.scenario, frontier.seed, frontier.replications
     );
+    if let Some(w) = &frontier.measure {
+        let _ = writeln!(out, "{}", super::table::measured(w));
+    }
     let _ = writeln!(out, "target: {}", tables::frontier_target(frontier));
     let _ = writeln!(out, "rule: {}", tables::frontier_rule(frontier));
     let _ = writeln!(

@@ -14,11 +14,24 @@ pub fn cell(e: Option<&Estimate>, scale: f64) -> String {
     Decimals::Terminal.cell(e, scale)
 }
 
-/// The first line of `run`'s and `compare`'s output.
+/// The first line of `run`'s and `compare`'s output, and with a measurement window a second
+/// saying what it counted.
 pub fn title(results: &Results) -> String {
-    format!(
+    let mut out = format!(
         "scenario {} — seed {}, {} replications, mean [95% CI]\n",
         results.scenario, results.seed, results.replications
+    );
+    if let Some(w) = &results.measure {
+        let _ = writeln!(out, "{}", measured(w));
+    }
+    out
+}
+
+/// What a measurement window counted, in one line.
+pub fn measured(w: &lab::summary::Window) -> String {
+    format!(
+        "measured {}: calls dialed in it, agent time over it (list and result codes: the whole campaign)",
+        w.describe()
     )
 }
 

@@ -85,9 +85,9 @@ enum Staff {
 }
 
 #[derive(Clone, Debug)]
-struct Params {
+pub(crate) struct Params {
     seed: u64,
-    replication: u32,
+    pub(crate) replication: u32,
     size: u32,
     /// (utc_offset_h, weight)
     zones: Vec<(f64, u32)>,
@@ -119,13 +119,13 @@ struct Params {
     max_concurrent: Option<u32>,
     /// no answer, machine, busy, failed, call back: (after_min, max_attempts)
     retry: [Option<(f64, u32)>; 5],
-    horizon_h: f64,
+    pub(crate) horizon_h: f64,
     metrics_lag_s: f64,
     strategy: String,
 }
 
 /// A number RON reads back bit for bit (Rust's shortest round-trip form, never an exponent).
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     let s = x.to_string();
     if s.contains('.') { s } else { s + ".0" }
 }
@@ -202,7 +202,7 @@ fn retry() -> impl Strategy<Value = Option<(f64, u32)>> {
     prop::option::of((0.5..30.0, 1u32..=4))
 }
 
-fn params() -> impl Strategy<Value = Params> {
+pub(crate) fn params() -> impl Strategy<Value = Params> {
     let list = (
         any::<u64>(),
         0u32..4,
@@ -298,7 +298,7 @@ fn params() -> impl Strategy<Value = Params> {
 }
 
 impl Params {
-    fn ron(&self) -> String {
+    pub(crate) fn ron(&self) -> String {
         let mut s = String::new();
         let opt = |o: Option<String>| o.map_or("None".to_string(), |v| format!("Some({v})"));
         let zone_shares = shares(&self.zones.iter().map(|z| z.1).collect::<Vec<_>>());

@@ -12,3 +12,4 @@ mod samples;
 mod scenario_errors;
 mod support;
 mod targets;
+mod window;

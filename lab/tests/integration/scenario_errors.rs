@@ -316,3 +316,89 @@ fn an_option_without_some_says_how_to_write_it() {
         &["Some(value) or None"],
     );
 }
+
+/// A measurement window's bounds are checked where they are written, each message naming the
+/// field, its range and the fix; an empty or reversed window at the end of its block.
+#[test]
+fn a_measurement_window_names_the_field_its_range_and_the_fix() {
+    let at = "horizon_h: Some(8.0),";
+    let with = |m: &str| format!("{at}\n    measure: {m},");
+    let cases: [(&str, &[&str]); 9] = [
+        (
+            "(from_h: -1.0, to_h: 7.0)",
+            &[
+                "measure.from_h",
+                "from 0 h to 744 h",
+                "found -1",
+                "not a clock time",
+            ],
+        ),
+        ("(from_h: inf)", &["measure.from_h", "found inf"]),
+        (
+            "(from_h: 1.0, to_h: 800.0)",
+            &[
+                "measure.to_h",
+                "from above 0 h to 744 h",
+                "found 800",
+                "leave to_h out",
+            ],
+        ),
+        ("(from_h: 1.0, to_h: NaN)", &["measure.to_h", "found NaN"]),
+        (
+            "(from_h: 7.0, to_h: 1.0)",
+            &[
+                "from_h 7 h to to_h 1 h",
+                "empty window",
+                "make to_h later than from_h",
+            ],
+        ),
+        ("(from_h: 2.5, to_h: 2.5)", &["from_h 2.5 h to to_h 2.5 h"]),
+        (
+            "(from: 1.0, to_h: 7.0)",
+            &["`from`", "in `Measure`", "`from_h`", "check the spelling"],
+        ),
+        (
+            "(from_h: 1.0, to_h: Some(7.0))",
+            &["measure.to_h", "without Some", "leave it out"],
+        ),
+        (
+            "Some((from_h: 1.0))",
+            &["without Some", "measure: (from_h: 1.0, to_h: 7.0)"],
+        ),
+    ];
+    for (measure, expect) in cases {
+        assert_error(at, &with(measure), expect);
+    }
+    // Written as a structure, `to_h` optional: from 2 h to the end.
+    let (text, _) = edit(at, &with("(from_h: 2.0)"));
+    let scenario = parse(&text, Path::new("edited.ron")).expect("a window to the end");
+    assert_eq!(
+        scenario.measure,
+        Some(sim::scenario::Measure {
+            from_h: 2.0,
+            to_h: None
+        })
+    );
+}
+
+/// A window that opens at or after the horizon measures no call: refused when the scenario is
+/// compiled, with both hours and the fix.
+#[test]
+fn a_measurement_window_opens_before_the_horizon() {
+    let (text, _) = edit(
+        "horizon_h: Some(8.0),",
+        "horizon_h: Some(8.0),\n    measure: (from_h: 8.0, to_h: 9.0),",
+    );
+    let scenario = parse(&text, Path::new("edited.ron")).expect("each bound is in range");
+    let e = lab::Plan::compile(&scenario, &lab::inputs::Files::new(&scenario_path(".")))
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    for part in [
+        "measure.from_h is 8 h",
+        "not before the horizon (horizon_h 8 h)",
+        "below 8 h",
+    ] {
+        assert!(e.contains(part), "{e:?} lacks {part:?}");
+    }
+}
