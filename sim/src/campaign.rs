@@ -200,10 +200,11 @@ pub struct Campaign<'m> {
     idle: VecDeque<u32>,
     waiting: VecDeque<CallId>,
     counts: AgentCounts,
-    reported: VecDeque<(Millis, AgentCounts)>,
     /// Each agent's status as of `now - metrics_lag` (GetCurrentUserData's view; `None`: logged
-    /// out), the changes not yet that old, and the logged-in ones' for the next observation.
+    /// out) and their counts (GetCurrentMetricData's), the changes not yet that old, and the
+    /// logged-in ones' statuses for the next observation.
     shown: Vec<Option<AgentStatus>>,
+    shown_counts: AgentCounts,
     status_changes: VecDeque<(Millis, u32, Option<AgentStatus>)>,
     statuses: Vec<AgentStatus>,
     in_flight: InFlight,
@@ -262,8 +263,8 @@ impl<'m> Campaign<'m> {
             idle: VecDeque::new(),
             waiting: VecDeque::new(),
             counts: AgentCounts::default(),
-            reported: VecDeque::new(),
             shown: vec![None; model.agents.len()],
+            shown_counts: AgentCounts::default(),
             status_changes: VecDeque::new(),
             statuses: Vec::with_capacity(model.agents.len()),
             in_flight: InFlight::default(),
@@ -395,16 +396,7 @@ impl<'m> Campaign<'m> {
         self.catch_up_statuses();
         self.statuses.clear();
         self.statuses.extend(self.shown.iter().flatten());
-        let agents = if lag == Millis::ZERO {
-            self.counts
-        } else {
-            let as_of = self.now - lag;
-            self.reported
-                .iter()
-                .rev()
-                .find(|(t, _)| *t <= as_of)
-                .map_or(AgentCounts::default(), |(_, c)| *c)
-        };
+        let agents = self.shown_counts;
         let oldest_in_queue = self
             .waiting
             .iter()
@@ -440,7 +432,7 @@ impl<'m> Campaign<'m> {
         while let Some(&(t, agent, status)) = self.status_changes.front()
             && t <= as_of
         {
-            self.shown[agent as usize] = status;
+            self.show(agent, status);
             self.status_changes.pop_front();
         }
     }
@@ -918,18 +910,27 @@ impl<'m> Campaign<'m> {
             since: self.now,
         });
         if self.model.metrics_lag == Millis::ZERO {
-            self.shown[agent as usize] = status;
+            self.show(agent, status);
         } else {
             self.status_changes.push_back((self.now, agent, status));
         }
         self.rec.agents(self.now, self.counts);
-        if self.model.metrics_lag > Millis::ZERO {
-            let as_of = self.now - self.model.metrics_lag;
-            while self.reported.len() > 1 && self.reported[1].0 <= as_of {
-                self.reported.pop_front();
+    }
+
+    /// The metrics APIs now report `status` for `agent`.
+    fn show(&mut self, agent: u32, status: Option<AgentStatus>) {
+        let c = &mut self.shown_counts;
+        for (s, step) in [(self.shown[agent as usize], -1i32), (status, 1)] {
+            let Some(s) = s else { continue };
+            let add = |n: &mut u32| *n = n.checked_add_signed(step).expect("counts stay whole");
+            add(&mut c.staffed);
+            match s.activity {
+                Activity::Available => add(&mut c.available),
+                Activity::OnContact => add(&mut c.on_contact),
+                Activity::AfterContactWork => add(&mut c.after_contact_work),
             }
-            self.reported.push_back((self.now, self.counts));
         }
+        self.shown[agent as usize] = status;
     }
 
     fn end_call(&mut self, id: CallId) {

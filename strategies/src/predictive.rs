@@ -183,6 +183,8 @@ impl Forecast {
 /// (a mean above 700, a team of thousands), where e^(−mean) would underflow.
 struct PoissonTerms {
     mean: f64,
+    /// ln `mean`, in log space.
+    ln_mean: f64,
     k: u32,
     /// The next term, or its logarithm in log space.
     next: f64,
@@ -194,6 +196,7 @@ impl PoissonTerms {
         let log_space = mean > 700.0;
         PoissonTerms {
             mean,
+            ln_mean: if log_space { mean.ln() } else { 0.0 },
             k: 0,
             next: if log_space { -mean } else { (-mean).exp() },
             log_space,
@@ -209,7 +212,7 @@ impl PoissonTerms {
             } else {
                 self.next.exp()
             };
-            self.next += self.mean.ln() - k.ln();
+            self.next += self.ln_mean - k.ln();
             p
         } else {
             let p = self.next;
