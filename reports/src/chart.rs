@@ -7,6 +7,7 @@
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
@@ -672,7 +673,8 @@ fn guide<DB: DrawingBackend>(
     chart
         .draw_series(DashedLineSeries::new(vec![a, b], 6, 6, style))?
         .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+        // Dashed in the legend as on the plot, so that a guide is not taken for a series.
+        .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 22, y)], 5, 3, style));
     Ok(())
 }
 
