@@ -288,7 +288,7 @@ fn frontier_csv_has_a_row_per_setting_and_metric() {
         "-q",
     ]);
     let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
-    assert_eq!(json["format"], "dialsim-frontier/1");
+    assert_eq!(json["format"], "dialsim-frontier/2");
     let mut reader = csv::Reader::from_path(dir.join("metrics.csv")).unwrap();
     assert_eq!(
         reader.headers().unwrap(),
@@ -299,6 +299,7 @@ fn frontier_csv_has_a_row_per_setting_and_metric() {
             "value",
             "passes",
             "chosen",
+            "replications",
             "metric",
             "mean",
             "ci95_low",
@@ -325,12 +326,13 @@ fn frontier_csv_has_a_row_per_setting_and_metric() {
                 assert_eq!(&r[4], t["passes"].to_string());
                 let chosen = strategy["chosen"].as_u64() == Some(i as u64);
                 assert_eq!(&r[5], chosen.to_string());
-                let e = if &r[6] == "gain" {
+                assert_eq!(&r[6], t["replications"].to_string());
+                let e = if &r[7] == "gain" {
                     &t["gain"]
                 } else {
-                    &metrics[&r[6]]
+                    &metrics[&r[7]]
                 };
-                assert_eq!(r[7].parse::<f64>().ok(), e["mean"].as_f64(), "{setting}");
+                assert_eq!(r[8].parse::<f64>().ok(), e["mean"].as_f64(), "{setting}");
             }
         }
     }
@@ -406,7 +408,7 @@ fn bad_files_exit_2_with_what_to_do() {
     let old_frontier = write(
         "old-frontier.json",
         frontier_text
-            .replacen("dialsim-frontier/1", "dialsim-frontier/0", 1)
+            .replacen("dialsim-frontier/2", "dialsim-frontier/1", 1)
             .as_bytes(),
     );
     assert_exit_2(

@@ -445,7 +445,7 @@ const HOSTILE_STRINGS: &[&str] = &[
     "x",
     "dialsim-results/1",
     "dialsim-results/2",
-    "dialsim-frontier/1",
+    "dialsim-frontier/2",
     "dialsim-sweep/1",
     "dialsim-sweep-part/1",
     "dialsim-baseline/1",

@@ -17,21 +17,41 @@
 //! 4. chooses, among every passing setting tried, the one with the most talk minutes per
 //!    agent-hour (on a tie, the lowest knob value: as productive and less aggressive).
 //!
-//! So a knob strategy costs at most 2 + [`BISECTION_STEPS`] = 9 evaluations, each of them every
-//! replication of the scenario, run in parallel. A strategy without a knob is evaluated once and
-//! passes or fails. `Progressive()` with its default poll is always evaluated as the reference:
-//! each setting's **gain** is its talk minutes per agent-hour minus the reference's, a paired
-//! difference over the same replications (see [`crate::compare`]).
+//! So a knob strategy costs at most 2 + [`BISECTION_STEPS`] = 9 evaluations. A strategy without a
+//! knob is evaluated once, on every replication, and passes or fails. `Progressive()` with its
+//! default poll is always evaluated as the reference: each setting's **gain** is its talk
+//! minutes per agent-hour minus the reference's, a paired difference over the same replications
+//! (see [`crate::compare`]).
+//!
+//! **Early looks.** Replication r of every setting is the same day (common random numbers), so
+//! a setting is run on replications 0, 1, … in stages ([`looks`]: a quarter of them, at least
+//! [`FIRST_LOOK`], then doubling) and a look may settle it before the last:
+//! - mean-based rule: it fails when the lower end of the 99% interval of its rate is at or above
+//!   the target, and passes when the upper end is below it ([`EARLY_QUANTILE`]: a stricter
+//!   interval than the 95% one that judges all replications, so that a setting settled early is
+//!   one the full rule would almost surely judge the same way);
+//! - risk-based rule: it fails when even no further day over the target would bring the
+//!   interval's upper end below the risk, and passes when even every further day over would not
+//!   lift it to the risk: both are certain, not estimated.
+//!
+//! A setting settled early is shown with the replications it ran (`replications` in the file).
+//! The choice is made on every replication: the passing setting with the most talk so far is run
+//! on all of them and judged again, and so is every other passing setting whose talk, paired
+//! with the best one's on the replications both ran, is not shown to be lower (the upper end of
+//! the paired 95% interval at or above 0); settings shown to be less productive are not
+//! completed. On the 100-agent day this halves the replications a frontier runs and gives the
+//! same choices.
 
 use crate::catalogue::Metric;
 use crate::compare::paired_difference;
 use crate::plan::Plan;
 use crate::run;
-use crate::stats::{Estimate, share_ci};
+use crate::stats::{Estimate, ratio_interval, share_ci};
 use crate::summary::{Metrics, summarise};
 use rayon::prelude::*;
 use rules::words::AbandonDefinition;
 use serde::{Deserialize, Serialize};
+use sim::RepMetrics;
 use std::fmt;
 use strategies::StrategySpec;
 
@@ -40,6 +60,24 @@ pub const BISECTION_STEPS: u32 = 7;
 /// The bisection stops once the interval between passing and failing values is narrower than
 /// this share of the knob's range.
 pub const MIN_WIDTH_SHARE: f64 = 0.01;
+
+/// The fewest replications a setting is run on before its first early look.
+pub const FIRST_LOOK: u32 = 5;
+/// The t quantile of the early looks' intervals under the mean-based rule (two-sided 99%).
+pub const EARLY_QUANTILE: f64 = 0.995;
+
+/// The replication counts a setting is looked at after, the last being all `replications`:
+/// a quarter of them (at least [`FIRST_LOOK`]), then doubling.
+pub fn looks(replications: u32) -> Vec<u32> {
+    let mut at = (replications / 4).max(FIRST_LOOK);
+    let mut looks = Vec::new();
+    while at < replications {
+        looks.push(at);
+        at = at.saturating_mul(2);
+    }
+    looks.push(replications);
+    looks
+}
 
 /// What the search maximises, and the gain measures.
 const TALK: Metric = Metric::TalkMinPerAgentHour;
@@ -75,9 +113,8 @@ mod lowercase {
 /// What the search needs to know of one evaluated setting, and whatever the caller keeps with it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Probe<T> {
-    /// Upper end of the abandon rate's 95% interval (with a risk: of the share of days over the
-    /// target); `None` when it has none (fails). It passes strictly below the search's limit.
-    pub abandon_upper: Option<f64>,
+    /// Whether the setting holds the target.
+    pub passes: bool,
     /// Talk minutes per agent-hour (`None`: undefined, ranks below any number).
     pub talk: Option<f64>,
     pub detail: T,
@@ -119,16 +156,11 @@ pub fn round3(x: f64) -> f64 {
 /// `evaluate` for each value tried (see the module documentation for the steps). The abandon
 /// rate is assumed to grow with the knob; the choice among passing settings does not assume
 /// anything about talk.
-pub fn search<T>(
-    low: f64,
-    high: f64,
-    target: f64,
-    mut evaluate: impl FnMut(f64) -> Probe<T>,
-) -> Searched<T> {
+pub fn search<T>(low: f64, high: f64, mut evaluate: impl FnMut(f64) -> Probe<T>) -> Searched<T> {
     let mut tried = Vec::new();
     let mut probe = |value: f64, tried: &mut Vec<Tried<T>>| {
         let probe = evaluate(value);
-        let passes = probe.abandon_upper.is_some_and(|u| u < target);
+        let passes = probe.passes;
         tried.push(Tried {
             value,
             passes,
@@ -166,6 +198,13 @@ pub fn search<T>(
             }
         }
     }
+    let chosen = most_productive(&tried, |_| true);
+    Searched { tried, chosen }
+}
+
+/// Among the passing settings in `tried` that `eligible` admits, the one with the most talk (on
+/// a tie, the lowest value: as productive and less aggressive).
+fn most_productive<T>(tried: &[Tried<T>], eligible: impl Fn(&Tried<T>) -> bool) -> Option<usize> {
     let talk = |t: &Tried<T>| t.probe.talk.unwrap_or(f64::NEG_INFINITY);
     let mut chosen: Option<usize> = None;
     for (i, t) in tried.iter().enumerate() {
@@ -173,11 +212,11 @@ pub fn search<T>(
             let best = &tried[c];
             talk(t) > talk(best) || (talk(t) == talk(best) && t.value < best.value)
         });
-        if t.passes && better {
+        if t.passes && eligible(t) && better {
             chosen = Some(i);
         }
     }
-    Searched { tried, chosen }
+    chosen
 }
 
 /// Why a frontier cannot be computed. Every variant is the user's to fix.
@@ -222,6 +261,9 @@ pub struct Target {
     /// The risk-based rule: the largest share of days over `abandon` accepted, in (0, 1);
     /// `None`: the mean-based rule.
     pub risk: Option<f64>,
+    /// Whether a setting may be settled before its last replication (see the module
+    /// documentation); `false` runs every setting tried on every replication.
+    pub early_looks: bool,
 }
 
 impl Target {
@@ -257,7 +299,7 @@ pub struct Frontier {
 }
 
 /// The `format` of frontier files this version writes and reads.
-pub const FORMAT: &str = "dialsim-frontier/1";
+pub const FORMAT: &str = "dialsim-frontier/2";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FrontierStrategy {
@@ -299,8 +341,12 @@ pub struct Setting {
     pub name: String,
     pub strategy: StrategySpec,
     /// Upper end of the abandon rate's 95% interval below the target (with a risk: of the share
-    /// of days over the target below the risk).
+    /// of days over the target below the risk); for a setting settled early, what an early look
+    /// settled (see the module documentation).
     pub passes: bool,
+    /// The replications (days) it ran: all of them, or fewer when an early look settled it.
+    /// Every number of the setting is over these.
+    pub replications: u32,
     /// With a risk: the share of days whose abandon rate is over the target, with its exact
     /// binomial interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -325,59 +371,189 @@ pub fn reference() -> StrategySpec {
     ron::from_str("Progressive()").expect("Progressive() is a valid strategy")
 }
 
-/// One evaluation: its setting and its talk minutes per agent-hour replication by replication.
-struct Evaluated {
-    setting: Setting,
-    talk: Vec<Option<f64>>,
-    /// What must stay below [`Target::limit`].
-    measure: Option<f64>,
+/// What a look at a setting's replications so far says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Passes,
+    Fails,
+    /// Not settled: run more replications.
+    Open,
 }
 
-fn evaluate(
+/// One setting being evaluated: its replications so far, in replication order.
+struct Trial {
+    spec: StrategySpec,
+    reps: Vec<RepMetrics>,
+}
+
+impl Trial {
+    fn new(spec: StrategySpec) -> Self {
+        Trial {
+            spec,
+            reps: Vec::new(),
+        }
+    }
+
+    fn ran(&self) -> u32 {
+        self.reps.len() as u32
+    }
+
+    /// Runs replications up to `count` (in parallel; collected in replication order).
+    fn run_to(&mut self, plan: &Plan, count: u32, on_replication: &(dyn Fn() + Sync)) {
+        let spec = &self.spec;
+        let more: Vec<RepMetrics> = (self.ran()..count)
+            .into_par_iter()
+            .map(|r| {
+                let m = run::replicate(plan, spec, r);
+                on_replication();
+                m
+            })
+            .collect();
+        self.reps.extend(more);
+    }
+
+    /// The rates of the days (replications) so far that have one.
+    fn days(&self, target: Target) -> Vec<f64> {
+        let rate = Metric::abandon_rate(target.definition);
+        self.reps
+            .iter()
+            .filter_map(|r| rate.per_replication(r))
+            .collect()
+    }
+
+    /// What the replications so far say of the target, out of `all` (see the module
+    /// documentation: on all of them, the 95% rule; before, only what is settled).
+    fn verdict(&self, target: Target, all: u32) -> Verdict {
+        let settled = |passes: bool| {
+            if passes {
+                Verdict::Passes
+            } else {
+                Verdict::Fails
+            }
+        };
+        if self.ran() >= all {
+            return settled(measure(&self.reps, target).is_some_and(|u| u < target.limit()));
+        }
+        let left = u64::from(all - self.ran());
+        match target.risk {
+            Some(risk) => {
+                let days = self.days(target);
+                let over = days.iter().filter(|v| **v > target.abandon).count() as u64;
+                let n = days.len() as u64;
+                let upper = |k: u64, n: u64| share_ci(k, n).ci95.map_or(1.0, |[_, hi]| hi);
+                if upper(over, n + left) >= risk {
+                    Verdict::Fails
+                } else if upper(over + left, n + left) < risk {
+                    Verdict::Passes
+                } else {
+                    Verdict::Open
+                }
+            }
+            None => {
+                let rate = Metric::abandon_rate(target.definition);
+                let pairs: Vec<(f64, f64)> = self
+                    .reps
+                    .iter()
+                    .map(|r| rate.scalar(r).map_or((0.0, 0.0), |[n, d]| (n, d)))
+                    .collect();
+                match ratio_interval(&pairs, EARLY_QUANTILE).ci95 {
+                    Some([lo, _]) if lo >= target.abandon => Verdict::Fails,
+                    Some([_, hi]) if hi < target.abandon => Verdict::Passes,
+                    _ => Verdict::Open,
+                }
+            }
+        }
+    }
+
+    /// Runs the looks ([`looks`]) until one settles the setting.
+    fn settle(&mut self, plan: &Plan, target: Target, on_replication: &(dyn Fn() + Sync)) -> bool {
+        let looks = if target.early_looks {
+            looks(plan.replications)
+        } else {
+            vec![plan.replications]
+        };
+        for at in looks {
+            if at <= self.ran() {
+                continue;
+            }
+            self.run_to(plan, at, on_replication);
+            match self.verdict(target, plan.replications) {
+                Verdict::Passes => return true,
+                Verdict::Fails => return false,
+                Verdict::Open => {}
+            }
+        }
+        unreachable!("the last look is every replication, and settles")
+    }
+
+    /// Talk minutes per agent-hour over the replications so far, as the results file gives it.
+    fn talk_estimate(&self) -> Option<f64> {
+        TALK.estimate(&self.reps).mean
+    }
+
+    /// Talk minutes per agent-hour, replication by replication.
+    fn talk(&self) -> Vec<Option<f64>> {
+        self.reps.iter().map(|r| TALK.per_replication(r)).collect()
+    }
+
+    /// The setting as the frontier file shows it.
+    fn setting(
+        &self,
+        target: Target,
+        passes: bool,
+        reference_talk: Option<&[Option<f64>]>,
+    ) -> Setting {
+        let summary = summarise(&self.spec, &self.reps);
+        let talk = self.talk();
+        let days_over_target = target.risk.map(|_| {
+            let days = self.days(target);
+            let over = days.iter().filter(|v| **v > target.abandon).count();
+            share_ci(over as u64, days.len() as u64)
+        });
+        Setting {
+            value: self.spec.knob().map(|k| k.value),
+            name: summary.name,
+            strategy: self.spec.clone(),
+            passes,
+            replications: self.ran(),
+            days_over_target,
+            metrics: summary.metrics,
+            gain: paired_difference(&talk, reference_talk.unwrap_or(&talk)),
+        }
+    }
+}
+
+/// What must stay below [`Target::limit`] on these replications: the upper end of the 95%
+/// interval of the abandon rate or, with a risk, of the share of days over the target.
+fn measure(reps: &[RepMetrics], target: Target) -> Option<f64> {
+    let rate = Metric::abandon_rate(target.definition);
+    let interval = match target.risk {
+        Some(_) => {
+            let days: Vec<f64> = reps
+                .iter()
+                .filter_map(|r| rate.per_replication(r))
+                .collect();
+            let over = days.iter().filter(|v| **v > target.abandon).count();
+            share_ci(over as u64, days.len() as u64).ci95
+        }
+        None => rate.estimate(reps).ci95,
+    };
+    interval.map(|[_, hi]| hi)
+}
+
+/// A setting run on every replication, judged by the full rule.
+fn evaluate_fully(
     plan: &Plan,
     spec: &StrategySpec,
     target: Target,
     reference_talk: Option<&[Option<f64>]>,
     on_replication: &(dyn Fn() + Sync),
-) -> Evaluated {
-    let reps = run::replications(plan, spec, on_replication);
-    let summary = summarise(spec, &reps);
-    let talk: Vec<Option<f64>> = reps.iter().map(|r| TALK.per_replication(r)).collect();
-    let rate = Metric::abandon_rate(target.definition);
-    let days_over_target = target.risk.map(|_| {
-        let days: Vec<f64> = reps
-            .iter()
-            .filter_map(|r| rate.per_replication(r))
-            .collect();
-        let over = days.iter().filter(|v| **v > target.abandon).count();
-        share_ci(over as u64, days.len() as u64)
-    });
-    let measure = match days_over_target {
-        Some(d) => d.ci95,
-        None => summary.metrics.get(rate).and_then(|e| e.ci95),
-    }
-    .map(|[_, hi]| hi);
-    Evaluated {
-        setting: Setting {
-            value: spec.knob().map(|k| k.value),
-            name: summary.name,
-            strategy: spec.clone(),
-            passes: measure.is_some_and(|u| u < target.limit()),
-            days_over_target,
-            metrics: summary.metrics,
-            gain: paired_difference(&talk, reference_talk.unwrap_or(&talk)),
-        },
-        talk,
-        measure,
-    }
-}
-
-fn probe_of(e: Evaluated) -> Probe<Setting> {
-    Probe {
-        abandon_upper: e.measure,
-        talk: e.setting.metric(TALK).mean,
-        detail: e.setting,
-    }
+) -> (Trial, Setting) {
+    let mut trial = Trial::new(spec.clone());
+    trial.run_to(plan, plan.replications, on_replication);
+    let passes = trial.verdict(target, plan.replications) == Verdict::Passes;
+    let setting = trial.setting(target, passes, reference_talk);
+    (trial, setting)
 }
 
 fn one_strategy(
@@ -388,30 +564,38 @@ fn one_strategy(
     on_replication: &(dyn Fn() + Sync),
 ) -> FrontierStrategy {
     let knob = spec.knob();
-    let searched = match knob {
-        Some(k) => search(k.low, k.high, target.limit(), |v| {
-            let setting = spec.with_knob(v);
-            probe_of(evaluate(
-                plan,
-                &setting,
-                target,
-                Some(reference_talk),
-                on_replication,
-            ))
-        }),
-        None => {
-            let e = evaluate(plan, spec, target, Some(reference_talk), on_replication);
-            let passes = e.setting.passes;
-            Searched {
-                chosen: passes.then_some(0),
-                tried: vec![Tried {
-                    value: f64::NAN,
+    let all = plan.replications;
+    let (tried, chosen) = match knob {
+        Some(k) => {
+            let searched = search(k.low, k.high, |v| {
+                let mut trial = Trial::new(spec.with_knob(v));
+                let passes = trial.settle(plan, target, on_replication);
+                Probe {
                     passes,
-                    probe: probe_of(e),
-                }],
-            }
+                    talk: trial.talk_estimate(),
+                    detail: trial,
+                }
+            });
+            let mut tried = searched.tried;
+            let chosen = complete_candidates(&mut tried, plan, target, on_replication);
+            let settings = tried
+                .iter()
+                .map(|t| {
+                    t.probe
+                        .detail
+                        .setting(target, t.passes, Some(reference_talk))
+                })
+                .collect();
+            (settings, chosen)
+        }
+        None => {
+            let (_, setting) =
+                evaluate_fully(plan, spec, target, Some(reference_talk), on_replication);
+            let chosen = setting.passes.then_some(0);
+            (vec![setting], chosen)
         }
     };
+    debug_assert!(chosen.is_none_or(|c| tried[c].replications == all));
     FrontierStrategy {
         name: spec.label(),
         strategy: spec.clone(),
@@ -421,9 +605,48 @@ fn one_strategy(
             low: k.low,
             high: k.high,
         }),
-        feasible: searched.chosen.is_some(),
-        chosen: searched.chosen,
-        tried: searched.tried.into_iter().map(|t| t.probe.detail).collect(),
+        feasible: chosen.is_some(),
+        chosen,
+        tried,
+    }
+}
+
+/// Runs on every replication the passing settings that could be the most productive (see the
+/// module documentation), judges each again on all of them, and returns the choice among those
+/// run on every replication.
+fn complete_candidates(
+    tried: &mut [Tried<Trial>],
+    plan: &Plan,
+    target: Target,
+    on_replication: &(dyn Fn() + Sync),
+) -> Option<usize> {
+    let all = plan.replications;
+    let complete = |t: &mut Tried<Trial>| {
+        let trial = &mut t.probe.detail;
+        trial.run_to(plan, all, on_replication);
+        t.passes = trial.verdict(target, all) == Verdict::Passes;
+        t.probe.passes = t.passes;
+        t.probe.talk = trial.talk_estimate();
+    };
+    loop {
+        let best = most_productive(tried, |_| true)?;
+        if tried[best].probe.detail.ran() < all {
+            complete(&mut tried[best]);
+            continue;
+        }
+        let best_talk = tried[best].probe.detail.talk();
+        let contender = (0..tried.len()).find(|&i| {
+            let t = &tried[i];
+            t.passes
+                && t.probe.detail.ran() < all
+                && paired_difference(&t.probe.detail.talk(), &best_talk)
+                    .ci95
+                    .is_none_or(|[_, hi]| hi >= 0.0)
+        });
+        match contender {
+            Some(i) => complete(&mut tried[i]),
+            None => return most_productive(tried, |t| t.probe.detail.ran() == all),
+        }
     }
 }
 
@@ -448,15 +671,17 @@ pub fn frontier(
         return Err(FrontierError::Risk(r));
     }
     let reference_spec = reference();
-    let reference = evaluate(plan, &reference_spec, target, None, on_replication);
+    let (reference, reference_setting) =
+        evaluate_fully(plan, &reference_spec, target, None, on_replication);
+    let reference_talk = reference.talk();
     let reference_entry = FrontierStrategy {
         name: reference_spec.label(),
         strategy: reference_spec.clone(),
         reference: true,
         knob: None,
-        feasible: reference.setting.passes,
-        chosen: reference.setting.passes.then_some(0),
-        tried: vec![reference.setting.clone()],
+        feasible: reference_setting.passes,
+        chosen: reference_setting.passes.then_some(0),
+        tried: vec![reference_setting],
     };
     let listed: Vec<FrontierStrategy> = plan
         .strategies
@@ -465,7 +690,7 @@ pub fn frontier(
             if *spec == reference_spec {
                 reference_entry.clone()
             } else {
-                one_strategy(plan, spec, target, &reference.talk, on_replication)
+                one_strategy(plan, spec, target, &reference_talk, on_replication)
             }
         })
         .collect();
@@ -494,12 +719,13 @@ mod tests {
     use super::*;
     use std::cell::Cell;
 
-    /// A synthetic strategy: abandon upper bound `slope · x`, talk `10 + x`, both rising with x.
-    fn monotone(slope: f64, calls: &Cell<u32>) -> impl FnMut(f64) -> Probe<()> + '_ {
+    /// A synthetic strategy: abandon upper bound `slope · x` (passing below `target`), talk
+    /// `10 + x`, both rising with x.
+    fn monotone(slope: f64, target: f64, calls: &Cell<u32>) -> impl FnMut(f64) -> Probe<()> + '_ {
         move |x| {
             calls.set(calls.get() + 1);
             Probe {
-                abandon_upper: Some(slope * x),
+                passes: slope * x < target,
                 talk: Some(10.0 + x),
                 detail: (),
             }
@@ -510,7 +736,7 @@ mod tests {
     fn bisection_finds_the_edge_of_the_feasible_range() {
         // Passes while 0.01 · x < 0.03, i.e. x < 3, on [1, 5].
         let calls = Cell::new(0);
-        let s = search(1.0, 5.0, 0.03, monotone(0.01, &calls));
+        let s = search(1.0, 5.0, monotone(0.01, 0.03, &calls));
         let values: Vec<f64> = s.tried.iter().map(|t| t.value).collect();
         assert_eq!(
             values,
@@ -527,7 +753,7 @@ mod tests {
     #[test]
     fn infeasible_when_the_low_end_fails() {
         let calls = Cell::new(0);
-        let s = search(1.0, 5.0, 0.005, monotone(0.01, &calls));
+        let s = search(1.0, 5.0, monotone(0.01, 0.005, &calls));
         assert_eq!(calls.get(), 1);
         assert_eq!(s.chosen, None);
         assert_eq!(s.tried.len(), 1);
@@ -537,7 +763,7 @@ mod tests {
     #[test]
     fn all_feasible_takes_the_high_end() {
         let calls = Cell::new(0);
-        let s = search(0.001, 0.25, 0.03, monotone(0.1, &calls));
+        let s = search(0.001, 0.25, monotone(0.1, 0.03, &calls));
         assert_eq!(calls.get(), 2);
         assert_eq!(s.tried[s.chosen.unwrap()].value, 0.25);
     }
@@ -545,8 +771,8 @@ mod tests {
     #[test]
     fn the_most_talk_wins_among_passing_settings() {
         // Talk peaks in the middle of the range; abandons rise with x; everything below 4 passes.
-        let s = search(0.0, 8.0, 0.04, |x| Probe {
-            abandon_upper: Some(0.01 * x),
+        let s = search(0.0, 8.0, |x| Probe {
+            passes: 0.01 * x < 0.04,
             talk: Some(-(x - 2.0).powi(2)),
             detail: x,
         });
@@ -558,8 +784,8 @@ mod tests {
     #[test]
     fn a_tie_goes_to_the_lower_setting() {
         // Talk is flat on [1, 5] (like a ratio rounded to whole calls); everything passes.
-        let s = search(1.0, 5.0, 0.5, |_| Probe {
-            abandon_upper: Some(0.1),
+        let s = search(1.0, 5.0, |_| Probe {
+            passes: 0.1 < 0.5,
             talk: Some(30.0),
             detail: (),
         });
@@ -567,13 +793,13 @@ mod tests {
     }
 
     #[test]
-    fn an_undefined_bound_fails() {
-        let s = search(1.0, 2.0, 0.5, |_| Probe {
-            abandon_upper: None,
-            talk: Some(1.0),
-            detail: (),
-        });
-        assert_eq!((s.chosen, s.tried.len()), (None, 1));
+    fn looks_start_at_a_quarter_and_double() {
+        assert_eq!(looks(20), [5, 10, 20]);
+        assert_eq!(looks(10), [5, 10]);
+        assert_eq!(looks(5), [5]);
+        assert_eq!(looks(2), [2]);
+        assert_eq!(looks(100), [25, 50, 100]);
+        assert_eq!(looks(41), [10, 20, 40, 41]);
     }
 
     #[test]

@@ -40,11 +40,16 @@ impl Estimate {
 
 /// The two-sided 95% quantile of Student's t with `n − 1` degrees of freedom.
 pub fn t975(n: usize) -> Option<f64> {
+    t_quantile(n, 0.975)
+}
+
+/// The `p` quantile of Student's t with `n − 1` degrees of freedom (`None` below 2).
+pub fn t_quantile(n: usize, p: f64) -> Option<f64> {
     if n < 2 {
         return None;
     }
     let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()?;
-    Some(t.inverse_cdf(0.975))
+    Some(t.inverse_cdf(p))
 }
 
 /// Mean of per-replication values with a t interval.
@@ -63,6 +68,12 @@ pub fn mean_ci(values: &[f64]) -> Estimate {
 
 /// Pooled ratio Σ num ÷ Σ den with a delta-method t interval.
 pub fn ratio_ci(pairs: &[(f64, f64)]) -> Estimate {
+    ratio_interval(pairs, 0.975)
+}
+
+/// [`ratio_ci`] with the interval's ends at the `p` and `1 − p` quantiles of t (0.975: the 95%
+/// interval; 0.995: 99%).
+pub fn ratio_interval(pairs: &[(f64, f64)], p: f64) -> Estimate {
     let n = pairs.len();
     let (num, den): (f64, f64) = pairs
         .iter()
@@ -71,7 +82,7 @@ pub fn ratio_ci(pairs: &[(f64, f64)]) -> Estimate {
         return Estimate::UNDEFINED;
     }
     let r = num / den;
-    let half = t975(n).map(|t| {
+    let half = t_quantile(n, p).map(|t| {
         let mean_den = den / n as f64;
         let var = pairs.iter().map(|(x, y)| (x - r * y).powi(2)).sum::<f64>() / (n - 1) as f64;
         t * (var / n as f64).sqrt() / mean_den

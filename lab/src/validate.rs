@@ -702,9 +702,51 @@ impl Frontier {
                     }
                     (None, _) => (t.metric(abandon).ci95, target, key),
                 };
+                if t.replications == 0 || t.replications > self.replications {
+                    return Err(at.key("replications").invalid(Problem::Invalid {
+                        value: t.replications.to_string(),
+                        why: format!(
+                            "the days a setting ran, 1 to the file's {}",
+                            self.replications
+                        ),
+                    }));
+                }
                 let upper = measured.map(|[_, hi]| hi);
                 let passes = upper.is_some_and(|u| u < limit);
-                if t.passes != passes {
+                // A setting settled by an early look was judged by a wider interval (or, for
+                // days, by certainty): it passed with its 95% interval below the limit, and
+                // failed with the mean-based interval's lower end at or above the target or
+                // the days' upper end at or above the risk.
+                let early = t.replications < self.replications;
+                let settled_early = |passes_early: bool| match (passes_early, self.risk) {
+                    (true, None) => passes,
+                    (true, Some(_)) => true,
+                    (false, None) => measured.is_some_and(|[lo, _]| lo >= limit),
+                    (false, Some(_)) => !passes,
+                };
+                if early && !settled_early(t.passes) {
+                    return Err(at.key("passes").invalid(Problem::Invalid {
+                        value: t.passes.to_string(),
+                        why: format!(
+                            "a setting settled after {} of {} days {} by its {what} interval, \
+                             {}, against the limit {}",
+                            t.replications,
+                            self.replications,
+                            if t.passes {
+                                "passes only below"
+                            } else {
+                                "fails only clear above"
+                            },
+                            measured.map_or("missing".into(), |[lo, hi]| format!(
+                                "[{}, {}]",
+                                shown(lo),
+                                shown(hi)
+                            )),
+                            shown(limit)
+                        ),
+                    }));
+                }
+                if !early && t.passes != passes {
                     return Err(at.key("passes").invalid(Problem::Invalid {
                         value: t.passes.to_string(),
                         why: format!(
@@ -728,6 +770,15 @@ impl Frontier {
                     return Err(chosen.invalid(Problem::Invalid {
                         value: c.to_string(),
                         why: "the chosen setting passes, and this one does not".into(),
+                    }));
+                }
+                Some(c) if s.tried[c].replications != self.replications => {
+                    return Err(chosen.invalid(Problem::Invalid {
+                        value: c.to_string(),
+                        why: format!(
+                            "the chosen setting ran every one of the {} days, and this one ran {}",
+                            self.replications, s.tried[c].replications
+                        ),
                     }));
                 }
                 _ => {}

@@ -416,6 +416,7 @@ impl Report {
                     "value",
                     "passes",
                     "chosen",
+                    "replications",
                     "metric",
                     "mean",
                     "ci95_low",
@@ -427,6 +428,7 @@ impl Report {
                         let value = number(t.value);
                         let passes = t.passes.to_string();
                         let chosen = (s.chosen == Some(i)).to_string();
+                        let replications = t.replications.to_string();
                         let rows = t
                             .metrics
                             .iter()
@@ -441,6 +443,7 @@ impl Report {
                                 &value,
                                 &passes,
                                 &chosen,
+                                &replications,
                                 metric,
                                 &m,
                                 &lo,
@@ -689,7 +692,7 @@ mod tests {
         assert!(
             e.contains("frontier file ")
                 && e.contains(
-                    "(format \"dialsim-frontier/9\"; this version reads dialsim-frontier/1)"
+                    "(format \"dialsim-frontier/9\"; this version reads dialsim-frontier/2)"
                 )
                 && e.contains("re-run `dialsim frontier"),
             "{e}"

@@ -488,7 +488,8 @@ pub fn chosen_rows(frontier: &Frontier, decimals: Decimals) -> Vec<Vec<String>> 
 }
 
 /// One row per setting a strategy with a knob tried, by knob value, under the header
-/// `strategy, setting`, [`measure_header`], result: pass, "pass, chosen" or fail.
+/// `strategy, setting`, [`measure_header`], days (the replications it ran), result: pass,
+/// "pass, chosen" or fail.
 pub fn tried_rows(frontier: &Frontier, decimals: Decimals) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for s in frontier.strategies.iter().filter(|s| s.knob.is_some()) {
@@ -509,6 +510,7 @@ pub fn tried_rows(frontier: &Frontier, decimals: Decimals) -> Vec<Vec<String>> {
                 format!("{knob} {}", knob_value(setting)),
             ];
             row.extend(measures(frontier, s, setting, decimals));
+            row.push(setting.replications.to_string());
             row.push(
                 match (setting.passes, s.chosen == Some(i)) {
                     (true, true) => "pass, chosen",
@@ -548,13 +550,17 @@ pub fn frontier_tables(frontier: &Frontier) -> Vec<Table> {
 
     let mut header: Vec<String> = vec!["strategy".into(), "setting".into()];
     header.extend(measure_header);
+    header.push("days".into());
     header.push("result".into());
     let rows = tried_rows(frontier, Decimals::Report);
     if !rows.is_empty() {
         tables.push(Table {
             id: "tried".into(),
             title: "Settings tried".into(),
-            note: format!("Every setting evaluated, by knob value; pass: {target}. Mean [95% CI]."),
+            note: format!(
+                "Every setting evaluated, by knob value; pass: {target}. Days: the replications \
+                 it ran (fewer than all when an early look settled it). Mean [95% CI] over those."
+            ),
             header,
             rows,
             text_columns: 2,

@@ -68,6 +68,7 @@ fn the_frontier_chart_renders() {
         abandon: 0.03,
         definition: rules::words::AbandonDefinition::Regulatory,
         risk: None,
+        early_looks: true,
     };
     let f = lab::frontier::frontier(&model, target, &|| {}).expect("valid target");
     check(&figures::frontier(&f));

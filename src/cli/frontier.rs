@@ -31,6 +31,7 @@ pub fn frontier(args: &FrontierArgs) -> anyhow::Result<ExitCode> {
         abandon: target,
         definition: args.definition,
         risk: args.risk,
+        early_looks: !args.every_replication,
     };
     let setup = common.setup();
     let pool = setup.thread_pool()?;
@@ -98,10 +99,14 @@ pub fn render(frontier: &Frontier) -> String {
         } else {
             "upper end of the CI below the target"
         };
-        let _ = writeln!(out, "\nsettings tried, by knob value (pass: {rule})");
+        let _ = writeln!(
+            out,
+            "\nsettings tried, by knob value (pass: {rule}; days: the replications run, fewer when an early look settled it)"
+        );
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut header: Vec<String> = vec!["strategy".into(), "setting".into()];
         header.extend(measure_header);
+        header.push("days".into());
         header.push(String::new());
         rows.push(header);
         rows.extend(tables::tried_rows(frontier, Decimals::Terminal));

@@ -3,6 +3,7 @@
 mod campaign_end;
 mod determinism;
 mod erlang;
+mod frontier;
 mod gates;
 mod invariants;
 mod pacing;
