@@ -99,24 +99,47 @@ pub struct Forecast {
     pub alpha: f64,
 }
 
+/// The buffers a decision works in, kept from one decision to the next so that deciding
+/// allocates nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    supply: Vec<f64>,
+    convolved: Vec<f64>,
+    group: Vec<f64>,
+}
+
 impl Forecast {
     /// P(S = available + j) for j = 0, 1, …: the releases of every group, convolved.
+    #[cfg(test)]
     fn supply(&self) -> Vec<f64> {
-        let mut pmf = vec![1.0];
+        let mut scratch = Scratch::default();
+        self.supply_into(&mut scratch);
+        scratch.supply
+    }
+
+    /// [`Forecast::supply`] into `scratch.supply`.
+    fn supply_into(&self, scratch: &mut Scratch) {
+        let Scratch {
+            supply,
+            convolved,
+            group,
+        } = scratch;
+        supply.clear();
+        supply.push(1.0);
         for &(n, q) in &self.releasing {
-            let b = binomial(n, q);
-            if b.len() == 1 {
+            binomial_into(n, q, group);
+            if group.len() == 1 {
                 continue;
             }
-            let mut next = vec![0.0; pmf.len() + b.len() - 1];
-            for (i, pa) in pmf.iter().enumerate() {
-                for (j, pb) in b.iter().enumerate() {
-                    next[i + j] += pa * pb;
+            convolved.clear();
+            convolved.resize(supply.len() + group.len() - 1, 0.0);
+            for (i, pa) in supply.iter().enumerate() {
+                for (j, pb) in group.iter().enumerate() {
+                    convolved[i + j] += pa * pb;
                 }
             }
-            pmf = next;
+            std::mem::swap(supply, convolved);
         }
-        pmf
     }
 
     /// E[(X − S)⁺] for X ~ Poisson(mean) and the supply distribution.
@@ -140,11 +163,17 @@ impl Forecast {
 
     /// The largest n in [0, cap] with E[(X − S)⁺] ≤ α × expected answers; 0 if even n = 0 fails.
     pub fn launch(&self, cap: u32) -> u32 {
-        let supply = self.supply();
+        self.launch_in(cap, &mut Scratch::default())
+    }
+
+    /// [`Forecast::launch`], working in `scratch`.
+    pub fn launch_in(&self, cap: u32, scratch: &mut Scratch) -> u32 {
+        self.supply_into(scratch);
+        let supply = &scratch.supply;
         let fits = |n: u32| {
             let n = f64::from(n);
             let unserved =
-                self.expected_unserved(self.arrivals_in_flight + n * self.p_queue, &supply);
+                self.expected_unserved(self.arrivals_in_flight + n * self.p_queue, supply);
             unserved <= self.alpha * (self.answers_in_flight + n * self.p_answer)
         };
         if !fits(0) {
@@ -225,20 +254,28 @@ impl PoissonTerms {
 /// P(Bin(n, q) = j), cut where the remaining tail is below 1e-12 (so that convolving the groups
 /// stays cheap): by the recurrence P(j) = P(j − 1)·(n − j + 1)/j·q/(1 − q) from (1 − q)^n, in
 /// log space when (1 − q)^n would underflow.
+#[cfg(test)]
 fn binomial(n: u32, q: f64) -> Vec<f64> {
+    let mut pmf = Vec::new();
+    binomial_into(n, q, &mut pmf);
+    pmf
+}
+
+/// [`binomial`] into `pmf`.
+fn binomial_into(n: u32, q: f64, pmf: &mut Vec<f64>) {
+    pmf.clear();
     let q = q.clamp(0.0, 1.0);
     let n = n as usize;
     if q <= 0.0 || q >= 1.0 || n == 0 {
-        let mut pmf = vec![0.0; if q >= 1.0 { n + 1 } else { 1 }];
+        pmf.resize(if q >= 1.0 { n + 1 } else { 1 }, 0.0);
         *pmf.last_mut().expect("not empty") = 1.0;
-        return pmf;
+        return;
     }
     let (lq, lr) = (q.ln(), (1.0 - q).ln());
     let log_space = n as f64 * lr < -700.0;
     let odds = q / (1.0 - q);
     let (mut ln_c, mut total) = (0.0, 0.0);
     let mut p = (n as f64 * lr).exp();
-    let mut pmf = Vec::new();
     for j in 0..=n {
         if log_space {
             if j > 0 {
@@ -254,7 +291,6 @@ fn binomial(n: u32, q: f64) -> Vec<f64> {
             break;
         }
     }
-    pmf
 }
 
 /// P(X + Y ≤ d) for independent exponentials of means `x` and `y`.
@@ -286,6 +322,7 @@ pub struct Predictive {
     /// calls in progress; empty while the dialer shows no agent states.
     releases: ReleaseTable,
     forecast_releases: Releases,
+    scratch: Scratch,
 }
 
 impl Predictive {
@@ -307,6 +344,7 @@ impl Predictive {
             talks: TalkTimes::default(),
             releases: ReleaseTable::default(),
             forecast_releases: Releases::default(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -352,7 +390,7 @@ impl Predictive {
     /// The talking agents in groups of (agents, probability each is free within the lead):
     /// one group of memoryless releases, or bands of the release table's probabilities for
     /// the elapsed times of their calls.
-    fn talking(&self, seen: &Observation, lead: f64, talk: f64, wrap: f64) -> Vec<(u32, f64)> {
+    fn talking(&mut self, seen: &Observation, lead: f64, talk: f64, wrap: f64) -> Vec<(u32, f64)> {
         let memoryless = both_within(talk, wrap, lead);
         if self.releases.is_empty() || seen.agent_states.is_empty() {
             return vec![(seen.agents.on_contact, memoryless)];
@@ -389,7 +427,7 @@ impl Predictive {
     }
 
     /// The forecast for this observation, once enough calls have been seen.
-    pub fn forecast(&self, seen: &Observation) -> Option<Forecast> {
+    pub fn forecast(&mut self, seen: &Observation) -> Option<Forecast> {
         if self.answered < MIN_ANSWERED || self.queued < MIN_QUEUED || self.connected == 0 {
             return None;
         }
@@ -443,7 +481,9 @@ impl Pacer for Predictive {
             .saturating_sub(seen.in_flight.dialing + seen.in_flight.in_ivr + seen.in_flight.queued)
             .min(u32::try_from(seen.callable_now).unwrap_or(u32::MAX));
         let launch = match self.forecast(seen) {
-            Some(f) => f.launch(cap).max(progressive.min(cap)),
+            Some(f) => f
+                .launch_in(cap, &mut self.scratch)
+                .max(progressive.min(cap)),
             None => progressive,
         };
         Decision {

@@ -27,9 +27,17 @@ pub struct TalkTimes {
 }
 
 /// For each elapsed second of a talking agent's call, the probability that the agent is free
-/// within the lead time ([`ReleaseTable::within`]).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// within the lead time ([`ReleaseTable::within`]). An entry is computed when first asked for
+/// and kept: the agents' elapsed times between two rebuilds cover a small part of the bins.
+#[derive(Clone, Debug, Default)]
 pub struct ReleaseTable {
+    /// S(e) for the elapsed seconds known (anyone at risk), the table's length.
+    survival: Vec<f64>,
+    /// S(b)·h_b for every bin.
+    ends: Vec<f64>,
+    /// P(W ≤ D − j) for j = 0 ..= ⌊D⌋ seconds.
+    wrap_fits: Vec<f64>,
+    /// The entries computed so far; NaN: not yet.
     by_elapsed_s: Vec<f64>,
 }
 
@@ -101,29 +109,44 @@ impl TalkTimes {
         let wrap_fits: Vec<f64> = (0..=steps)
             .map(|j| 1.0 - (-(lead_s - j as f64) / wrap_s).exp())
             .collect();
-        let known = at_risk.iter().take(bins).rposition(|&n| n > 0.0);
-        let by_elapsed_s = (0..known.map_or(0, |k| k + 1))
-            .map(|e| {
-                if survival[e] <= 0.0 {
-                    return 1.0;
-                }
-                let free: f64 = wrap_fits
-                    .iter()
-                    .enumerate()
-                    .take_while(|(j, _)| e + j < bins)
-                    .map(|(j, w)| ends[e + j] * w)
-                    .sum();
-                (free / survival[e]).clamp(0.0, 1.0)
-            })
-            .collect();
-        ReleaseTable { by_elapsed_s }
+        let known = at_risk
+            .iter()
+            .take(bins)
+            .rposition(|&n| n > 0.0)
+            .map_or(0, |k| k + 1);
+        survival.truncate(known);
+        ReleaseTable {
+            by_elapsed_s: vec![f64::NAN; known],
+            survival,
+            ends,
+            wrap_fits,
+        }
     }
 }
 
 impl ReleaseTable {
     /// P(free within the lead | talking for `elapsed`); `None` past what the data cover.
-    pub fn within(&self, elapsed: Millis) -> Option<f64> {
-        self.by_elapsed_s.get((elapsed.0 / 1_000) as usize).copied()
+    pub fn within(&mut self, elapsed: Millis) -> Option<f64> {
+        let e = (elapsed.0 / 1_000) as usize;
+        let kept = *self.by_elapsed_s.get(e)?;
+        if !kept.is_nan() {
+            return Some(kept);
+        }
+        let q = if self.survival[e] <= 0.0 {
+            1.0
+        } else {
+            // The ends in the next ⌊D⌋ seconds, each weighted by the chance that the after-call
+            // work after it fits in what is left of the lead.
+            let m = self.wrap_fits.len().min(self.ends.len() - e);
+            let free: f64 = self.ends[e..e + m]
+                .iter()
+                .zip(&self.wrap_fits[..m])
+                .map(|(end, w)| end * w)
+                .sum();
+            (free / self.survival[e]).clamp(0.0, 1.0)
+        };
+        self.by_elapsed_s[e] = q;
+        Some(q)
     }
 
     /// Whether the table covers no elapsed time at all (nothing learned yet).
@@ -148,7 +171,7 @@ mod tests {
         for _ in 0..200 {
             t.record(secs(100));
         }
-        let table = t.release_table([], 20_000.0, 5_000.0);
+        let mut table = t.release_table([], 20_000.0, 5_000.0);
         let wrap = |s: f64| 1.0 - (-s / 5.0f64).exp();
         assert!((table.within(secs(90)).unwrap() - wrap(10.0)).abs() < 1e-12);
         assert_eq!(table.within(secs(50)).unwrap(), 0.0);
@@ -169,7 +192,7 @@ mod tests {
                 t.record(Millis(b * 1_000 + 500));
             }
         }
-        let table = t.release_table([], 20_000.0, 10_000.0);
+        let mut table = t.release_table([], 20_000.0, 10_000.0);
         // P(T + W ≤ 20) for means 60 and 10, with T binned to whole seconds.
         let exact = 1.0 - (60.0 * (-20.0f64 / 60.0).exp() - 10.0 * (-2.0f64).exp()) / 50.0;
         for e in [0, 30, 120, 300] {
@@ -186,8 +209,8 @@ mod tests {
         for _ in 0..50 {
             t.record(secs(30));
         }
-        let naive = t.release_table([], 20_000.0, 1_000.0);
-        let censored = t.release_table((0..50).map(|_| secs(40)), 20_000.0, 1_000.0);
+        let mut naive = t.release_table([], 20_000.0, 1_000.0);
+        let mut censored = t.release_table((0..50).map(|_| secs(40)), 20_000.0, 1_000.0);
         // Half the calls are known to last beyond 40 s: one 20 s in ends at 30 s (within the
         // lead) with probability 1/2 given what is known, not 1.
         let naive_q = naive.within(secs(20)).unwrap();
