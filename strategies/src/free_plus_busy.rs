@@ -4,9 +4,23 @@
 //! ring.
 //!
 //! "Dial for an agent" means placing as many calls as it takes to bring one caller to the queue:
-//! 1 / h calls, where h is the hit rate (queued callers ÷ finished dials, learned from its calls;
-//! 1 until 5 callers have queued). A literal one call per free agent would leave agents idle most
-//! of the time, since only a fraction of dials reach a person who presses 1.
+//! 1 / h calls, where h is the hit rate. A literal one call per free agent would leave agents
+//! idle most of the time, since only a fraction of dials reach a person who presses 1.
+//!
+//! **The hit rate, warm-started.** h = (hits + K·h₀) ÷ (dials resolved + K): hits are the
+//! finished calls that reached the queue plus the calls in the queue or with an agent now, dials
+//! resolved are the finished calls plus those same calls in progress (a call that reached the
+//! queue finishes only after its talk, minutes after the failures and no-answers dialed with it:
+//! counting finished calls alone would read the day's first minutes as a hit rate of a few
+//! percent and dial for ten times too many callers). h₀ is the prior: `expected_hit_rate` when the
+//! scenario or campaign file gives it, else 1 — one call per free agent, progressive dialing —
+//! weighted as K = 1,000 dials, so the pacer starts where its prior says and moves to the
+//! measured rate as dials resolve (the 100-agent day resolves 1,000 dials in about six minutes).
+//! Measured on the 100-agent day (`dialsim run`, 8 days, regulatory rates): without a prior the
+//! worst hour is 4.2% and the worst 15 minutes 9.7% (counting finished calls alone and starting
+//! from `r` at once: 8.5% and 19.2%); a prior of 0.09, the day's true rate, starts at full pace
+//! and its worst hour is 7.2%: a prior is for a campaign whose hit rate is known and whose first
+//! minutes matter less than its first calls.
 //!
 //! Every `poll_s` it launches `round((available + r × busy) / h) − calls ringing, in the IVR or
 //! queued`, where busy = staffed − available. Every minute, once 20 live answers have finished, it scales
@@ -16,8 +30,9 @@
 //! minutes when they hold 30 live answers, else since the start.
 //!
 //! Settings: `r` (calls per busy agent, default 0.3, the starting value), `target_abandon`
-//! (default 0.03), `poll_s` (default 1 s). Observes: agents available and staffed, `in_flight`,
-//! finished calls.
+//! (default 0.03), `poll_s` (default 1 s), `expected_hit_rate` (the prior h₀, a share of dials
+//! that reach the queue; default none: start progressive). Observes: agents available and
+//! staffed, `in_flight`, finished calls.
 
 use crate::drops::DropMeter;
 use crate::param::CallsPerBusyAgent;
@@ -33,6 +48,8 @@ const R_MIN: f64 = 0.01;
 const G_MIN: f64 = 0.1;
 const STEP: f64 = 0.1;
 const ADJUST_EVERY: Millis = Millis::from_secs(60);
+/// The weight of the prior hit rate, in dials.
+const PRIOR_DIALS: f64 = 1000.0;
 
 #[derive(Debug, Clone)]
 pub struct FreePlusBusy {
@@ -45,6 +62,8 @@ pub struct FreePlusBusy {
     g: f64,
     finished: u64,
     queued: u64,
+    /// The prior hit rate h₀ (1: progressive).
+    prior: f64,
 }
 
 impl FreePlusBusy {
@@ -58,7 +77,15 @@ impl FreePlusBusy {
             g: 1.0,
             finished: 0,
             queued: 0,
+            prior: 1.0,
         }
+    }
+
+    /// The same pacer starting from `expected_hit_rate` (queued callers per dial) instead of
+    /// progressive dialing.
+    pub fn with_prior(mut self, expected_hit_rate: Option<f64>) -> Self {
+        self.prior = expected_hit_rate.unwrap_or(1.0);
+        self
     }
 
     /// The current calls per busy agent.
@@ -79,13 +106,12 @@ impl FreePlusBusy {
         }
     }
 
-    /// Queued callers per finished dial, once five callers have queued.
-    fn hit_rate(&self) -> f64 {
-        if self.queued < 5 {
-            1.0
-        } else {
-            self.queued as f64 / self.finished as f64
-        }
+    /// Callers who reach the queue per dial, from the prior and the dials resolved (see the
+    /// module documentation); `reached_now` the calls in the queue or with an agent.
+    fn hit_rate(&self, reached_now: u32) -> f64 {
+        let reached_now = f64::from(reached_now);
+        (self.queued as f64 + reached_now + PRIOR_DIALS * self.prior)
+            / (self.finished as f64 + reached_now + PRIOR_DIALS)
     }
 
     fn measured(&mut self, now: Millis) -> Option<f64> {
@@ -105,7 +131,9 @@ impl Pacer for FreePlusBusy {
         }
         let available = f64::from(seen.agents.available);
         let busy = f64::from(seen.agents.staffed.saturating_sub(seen.agents.available));
-        let wanted = ((self.g * available + self.r * busy) / self.hit_rate()).round() as i64;
+        let reached_now = seen.in_flight.queued + seen.in_flight.with_agent;
+        let wanted =
+            ((self.g * available + self.r * busy) / self.hit_rate(reached_now)).round() as i64;
         let going = i64::from(seen.in_flight.before_agent());
         Decision {
             launch: (wanted - going).clamp(0, i64::from(u32::MAX)) as u32,
@@ -153,13 +181,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn free_plus_r_times_busy_over_the_hit_rate() {
-        let mut p = FreePlusBusy::new(0.25, 0.03, 1.0, Counting::default());
-        // Before any caller queued, the hit rate is taken as 1: 4 free + 0.25 × 16 busy = 8.
-        assert_eq!(p.decide(&seen(1)).launch, 8);
-        // 10 of 40 dials reached the queue: h = 0.25, so 8 agents' worth is 32 calls.
-        for i in 0..40 {
+    /// `dials` finished calls, every fourth of which reached the queue.
+    fn quarter_reach_the_queue(p: &mut FreePlusBusy, dials: u32) {
+        for i in 0..dials {
             let mut c = answered(false);
             if i % 4 != 0 {
                 c.queued_at = None;
@@ -167,7 +191,45 @@ mod tests {
             }
             p.on_outcome(&c);
         }
-        assert_eq!(p.decide(&seen(2)).launch, 32);
+    }
+
+    #[test]
+    fn free_plus_r_times_busy_over_the_hit_rate() {
+        let mut p = FreePlusBusy::new(0.25, 0.03, 1.0, Counting::default());
+        // Before any dial resolved, the prior hit rate 1: 4 free + 0.25 × 16 busy = 8.
+        assert_eq!(p.decide(&seen(1)).launch, 8);
+        // 200 of 800 dials reached the queue: h = (200 + 1000) / (800 + 1000) = 2/3 with the
+        // prior's 1,000 dials at 1, so 8 agents' worth is 12 calls.
+        quarter_reach_the_queue(&mut p, 800);
+        assert_eq!(p.decide(&seen(2)).launch, 12);
+        // The same dials with a prior of 0.25: h = (200 + 250) / 1800 = 0.25, 32 calls.
+        let mut q = FreePlusBusy::new(0.25, 0.03, 1.0, Counting::default()).with_prior(Some(0.25));
+        assert_eq!(
+            q.decide(&seen(1)).launch,
+            32,
+            "the prior holds from the start"
+        );
+        quarter_reach_the_queue(&mut q, 800);
+        assert_eq!(q.decide(&seen(2)).launch, 32);
+    }
+
+    /// A call that reached the queue finishes only after its talk: the calls in the queue or
+    /// with an agent count as hits already, so the first minutes' quick failures do not read as
+    /// a hit rate near zero.
+    #[test]
+    fn calls_in_progress_count_as_hits() {
+        let mut p = FreePlusBusy::new(0.25, 0.03, 1.0, Counting::default()).with_prior(Some(0.25));
+        for _ in 0..300 {
+            let mut c = answered(false);
+            c.queued_at = None;
+            c.connected_at = None;
+            p.on_outcome(&c); // 300 quick failures
+        }
+        let mut now = seen(3);
+        now.in_flight.with_agent = 100; // and 100 callers talking
+        // h = (0 + 100 + 250) / (300 + 100 + 1000) = 0.25: 8 agents' worth is 32 calls, less the
+        // 0 calls before an agent.
+        assert_eq!(p.decide(&now).launch, 32);
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub enum StrategySpec {
         target_abandon: Share,
         #[serde(default = "fixed_ratio::default_poll")]
         poll_s: PollSeconds,
+        /// The prior hit rate (callers who reach the queue per dial) it starts from; none:
+        /// progressive until dials resolve.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_hit_rate: Option<Share>,
     },
     /// VICIdial's adaptive dial level (`AST_VDadapt.pl`). See [`adaptive`].
     Adaptive {
@@ -150,12 +154,16 @@ impl StrategySpec {
                 r,
                 target_abandon,
                 poll_s,
-            } => Box::new(free_plus_busy::FreePlusBusy::new(
-                r.get(),
-                target_abandon.get(),
-                poll_s.get(),
-                counting,
-            )),
+                expected_hit_rate,
+            } => Box::new(
+                free_plus_busy::FreePlusBusy::new(
+                    r.get(),
+                    target_abandon.get(),
+                    poll_s.get(),
+                    counting,
+                )
+                .with_prior(expected_hit_rate.map(|h| h.get())),
+            ),
             StrategySpec::Adaptive {
                 target_abandon,
                 max_level,
@@ -310,7 +318,13 @@ impl StrategySpec {
                 r,
                 target_abandon,
                 poll_s,
-            } => format!("FreePlusBusy(r {r}, target {target_abandon}, poll {poll_s}s)"),
+                expected_hit_rate,
+            } => match expected_hit_rate {
+                Some(h) => format!(
+                    "FreePlusBusy(r {r}, target {target_abandon}, poll {poll_s}s, prior hit rate {h})"
+                ),
+                None => format!("FreePlusBusy(r {r}, target {target_abandon}, poll {poll_s}s)"),
+            },
             StrategySpec::Adaptive {
                 target_abandon,
                 max_level,

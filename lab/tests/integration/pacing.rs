@@ -100,3 +100,24 @@ fn a_risk_based_frontier_chooses_by_the_share_of_bad_days() {
     };
     assert!(frontier(&model, bad, &|| {}).is_err());
 }
+
+/// Every learning pacer starts from a safe state and ramps: on the 100-agent day none with a
+/// target of 3% or less has a worst hour above 6% (README, "Start-up and the worst hours of a
+/// day"); before the warm start, FreePlusBusy's first minutes read a hit rate of a few percent
+/// and its worst hour was 8.5%.
+#[test]
+fn no_learning_pacer_has_a_worst_hour_above_six_percent() {
+    let mut model = load("day-100-agents.ron");
+    model.replications = 4;
+    model
+        .strategies
+        .retain(|s| s.target_abandon().is_some_and(|t| t <= 0.03));
+    assert_eq!(model.strategies.len(), 4, "the day's four learning pacers");
+    let results = crate::support::run(&model);
+    for s in &results.strategies {
+        let worst = crate::support::estimate(s, Metric::AbandonRateRegulatoryWorstHour)
+            .mean
+            .expect("defined");
+        assert!(worst < 0.06, "{}: worst hour {worst}", s.name);
+    }
+}

@@ -55,7 +55,9 @@ fn compile(text: &str) -> Result<Option<Plan>, String> {
         .map_err(|e| format!("the scenario does not parse: {e}"))?;
     match Plan::compile(&scenario, &lab::inputs::Files::new(Path::new("."))) {
         Ok(plan) => Ok(Some(plan)),
-        Err(e) if e.to_string().contains("cannot be held") => Ok(None),
+        Err(lab::plan::PlanError::World(sim::world::WorldError::TargetUnreachable { .. })) => {
+            Ok(None)
+        }
         Err(e) => Err(format!("the scenario does not compile: {e}")),
     }
 }
