@@ -50,9 +50,15 @@ fn assert_complete(dir: &Path, charts: usize) {
         let svg = String::from_utf8(read(&dir.join(&svg))).unwrap();
         assert!(svg.starts_with("<svg"), "{svg:.80}");
     }
+    // A results file's report also keeps its days; a frontier's has none.
+    let results =
+        serde_json::from_slice::<Value>(&read(&dir.join("results.json"))).unwrap()["format"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("dialsim-results/"));
+    assert_eq!(names.contains("days.csv"), results, "{names:?}");
     assert_eq!(
         names.len(),
-        4 + 2 * charts,
+        4 + usize::from(results) + 2 * charts,
         "no other files: {names:?} in {}",
         dir.display()
     );
@@ -164,6 +170,45 @@ fn metric(key: &str) -> lab::catalogue::Metric {
 
 fn number(v: &Value) -> Option<f64> {
     v.as_f64()
+}
+
+/// `days.csv` keeps every day (replication) of every strategy, as the results file's `days`.
+#[test]
+fn days_csv_keeps_each_day_of_the_results_file() {
+    let dir = scratch("days");
+    success(&[
+        "run",
+        "scenarios/seed-sample.ron",
+        "--replications",
+        "5",
+        "--report",
+        arg(&dir),
+        "-q",
+    ]);
+    let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
+    let mut reader = csv::Reader::from_path(dir.join("days.csv")).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["strategy", "day", "abandon_rate_regulatory", "abandon_rate"]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let strategies = json["strategies"].as_array().unwrap();
+    assert_eq!(records.len(), strategies.len() * 5);
+    let cell = |c: &str| (!c.is_empty()).then(|| c.parse::<f64>().expect("a number"));
+    for (i, s) in strategies.iter().enumerate() {
+        for day in 0..5 {
+            let r = &records[i * 5 + day];
+            assert_eq!(&r[0], s["name"].as_str().unwrap());
+            assert_eq!(&r[1], (day + 1).to_string());
+            for (column, key) in [(2, "abandon_rate_regulatory"), (3, "abandon_rate")] {
+                assert_eq!(
+                    cell(&r[column]),
+                    number(&s["days"][key][day]),
+                    "{key} day {day}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -371,6 +371,36 @@ impl Report {
         out
     }
 
+    /// `days.csv` of a results file: one row per strategy × day (replication, from 1), its
+    /// regulatory and queue abandon rates at full precision (empty: undefined that day). `None`
+    /// for a frontier or sweep file, which keep no days.
+    pub fn days_csv(&self) -> Result<Option<String>, csv::Error> {
+        let Report::Results(r) = self else {
+            return Ok(None);
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let number = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+        w.write_record(["strategy", "day", "abandon_rate_regulatory", "abandon_rate"])?;
+        for s in &r.strategies {
+            let days = &s.days;
+            let n = days
+                .abandon_rate_regulatory
+                .len()
+                .max(days.abandon_rate.len());
+            for d in 0..n {
+                let at = |v: &[Option<f64>]| number(v.get(d).copied().flatten());
+                w.write_record([
+                    s.name.clone(),
+                    (d + 1).to_string(),
+                    at(&days.abandon_rate_regulatory),
+                    at(&days.abandon_rate),
+                ])?;
+            }
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(Some(String::from_utf8(bytes).expect("CSV of UTF-8 fields")))
+    }
+
     /// `metrics.csv`: one row per strategy × metric (results files), per strategy × setting ×
     /// metric (frontier files) or per point × strategy × metric (sweep files), full precision,
     /// empty cells for undefined values.
@@ -608,7 +638,7 @@ impl Written {
 
 /// Writes the report directory `out_dir` (created if missing; files of the same names are
 /// replaced): `index.html`, `<chart>.svg` and `<chart>.png` for every chart, `summary.md`,
-/// `metrics.csv` and `results.json`.
+/// `metrics.csv`, for a results file `days.csv`, and `results.json`.
 pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportError> {
     std::fs::create_dir_all(out_dir).map_err(|error| ReportError::CreateDir {
         path: out_dir.to_path_buf(),
@@ -639,6 +669,13 @@ pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportEr
         error,
     })?;
     write("metrics.csv", &csv)?;
+    let days = report.days_csv().map_err(|error| ReportError::Csv {
+        path: out_dir.join("days.csv"),
+        error,
+    })?;
+    if let Some(days) = days {
+        write("days.csv", &days)?;
+    }
     write("results.json", &report.json())?;
     for f in &figures {
         let name = format!("{}.png", f.id);

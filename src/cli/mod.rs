@@ -59,7 +59,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Also write a report to this folder: index.html (charts and tables, self-contained),
-    /// each chart as PNG and SVG, summary.md, metrics.csv and results.json.
+    /// each chart as PNG and SVG, summary.md, metrics.csv, days.csv (run and compare) and results.json.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
     /// Replications per strategy (overrides the scenario's `replications`), 1 to 100,000.
