@@ -1,7 +1,7 @@
 //! A target is the regulator's rate: `Predictive(target_abandon: 0.03)` lands its regulatory
 //! abandon rate between 2.7% and 3.0% (mean over 20 days), the upper end of the 95% interval at
 //! most 3.1%, on scenarios built to differ — no knob search. The scenarios are in
-//! `lab/tests/targets/`: 5 to 300 agents, detection off and on with 0–2% false positives,
+//! `lab/tests/targets/`: 5 to 300 agents, detection off and on with 0–2.5% false positives,
 //! impatient and patient callers, metrics 2–10 s stale, talk 90–600 s, shifts.
 
 use crate::support::{estimate, run};
@@ -82,4 +82,14 @@ fn a_target_the_detector_alone_reaches_is_refused() {
             && message.contains("false_positive"),
         "{message}"
     );
+}
+
+#[test]
+fn forty_agents_with_a_detector_taking_most_of_the_budget() {
+    lands_on_target("forty-agents-impatient-fp-2.5pct");
+}
+
+#[test]
+fn two_hundred_agents_with_patient_callers() {
+    lands_on_target("two-hundred-agents-patient-no-amd");
 }
