@@ -56,9 +56,10 @@ fn assert_complete(dir: &Path, charts: usize) {
             .as_str()
             .is_some_and(|f| f.starts_with("dialsim-results/"));
     assert_eq!(names.contains("days.csv"), results, "{names:?}");
+    assert_eq!(names.contains("series.csv"), results, "{names:?}");
     assert_eq!(
         names.len(),
-        4 + usize::from(results) + 2 * charts,
+        4 + 2 * usize::from(results) + 2 * charts,
         "no other files: {names:?} in {}",
         dir.display()
     );
@@ -209,6 +210,46 @@ fn days_csv_keeps_each_day_of_the_results_file() {
             }
         }
     }
+}
+
+/// `series.csv` holds every series of the results file, interval by interval.
+#[test]
+fn series_csv_holds_every_interval_of_every_series() {
+    let dir = scratch("series");
+    success(&[
+        "run",
+        "scenarios/seed-sample.ron",
+        "--replications",
+        "3",
+        "--report",
+        arg(&dir),
+        "-q",
+    ]);
+    let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
+    let mut reader = csv::Reader::from_path(dir.join("series.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..3], ["strategy", "from_h", "to_h"]);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let cell = |c: &str| (!c.is_empty()).then(|| c.parse::<f64>().expect("a number"));
+    let mut row = 0;
+    for s in json["strategies"].as_array().unwrap() {
+        let series = &s["series"];
+        let hours = series["interval_s"].as_f64().unwrap() / 3600.0;
+        let values = series["values"].as_object().unwrap();
+        assert_eq!(header[3..].len(), values.len(), "one column per series");
+        let n = values.values().next().unwrap().as_array().unwrap().len();
+        for i in 0..n {
+            let r = &records[row];
+            assert_eq!(&r[0], s["name"].as_str().unwrap());
+            assert!((cell(&r[1]).unwrap() - i as f64 * hours).abs() < 1e-12);
+            assert!((cell(&r[2]).unwrap() - (i + 1) as f64 * hours).abs() < 1e-12);
+            for (c, key) in header[3..].iter().enumerate() {
+                assert_eq!(cell(&r[3 + c]), number(&values[key][i]), "{key} at {i}");
+            }
+            row += 1;
+        }
+    }
+    assert_eq!(records.len(), row);
 }
 
 #[test]

@@ -401,6 +401,55 @@ impl Report {
         Ok(Some(String::from_utf8(bytes).expect("CSV of UTF-8 fields")))
     }
 
+    /// `series.csv` of a results file: one row per strategy × series interval, its start and
+    /// end in hours after the campaign's start, then one column per series key in the file's
+    /// order (the same numbers as `series.values`; empty: undefined in that interval). `None` for a
+    /// frontier or sweep file.
+    pub fn series_csv(&self) -> Result<Option<String>, csv::Error> {
+        let Report::Results(r) = self else {
+            return Ok(None);
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let number = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+        let keys: Vec<&str> = r
+            .strategies
+            .first()
+            .map(|s| s.series.values.0.iter().map(|(k, _)| k.as_str()).collect())
+            .unwrap_or_default();
+        let mut header = vec!["strategy", "from_h", "to_h"];
+        header.extend(&keys);
+        w.write_record(&header)?;
+        for s in &r.strategies {
+            let hours = s.series.interval_s / 3_600.0;
+            let n = s
+                .series
+                .values
+                .0
+                .iter()
+                .map(|(_, v)| v.len())
+                .max()
+                .unwrap_or(0);
+            for i in 0..n {
+                let mut record = vec![
+                    s.name.clone(),
+                    (i as f64 * hours).to_string(),
+                    ((i + 1) as f64 * hours).to_string(),
+                ];
+                for key in &keys {
+                    let v = s
+                        .series
+                        .values
+                        .get(key)
+                        .and_then(|v| v.get(i).copied().flatten());
+                    record.push(number(v));
+                }
+                w.write_record(&record)?;
+            }
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(Some(String::from_utf8(bytes).expect("CSV of UTF-8 fields")))
+    }
+
     /// `metrics.csv`: one row per strategy × metric (results files), per strategy × setting ×
     /// metric (frontier files) or per point × strategy × metric (sweep files), full precision,
     /// empty cells for undefined values.
@@ -638,7 +687,7 @@ impl Written {
 
 /// Writes the report directory `out_dir` (created if missing; files of the same names are
 /// replaced): `index.html`, `<chart>.svg` and `<chart>.png` for every chart, `summary.md`,
-/// `metrics.csv`, for a results file `days.csv`, and `results.json`.
+/// `metrics.csv`, for a results file `days.csv` and `series.csv`, and `results.json`.
 pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportError> {
     std::fs::create_dir_all(out_dir).map_err(|error| ReportError::CreateDir {
         path: out_dir.to_path_buf(),
@@ -675,6 +724,13 @@ pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportEr
     })?;
     if let Some(days) = days {
         write("days.csv", &days)?;
+    }
+    let series = report.series_csv().map_err(|error| ReportError::Csv {
+        path: out_dir.join("series.csv"),
+        error,
+    })?;
+    if let Some(series) = series {
+        write("series.csv", &series)?;
     }
     write("results.json", &report.json())?;
     for f in &figures {

@@ -178,7 +178,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .filter(|s| wanted(&s.plan))
         .map(|s| super::total_replications(&s.plan))
         .sum();
-    let bar = setup.progress(total, "{bar:30} {pos}/{len} replications  eta {eta}  {msg}");
+    let bar = setup.progress(
+        total,
+        "{bar:30} {pos}/{len} runs (strategies × replications)  {rate}  {eta} left  {msg}",
+    );
     let mut checked = Vec::new();
     for scenario in scenarios {
         let start = Instant::now();

@@ -49,7 +49,7 @@ pub fn frontier(args: &FrontierArgs) -> anyhow::Result<ExitCode> {
         .sum::<u64>();
     let bar = setup.progress(
         u64::from(plan.replications) * evaluations,
-        "{bar:30} {pos}/{len} replications at most  {per_sec}  {elapsed}",
+        "{bar:30} {pos}/{len} runs at most (settings × replications; early looks stop sooner)  {rate}  {elapsed} elapsed",
     );
     let result = pool.install(|| lab::frontier::frontier(&plan, target, &|| bar.inc(1)));
     bar.finish_and_clear();

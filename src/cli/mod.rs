@@ -59,7 +59,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Also write a report to this folder: index.html (charts and tables, self-contained),
-    /// each chart as PNG and SVG, summary.md, metrics.csv, days.csv (run and compare) and results.json.
+    /// each chart as PNG and SVG, summary.md, metrics.csv, days.csv and series.csv (run and
+    /// compare) and results.json.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
     /// Replications per strategy (overrides the scenario's `replications`), 1 to 100,000.
@@ -228,7 +229,15 @@ impl Setup {
         } else {
             ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
         };
-        bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
+        // indicatif's own {per_sec} prints four decimals ("14.2141/s").
+        let rate = |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1}/s", state.per_sec());
+        };
+        bar.set_style(
+            ProgressStyle::with_template(template)
+                .expect("valid template")
+                .with_key("rate", rate),
+        );
         bar
     }
 }
@@ -271,7 +280,9 @@ impl RunArgs {
 }
 
 /// The progress bar's template of `run` and `compare`.
-const REPLICATIONS_BAR: &str = "{bar:30} {pos}/{len} replications  {per_sec}  eta {eta}";
+/// Counts replications of every strategy: `run` of 2 strategies × 70 replications shows 140.
+const REPLICATIONS_BAR: &str =
+    "{bar:30} {pos}/{len} runs (strategies × replications)  {rate}  {eta} left";
 
 /// The replications of every strategy of `plan`: what running it once takes.
 fn total_replications(plan: &lab::Plan) -> u64 {

@@ -134,7 +134,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let mine = (0..units).filter(|i| i % shards == shard).count();
     let bar = setup.progress(
         mine as u64,
-        "{bar:30} {pos}/{len} replications  {per_sec}  eta {eta}",
+        "{bar:30} {pos}/{len} runs (points × strategies × replications)  {rate}  {eta} left",
     );
     let done = setup
         .thread_pool()?
