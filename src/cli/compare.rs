@@ -57,16 +57,19 @@ pub fn render(results: &Results) -> String {
             rows.push(row);
         }
     }
-    out.push_str(&table::layout(&rows, "", 1));
+    out.push_str(&table::layout_fitted(&rows));
     if let Some(comparison) = &results.comparison {
+        out.push('\n');
+        out.push_str(&table::paragraph(
+            &format!("baseline: {}", comparison.baseline),
+            "  ",
+        ));
         let _ = writeln!(
             out,
-            "\nbaseline: {}\n\
-             Differences are strategy − baseline, measured replication by replication on the same\n\
+            "Differences are strategy − baseline, measured replication by replication on the same\n\
              random numbers; rates in percentage points (pp). * marks a difference whose 95% CI\n\
              excludes 0. For a rate, each replication's own rate is differenced, leaving out\n\
-             replications where either side's rate is undefined.",
-            comparison.baseline
+             replications where either side's rate is undefined."
         );
     }
     out

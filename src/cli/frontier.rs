@@ -2,7 +2,7 @@
 //! target, its gain over a progressive dialer, and every setting tried.
 
 use super::FrontierArgs;
-use super::table::layout;
+use super::table::{layout_fitted, paragraph};
 use lab::frontier::{Frontier, Target};
 use reports::tables::{self, Decimals};
 use std::fmt::Write;
@@ -69,15 +69,24 @@ pub fn render(frontier: &Frontier) -> String {
         frontier.scenario, frontier.seed, frontier.replications
     );
     if let Some(w) = &frontier.measure {
-        let _ = writeln!(out, "{}", super::table::measured(w));
+        out.push_str(&paragraph(&super::table::measured(w), "  "));
     }
-    let _ = writeln!(out, "target: {}", tables::frontier_target(frontier));
-    let _ = writeln!(out, "rule: {}", tables::frontier_rule(frontier));
-    let _ = writeln!(
-        out,
-        "gain: talk min per agent-hour over {}, paired by replication\n",
-        frontier.reference
-    );
+    out.push_str(&paragraph(
+        &format!("target: {}", tables::frontier_target(frontier)),
+        "  ",
+    ));
+    out.push_str(&paragraph(
+        &format!("rule: {}", tables::frontier_rule(frontier)),
+        "  ",
+    ));
+    out.push_str(&paragraph(
+        &format!(
+            "gain: talk min per agent-hour over {}, paired by replication",
+            frontier.reference
+        ),
+        "  ",
+    ));
+    out.push('\n');
     let measure_header = tables::measure_header(frontier, "gain".into());
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = vec!["strategy".into(), "knob".into(), "chosen".into()];
@@ -85,7 +94,7 @@ pub fn render(frontier: &Frontier) -> String {
     header.push("evaluations".into());
     rows.push(header);
     rows.extend(tables::chosen_rows(frontier, Decimals::Terminal));
-    out.push_str(&layout(&rows, "", 1));
+    out.push_str(&layout_fitted(&rows));
     if frontier.strategies.iter().any(|s| !s.feasible) {
         let _ = writeln!(
             out,
@@ -99,10 +108,14 @@ pub fn render(frontier: &Frontier) -> String {
         } else {
             "upper end of the CI below the target"
         };
-        let _ = writeln!(
-            out,
-            "\nsettings tried, by knob value (pass: {rule}; days: the replications run, fewer when an early look settled it)"
-        );
+        out.push('\n');
+        out.push_str(&paragraph(
+            &format!(
+                "settings tried, by knob value (pass: {rule}; days: the replications run, fewer \
+                 when an early look settled it)"
+            ),
+            "  ",
+        ));
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut header: Vec<String> = vec!["strategy".into(), "setting".into()];
         header.extend(measure_header);
@@ -110,7 +123,7 @@ pub fn render(frontier: &Frontier) -> String {
         header.push(String::new());
         rows.push(header);
         rows.extend(tables::tried_rows(frontier, Decimals::Terminal));
-        out.push_str(&layout(&rows, "", 1));
+        out.push_str(&layout_fitted(&rows));
     }
     out
 }

@@ -1,5 +1,5 @@
 //! The terminal table: one column per strategy, one row per metric, mean and 95% interval; and
-//! the column layout every command's tables use. Labels and display scales come from the
+//! the column layouts every command's tables use, fitted to 100 columns. Labels and display scales come from the
 //! catalogue ([`Metric::label`], [`Metric::scale`]), so a number reads the same on the terminal
 //! and in a report.
 
@@ -22,7 +22,7 @@ pub fn title(results: &Results) -> String {
         results.scenario, results.seed, results.replications
     );
     if let Some(w) = &results.measure {
-        let _ = writeln!(out, "{}", measured(w));
+        out.push_str(&paragraph(&measured(w), "  "));
     }
     out
 }
@@ -108,7 +108,7 @@ pub fn render(results: &Results) -> String {
         }));
         rows.insert(rows.len() - 8, row);
     }
-    out.push_str(&layout(&rows, "", 1));
+    out.push_str(&layout_fitted(&rows));
     out
 }
 
@@ -142,4 +142,222 @@ pub fn layout(rows: &[Vec<String>], indent: &str, text_columns: usize) -> String
         let _ = writeln!(out, "{}", line.trim_end());
     }
     out
+}
+
+/// The widest a terminal table or line is drawn: tables wider are cut into blocks of columns.
+pub const WIDTH: usize = 100;
+/// The widest a key cell (a table's first column) is drawn before it wraps onto more lines.
+const KEY_WIDTH: usize = 44;
+
+/// `text` cut at spaces into lines of at most `width` characters (a word longer stays whole);
+/// leading spaces indent every line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let body = text.trim_start_matches(' ');
+    let indent = &text[..text.len() - body.len()];
+    let width = width.saturating_sub(indent.len()).max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in body.split(' ') {
+        let fits = line.chars().count() + 1 + word.chars().count() <= width;
+        if line.is_empty() {
+            line.push_str(word);
+        } else if fits {
+            line.push(' ');
+            line.push_str(word);
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(word);
+        }
+    }
+    lines.push(line);
+    lines.into_iter().map(|l| format!("{indent}{l}")).collect()
+}
+
+/// Prose wrapped to [`WIDTH`], each line ended, the lines after the first indented by `hang`.
+pub fn paragraph(text: &str, hang: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in wrap(text, WIDTH - hang.len()).iter().enumerate() {
+        let _ = writeln!(out, "{}{line}", if i == 0 { "" } else { hang });
+    }
+    out
+}
+
+/// Like [`layout`] with one key column (left-aligned; its cells wrap past [`KEY_WIDTH`]) and
+/// data columns (right-aligned), fitted to [`WIDTH`]: the data columns go into as many blocks
+/// as it takes, each repeating the key column, a blank line between blocks; the first row is
+/// the header, its cells wrapped at spaces onto as many lines as the widest takes. A row of one
+/// cell (a section heading) is printed whole in every block.
+pub fn layout_fitted(rows: &[Vec<String>]) -> String {
+    let Some((header, body)) = rows.split_first() else {
+        return String::new();
+    };
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if columns < 2 {
+        return layout(rows, "", 1);
+    }
+    let width = |s: &String| s.chars().count();
+    let longest_word = |s: &String| s.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
+    let key_width = body
+        .iter()
+        .filter(|r| r.len() > 1)
+        .map(|r| width(&r[0]))
+        .chain(header.first().map(longest_word))
+        .max()
+        .unwrap_or(0)
+        .min(KEY_WIDTH);
+    // A data column is as wide as its widest cell, or its header's longest word.
+    let widths: Vec<usize> = (1..columns)
+        .map(|c| {
+            body.iter()
+                .filter_map(|r| r.get(c))
+                .map(width)
+                .chain(header.get(c).map(longest_word))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    let mut used = key_width;
+    for (i, w) in widths.iter().enumerate() {
+        if i > start && used + 2 + w > WIDTH {
+            blocks.push(start..i);
+            start = i;
+            used = key_width;
+        }
+        used += 2 + w;
+    }
+    blocks.push(start..widths.len());
+
+    let mut out = String::new();
+    for (b, block) in blocks.iter().enumerate() {
+        if b > 0 {
+            out.push('\n');
+        }
+        // The header, each cell wrapped to its column, bottom-aligned.
+        let cells: Vec<Vec<String>> = std::iter::once(
+            header
+                .first()
+                .map_or(vec![String::new()], |h| wrap(h, key_width)),
+        )
+        .chain(block.clone().map(|c| {
+            header
+                .get(c + 1)
+                .map_or(vec![String::new()], |h| wrap(h, widths[c]))
+        }))
+        .collect();
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+        for line in 0..height {
+            let mut text = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                let skip = height - cell.len();
+                let part = if line >= skip {
+                    cell[line - skip].as_str()
+                } else {
+                    ""
+                };
+                if i == 0 {
+                    let _ = write!(text, "{part:<key_width$}");
+                } else {
+                    let w = widths[block.start + i - 1];
+                    let _ = write!(text, "  {part:>w$}");
+                }
+            }
+            let _ = writeln!(out, "{}", text.trim_end());
+        }
+        for row in body {
+            if row.len() == 1 {
+                let _ = writeln!(out, "{}", row[0]);
+                continue;
+            }
+            let key = wrap(row.first().map_or("", String::as_str), key_width);
+            for (k, part) in key.iter().enumerate() {
+                let mut text = format!("{part:<key_width$}");
+                if k == 0 {
+                    for c in block.clone() {
+                        let w = widths[c];
+                        let cell = row.get(c + 1).map_or("", String::as_str);
+                        let _ = write!(text, "  {cell:>w$}");
+                    }
+                }
+                let _ = writeln!(out, "{}", text.trim_end());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn a_wide_table_is_cut_into_blocks_that_fit() {
+        let mut rows = vec![strings(&[
+            "",
+            "FreePlusBusy(r 0.3, target 0.03, poll 1s)",
+            "Adaptive(HardLimit, target 0.03, max 3, intensity 0)",
+            "Predictive(target 0.03, max 3/agent)",
+            "Progressive(poll 1s)",
+        ])];
+        rows.push(strings(&[
+            "abandon rate (÷ live answers) %",
+            "3.22 [3.15, 3.28]",
+            "2.89 [2.83, 2.96]",
+            "2.91 [2.87, 2.95]",
+            "1.00 [0.96, 1.05]",
+        ]));
+        rows.push(strings(&["customers per result code"]));
+        rows.push(strings(&[
+            "  1 talked to an agent",
+            "1",
+            "22",
+            "333",
+            "4444",
+        ]));
+        let out = layout_fitted(&rows);
+        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
+        // Every cell is there, once per block for the keys.
+        for cell in rows.iter().flatten().filter(|c| !c.is_empty()) {
+            let words = cell.split(' ').next().unwrap();
+            assert!(out.contains(words), "{cell} missing:\n{out}");
+        }
+        let blocks = out.split("\n\n").count();
+        assert!(blocks >= 2, "{out}");
+        assert_eq!(
+            out.matches("abandon rate (÷ live answers) %").count(),
+            blocks
+        );
+        assert!(out.contains("3.22 [3.15, 3.28]") && out.contains("1.00 [0.96, 1.05]"));
+    }
+
+    #[test]
+    fn a_long_key_wraps_and_its_numbers_stay_on_its_first_line() {
+        let rows = vec![
+            strings(&["strategy", "talk"]),
+            strings(&[
+                "Adaptive(HardLimit, target 0.03, max 3, intensity 0, diff 0, end 8h)",
+                "47.92",
+            ]),
+        ];
+        let out = layout_fitted(&rows);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH));
+        assert!(lines[1].starts_with("Adaptive(HardLimit,") && lines[1].ends_with("47.92"));
+        assert!(lines[2].trim_start().starts_with("diff 0") || lines[2].contains("end 8h"));
+    }
+
+    #[test]
+    fn prose_wraps_at_spaces() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("", 6), [""]);
+        assert_eq!(wrap("  a bb ccc", 6), ["  a bb", "  ccc"]);
+        let p = paragraph(&"word ".repeat(40), "  ");
+        assert!(p.lines().all(|l| l.chars().count() <= WIDTH));
+        assert!(p.lines().nth(1).unwrap().starts_with("  word"));
+    }
 }
