@@ -229,6 +229,18 @@ pub fn layout_fitted(rows: &[Vec<String>]) -> String {
     }
     blocks.push(start..widths.len());
 
+    // Room a block leaves goes to its columns whose headers would wrap, in order.
+    let mut widths = widths;
+    for block in &blocks {
+        let used: usize = key_width + block.clone().map(|c| 2 + widths[c]).sum::<usize>();
+        let mut spare = WIDTH.saturating_sub(used);
+        for c in block.clone() {
+            let wanted = header.get(c + 1).map_or(0, width);
+            let extra = wanted.saturating_sub(widths[c]).min(spare);
+            widths[c] += extra;
+            spare -= extra;
+        }
+    }
     let mut out = String::new();
     for (b, block) in blocks.iter().enumerate() {
         if b > 0 {
