@@ -392,3 +392,54 @@ fn tables_fit_a_hundred_columns() {
         assert!(stdout.contains("Predictive(target"), "{stdout}");
     }
 }
+
+/// `run` and `compare` open with the verdict: the most productive strategy whose regulatory
+/// rate's 95% interval is under the cap, the runner-up, and those shown over the cap — worked
+/// out here again from the results file.
+#[test]
+fn the_verdict_comes_first_and_follows_the_results() {
+    for command in ["run", "compare"] {
+        let file = scratch(&format!("verdict-{command}.json"));
+        let stdout = success(&[
+            command,
+            "scenarios/day-100-agents.ron",
+            "--replications",
+            "3",
+            "--json",
+            file.to_str().unwrap(),
+            "-q",
+        ]);
+        let v = json(&file);
+        let cap = f(&v["abandon_cap"]);
+        let mut holding: Vec<(f64, String)> = Vec::new();
+        let mut over = Vec::new();
+        for s in v["strategies"].as_array().unwrap() {
+            let rate = &s["metrics"]["abandon_rate_regulatory"]["ci95"];
+            let name = s["name"].as_str().unwrap().to_string();
+            if f(&rate[1]) < cap {
+                holding.push((f(&s["metrics"]["talk_min_per_agent_hour"]["mean"]), name));
+            } else if f(&rate[0]) > cap {
+                over.push(name);
+            }
+        }
+        holding.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert!(lines[1].starts_with("verdict"), "{stdout}");
+        let verdict = &stdout[..stdout.find("\n\n").unwrap()];
+        let flat = verdict.split_whitespace().collect::<Vec<_>>().join(" ");
+        let squash = |name: &str| name.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&format!("pick: {} —", squash(&holding[0].1))),
+            "{command}: {flat}"
+        );
+        assert!(
+            flat.contains(&format!("runner-up: {} —", squash(&holding[1].1))),
+            "{command}: {flat}"
+        );
+        assert!(flat.contains("gain over Progressive(poll 1s)"), "{flat}");
+        for name in over {
+            let after = &flat[flat.find("over the cap:").expect("a strategy over the cap")..];
+            assert!(after.contains(&squash(&name)), "{name} not over: {flat}");
+        }
+    }
+}

@@ -190,7 +190,13 @@ fn days_csv_keeps_each_day_of_the_results_file() {
     let mut reader = csv::Reader::from_path(dir.join("days.csv")).unwrap();
     assert_eq!(
         reader.headers().unwrap(),
-        vec!["strategy", "day", "abandon_rate_regulatory", "abandon_rate"]
+        vec![
+            "strategy",
+            "day",
+            "abandon_rate_regulatory",
+            "abandon_rate",
+            "talk_min_per_agent_hour"
+        ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let strategies = json["strategies"].as_array().unwrap();
@@ -201,7 +207,11 @@ fn days_csv_keeps_each_day_of_the_results_file() {
             let r = &records[i * 5 + day];
             assert_eq!(&r[0], s["name"].as_str().unwrap());
             assert_eq!(&r[1], (day + 1).to_string());
-            for (column, key) in [(2, "abandon_rate_regulatory"), (3, "abandon_rate")] {
+            for (column, key) in [
+                (2, "abandon_rate_regulatory"),
+                (3, "abandon_rate"),
+                (4, "talk_min_per_agent_hour"),
+            ] {
                 assert_eq!(
                     cell(&r[column]),
                     number(&s["days"][key][day]),

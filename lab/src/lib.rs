@@ -54,6 +54,7 @@ pub mod stats;
 pub mod summary;
 pub mod sweep;
 pub mod validate;
+pub mod verdict;
 
 pub use plan::Plan;
 pub use summary::Results;

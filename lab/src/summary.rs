@@ -257,6 +257,10 @@ pub struct StrategyResult {
 pub struct Days {
     pub abandon_rate_regulatory: Vec<Option<f64>>,
     pub abandon_rate: Vec<Option<f64>>,
+    /// Each day's talk minutes per agent-hour, so that two strategies (or two files of the same
+    /// scenario and seed) can be compared day by day; empty in a file written before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub talk_min_per_agent_hour: Vec<Option<f64>>,
     /// The US rule's 30-day periods formed from the days; absent with fewer than 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub periods_30d: Option<Periods>,
@@ -389,6 +393,10 @@ pub fn summarise(spec: &StrategySpec, reps: &[RepMetrics]) -> StrategyResult {
             abandon_rate: reps
                 .iter()
                 .map(|r| Metric::AbandonRate.per_replication(r))
+                .collect(),
+            talk_min_per_agent_hour: reps
+                .iter()
+                .map(|r| Metric::TalkMinPerAgentHour.per_replication(r))
                 .collect(),
             periods_30d: periods_30d(reps),
         },

@@ -528,7 +528,7 @@ fn series(at: &At, s: &StrategyResult) -> Checked {
 
 /// `[[seconds, share], ...]`: waits not negative, shares within [0, 1], neither decreasing.
 /// A strategy's days: one rate per replication (or none at all, in a file written before days
-/// were kept), each `null` or within [0, 1].
+/// were kept), each `null` or within [0, 1]; talk minutes likewise, each `null` or not negative.
 fn days(at: &At, days: &crate::summary::Days, replications: u32) -> Checked {
     for (key, rates) in [
         ("abandon_rate_regulatory", &days.abandon_rate_regulatory),
@@ -544,6 +544,20 @@ fn days(at: &At, days: &crate::summary::Days, replications: u32) -> Checked {
             if let Some(r) = r {
                 share(&at.index(i), *r)?;
             }
+        }
+    }
+    let talk = at.key("talk_min_per_agent_hour");
+    if !days.talk_min_per_agent_hour.is_empty() {
+        length(
+            &talk,
+            days.talk_min_per_agent_hour.len(),
+            replications as usize,
+            || "one value per replication".into(),
+        )?;
+    }
+    for (i, v) in days.talk_min_per_agent_hour.iter().enumerate() {
+        if let Some(v) = v {
+            non_negative(&talk.index(i), *v)?;
         }
     }
     if let Some(p) = &days.periods_30d {

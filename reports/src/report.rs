@@ -372,7 +372,8 @@ impl Report {
     }
 
     /// `days.csv` of a results file: one row per strategy × day (replication, from 1), its
-    /// regulatory and queue abandon rates at full precision (empty: undefined that day). `None`
+    /// regulatory and queue abandon rates and its talk minutes per agent-hour at full precision
+    /// (empty: undefined that day, or not in the file). `None`
     /// for a frontier or sweep file, which keep no days.
     pub fn days_csv(&self) -> Result<Option<String>, csv::Error> {
         let Report::Results(r) = self else {
@@ -380,7 +381,13 @@ impl Report {
         };
         let mut w = csv::Writer::from_writer(Vec::new());
         let number = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
-        w.write_record(["strategy", "day", "abandon_rate_regulatory", "abandon_rate"])?;
+        w.write_record([
+            "strategy",
+            "day",
+            "abandon_rate_regulatory",
+            "abandon_rate",
+            "talk_min_per_agent_hour",
+        ])?;
         for s in &r.strategies {
             let days = &s.days;
             let n = days
@@ -394,6 +401,7 @@ impl Report {
                     (d + 1).to_string(),
                     at(&days.abandon_rate_regulatory),
                     at(&days.abandon_rate),
+                    at(&days.talk_min_per_agent_hour),
                 ])?;
             }
         }

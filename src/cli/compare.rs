@@ -29,6 +29,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
 
 pub fn render(results: &Results) -> String {
     let mut out = table::title(results);
+    out.push_str(&table::verdict(results));
     let mut rows = table::metric_rows(results, &Metric::COMPARED);
     if let Some(comparison) = &results.comparison {
         // The differences are in the scenario's order without the baseline's column.
