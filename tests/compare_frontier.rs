@@ -424,7 +424,7 @@ fn the_verdict_comes_first_and_follows_the_results() {
         }
         holding.sort_by(|a, b| b.0.total_cmp(&a.0));
         let lines: Vec<&str> = stdout.lines().collect();
-        assert!(lines[1].starts_with("verdict"), "{stdout}");
+        assert!(lines[1].starts_with("Verdict"), "{stdout}");
         let verdict = &stdout[..stdout.find("\n\n").unwrap()];
         let flat = verdict.split_whitespace().collect::<Vec<_>>().join(" ");
         let squash = |name: &str| name.split_whitespace().collect::<Vec<_>>().join(" ");

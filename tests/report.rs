@@ -173,6 +173,43 @@ fn number(v: &Value) -> Option<f64> {
     v.as_f64()
 }
 
+/// A results report opens with the verdict, on the page and in the Markdown summary, as the
+/// terminal does.
+#[test]
+fn a_results_report_opens_with_the_verdict() {
+    let dir = scratch("verdict");
+    let stdout = success(&[
+        "run",
+        "scenarios/small-team.ron",
+        "--replications",
+        "4",
+        "--report",
+        arg(&dir),
+        "-q",
+    ]);
+    let html = String::from_utf8(read(&dir.join("index.html"))).unwrap();
+    let md = String::from_utf8(read(&dir.join("summary.md"))).unwrap();
+    let verdict = html
+        .find("<section id=\"verdict\"")
+        .expect("a verdict on the page");
+    assert!(
+        verdict < html.find("<nav>").unwrap(),
+        "the verdict comes first"
+    );
+    assert!(
+        md.contains("Verdict (mean-based") && md.contains("\n- pick: "),
+        "{md}"
+    );
+    // The pick the terminal names is the page's.
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    let pick = &flat[flat.find("pick: ").unwrap()..];
+    let name = &pick[6..pick.find(" —").unwrap()];
+    assert!(
+        md.contains(&format!("- pick: {name} —")),
+        "{name} not in {md}"
+    );
+}
+
 /// `days.csv` keeps every day (replication) of every strategy, as the results file's `days`.
 #[test]
 fn days_csv_keeps_each_day_of_the_results_file() {

@@ -5,7 +5,7 @@
 
 use crate::chart::{self, ChartError, Figure};
 use crate::figures::{self, Options};
-use crate::tables::{self, Table, escape_html};
+use crate::tables::{self, Decimals, Table, escape_html};
 use lab::Results;
 use lab::frontier::Frontier;
 use lab::stats::Estimate;
@@ -365,6 +365,14 @@ impl Report {
     /// `summary.md`: the tables in Markdown.
     pub fn markdown(&self) -> String {
         let mut out = format!("# {}\n\n{}\n\n", self.title(), self.about());
+        if let Report::Results(r) = self {
+            let (heading, items) = tables::verdict_lines(r, Decimals::Report);
+            let _ = writeln!(out, "{heading}\n");
+            for item in items {
+                let _ = writeln!(out, "- {item}");
+            }
+            out.push('\n');
+        }
         for t in self.tables() {
             out.push_str(&t.markdown());
         }
@@ -584,6 +592,18 @@ impl Report {
              <h1>{title}</h1>\n<p class=\"about\">{}</p>\n",
             escape_html(&self.about())
         );
+        if let Report::Results(r) = self {
+            let (heading, items) = tables::verdict_lines(r, Decimals::Report);
+            let _ = write!(
+                out,
+                "<section id=\"verdict\" class=\"verdict\">\n<p>{}</p>\n<ul>\n",
+                escape_html(&heading)
+            );
+            for item in items {
+                let _ = writeln!(out, "<li>{}</li>", escape_html(&item));
+            }
+            out.push_str("</ul>\n</section>\n");
+        }
         out.push_str("<nav>");
         let mut links: Vec<(String, String)> = tables
             .iter()
@@ -644,6 +664,8 @@ const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"Dej
 sans-serif;color:#1d2329;background:#fff;max-width:1320px;margin:0 auto;padding:1rem 1.2rem;\
 line-height:1.45}
 h1{font-size:1.6rem;margin:.2rem 0}
+.verdict{border-left:4px solid #1f5f99;background:#f3f7fb;padding:.3rem 1rem;margin:.8rem 0}
+.verdict p{margin:.3rem 0;font-weight:600}.verdict ul{margin:.2rem 0 .4rem;padding-left:1.2rem}
 h2{font-size:1.25rem;margin:2rem 0 .4rem;padding-bottom:.2rem;border-bottom:2px solid #dde3e8}
 .about,.note,figcaption,footer{color:#4b5660}
 .note{font-size:.9rem;margin:.2rem 0 .6rem}

@@ -600,6 +600,71 @@ pub fn percent(x: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// The verdict of a results file ([`lab::verdict`]) as a heading and its items, in words: the
+/// pick, the runner-up and the pick's lead over it, the strategies over the cap and those shown
+/// neither way. The terminal, the Markdown summary and the page each lay them out.
+pub fn verdict_lines(results: &Results, decimals: Decimals) -> (String, Vec<String>) {
+    let v = lab::verdict::verdict(results);
+    let cell = |e: &Estimate, scale: f64| decimals.cell(Some(e), scale);
+    let heading = format!(
+        "Verdict (mean-based: a strategy holds the {}% cap when the upper end of its regulatory \
+         abandon rate's 95% CI is under it):",
+        percent(v.cap)
+    );
+    let describe = |p: &lab::verdict::Pick| {
+        let mut text = format!(
+            "{} — {} talk min per agent-hour, regulatory abandon rate {} %, days over the cap {} %",
+            p.name,
+            cell(&p.talk, 1.0),
+            cell(&p.abandon_regulatory, 100.0),
+            cell(&p.days_over_cap, 100.0),
+        );
+        if let Some((reference, gain)) = &p.gain_over_progressive {
+            let _ = write!(
+                text,
+                "; gain over {reference}, paired by day: {} talk min",
+                cell(gain, 1.0)
+            );
+        }
+        text
+    };
+    let mut items = Vec::new();
+    items.push(match &v.best {
+        Some(best) => format!("pick: {}", describe(best)),
+        None => "pick: none — no strategy holds the cap".to_string(),
+    });
+    if let Some(runner) = &v.runner_up {
+        let mut text = format!("runner-up: {}", describe(runner));
+        if let Some(d) = &v.best_over_runner_up {
+            let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+            let _ = write!(
+                text,
+                "; the pick's talk minus the runner-up's, paired by day: {} ({})",
+                cell(d, 1.0),
+                if significant {
+                    "significant"
+                } else {
+                    "not significant: the interval includes 0"
+                }
+            );
+        }
+        items.push(text);
+    }
+    for (what, list) in [
+        ("over the cap", &v.breaching),
+        ("not shown under or over the cap", &v.undecided),
+    ] {
+        if !list.is_empty() {
+            let names: Vec<String> = list
+                .iter()
+                .map(|(name, rate)| format!("{name} {} %", cell(rate, 100.0)))
+                .collect();
+            items.push(format!("{what}: {}", names.join("; ")));
+        }
+    }
+    (heading, items)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,74 +27,12 @@ pub fn title(results: &Results) -> String {
     out
 }
 
-/// The verdict ([`lab::verdict`]) in a few lines, each wrapped to [`WIDTH`].
+/// The verdict ([`reports::tables::verdict_lines`]) in a few lines, each wrapped to [`WIDTH`].
 pub fn verdict(results: &Results) -> String {
-    let v = lab::verdict::verdict(results);
-    let percent = |x: f64| format!("{}%", (x * 1e4).round() / 1e2);
-    let mut out = paragraph(
-        &format!(
-            "verdict (mean-based: a strategy holds the {} cap when the upper end of its regulatory \
-             abandon rate's 95% CI is under it):",
-            percent(v.cap)
-        ),
-        "  ",
-    );
-    let describe = |p: &lab::verdict::Pick| {
-        let mut text = format!(
-            "{} — {} talk min per agent-hour, regulatory abandon rate {} %, days over the cap {} %",
-            p.name,
-            cell(Some(&p.talk), 1.0),
-            cell(Some(&p.abandon_regulatory), 100.0),
-            cell(Some(&p.days_over_cap), 100.0),
-        );
-        if let Some((reference, gain)) = &p.gain_over_progressive {
-            let _ = write!(
-                text,
-                "; gain over {reference}, paired by day: {} talk min",
-                cell(Some(gain), 1.0)
-            );
-        }
-        text
-    };
-    match &v.best {
-        Some(best) => out.push_str(&paragraph(&format!("  pick: {}", describe(best)), "    ")),
-        None => out.push_str(&paragraph(
-            "  pick: none — no strategy holds the cap",
-            "    ",
-        )),
-    }
-    if let Some(runner) = &v.runner_up {
-        let mut text = format!("  runner-up: {}", describe(runner));
-        if let Some(d) = &v.best_over_runner_up {
-            let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
-            let _ = write!(
-                text,
-                "; the pick's talk minus the runner-up's, paired by day: {} ({})",
-                cell(Some(d), 1.0),
-                if significant {
-                    "significant"
-                } else {
-                    "not significant: the interval includes 0"
-                }
-            );
-        }
-        out.push_str(&paragraph(&text, "    "));
-    }
-    for (what, list) in [
-        ("over the cap", &v.breaching),
-        ("not shown under or over the cap", &v.undecided),
-    ] {
-        if list.is_empty() {
-            continue;
-        }
-        let names: Vec<String> = list
-            .iter()
-            .map(|(name, rate)| format!("{name} {} %", cell(Some(rate), 100.0)))
-            .collect();
-        out.push_str(&paragraph(
-            &format!("  {what}: {}", names.join("; ")),
-            "    ",
-        ));
+    let (heading, items) = reports::tables::verdict_lines(results, Decimals::Terminal);
+    let mut out = paragraph(&heading, "  ");
+    for item in items {
+        out.push_str(&paragraph(&format!("  {item}"), "    "));
     }
     out.push('\n');
     out
