@@ -217,8 +217,8 @@ mod tests {
     fn a_crash_is_placed_at_the_first_frame_of_dialsims_own_code() {
         let stderr = "memory allocation of 8589934592 bytes failed\nstack backtrace:\n   \
             4: alloc::raw_vec::handle_error\n             at /rustc/abc/library/alloc/src/raw_vec/mod.rs:888:38\n   \
-            13: load_list\n             at /work/main/sim/src/model.rs:314:18\n   \
-            14: compile\n             at /work/main/sim/src/model.rs:111:39\n";
+            13: load_list\n             at /home/ci/dialsim/sim/src/model.rs:314:18\n   \
+            14: compile\n             at /home/ci/dialsim/sim/src/model.rs:111:39\n";
         let f = judge(
             &case("run"),
             &done(Outcome::Signaled(libc::SIGABRT), stderr),
