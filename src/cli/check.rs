@@ -409,23 +409,28 @@ fn text(checked: &[Checked], baseline: Option<&Path>) -> String {
         if m.gates.is_empty() {
             let _ = writeln!(out, "  no gates: nothing to check");
         } else {
+            // A heading per strategy and its gates under it: the strategy's name (up to 70
+            // characters) in a column of its own made the table 250 wide.
             let mut rows = vec![vec![
-                "strategy".to_string(),
-                "gate".into(),
+                "gate".to_string(),
                 "measured [95% CI]".into(),
                 "limit".into(),
                 "result".into(),
             ]];
+            let mut current: Option<&str> = None;
             for (strategy, gate, v) in c.verdicts() {
+                if current != Some(strategy) {
+                    current = Some(strategy);
+                    rows.push(vec![strategy.to_string()]);
+                }
                 rows.push(vec![
-                    strategy.to_string(),
-                    v.gate.clone(),
+                    format!("  {}", v.gate),
                     measured(gate, v, m.replications),
                     limit(gate),
                     if v.passed { "pass" } else { "FAIL" }.into(),
                 ]);
             }
-            out.push_str(&layout(&rows, "  ", usize::MAX));
+            out.push_str(&grouped(&rows));
         }
         if let Some(file) = baseline {
             match &c.against {
@@ -677,4 +682,21 @@ fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError> {
         report.add_test_suite(suite);
     }
     report.to_string()
+}
+
+/// [`layout`] under a two-space indent, all columns left-aligned, where a row of one cell (a
+/// strategy's heading) is printed whole and does not widen the first column.
+fn grouped(rows: &[Vec<String>]) -> String {
+    let table: Vec<Vec<String>> = rows.iter().filter(|r| r.len() > 1).cloned().collect();
+    let laid = layout(&table, "  ", usize::MAX);
+    let mut lines = laid.lines();
+    let mut out = String::new();
+    for row in rows {
+        if row.len() == 1 {
+            let _ = writeln!(out, "  {}", row[0]);
+        } else if let Some(line) = lines.next() {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out
 }
