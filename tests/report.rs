@@ -173,20 +173,31 @@ fn number(v: &Value) -> Option<f64> {
     v.as_f64()
 }
 
-/// A results report opens with the verdict, on the page and in the Markdown summary, as the
-/// terminal does.
-#[test]
-fn a_results_report_opens_with_the_verdict() {
-    let dir = scratch("verdict");
+/// `run SCENARIO --replications N --report DIR`: the folder and what the terminal printed.
+fn run_report(name: &str, scenario: &str, replications: &str) -> (PathBuf, String) {
+    let dir = scratch(name);
     let stdout = success(&[
         "run",
-        "scenarios/small-team.ron",
+        scenario,
         "--replications",
-        "4",
+        replications,
         "--report",
         arg(&dir),
         "-q",
     ]);
+    (dir, stdout)
+}
+
+/// A CSV cell as a number; `None` for an empty one.
+fn csv_cell(c: &str) -> Option<f64> {
+    (!c.is_empty()).then(|| c.parse::<f64>().expect("a number"))
+}
+
+/// A results report opens with the verdict, on the page and in the Markdown summary, as the
+/// terminal does.
+#[test]
+fn a_results_report_opens_with_the_verdict() {
+    let (dir, stdout) = run_report("verdict", "scenarios/small-team.ron", "4");
     let html = String::from_utf8(read(&dir.join("index.html"))).unwrap();
     let md = String::from_utf8(read(&dir.join("summary.md"))).unwrap();
     let verdict = html
@@ -213,16 +224,7 @@ fn a_results_report_opens_with_the_verdict() {
 /// `days.csv` keeps every day (replication) of every strategy, as the results file's `days`.
 #[test]
 fn days_csv_keeps_each_day_of_the_results_file() {
-    let dir = scratch("days");
-    success(&[
-        "run",
-        "scenarios/seed-sample.ron",
-        "--replications",
-        "5",
-        "--report",
-        arg(&dir),
-        "-q",
-    ]);
+    let (dir, _) = run_report("days", "scenarios/seed-sample.ron", "5");
     let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
     let mut reader = csv::Reader::from_path(dir.join("days.csv")).unwrap();
     assert_eq!(
@@ -238,7 +240,6 @@ fn days_csv_keeps_each_day_of_the_results_file() {
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let strategies = json["strategies"].as_array().unwrap();
     assert_eq!(records.len(), strategies.len() * 5);
-    let cell = |c: &str| (!c.is_empty()).then(|| c.parse::<f64>().expect("a number"));
     for (i, s) in strategies.iter().enumerate() {
         for day in 0..5 {
             let r = &records[i * 5 + day];
@@ -250,7 +251,7 @@ fn days_csv_keeps_each_day_of_the_results_file() {
                 (4, "talk_min_per_agent_hour"),
             ] {
                 assert_eq!(
-                    cell(&r[column]),
+                    csv_cell(&r[column]),
                     number(&s["days"][key][day]),
                     "{key} day {day}"
                 );
@@ -262,22 +263,12 @@ fn days_csv_keeps_each_day_of_the_results_file() {
 /// `series.csv` holds every series of the results file, interval by interval.
 #[test]
 fn series_csv_holds_every_interval_of_every_series() {
-    let dir = scratch("series");
-    success(&[
-        "run",
-        "scenarios/seed-sample.ron",
-        "--replications",
-        "3",
-        "--report",
-        arg(&dir),
-        "-q",
-    ]);
+    let (dir, _) = run_report("series", "scenarios/seed-sample.ron", "3");
     let json: Value = serde_json::from_slice(&read(&dir.join("results.json"))).unwrap();
     let mut reader = csv::Reader::from_path(dir.join("series.csv")).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[..3], ["strategy", "from_h", "to_h"]);
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let cell = |c: &str| (!c.is_empty()).then(|| c.parse::<f64>().expect("a number"));
     let mut row = 0;
     for s in json["strategies"].as_array().unwrap() {
         let series = &s["series"];
@@ -288,10 +279,10 @@ fn series_csv_holds_every_interval_of_every_series() {
         for i in 0..n {
             let r = &records[row];
             assert_eq!(&r[0], s["name"].as_str().unwrap());
-            assert!((cell(&r[1]).unwrap() - i as f64 * hours).abs() < 1e-12);
-            assert!((cell(&r[2]).unwrap() - (i + 1) as f64 * hours).abs() < 1e-12);
+            assert!((csv_cell(&r[1]).unwrap() - i as f64 * hours).abs() < 1e-12);
+            assert!((csv_cell(&r[2]).unwrap() - (i + 1) as f64 * hours).abs() < 1e-12);
             for (c, key) in header[3..].iter().enumerate() {
-                assert_eq!(cell(&r[3 + c]), number(&values[key][i]), "{key} at {i}");
+                assert_eq!(csv_cell(&r[3 + c]), number(&values[key][i]), "{key} at {i}");
             }
             row += 1;
         }

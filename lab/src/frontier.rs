@@ -412,13 +412,33 @@ impl Trial {
         self.reps.extend(more);
     }
 
-    /// The rates of the days (replications) so far that have one.
-    fn days(&self, target: Target) -> Vec<f64> {
+    /// The days (replications) so far whose rate is over the target, and the days with a rate.
+    fn days_over(&self, target: Target) -> (u64, u64) {
         let rate = Metric::abandon_rate(target.definition);
-        self.reps
+        let days: Vec<f64> = self
+            .reps
             .iter()
             .filter_map(|r| rate.per_replication(r))
-            .collect()
+            .collect();
+        let over = days.iter().filter(|v| **v > target.abandon).count();
+        (over as u64, days.len() as u64)
+    }
+
+    /// What must stay below [`Target::limit`]: the upper end of the 95% interval of the abandon
+    /// rate or, with a risk, of the share of days over the target.
+    fn measure(&self, target: Target) -> Option<f64> {
+        let interval = match target.risk {
+            Some(_) => {
+                let (over, n) = self.days_over(target);
+                share_ci(over, n).ci95
+            }
+            None => {
+                Metric::abandon_rate(target.definition)
+                    .estimate(&self.reps)
+                    .ci95
+            }
+        };
+        interval.map(|[_, hi]| hi)
     }
 
     /// What the replications so far say of the target, out of `all` (see the module
@@ -432,14 +452,12 @@ impl Trial {
             }
         };
         if self.ran() >= all {
-            return settled(measure(&self.reps, target).is_some_and(|u| u < target.limit()));
+            return settled(self.measure(target).is_some_and(|u| u < target.limit()));
         }
         let left = u64::from(all - self.ran());
         match target.risk {
             Some(risk) => {
-                let days = self.days(target);
-                let over = days.iter().filter(|v| **v > target.abandon).count() as u64;
-                let n = days.len() as u64;
+                let (over, n) = self.days_over(target);
                 let upper = |k: u64, n: u64| share_ci(k, n).ci95.map_or(1.0, |[_, hi]| hi);
                 if upper(over, n + left) >= risk {
                     Verdict::Fails
@@ -506,9 +524,8 @@ impl Trial {
         let summary = summarise(&self.spec, &self.reps);
         let talk = self.talk();
         let days_over_target = target.risk.map(|_| {
-            let days = self.days(target);
-            let over = days.iter().filter(|v| **v > target.abandon).count();
-            share_ci(over as u64, days.len() as u64)
+            let (over, n) = self.days_over(target);
+            share_ci(over, n)
         });
         Setting {
             value: self.spec.knob().map(|k| k.value),
@@ -521,24 +538,6 @@ impl Trial {
             gain: paired_difference(&talk, reference_talk.unwrap_or(&talk)),
         }
     }
-}
-
-/// What must stay below [`Target::limit`] on these replications: the upper end of the 95%
-/// interval of the abandon rate or, with a risk, of the share of days over the target.
-fn measure(reps: &[RepMetrics], target: Target) -> Option<f64> {
-    let rate = Metric::abandon_rate(target.definition);
-    let interval = match target.risk {
-        Some(_) => {
-            let days: Vec<f64> = reps
-                .iter()
-                .filter_map(|r| rate.per_replication(r))
-                .collect();
-            let over = days.iter().filter(|v| **v > target.abandon).count();
-            share_ci(over as u64, days.len() as u64).ci95
-        }
-        None => rate.estimate(reps).ci95,
-    };
-    interval.map(|[_, hi]| hi)
 }
 
 /// A setting run on every replication, judged by the full rule.

@@ -748,19 +748,18 @@ pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportEr
         error,
     })?;
     write("metrics.csv", &csv)?;
-    let days = report.days_csv().map_err(|error| ReportError::Csv {
-        path: out_dir.join("days.csv"),
-        error,
-    })?;
-    if let Some(days) = days {
-        write("days.csv", &days)?;
-    }
-    let series = report.series_csv().map_err(|error| ReportError::Csv {
-        path: out_dir.join("series.csv"),
-        error,
-    })?;
-    if let Some(series) = series {
-        write("series.csv", &series)?;
+    // A results file's days and series; a frontier or sweep file has neither.
+    for (name, csv) in [
+        ("days.csv", report.days_csv()),
+        ("series.csv", report.series_csv()),
+    ] {
+        let csv = csv.map_err(|error| ReportError::Csv {
+            path: out_dir.join(name),
+            error,
+        })?;
+        if let Some(csv) = csv {
+            write(name, &csv)?;
+        }
     }
     write("results.json", &report.json())?;
     for f in &figures {
