@@ -77,7 +77,7 @@ fn run_compare_and_frontier_write_a_report_and_report_renders_it_again() {
         (
             "run",
             vec!["run", "scenarios/seed-sample.ron", "--replications", "3"],
-            10,
+            11,
         ),
         (
             "compare",
@@ -87,7 +87,7 @@ fn run_compare_and_frontier_write_a_report_and_report_renders_it_again() {
                 "--replications",
                 "3",
             ],
-            10,
+            11,
         ),
         (
             "frontier",
@@ -686,7 +686,7 @@ fn the_page_renders_in_headless_chromium_without_the_network() {
             "index.html contains {forbidden:?}"
         );
     }
-    assert_eq!(html.matches("<svg").count(), 10, "every chart inline");
+    assert_eq!(html.matches("<svg").count(), 11, "every chart inline");
     assert!(html.contains("<style>") && html.contains("<table>"));
 
     // The detector sees a page that does reach for the network: a control page.

@@ -159,6 +159,10 @@ pub struct Results {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measure: Option<Window>,
     pub strategies: Vec<StrategyResult>,
+    /// When the campaign starts and where its customers live, so that charts over the day can
+    /// be drawn on the customers' clock; absent from files written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
     /// Paired differences against a baseline strategy (`dialsim compare`); absent from `run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
@@ -196,6 +200,59 @@ impl Window {
     }
 }
 
+/// The campaign's start on the UTC clock and its list's time zones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Clock {
+    /// UTC time of day the campaign starts at, in hours (0 to 24).
+    pub start_utc_h: f64,
+    /// Each time zone of the list with its share of the customers, most customers first.
+    pub zones: Vec<Zone>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Zone {
+    /// Hours east of UTC.
+    pub utc_offset_h: f64,
+    /// Share of the list's customers living there.
+    pub share: f64,
+}
+
+impl Clock {
+    /// The clock of `world`: its start and its customers counted per zone.
+    pub fn of(world: &sim::World) -> Clock {
+        let mut counts = vec![0u64; world.time_zones.len()];
+        for c in world.customers.iter() {
+            if let Some(n) = counts.get_mut(usize::from(c.zone)) {
+                *n += 1;
+            }
+        }
+        let total = counts.iter().sum::<u64>().max(1) as f64;
+        let mut zones: Vec<Zone> = world
+            .time_zones
+            .iter()
+            .zip(&counts)
+            .map(|(ms, n)| Zone {
+                utc_offset_h: *ms as f64 / 3_600_000.0,
+                share: *n as f64 / total,
+            })
+            .collect();
+        zones.sort_by(|a, b| {
+            b.share
+                .total_cmp(&a.share)
+                .then(b.utc_offset_h.total_cmp(&a.utc_offset_h))
+        });
+        Clock {
+            start_utc_h: world.start_utc.0 as f64 / 3_600_000.0,
+            zones,
+        }
+    }
+
+    /// The zone most customers live in; `None` for a list without zones.
+    pub fn main_zone(&self) -> Option<Zone> {
+        self.zones.first().copied()
+    }
+}
+
 /// The `format` of results files this version writes and reads.
 pub const FORMAT: &str = "dialsim-results/1";
 
@@ -211,6 +268,7 @@ impl Results {
             abandon_cap: plan.world.abandon_cap,
             measure: Window::of(plan.measure),
             strategies,
+            clock: Some(Clock::of(&plan.world)),
             comparison: None,
         }
     }
@@ -476,6 +534,21 @@ fn series(reps: &[RepMetrics]) -> Series {
             (staffed > 0.0).then(|| busy / staffed)
         })
         .collect();
+    // Each interval's regulatory rate day by day (days with a live answer in it): the spread
+    // of days, where the pooled rate is their mean.
+    let day_rates = |i: usize| -> Vec<f64> {
+        reps.iter()
+            .filter_map(|r| {
+                let b = r.buckets.get(i)?;
+                (b.live_answers > 0).then(|| b.regulatory_abandons as f64 / b.live_answers as f64)
+            })
+            .collect()
+    };
+    let regulatory_rate = |q: f64| -> Vec<Option<f64>> {
+        (0..len)
+            .map(|i| crate::stats::quantile(&day_rates(i), q))
+            .collect()
+    };
     Series {
         interval_s: interval as f64 / 1_000.0,
         values: Ordered(vec![
@@ -493,6 +566,8 @@ fn series(reps: &[RepMetrics]) -> Series {
             ("agents_staffed".into(), level(|r| &r.staffed_area)),
             ("lines_per_agent".into(), lines_per_agent),
             ("wait_p90_s".into(), wait_p90),
+            ("abandon_rate_regulatory_p10".into(), regulatory_rate(0.1)),
+            ("abandon_rate_regulatory_p90".into(), regulatory_rate(0.9)),
         ]),
     }
 }

@@ -1,28 +1,21 @@
 //! Which charts a report holds, built from a results file: one function per chart, each saying
-//! what it plots and in which unit.
+//! what it plots and in which unit, on which part of the plane (the region that decides, with
+//! values outside marked at the edge), and on whose clock.
 
-use crate::chart::{Figure, Guide, Plot, Series, Whiskered};
+use crate::chart::{
+    Figure, Guide, Panel, Plot, Series, Strip, View, Whiskered, XAxis, strategy_colours,
+};
 use lab::Results;
 use lab::catalogue::Metric;
 use lab::summary::StrategyResult;
 use rules::words::AbandonDefinition as Definition;
 
 /// Settings a results file does not carry.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Options {
-    /// The abandon-rate cap drawn on the abandon chart (a share, 0.03 = 3%).
-    pub target_abandon: f64,
-    /// Intervals in the rolling abandon-rate window.
-    pub rolling_intervals: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            target_abandon: 0.03,
-            rolling_intervals: 4,
-        }
-    }
+    /// The abandon-rate cap drawn on the abandon charts (a share, 0.03 = 3%); `None`: the
+    /// file's own cap (the scenario's).
+    pub target_abandon: Option<f64>,
 }
 
 /// A strategy's name in legends: the label up to its settings when that is unique, else whole.
@@ -44,40 +37,107 @@ pub fn short_labels(names: &[String]) -> Vec<String> {
     if unique { short } else { names.to_vec() }
 }
 
+/// Each strategy's colour, the same on every chart of every report of the scenario.
+fn colours(results: &Results) -> Vec<usize> {
+    let names: Vec<String> = results.strategies.iter().map(|s| s.name.clone()).collect();
+    strategy_colours(&names)
+}
+
 fn series_of<'a>(s: &'a StrategyResult, key: &str) -> &'a [Option<f64>] {
     s.series.values.get(key).map_or(&[], Vec::as_slice)
 }
 
-/// Points (hours at the interval's end, value) for the intervals where the value is defined.
+/// Points (hours at the interval's start, value) for the intervals where the value is defined:
+/// drawn as steps across their interval.
 fn over_time(s: &StrategyResult, values: &[Option<f64>], scale: f64) -> Vec<(f64, f64)> {
     let width_h = s.series.interval_s / 3_600.0;
     values
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| v.map(|v| ((i + 1) as f64 * width_h, v * scale)))
+        .filter_map(|(i, v)| v.map(|v| (i as f64 * width_h, v * scale)))
         .collect()
 }
 
-/// Σ numerator ÷ Σ denominator over the last `window` intervals, per interval.
-fn rolling(num: &[Option<f64>], den: &[Option<f64>], window: usize) -> Vec<Option<f64>> {
-    (0..num.len().min(den.len()))
-        .map(|i| {
-            let from = (i + 1).saturating_sub(window.max(1));
-            let sum = |v: &[Option<f64>]| v[from..=i].iter().flatten().sum::<f64>();
-            let d = sum(den);
-            (d > 0.0).then(|| sum(num) / d)
-        })
-        .collect()
+/// The x axis of charts over the day: the clock of the zone most customers live in, the other
+/// zones' difference named in the label; hours since the start for a file without a clock.
+fn time_axis(results: &Results) -> (XAxis, String) {
+    let Some(zone) = results
+        .clock
+        .as_ref()
+        .and_then(|c| c.main_zone().map(|z| (c, z)))
+    else {
+        return (XAxis::Number, "hours since the campaign started".into());
+    };
+    let (clock, main) = zone;
+    let offset = |h: f64| {
+        let m = (h.abs() * 60.0).round() as i64;
+        let sign = if h < 0.0 { '−' } else { '+' };
+        format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+    };
+    let mut label = format!("customers' local time, {}", offset(main.utc_offset_h));
+    let others: Vec<f64> = clock.zones[1..]
+        .iter()
+        .map(|z| z.utc_offset_h - main.utc_offset_h)
+        .collect();
+    if let (Some(lo), Some(hi)) = (
+        others.iter().copied().reduce(f64::min),
+        others.iter().copied().reduce(f64::max),
+    ) {
+        let h = |d: f64| rules::param::show(d.abs());
+        let side = |d: f64| if d < 0.0 { "behind" } else { "ahead" };
+        let span = if lo == hi {
+            format!("{} h {}", h(lo), side(lo))
+        } else if lo.signum() == hi.signum() {
+            let (near, far) = if lo < 0.0 { (hi, lo) } else { (lo, hi) };
+            format!("{}–{} h {}", h(near), h(far), side(lo))
+        } else {
+            format!("{} h behind to {} h ahead", h(lo), h(hi))
+        };
+        label.push_str(&format!(
+            " ({:.0}% of customers; the others {span})",
+            main.share * 100.0
+        ));
+    }
+    (
+        XAxis::Clock {
+            shift_h: clock.start_utc_h + main.utc_offset_h,
+        },
+        label,
+    )
 }
 
-const HOURS: &str = "hours since the campaign started";
+/// A view of charts over time whose top is set by the bulk of the values, not by a start-up
+/// spike: the 90th percentile of the values (and a guide's level) with room above; values over
+/// it are drawn at the top and marked. `None` when nothing sticks out that far.
+fn bulk_view(series: &[Series], guide: Option<f64>) -> View {
+    let values: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .filter(|v| v.is_finite())
+        .collect();
+    let (Some(bulk), Some(top)) = (
+        lab::stats::quantile(&values, 0.9),
+        values.iter().copied().reduce(f64::max),
+    ) else {
+        return View::default();
+    };
+    let hi = (bulk * 1.6).max(guide.map_or(0.0, |g| g * 1.5));
+    if top <= hi * 1.05 || hi <= 0.0 {
+        return View::default();
+    }
+    View {
+        x: None,
+        y: Some((0.0, hi)),
+    }
+}
 
-/// One solid line per strategy, in its colour and under its short name.
+/// One step line per strategy, in its colour and under its short name.
 fn solid_lines(
     results: &Results,
     points: impl Fn(&StrategyResult) -> Vec<(f64, f64)>,
 ) -> Vec<Series> {
     let names = short_names(results);
+    let colours = colours(results);
     results
         .strategies
         .iter()
@@ -86,7 +146,8 @@ fn solid_lines(
             name: names[i].clone(),
             points: points(s),
             dashed: false,
-            colour: i,
+            colour: colours[i],
+            step: Some(s.series.interval_s / 3_600.0),
         })
         .collect()
 }
@@ -120,6 +181,36 @@ fn window_guides(results: &Results) -> Vec<Guide> {
     guides
 }
 
+/// A chart over the day of `series` with an optional level line.
+fn over_the_day(
+    results: &Results,
+    id: &str,
+    title: &str,
+    y_label: &str,
+    series: Vec<Series>,
+    horizontal: Option<Guide>,
+) -> Figure {
+    let (x_axis, x_label) = time_axis(results);
+    let view = bulk_view(&series, horizontal.as_ref().map(|g| g.at));
+    Figure {
+        x_axis,
+        view,
+        ..Figure::new(
+            id,
+            title,
+            &x_label,
+            y_label,
+            Plot::Lines {
+                series,
+                markers: false,
+                highlight: vec![],
+                horizontal,
+                vertical: window_guides(results),
+            },
+        )
+    }
+}
+
 fn line_chart(
     results: &Results,
     id: &str,
@@ -129,67 +220,93 @@ fn line_chart(
     scale: f64,
 ) -> Figure {
     let series = solid_lines(results, |s| over_time(s, series_of(s, key), scale));
-    Figure {
-        id: id.into(),
-        title: title.into(),
-        x_label: HOURS.into(),
-        y_label: y_label.into(),
-        plot: Plot::Lines {
-            series,
-            markers: false,
-            highlight: vec![],
-            horizontal: None,
-            vertical: window_guides(results),
-        },
-    }
+    over_the_day(results, id, title, y_label, series, None)
 }
 
-/// 1. Rolling abandon rate, both definitions, with the target.
+fn cap(results: &Results, o: &Options) -> f64 {
+    o.target_abandon.unwrap_or(results.abandon_cap)
+}
+
+/// 1. Each interval's regulatory abandon rate (its abandons over its live answers, pooled over
+///    the days) in a panel per strategy, with the spread of days (8 in 10) shaded and the cap.
 pub fn abandon_rate(results: &Results, o: &Options) -> Figure {
     let names = short_names(results);
-    let mut series = Vec::new();
-    for (i, s) in results.strategies.iter().enumerate() {
-        let queue = rolling(
-            series_of(s, "abandoned"),
-            series_of(s, "queue_entries"),
-            o.rolling_intervals,
-        );
-        let regulatory = rolling(
-            series_of(s, "regulatory_abandons"),
-            series_of(s, "live_answers"),
-            o.rolling_intervals,
-        );
-        series.push(Series {
-            name: format!("{} (÷ queued)", names[i]),
-            points: over_time(s, &queue, 100.0),
-            dashed: false,
-            colour: i,
-        });
-        series.push(Series {
-            name: format!("{} (÷ live answers)", names[i]),
-            points: over_time(s, &regulatory, 100.0),
-            dashed: true,
-            colour: i,
-        });
-    }
-    let minutes = results.strategies.first().map_or(0.0, |s| {
-        s.series.interval_s * o.rolling_intervals as f64 / 60.0
-    });
+    let colours = colours(results);
+    let panels: Vec<Panel> = results
+        .strategies
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // After the last dial an interval's few answers make no rate (the callers
+            // abandoning then were answered in the intervals before): the drain is left out.
+            let dials = series_of(s, "dials");
+            let dialing = |k: usize| dials.get(k).copied().flatten().is_some_and(|d| d >= 0.5);
+            let abandons = series_of(s, "regulatory_abandons");
+            let answers = series_of(s, "live_answers");
+            let pooled: Vec<Option<f64>> = (0..abandons.len().min(answers.len()))
+                .map(|k| match (abandons[k], answers[k]) {
+                    (Some(a), Some(n)) if n > 0.0 && dialing(k) => Some(a / n),
+                    _ => None,
+                })
+                .collect();
+            let (p10, p90) = (
+                series_of(s, "abandon_rate_regulatory_p10"),
+                series_of(s, "abandon_rate_regulatory_p90"),
+            );
+            let width_h = s.series.interval_s / 3_600.0;
+            let band = (0..p10.len().min(p90.len()))
+                .filter(|&k| dialing(k))
+                .filter_map(|k| Some((k as f64 * width_h, p10[k]? * 100.0, p90[k]? * 100.0)))
+                .collect();
+            Panel {
+                name: names[i].clone(),
+                colour: colours[i],
+                line: over_time(s, &pooled, 100.0),
+                band,
+            }
+        })
+        .collect();
+    let minutes = results
+        .strategies
+        .first()
+        .map_or(0.0, |s| s.series.interval_s / 60.0);
+    let cap = cap(results, o) * 100.0;
+    let values: Vec<f64> = panels
+        .iter()
+        .flat_map(|p| p.line.iter().map(|q| q.1).chain(p.band.iter().map(|q| q.2)))
+        .filter(|v| v.is_finite())
+        .collect();
+    let top = values.iter().copied().reduce(f64::max).unwrap_or(0.0);
+    let hi = lab::stats::quantile(&values, 0.9)
+        .map_or(0.0, |q| q * 1.4)
+        .max(cap * 1.5);
+    let (x_axis, x_label) = time_axis(results);
     Figure {
-        id: "abandon-rate".into(),
-        title: format!("Abandon rate, rolling {minutes:.0} min"),
-        x_label: HOURS.into(),
-        y_label: "abandon rate (%)".into(),
-        plot: Plot::Lines {
-            series,
-            markers: false,
-            highlight: vec![],
-            horizontal: Some(Guide {
-                at: o.target_abandon * 100.0,
-                label: format!("target {:.1}%", o.target_abandon * 100.0),
-            }),
-            vertical: window_guides(results),
+        x_axis,
+        view: View {
+            x: None,
+            y: (top > hi).then_some((0.0, hi)),
         },
+        ..Figure::new(
+            "abandon-rate",
+            &format!("Regulatory abandon rate per {minutes:.0} min, by strategy"),
+            &x_label,
+            "regulatory abandon rate (%)",
+            Plot::Panels {
+                panels,
+                step: results
+                    .strategies
+                    .first()
+                    .map_or(1.0, |s| s.series.interval_s / 3_600.0),
+                line_means: "all days pooled".into(),
+                band_means: "8 days in 10 (10th–90th percentile)".into(),
+                horizontal: Some(Guide {
+                    at: cap,
+                    label: format!("cap {}%", rules::param::show(cap)),
+                }),
+                vertical: window_guides(results),
+            },
+        )
     }
 }
 
@@ -197,6 +314,8 @@ pub fn abandon_rate(results: &Results, o: &Options) -> Figure {
 pub fn all(results: &Results, o: &Options) -> Vec<Figure> {
     vec![
         abandon_rate(results, o),
+        risk(results, o),
+        comparison(results, o),
         line_chart(
             results,
             "occupancy",
@@ -247,7 +366,6 @@ pub fn all(results: &Results, o: &Options) -> Vec<Figure> {
         ),
         wait_cdf(results),
         outcomes(results),
-        comparison(results),
     ]
 }
 
@@ -258,24 +376,54 @@ fn cdf_points(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
     points
 }
 
-/// 5. Share of connected callers who waited at most x seconds, with the compliance threshold.
+/// 5. Share of connected callers who waited at most x seconds, with the compliance threshold:
+///    zoomed to where the curves differ (from the fewest callers taken at once to all, out to
+///    the slowest strategy's 99th percentile).
 pub fn wait_cdf(results: &Results) -> Figure {
-    let series = solid_lines(results, |s| cdf_points(&s.wait_cdf));
+    let mut series = solid_lines(results, |s| cdf_points(&s.wait_cdf));
+    for s in &mut series {
+        s.step = None;
+    }
+    let threshold = results.compliance_threshold_s;
+    let p99 = results
+        .strategies
+        .iter()
+        .filter_map(|s| s.wait_cdf.iter().find(|p| p[1] >= 0.99).map(|p| p[0]))
+        .fold(0.0, f64::max);
+    let at_once = results
+        .strategies
+        .iter()
+        .filter_map(|s| {
+            s.wait_cdf
+                .iter()
+                .filter(|p| p[0] <= 0.0)
+                .map(|p| p[1])
+                .reduce(f64::max)
+        })
+        .fold(1.0, f64::min);
+    let x_hi = (p99 * 1.1).max(threshold * 2.0).max(1.0);
+    let y_lo = ((at_once * 100.0 - 5.0) / 10.0).floor() * 10.0;
     Figure {
-        id: "wait-cdf".into(),
-        title: "Wait to agent: share of connected callers within".into(),
-        x_label: "wait to agent (s)".into(),
-        y_label: "connected callers (%)".into(),
-        plot: Plot::Lines {
-            series,
-            markers: false,
-            highlight: vec![],
-            horizontal: None,
-            vertical: vec![Guide {
-                at: results.compliance_threshold_s,
-                label: format!("compliance threshold {} s", results.compliance_threshold_s),
-            }],
+        view: View {
+            x: Some((0.0, x_hi)),
+            y: Some((y_lo.clamp(0.0, 90.0), 100.5)),
         },
+        ..Figure::new(
+            "wait-cdf",
+            "Wait to agent: share of connected callers within",
+            "wait to agent (s)",
+            "connected callers (%)",
+            Plot::Lines {
+                series,
+                markers: false,
+                highlight: vec![],
+                horizontal: None,
+                vertical: vec![Guide {
+                    at: threshold,
+                    label: format!("{} s compliance limit", rules::param::show(threshold)),
+                }],
+            },
+        )
     }
 }
 
@@ -303,112 +451,259 @@ pub fn outcomes(results: &Results) -> Figure {
             (label.to_string(), values)
         })
         .collect();
-    Figure {
-        id: "outcomes".into(),
-        title: "Customers per final result code".into(),
-        x_label: "strategy".into(),
-        y_label: "customers (mean per replication)".into(),
-        plot: Plot::StackedBars {
+    Figure::new(
+        "outcomes",
+        "Customers per final result code",
+        "strategy",
+        "customers (mean per replication)",
+        Plot::StackedBars {
             categories: short_names(results),
             segments,
         },
+    )
+}
+
+/// A metric's mean and 95% interval in the unit charts show it in.
+fn triple(e: Option<lab::stats::Estimate>, metric: Metric) -> (f64, f64, f64) {
+    let scale = metric.scale();
+    let mean = e.and_then(|e| e.mean).unwrap_or(f64::NAN);
+    let [lo, hi] = e.and_then(|e| e.ci95).unwrap_or([mean, mean]);
+    (mean * scale, lo * scale, hi * scale)
+}
+
+/// The part of a productivity-against-abandonment plane that decides: x from 0 to a little past
+/// the cap (or the last point within twice it), y over the points inside that. Points further
+/// right are drawn at the edge with their rate.
+fn decision_view(points: &[Whiskered], cap_pct: f64) -> View {
+    let near: Vec<&Whiskered> = points
+        .iter()
+        .filter(|p| p.x.0.is_finite() && p.x.0 <= cap_pct * 2.0)
+        .collect();
+    let x_hi = near
+        .iter()
+        .map(|p| p.x.2.min(cap_pct * 2.0))
+        .fold(cap_pct * 1.3, f64::max)
+        * 1.04;
+    let shown: Vec<&&Whiskered> = near.iter().filter(|p| p.x.0 <= x_hi).collect();
+    let y_lo = shown.iter().map(|p| p.y.1).fold(f64::INFINITY, f64::min);
+    let y_hi = shown
+        .iter()
+        .map(|p| p.y.2)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let y = (y_lo.is_finite() && y_hi.is_finite()).then(|| {
+        let pad = ((y_hi - y_lo) * 0.08).max(0.5);
+        ((y_lo - pad).max(0.0), y_hi + pad)
+    });
+    View {
+        x: Some((0.0, x_hi)),
+        y,
     }
 }
 
-/// 7. Talk minutes per agent-hour against the regulatory abandon rate, with 95% CI whiskers.
-pub fn comparison(results: &Results) -> Figure {
-    let names = short_names(results);
-    let triple = |s: &StrategyResult, metric: Metric| {
-        let scale = metric.scale();
-        let e = s.metrics.get(metric).copied();
-        let mean = e.and_then(|e| e.mean).unwrap_or(0.0);
-        let [lo, hi] = e.and_then(|e| e.ci95).unwrap_or([mean, mean]);
-        (mean * scale, lo * scale, hi * scale)
+/// The frontier's region: abandon rates from 0 to a little past the cap (or the chosen settings'
+/// upper ends), productivity from 85% of the best chosen setting's up: where the choice is made.
+/// Settings below (a progressive dialer, slow settings) are marked at the bottom edge, the
+/// chosen ones with their value.
+fn frontier_view(points: &[Whiskered], cap_pct: f64) -> View {
+    let chosen: Vec<&Whiskered> = points
+        .iter()
+        .filter(|p| p.chosen && p.x.0.is_finite() && p.y.0.is_finite())
+        .collect();
+    let Some(best) = chosen.iter().map(|p| p.y.0).reduce(f64::max) else {
+        return decision_view(points, cap_pct);
     };
-    let points = results
+    let x_hi = chosen.iter().map(|p| p.x.2).fold(cap_pct * 1.3, f64::max) * 1.04;
+    let y_lo = best * 0.85;
+    let y_hi = points
+        .iter()
+        .filter(|p| p.x.0 <= x_hi && p.y.2.is_finite())
+        .map(|p| p.y.2)
+        .fold(best, f64::max);
+    let pad = ((y_hi - y_lo) * 0.05).max(0.2);
+    View {
+        x: Some((0.0, x_hi)),
+        y: Some((y_lo, y_hi + pad)),
+    }
+}
+
+/// 7. Talk minutes per agent-hour against the regulatory abandon rate, with 95% CI whiskers on
+///    both, each point named, the cap drawn.
+pub fn comparison(results: &Results, o: &Options) -> Figure {
+    let names = short_names(results);
+    let colours = colours(results);
+    let points: Vec<Whiskered> = results
         .strategies
         .iter()
         .enumerate()
         .map(|(i, s)| Whiskered {
             name: names[i].clone(),
-            x: triple(s, Metric::AbandonRateRegulatory),
-            y: triple(s, Metric::TalkMinPerAgentHour),
-            colour: i,
+            x: triple(
+                s.metrics.get(Metric::AbandonRateRegulatory).copied(),
+                Metric::AbandonRateRegulatory,
+            ),
+            y: triple(
+                s.metrics.get(Metric::TalkMinPerAgentHour).copied(),
+                Metric::TalkMinPerAgentHour,
+            ),
+            colour: colours[i],
+            label: Some(names[i].clone()),
+            chosen: false,
         })
         .collect();
+    let cap = cap(results, o) * 100.0;
+    let view = decision_view(&points, cap);
     Figure {
-        id: "comparison".into(),
-        title: "Productivity against abandonment (95% CI)".into(),
-        x_label: "abandon rate, ÷ live answers (%)".into(),
-        y_label: "talk minutes per agent-hour".into(),
-        plot: Plot::Whiskers { points },
+        view,
+        ..Figure::new(
+            "comparison",
+            "Productivity against abandonment (95% CI)",
+            "regulatory abandon rate (%)",
+            "talk minutes per agent-hour",
+            Plot::Whiskers {
+                points,
+                joined: false,
+                vertical: vec![Guide {
+                    at: cap,
+                    label: format!("cap {}%", rules::param::show(cap)),
+                }],
+            },
+        )
     }
 }
 
-/// 8. The frontier: talk minutes per agent-hour against the abandon rate for every setting a
-///    frontier search tried, a series per strategy, chosen settings circled, the target drawn.
+/// 8. The risk of a bad day: every day's regulatory abandon rate per strategy, over the box of
+///    its middle half, with the cap; each row says how many days went over it.
+pub fn risk(results: &Results, o: &Options) -> Figure {
+    let names = short_names(results);
+    let colours = colours(results);
+    let cap = cap(results, o);
+    let rows: Vec<Strip> = results
+        .strategies
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let days: Vec<f64> = s
+                .days
+                .abandon_rate_regulatory
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            let over = days.iter().filter(|d| **d > cap).count();
+            Strip {
+                name: format!("{} · {over}/{} over", names[i], days.len()),
+                values: days.iter().map(|d| d * 100.0).collect(),
+                colour: colours[i],
+            }
+        })
+        .collect();
+    let all: Vec<f64> = rows.iter().flat_map(|r| r.values.iter().copied()).collect();
+    let view = lab::stats::quantile(&all, 0.98).map(|bulk| {
+        let hi = (bulk * 1.15).max(cap * 100.0 * 1.5);
+        View {
+            x: Some((0.0, hi)),
+            y: None,
+        }
+    });
+    let top = all.iter().copied().reduce(f64::max).unwrap_or(0.0);
+    Figure {
+        view: view
+            .filter(|v| v.x.is_some_and(|x| top > x.1))
+            .unwrap_or_default(),
+        ..Figure::new(
+            "days",
+            &format!(
+                "Each day's regulatory abandon rate ({} days per strategy)",
+                results.replications
+            ),
+            "regulatory abandon rate of the day (%)",
+            "",
+            Plot::Strips {
+                rows,
+                vertical: Some(Guide {
+                    at: cap * 100.0,
+                    label: format!("cap {}%", rules::param::show(cap * 100.0)),
+                }),
+            },
+        )
+    }
+}
+
+/// 9. The frontier: talk minutes per agent-hour against the abandon rate for every setting a
+///    frontier search tried, with 95% whiskers on both, a strategy's settings joined in order of
+///    abandon rate, each chosen setting ringed and labelled with its value; zoomed to the cap and
+///    the best productivity, settings far over the cap marked at the edge.
 pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
-    let mut series = Vec::new();
-    let mut highlight = Vec::new();
-    let point = |s: &lab::frontier::Setting| {
-        let x = s.metric(Metric::abandon_rate(f.definition)).mean?;
-        let y = s.metric(Metric::TalkMinPerAgentHour).mean?;
-        Some((x * 100.0, y))
-    };
+    let names: Vec<String> = f.strategies.iter().map(|s| s.name.clone()).collect();
+    let short = short_labels(&names);
+    let colours = strategy_colours(&names);
+    let x_metric = Metric::abandon_rate(f.definition);
+    let mut points = Vec::new();
     for (i, s) in f.strategies.iter().enumerate() {
-        let name = s.name.split('(').next().unwrap_or(&s.name).to_string();
-        let mut tried: Vec<_> = s.tried.iter().collect();
-        tried.sort_by(|a, b| {
-            a.value
-                .partial_cmp(&b.value)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        series.push(Series {
-            name: name.clone(),
-            points: tried.iter().filter_map(|t| point(t)).collect(),
-            dashed: false,
-            colour: i,
-        });
-        if let Some(p) = s.chosen_setting().and_then(point) {
-            highlight.push(Series {
-                name: format!("{name}: chosen"),
-                points: vec![p],
-                dashed: false,
-                colour: i,
+        let chosen = s.chosen_setting().map(|c| c.value);
+        for t in &s.tried {
+            let is_chosen = chosen == Some(t.value);
+            points.push(Whiskered {
+                name: short[i].clone(),
+                x: triple(Some(t.metric(x_metric)), x_metric),
+                y: triple(
+                    Some(t.metric(Metric::TalkMinPerAgentHour)),
+                    Metric::TalkMinPerAgentHour,
+                ),
+                colour: colours[i],
+                label: is_chosen.then(|| match t.value {
+                    Some(v) => format!("{} {}", short[i], setting(v)),
+                    None => short[i].clone(),
+                }),
+                chosen: is_chosen,
             });
         }
     }
     let definition = match f.definition {
-        Definition::Queue => "÷ queued",
-        Definition::Regulatory => "÷ live answers",
+        Definition::Queue => "queue abandon rate, ÷ queued",
+        Definition::Regulatory => "regulatory abandon rate",
     };
+    let cap = f.target_abandon * 100.0;
+    let view = frontier_view(&points, cap);
     Figure {
-        id: "frontier".into(),
-        // Under the risk-based rule a setting left of the line may still fail (too many bad
-        // days): the title says which rule chose.
-        title: match f.risk {
-            None => format!(
-                "Frontier under a {:.1}% abandon cap",
-                f.target_abandon * 100.0
-            ),
-            Some(risk) => format!(
-                "Frontier: under {:.0}% of days over a {:.1}% abandon cap",
-                risk * 100.0,
-                f.target_abandon * 100.0
-            ),
-        },
-        x_label: format!("abandon rate, {definition} (%)"),
-        y_label: "talk minutes per agent-hour".into(),
-        plot: Plot::Lines {
-            series,
-            markers: true,
-            highlight,
-            horizontal: None,
-            vertical: vec![Guide {
-                at: f.target_abandon * 100.0,
-                label: format!("target {:.1}%", f.target_abandon * 100.0),
-            }],
-        },
+        view,
+        ..Figure::new(
+            "frontier",
+            // Under the risk-based rule a setting left of the line may still fail (too many bad
+            // days): the title says which rule chose.
+            &match f.risk {
+                None => format!("Frontier under a {}% abandon cap", rules::param::show(cap)),
+                Some(risk) => format!(
+                    "Frontier: under {:.0}% of days over a {}% abandon cap",
+                    risk * 100.0,
+                    rules::param::show(cap)
+                ),
+            },
+            &format!("{definition} (%)"),
+            "talk minutes per agent-hour",
+            Plot::Whiskers {
+                points,
+                joined: true,
+                vertical: vec![Guide {
+                    at: cap,
+                    label: format!("cap {}%", rules::param::show(cap)),
+                }],
+            },
+        )
+    }
+}
+
+/// A setting's value as a label: three significant digits.
+fn setting(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -433,13 +728,5 @@ mod tests {
                 .windows(2)
                 .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1)
         );
-    }
-
-    #[test]
-    fn rolling_rate_pools_the_window() {
-        let num = [Some(1.0), Some(0.0), Some(3.0), None];
-        let den = [Some(10.0), Some(0.0), Some(10.0), Some(10.0)];
-        let r = rolling(&num, &den, 2);
-        assert_eq!(r, vec![Some(0.1), Some(0.1), Some(0.3), Some(0.15)]);
     }
 }

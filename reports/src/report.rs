@@ -636,16 +636,31 @@ impl Report {
         {
             let _ = writeln!(out, "<p class=\"note\">{}</p>", escape_html(&note));
         }
+        // The charts that decide go across the page; the rest two to a row, so that the page is
+        // a few screens long, not a dozen.
+        let mut open = false;
         for (f, svg) in figures.iter().zip(svgs) {
+            let wide = DECIDING.contains(&f.id.as_str());
+            if wide && open {
+                out.push_str("</div>\n");
+                open = false;
+            } else if !wide && !open {
+                out.push_str("<div class=\"charts\">\n");
+                open = true;
+            }
             let _ = write!(
                 out,
-                "<figure id=\"chart-{id}\">\n{}\n<figcaption>{} — also as \
+                "<figure id=\"chart-{id}\"{class}>\n{}\n<figcaption>{} — also as \
                  <a href=\"{id}.png\">PNG</a> and <a href=\"{id}.svg\">SVG</a></figcaption>\n\
                  </figure>\n",
                 inline_svg(svg),
                 escape_html(&f.title),
                 id = escape_html(&f.id),
+                class = if wide { " class=\"wide\"" } else { "" },
             );
+        }
+        if open {
+            out.push_str("</div>\n");
         }
         out.push_str("</section>\n");
         for t in &tables[split..] {
@@ -659,6 +674,15 @@ impl Report {
         out
     }
 }
+
+/// Charts drawn across the page: those an analyst decides from.
+const DECIDING: [&str; 5] = [
+    "abandon-rate",
+    "days",
+    "comparison",
+    "frontier",
+    "sweep-abandon-rate-regulatory",
+];
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"DejaVu Sans\",\
 sans-serif;color:#1d2329;background:#fff;max-width:1320px;margin:0 auto;padding:1rem 1.2rem;\
@@ -675,7 +699,7 @@ a{color:#1f5f99}
 table{border-collapse:collapse;font-size:.85rem}
 th,td{padding:.28rem .5rem;border-bottom:1px solid #e3e8ec;vertical-align:top}
 th{background:#eef2f5;text-align:left;font-weight:600}
-th.n{text-align:right;max-width:8.5rem;overflow-wrap:break-word}
+th.n{text-align:right;max-width:9.5rem;overflow-wrap:normal;word-break:normal}
 td:first-child{min-width:11rem}
 td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td .ci{display:block;color:#66717b;font-size:.8rem}
@@ -683,6 +707,9 @@ tbody tr:nth-child(even){background:#f8fafb}
 td.sig{font-weight:700}
 code{font-size:.82rem;color:#5a6570}
 figure{margin:1.2rem 0 2rem}
+figure.wide{max-width:1000px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:0 1.4rem}
+.charts figure{margin:.8rem 0 1.2rem}
 figure svg{display:block;max-width:100%;height:auto;border:1px solid #e3e8ec}
 figcaption{font-size:.9rem;margin-top:.3rem}
 footer{margin-top:3rem;font-size:.85rem}

@@ -6,7 +6,7 @@
 //! [`MAX_SLICES`]; and line charts of each strategy's abandon rate and occupancy against the
 //! first axis, one line per value of the second. The table lists every point.
 
-use crate::chart::{Band, Figure, Guide, Plot, tick};
+use crate::chart::{Band, Figure, Guide, Plot, strategy_colours, tick};
 use crate::figures::short_labels;
 use crate::tables::{self, Table};
 use lab::catalogue::Metric;
@@ -159,6 +159,7 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
     let axes = &r.sweep.axes;
     let lookup = Lookup::new(r);
     let short = short_labels(&r.sweep.strategies);
+    let colours = strategy_colours(&r.sweep.strategies);
     let mut out = Vec::new();
     match axes.len() {
         0 => {}
@@ -181,19 +182,19 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                                 Some((x, m, lo, hi))
                             })
                             .collect(),
-                        colour: s,
+                        colour: colours[s],
                     })
                     .collect();
-                out.push(Figure {
-                    id: format!("sweep-{}", metric.key().replace('_', "-")),
-                    title: format!("{} by {}", sentence(&label), axes[0].field),
-                    x_label: axes[0].field.clone(),
-                    y_label: label,
-                    plot: Plot::Bands {
+                out.push(Figure::new(
+                    &format!("sweep-{}", metric.key().replace('_', "-")),
+                    &format!("{} by {}", sentence(&label), axes[0].field),
+                    &axes[0].field,
+                    &label,
+                    Plot::Bands {
                         series,
                         horizontal: cap_guide(metric),
                     },
-                });
+                ));
             }
         }
         _ => {
@@ -213,6 +214,7 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                     }
                 }
             }
+            share_scales(&mut out);
             // An axis without values (in no file dialsim reads) has no combination to draw.
             if count > 0 {
                 let first = slice(r, 0);
@@ -231,6 +233,37 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
         }
     }
     out
+}
+
+/// Gives every heat map of one metric (every strategy, every combination of the later axes) the
+/// same colour scale, from the lowest to the highest value any of them holds: a colour means
+/// one value across the page.
+fn share_scales(figures: &mut [Figure]) {
+    let metric_of = |f: &Figure| f.id.rsplitn(3, '-').nth(2).map(str::to_string);
+    let mut ranges: Vec<(String, f64, f64)> = Vec::new();
+    for f in figures.iter() {
+        let (Plot::HeatMap { cells, .. }, Some(m)) = (&f.plot, metric_of(f)) else {
+            continue;
+        };
+        for v in cells.iter().flatten().flatten().filter(|v| v.is_finite()) {
+            match ranges.iter_mut().find(|r| r.0 == m) {
+                Some(r) => {
+                    r.1 = r.1.min(*v);
+                    r.2 = r.2.max(*v);
+                }
+                None => ranges.push((m.clone(), *v, *v)),
+            }
+        }
+    }
+    for f in figures.iter_mut() {
+        let m = metric_of(f);
+        if let Plot::HeatMap { scale, .. } = &mut f.plot {
+            *scale = ranges
+                .iter()
+                .find(|r| Some(&r.0) == m.as_ref())
+                .map(|r| (r.1, r.2));
+        }
+    }
 }
 
 /// `metric` against the first axis, one line per value of the second (at the combination `slice`
@@ -262,16 +295,16 @@ fn lines_by_second_axis(
         })
         .collect();
     let at = slice_suffix(r, slice);
-    Figure {
-        id: format!("sweep-lines-{}-s{s}", metric.key().replace('_', "-")),
-        title: format!("{}, {shown}{at}", sentence(&label)),
-        x_label: axes[0].field.clone(),
-        y_label: label,
-        plot: Plot::Bands {
+    Figure::new(
+        &format!("sweep-lines-{}-s{s}", metric.key().replace('_', "-")),
+        &format!("{}, {shown}{at}", sentence(&label)),
+        &axes[0].field,
+        &label,
+        Plot::Bands {
             series,
             horizontal: cap_guide(metric),
         },
-    }
+    )
 }
 
 fn heat_map(
@@ -300,12 +333,12 @@ fn heat_map(
         })
         .collect();
     let at = slice_suffix(r, slice);
-    Figure {
-        id: format!("heat-{}-s{s}-{k}", metric.key().replace('_', "-")),
-        title: format!("{}, {shown}{at}", sentence(&label)),
-        x_label: axes[0].field.clone(),
-        y_label: axes[1].field.clone(),
-        plot: Plot::HeatMap {
+    Figure::new(
+        &format!("heat-{}-s{s}-{k}", metric.key().replace('_', "-")),
+        &format!("{}, {shown}{at}", sentence(&label)),
+        &axes[0].field,
+        &axes[1].field,
+        Plot::HeatMap {
             x_labels: axes[0].values.iter().map(|&v| tick(v)).collect(),
             y_labels: axes[1].values.iter().map(|&v| tick(v)).collect(),
             cells,
@@ -315,8 +348,10 @@ fn heat_map(
                 at: CAP,
                 label: format!("above the {CAP}% cap"),
             }),
+            // Set once every map of the metric is made: one scale for all of them.
+            scale: None,
         },
-    }
+    )
 }
 
 /// A metric's label to start a title: "abandon rate (÷ queued) %" → "Abandon rate (÷ queued) %".
@@ -588,5 +623,39 @@ mod tests {
         let table = &tables(&r)[0];
         assert_eq!(table.rows.len(), 2 * 2 * 4 * 2 * 2);
         assert!(table.note.contains("6 of the 8"));
+    }
+
+    /// A sweep's charts, bands and heat maps alike, keep their legends off the data; the heat
+    /// maps of one metric share one colour scale.
+    #[test]
+    fn sweep_charts_keep_legends_off_the_data_and_share_scales() {
+        let one = results(vec![vec![1.0, 2.0, 3.0]], &["Progressive", "FixedRatio(2)"]);
+        let two = results(
+            vec![vec![1.0, 2.0, 3.0], vec![0.5, 1.5]],
+            &["Progressive", "FixedRatio(2)"],
+        );
+        for r in [&one, &two] {
+            for f in figures(r) {
+                let svg = crate::chart::render_svg(&f, crate::chart::SIZE).unwrap();
+                crate::chart::legend_clear_of_data(&svg, f.legend().len())
+                    .unwrap_or_else(|e| panic!("{}: {e}", f.id));
+            }
+        }
+        let scales: Vec<(String, Option<(f64, f64)>)> = figures(&two)
+            .into_iter()
+            .filter_map(|f| match f.plot {
+                Plot::HeatMap { scale, .. } => Some((f.id.clone(), scale)),
+                _ => None,
+            })
+            .collect();
+        let abandon: Vec<_> = scales
+            .iter()
+            .filter(|(id, _)| id.starts_with("heat-abandon-rate-"))
+            .collect();
+        assert_eq!(abandon.len(), 2, "{scales:?}");
+        assert!(
+            abandon[0].1.is_some() && abandon[0].1 == abandon[1].1,
+            "{abandon:?}"
+        );
     }
 }

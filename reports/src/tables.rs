@@ -187,7 +187,12 @@ impl Table {
             } else {
                 " class=\"n\""
             };
-            let _ = write!(out, "<th{class}>{}</th>", escape_html(h));
+            // A long strategy name may break after its opening parenthesis or a comma, never
+            // inside a word.
+            let text = escape_html(h)
+                .replace('(', "(<wbr>")
+                .replace(", ", ",<wbr> ");
+            let _ = write!(out, "<th{class}>{text}</th>");
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for row in &self.rows {

@@ -23,12 +23,19 @@ fn out_dir() -> PathBuf {
 fn check(figure: &reports::chart::Figure) {
     let svg = render_svg(figure, SIZE).expect("renders as SVG");
     for text in [&figure.title, &figure.x_label, &figure.y_label] {
-        let escaped = text.replace('&', "&amp;").replace('<', "&lt;");
+        let escaped = text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('\'', "&apos;");
         assert!(svg.contains(&escaped), "{}: SVG lacks {text:?}", figure.id);
     }
     for name in figure.legend() {
-        assert!(svg.contains(&name), "{}: legend lacks {name:?}", figure.id);
+        for word in name.split_whitespace() {
+            assert!(svg.contains(word), "{}: legend lacks {name:?}", figure.id);
+        }
     }
+    reports::chart::legend_clear_of_data(&svg, figure.legend().len())
+        .unwrap_or_else(|e| panic!("{}: {e}", figure.id));
     if let Plot::Lines { series, .. } = &figure.plot {
         let drawn = series.iter().filter(|s| s.points.len() > 1).count();
         let lines = svg.matches("<polyline").count() + svg.matches("<path").count();
@@ -55,7 +62,7 @@ fn check(figure: &reports::chart::Figure) {
 fn every_results_chart_renders() {
     let results = lab::run::run_all(&scenario("seed-sample.ron"), &|| {});
     let all = figures::all(&results, &Options::default());
-    assert_eq!(all.len(), 10);
+    assert_eq!(all.len(), 11);
     for figure in &all {
         check(figure);
     }
