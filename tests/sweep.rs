@@ -235,20 +235,21 @@ fn report_draws_a_sweep_and_refuses_a_part() {
     assert_eq!(
         charts,
         [
-            "heat-abandon-rate-s0-0.svg",
-            "heat-abandon-rate-s1-0.svg",
+            "heat-abandon-rate-regulatory-s0-0.svg",
+            "heat-abandon-rate-regulatory-s1-0.svg",
             "heat-occupancy-s0-0.svg",
             "heat-occupancy-s1-0.svg",
-            "sweep-lines-abandon-rate-s0.svg",
-            "sweep-lines-abandon-rate-s1.svg",
+            "sweep-lines-abandon-rate-regulatory-s0.svg",
+            "sweep-lines-abandon-rate-regulatory-s1.svg",
             "sweep-lines-occupancy-s0.svg",
             "sweep-lines-occupancy-s1.svg",
         ]
     );
     for svg in &charts {
         let text = std::fs::read_to_string(rep.join(svg)).unwrap();
-        // Heat maps name both axes; line charts the first (the second names the lines).
-        for axis in ["agents.staffing.Count", "dial.ring_timeout_s"] {
+        // Heat maps name both axes, in words; line charts the first (the second names the
+        // lines).
+        for axis in ["agents staffed", "ring timeout (s)"] {
             assert!(text.contains(axis), "{svg} does not name {axis}");
         }
         assert_eq!(
@@ -262,14 +263,17 @@ fn report_draws_a_sweep_and_refuses_a_part() {
     // The heat map's cells hold the file's numbers: 2 × 2 points, each value printed.
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("sweep.json")).unwrap()).unwrap();
-    let heat = std::fs::read_to_string(rep.join("heat-abandon-rate-s0-0.svg")).unwrap();
+    let heat = std::fs::read_to_string(rep.join("heat-abandon-rate-regulatory-s0-0.svg")).unwrap();
     let first = &results["strategies"][0];
     let mut cells = 0;
     for row in results["rows"].as_array().unwrap() {
         if row["strategy"] != *first {
             continue;
         }
-        let mean = row["metrics"]["abandon_rate"]["mean"].as_f64().unwrap() * 100.0;
+        let mean = row["metrics"]["abandon_rate_regulatory"]["mean"]
+            .as_f64()
+            .unwrap()
+            * 100.0;
         let shown = format!("{mean:.2}");
         assert!(heat.contains(&shown), "the heat map lacks {shown}");
         cells += 1;
@@ -358,7 +362,7 @@ fn report_draws_one_axis_as_lines_and_slices_a_third_axis() {
     );
     for svg in svgs(&rep) {
         let text = std::fs::read_to_string(rep.join(&svg)).unwrap();
-        assert!(text.contains("agents.staffing.Count"), "{svg}");
+        assert!(text.contains("agents staffed"), "{svg}");
         for strategy in ["AgentsAvailable", "AsWritten"] {
             assert!(text.contains(strategy), "{svg} has no line for {strategy}");
         }
@@ -379,7 +383,7 @@ fn report_draws_one_axis_as_lines_and_slices_a_third_axis() {
     assert_eq!(heat.len(), 6 * 2 * 2, "{names:?}");
     assert!(names.contains(&"heat-occupancy-s1-5.svg".to_string()));
     assert!(!names.contains(&"heat-occupancy-s1-6.svg".to_string()));
-    let sixth = std::fs::read_to_string(rep.join("heat-abandon-rate-s0-5.svg")).unwrap();
+    let sixth = std::fs::read_to_string(rep.join("heat-abandon-rate-regulatory-s0-5.svg")).unwrap();
     assert!(
         sixth.contains("dial.answer_after.LogNormal.mean_s = 20"),
         "the slice is named in the title"

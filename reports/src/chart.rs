@@ -43,7 +43,8 @@ pub fn colour(i: usize) -> RGBColor {
 /// same scenario), whatever order the file lists its strategies in. Strategies of one kind after
 /// the first take the next colour no strategy of the list has.
 pub fn strategy_colours(names: &[String]) -> Vec<usize> {
-    const KINDS: [&str; 10] = [
+    // Every kind of pacer, in palette order (the tenth colour is for a second of one kind).
+    const KINDS: [&str; 9] = [
         "Progressive",
         "AgentsAvailable",
         "FixedRatio",
@@ -51,9 +52,8 @@ pub fn strategy_colours(names: &[String]) -> Vec<usize> {
         "Adaptive",
         "PiController",
         "Predictive",
-        "ErlangA",
-        "Preview",
-        "Power",
+        "AsWritten",
+        "OpenLoop",
     ];
     let kind = |name: &str| {
         let head = name.split(['(', ' ', ':']).next().unwrap_or(name);
@@ -2023,6 +2023,24 @@ mod tests {
         assert_eq!(axis_number(-12_000.0), "-12,000");
         assert_eq!(axis_number(0.30000000000000004), "0.3");
         assert_eq!(axis_number(3.0), "3");
+    }
+
+    #[test]
+    fn a_strategy_keeps_its_kind_colour_whatever_the_order() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let a = strategy_colours(&names(&["Progressive(poll 1s)", "Predictive(target 0.03)"]));
+        let b = strategy_colours(&names(&["Predictive(target 0.03)", "Progressive(poll 1s)"]));
+        assert_eq!((a[0], a[1]), (b[1], b[0]));
+        assert_eq!(strategy_colours(&names(&["AsWritten(poll 5s)"])), [7]);
+        // Two of one kind: the second takes a colour no kind of the list claims.
+        let two = strategy_colours(&names(&[
+            "Adaptive(HardLimit)",
+            "Adaptive(Average)",
+            "Progressive",
+        ]));
+        assert_eq!(two[0], 4);
+        assert!(two[1] != 4 && two[1] != 0, "{two:?}");
+        assert_eq!(two[2], 0);
     }
 
     #[test]

@@ -15,7 +15,9 @@ use lab::sweep::{Row, SweepResults};
 use std::collections::HashMap;
 
 /// The metrics drawn as heat maps.
-const HEAT: [Metric; 2] = [Metric::AbandonRate, Metric::Occupancy];
+/// Mapped metrics: the regulatory rate, the one the cap is judged on (as the frontier's), and
+/// occupancy.
+const HEAT: [Metric; 2] = [Metric::AbandonRateRegulatory, Metric::Occupancy];
 
 /// Combinations of the third and later axes drawn as heat maps; the rest are in the table.
 pub const MAX_SLICES: usize = 6;
@@ -187,8 +189,8 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                     .collect();
                 out.push(Figure::new(
                     &format!("sweep-{}", metric.key().replace('_', "-")),
-                    &format!("{} by {}", sentence(&label), axes[0].field),
-                    &axes[0].field,
+                    &format!("{} by {}", sentence(&label), axis_words(&axes[0].field)),
+                    &axis_words(&axes[0].field),
                     &label,
                     Plot::Bands {
                         series,
@@ -233,6 +235,43 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
         }
     }
     out
+}
+
+/// A swept field's name for a chart's axis, in words with its unit: `agents.staffing.Count` →
+/// "agents staffed", `dial.ring_timeout_s` → "ring timeout (s)"; the field path stays in the
+/// tables and the CSV, where it is what a sweep file writes.
+pub fn axis_words(field: &str) -> String {
+    match field {
+        "agents.staffing.Count" => return "agents staffed".into(),
+        "strategy.ratio" => return "dial ratio (lines per agent)".into(),
+        "strategy.target_abandon" | "strategy.target" => {
+            return "the strategy's abandon target (share)".into();
+        }
+        "list.size" => return "customers on the list".into(),
+        _ => {}
+    }
+    // Variant names (`Count`, `LogNormal`) and the `strategy` prefix say nothing to a reader.
+    let words: Vec<&str> = field
+        .split('.')
+        .filter(|s| s != &"strategy" && !s.starts_with(|c: char| c.is_ascii_uppercase()))
+        .collect();
+    let Some(last) = words.last() else {
+        return field.to_string();
+    };
+    let units = [("_s", "s"), ("_h", "h"), ("_min", "min"), ("_ms", "ms")];
+    let (stem, unit) = units
+        .iter()
+        .find_map(|(suffix, unit)| last.strip_suffix(suffix).map(|stem| (stem, Some(*unit))))
+        .unwrap_or((last, None));
+    let mut text = stem.replace('_', " ");
+    // A bare `mean` or `sd` is read with what it is the mean of.
+    if matches!(stem, "mean" | "sd" | "median" | "share" | "rate") && words.len() > 1 {
+        text = format!("{} {text}", words[words.len() - 2].replace('_', " "));
+    }
+    match unit {
+        Some(u) => format!("{text} ({u})"),
+        None => text,
+    }
 }
 
 /// Gives every heat map of one metric (every strategy, every combination of the later axes) the
@@ -282,7 +321,7 @@ fn lines_by_second_axis(
         .iter()
         .enumerate()
         .map(|(c, &y)| Band {
-            name: format!("{} = {}", axes[1].field, tick(y)),
+            name: format!("{} = {}", axis_words(&axes[1].field), tick(y)),
             points: axes[0]
                 .values
                 .iter()
@@ -298,7 +337,7 @@ fn lines_by_second_axis(
     Figure::new(
         &format!("sweep-lines-{}-s{s}", metric.key().replace('_', "-")),
         &format!("{}, {shown}{at}", sentence(&label)),
-        &axes[0].field,
+        &axis_words(&axes[0].field),
         &label,
         Plot::Bands {
             series,
@@ -336,8 +375,8 @@ fn heat_map(
     Figure::new(
         &format!("heat-{}-s{s}-{k}", metric.key().replace('_', "-")),
         &format!("{}, {shown}{at}", sentence(&label)),
-        &axes[0].field,
-        &axes[1].field,
+        &axis_words(&axes[0].field),
+        &axis_words(&axes[1].field),
         Plot::HeatMap {
             x_labels: axes[0].values.iter().map(|&v| tick(v)).collect(),
             y_labels: axes[1].values.iter().map(|&v| tick(v)).collect(),
@@ -346,7 +385,7 @@ fn heat_map(
             decimals: metric.decimals() - 1,
             threshold: metric.capped().then(|| Guide {
                 at: CAP,
-                label: format!("above the {CAP}% cap"),
+                label: format!("regulatory rate above the {CAP}% cap"),
             }),
             // Set once every map of the metric is made: one scale for all of them.
             scale: None,
@@ -413,7 +452,7 @@ mod tests {
         }
     }
 
-    /// A grid over `axes` where a point's abandon rate is the sum of its values / 100.
+    /// A grid over `axes` where a point's abandon rates (both) are the sum of its values / 100.
     fn results(axes: Vec<Vec<f64>>, strategies: &[&str]) -> SweepResults {
         let axes: Vec<Axis> = axes
             .into_iter()
@@ -444,6 +483,7 @@ mod tests {
                         strategy: s.to_string(),
                         metrics: [
                             (Metric::AbandonRate, estimate(sum / 100.0)),
+                            (Metric::AbandonRateRegulatory, estimate(sum / 100.0)),
                             (Metric::Occupancy, estimate(0.5)),
                         ]
                         .into_iter()
@@ -503,7 +543,7 @@ mod tests {
         let figures = figures(&r);
         let heat = figures
             .iter()
-            .find(|f| f.id == "heat-abandon-rate-s0-0")
+            .find(|f| f.id == "heat-abandon-rate-regulatory-s0-0")
             .expect("the abandon-rate heat map");
         assert_eq!(
             (heat.x_label.as_str(), heat.y_label.as_str()),
@@ -527,9 +567,9 @@ mod tests {
         assert_eq!(
             ids,
             [
-                "heat-abandon-rate-s0-0",
+                "heat-abandon-rate-regulatory-s0-0",
                 "heat-occupancy-s0-0",
-                "sweep-lines-abandon-rate-s0",
+                "sweep-lines-abandon-rate-regulatory-s0",
                 "sweep-lines-occupancy-s0"
             ]
         );
@@ -569,7 +609,7 @@ mod tests {
         assert_eq!(heat, MAX_SLICES * 2 * HEAT.len());
         let second = figures
             .iter()
-            .find(|f| f.id == "heat-abandon-rate-s1-1")
+            .find(|f| f.id == "heat-abandon-rate-regulatory-s1-1")
             .unwrap();
         assert!(
             second.title.contains("axis2 = 0, axis3 = 200"),
@@ -603,11 +643,11 @@ mod tests {
         assert_eq!(
             figures_of(&small),
             [
-                "heat-abandon-rate-s0-0",
+                "heat-abandon-rate-regulatory-s0-0",
                 "heat-occupancy-s0-0",
-                "heat-abandon-rate-s0-1",
+                "heat-abandon-rate-regulatory-s0-1",
                 "heat-occupancy-s0-1",
-                "sweep-lines-abandon-rate-s0",
+                "sweep-lines-abandon-rate-regulatory-s0",
                 "sweep-lines-occupancy-s0"
             ]
         );
@@ -650,12 +690,25 @@ mod tests {
             .collect();
         let abandon: Vec<_> = scales
             .iter()
-            .filter(|(id, _)| id.starts_with("heat-abandon-rate-"))
+            .filter(|(id, _)| id.starts_with("heat-abandon-rate-regulatory-"))
             .collect();
         assert_eq!(abandon.len(), 2, "{scales:?}");
         assert!(
             abandon[0].1.is_some() && abandon[0].1 == abandon[1].1,
             "{abandon:?}"
         );
+    }
+
+    #[test]
+    fn axes_are_named_in_words_with_units() {
+        assert_eq!(axis_words("agents.staffing.Count"), "agents staffed");
+        assert_eq!(axis_words("dial.ring_timeout_s"), "ring timeout (s)");
+        assert_eq!(
+            axis_words("queue.patience.LogNormal.mean_s"),
+            "patience mean (s)"
+        );
+        assert_eq!(axis_words("strategy.poll_s"), "poll (s)");
+        assert_eq!(axis_words("horizon_h"), "horizon (h)");
+        assert_eq!(axis_words("strategy.ratio"), "dial ratio (lines per agent)");
     }
 }
