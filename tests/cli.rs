@@ -32,7 +32,7 @@ fn run_prints_a_table_for_every_bundled_scenario() {
     for file in files {
         let stdout = success(&["run", arg(&file), "--replications", "2", "-q"]);
         for row in [
-            "abandon rate (÷ queued) %",
+            "queue abandon rate %",
             "agent occupancy %",
             " -1 never reached",
         ] {

@@ -48,11 +48,11 @@ fn compare_measures_as_written_against_agents_available() {
         "-q",
     ]);
     for row in [
-        "abandon rate (÷ live answers) %",
+        "regulatory abandon rate %",
         "list exhausted after h",
         "difference from the baseline",
-        "  abandon rate (÷ queued) pp",
-        "  abandon rate (÷ live answers) pp",
+        "  queue abandon rate pp",
+        "  regulatory abandon rate pp",
         "  talk min per agent-hour",
         "  wait to agent p99 s",
         "baseline: AgentsAvailable(poll 5s, step 0.5s)",
@@ -101,7 +101,7 @@ fn compare_measures_as_written_against_agents_available() {
     }
     let abandon_line = stdout
         .lines()
-        .find(|l| l.starts_with("  abandon rate (÷ queued) pp"))
+        .find(|l| l.starts_with("  queue abandon rate pp"))
         .unwrap();
     assert!(abandon_line.ends_with('*'), "{abandon_line}");
 }
@@ -268,7 +268,7 @@ fn frontier_can_cap_the_queue_abandon_rate() {
     ]);
     // The target line names the rate capped (the tables' headers wrap to their columns).
     assert!(
-        stdout.contains("the abandon rate (÷ queued) below 5%"),
+        stdout.contains("the queue abandon rate below 5%"),
         "{stdout}"
     );
     let v = json(&file);

@@ -201,7 +201,7 @@ fn day_estimate(stat: DayStat, days: &[(f64, f64)]) -> Estimate {
 struct Entry {
     metric: Metric,
     key: &'static str,
-    /// The label without its unit, e.g. "abandon rate (÷ queued)".
+    /// The label without its unit, e.g. "queue abandon rate".
     name: &'static str,
     unit: Unit,
     shown: Shown,
@@ -286,7 +286,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRate,
         key: "abandon_rate",
-        name: "abandon rate (÷ queued)",
+        name: "queue abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -300,7 +300,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateRegulatory,
         key: "abandon_rate_regulatory",
-        name: "abandon rate (÷ live answers)",
+        name: "regulatory abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -525,7 +525,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateWorst24h,
         key: "abandon_rate_worst_24h",
-        name: "worst 24 h abandon rate (÷ queued)",
+        name: "worst 24 h queue abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -538,7 +538,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateWorst30d,
         key: "abandon_rate_worst_30d",
-        name: "worst 30 days abandon rate (÷ queued)",
+        name: "worst 30 days queue abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -551,7 +551,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateRegulatoryWorst24h,
         key: "abandon_rate_regulatory_worst_24h",
-        name: "worst 24 h abandon rate (÷ live answers)",
+        name: "worst 24 h regulatory abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -564,7 +564,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateRegulatoryWorst30d,
         key: "abandon_rate_regulatory_worst_30d",
-        name: "worst 30 days abandon rate (÷ live answers)",
+        name: "worst 30 days regulatory abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -577,7 +577,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateRegulatoryWorst15min,
         key: "abandon_rate_regulatory_worst_15min",
-        name: "worst 15 min abandon rate (÷ live answers)",
+        name: "worst 15 min regulatory abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -590,7 +590,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateRegulatoryWorstHour,
         key: "abandon_rate_regulatory_worst_hour",
-        name: "worst hour abandon rate (÷ live answers)",
+        name: "worst hour regulatory abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -603,7 +603,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::DaysOverCapRegulatory,
         key: "days_over_cap_regulatory",
-        name: "days over the cap (÷ live answers)",
+        name: "days over the cap, regulatory rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -616,7 +616,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateRegulatoryP95Day,
         key: "abandon_rate_regulatory_p95_day",
-        name: "95th-percentile day abandon rate (÷ live answers)",
+        name: "95th-percentile day regulatory abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -629,7 +629,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateRegulatoryWorstDay,
         key: "abandon_rate_regulatory_worst_day",
-        name: "worst day abandon rate (÷ live answers)",
+        name: "worst day regulatory abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -642,7 +642,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::DaysOverCap,
         key: "days_over_cap",
-        name: "days over the cap (÷ queued)",
+        name: "days over the cap, queue rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -655,7 +655,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateP95Day,
         key: "abandon_rate_p95_day",
-        name: "95th-percentile day abandon rate (÷ queued)",
+        name: "95th-percentile day queue abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -668,7 +668,7 @@ const TABLE: [Entry; 38] = [
     Entry {
         metric: Metric::AbandonRateWorstDay,
         key: "abandon_rate_worst_day",
-        name: "worst day abandon rate (÷ queued)",
+        name: "worst day queue abandon rate",
         unit: Unit::Fraction,
         shown: Shown::Percent,
         decimals: 3,
@@ -899,8 +899,8 @@ impl Metric {
         TABLE.iter().find(|e| e.key == key).map(|e| e.metric)
     }
 
-    /// What tables and charts call it, ending in the unit it is shown in: "abandon rate
-    /// (÷ queued) %", "wait to agent p90 s", "dials per hour".
+    /// What tables and charts call it, ending in the unit it is shown in: "queue abandon rate
+    /// %", "wait to agent p90 s", "dials per hour".
     pub fn label(self) -> String {
         let e = self.entry();
         match e.shown {

@@ -393,7 +393,7 @@ fn heat_map(
     )
 }
 
-/// A metric's label to start a title: "abandon rate (÷ queued) %" → "Abandon rate (÷ queued) %".
+/// A metric's label to start a title: "queue abandon rate %" → "Queue abandon rate %".
 fn sentence(label: &str) -> String {
     let mut chars = label.chars();
     chars

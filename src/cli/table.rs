@@ -94,7 +94,7 @@ pub fn render(results: &Results) -> String {
         .iter()
         .any(|s| s.days.periods_30d.is_some())
     {
-        let mut row = vec!["30-day periods over the cap (÷ live answers) %".to_string()];
+        let mut row = vec!["30-day periods over the cap, regulatory rate %".to_string()];
         row.extend(results.strategies.iter().map(|s| {
             s.days.periods_30d.as_ref().map_or("—".into(), |p| {
                 format!(
@@ -110,7 +110,7 @@ pub fn render(results: &Results) -> String {
             })
         }));
         rows.insert(rows.len() - 8, row);
-        let mut row = vec!["worst 30-day period abandon rate (÷ live answers) %".to_string()];
+        let mut row = vec!["worst 30-day period regulatory abandon rate %".to_string()];
         row.extend(results.strategies.iter().map(|s| {
             s.days
                 .periods_30d
@@ -329,7 +329,7 @@ mod tests {
             "Progressive(poll 1s)",
         ])];
         rows.push(strings(&[
-            "abandon rate (÷ live answers) %",
+            "regulatory abandon rate %",
             "3.22 [3.15, 3.28]",
             "2.89 [2.83, 2.96]",
             "2.91 [2.87, 2.95]",
@@ -352,10 +352,7 @@ mod tests {
         }
         let blocks = out.split("\n\n").count();
         assert!(blocks >= 2, "{out}");
-        assert_eq!(
-            out.matches("abandon rate (÷ live answers) %").count(),
-            blocks
-        );
+        assert_eq!(out.matches("regulatory abandon rate %").count(), blocks);
         assert!(out.contains("3.22 [3.15, 3.28]") && out.contains("1.00 [0.96, 1.05]"));
     }
 
