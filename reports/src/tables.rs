@@ -51,9 +51,32 @@ impl Decimals {
         }
     }
 
+    /// The decimals of a row of cells: those its largest mean gets, so that a row reads at one
+    /// precision ("0.05" beside "2.72", not "0.052").
+    pub fn of_row<'a>(
+        self,
+        row: impl IntoIterator<Item = Option<&'a Estimate>>,
+        scale: f64,
+    ) -> usize {
+        let top = row
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.mean)
+            .map(|m| (m * scale).abs())
+            .filter(|v| v.is_finite())
+            .reduce(f64::max);
+        self.of(top.unwrap_or(0.0))
+    }
+
     /// `mean [lo, hi]` scaled for display, the interval with the mean's decimals; "—" when the
     /// quantity is undefined, the mean alone when it has no interval.
     pub fn cell(self, e: Option<&Estimate>, scale: f64) -> String {
+        let d = e.and_then(|e| e.mean).map_or(0, |m| self.of(m * scale));
+        self.cell_at(e, scale, d)
+    }
+
+    /// [`Decimals::cell`] with `d` decimals (a row's, from [`Decimals::of_row`]).
+    pub fn cell_at(self, e: Option<&Estimate>, scale: f64, d: usize) -> String {
         let Some(Estimate {
             mean: Some(m),
             ci95,
@@ -61,7 +84,6 @@ impl Decimals {
         else {
             return "—".into();
         };
-        let d = self.of(m * scale);
         match ci95 {
             Some([lo, hi]) => format!("{:.d$} [{:.d$}, {:.d$}]", m * scale, lo * scale, hi * scale),
             None => format!("{:.d$}", m * scale),
@@ -70,13 +92,13 @@ impl Decimals {
 
     /// The cell of a difference from the baseline: [`Decimals::cell`], followed by ` *` when
     /// the difference's interval excludes 0.
-    pub fn difference_cell(self, e: Option<&Estimate>, scale: f64) -> String {
+    pub fn difference_cell(self, e: Option<&Estimate>, scale: f64, d: usize) -> String {
         let mark = if e.is_some_and(excludes_zero) {
             " *"
         } else {
             ""
         };
-        format!("{}{mark}", self.cell(e, scale))
+        format!("{}{mark}", self.cell_at(e, scale, d))
     }
 }
 
@@ -254,7 +276,13 @@ fn union<T: PartialEq>(lists: impl Iterator<Item = impl Iterator<Item = T>>) -> 
 /// The row of `metric`: `(label, key, one cell per column)`.
 fn metric_row(metric: Metric, columns: &[&Metrics<Estimate>]) -> Vec<String> {
     let mut row = vec![metric.label(), metric.key().to_string()];
-    row.extend(columns.iter().map(|m| cell(m.get(metric), metric.scale())));
+    let scale = metric.scale();
+    let d = Decimals::Report.of_row(columns.iter().map(|m| m.get(metric)), scale);
+    row.extend(
+        columns
+            .iter()
+            .map(|m| Decimals::Report.cell_at(m.get(metric), scale, d)),
+    );
     row
 }
 
@@ -321,6 +349,10 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
             .into_iter()
             .map(|metric| {
                 let mut row = vec![metric.difference_label(), metric.key().to_string()];
+                let decimals = Decimals::Report.of_row(
+                    comparison.differences.iter().map(|d| d.metrics.get(metric)),
+                    metric.scale(),
+                );
                 for (i, name) in names.iter().enumerate() {
                     if Some(i) == baseline {
                         row.push("baseline".into());
@@ -331,7 +363,7 @@ pub fn results_tables(results: &Results) -> Vec<Table> {
                         .iter()
                         .find(|d| d.name == *name)
                         .and_then(|d| d.metrics.get(metric));
-                    row.push(Decimals::Report.difference_cell(e, metric.scale()));
+                    row.push(Decimals::Report.difference_cell(e, metric.scale(), decimals));
                 }
                 row
             })
@@ -699,11 +731,11 @@ mod tests {
             "0.04 [-0.01, 0.09]"
         );
         assert_eq!(
-            Decimals::Terminal.difference_cell(Some(&e), 100.0),
+            Decimals::Terminal.difference_cell(Some(&e), 100.0, 2),
             "2.92 [2.88, 2.97] *"
         );
         assert_eq!(
-            Decimals::Report.difference_cell(Some(&small), 100.0),
+            Decimals::Report.difference_cell(Some(&small), 100.0, 3),
             "0.042 [-0.010, 0.090]"
         );
     }

@@ -46,6 +46,10 @@ pub fn render(results: &Results) -> String {
         rows.push(vec!["difference from the baseline".into()]);
         for metric in Metric::COMPARED {
             let mut row = vec![format!("  {}", metric.difference_label())];
+            let decimals = Decimals::Terminal.of_row(
+                comparison.differences.iter().map(|d| d.metrics.get(metric)),
+                metric.scale(),
+            );
             let mut differences = comparison.differences.iter();
             for i in 0..names.len() {
                 if Some(i) == baseline {
@@ -53,7 +57,7 @@ pub fn render(results: &Results) -> String {
                     continue;
                 }
                 let e = differences.next().and_then(|d| d.metrics.get(metric));
-                row.push(Decimals::Terminal.difference_cell(e, metric.scale()));
+                row.push(Decimals::Terminal.difference_cell(e, metric.scale(), decimals));
             }
             rows.push(row);
         }

@@ -55,11 +55,17 @@ pub fn metric_rows(results: &Results, metrics: &[Metric]) -> Vec<Vec<String>> {
     rows.push(header);
     for &metric in metrics {
         let mut row = vec![metric.label()];
+        // One precision per row: the decimals of its largest value.
+        let scale = metric.scale();
+        let d = Decimals::Terminal.of_row(
+            results.strategies.iter().map(|s| s.metrics.get(metric)),
+            scale,
+        );
         row.extend(
             results
                 .strategies
                 .iter()
-                .map(|s| cell(s.metrics.get(metric), metric.scale())),
+                .map(|s| Decimals::Terminal.cell_at(s.metrics.get(metric), scale, d)),
         );
         rows.push(row);
     }
