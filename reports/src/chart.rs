@@ -183,6 +183,9 @@ pub enum Plot {
     Bands {
         series: Vec<Band>,
         horizontal: Option<Guide>,
+        /// The x values are the only ones there are (a count of agents, two settings): each
+        /// point is drawn with a whisker, not joined by a line through values never simulated.
+        discrete: bool,
     },
     /// A grid of cells coloured by value, with the value written in each cell (on grids up to
     /// 400 cells) and a colour scale beside it. The axes are categorical: `cells[y][x]` belongs
@@ -327,18 +330,33 @@ fn keys(plot: &Plot) -> Vec<(Key, String)> {
                 push(Key::Guide, &g.label);
             }
         }
-        Plot::Bands { series, horizontal } => {
+        Plot::Bands {
+            series,
+            horizontal,
+            discrete,
+        } => {
             for s in series {
-                push(
+                let c = colour(s.colour);
+                let key = if *discrete {
+                    Key::Dot(c)
+                } else {
                     Key::Line {
-                        colour: colour(s.colour),
+                        colour: c,
                         dashed: false,
-                    },
-                    &s.name,
-                );
+                    }
+                };
+                push(key, &s.name);
             }
             if !series.is_empty() {
-                push(Key::Block(RGBColor(200, 200, 200)), "95% interval");
+                let interval = if *discrete {
+                    Key::Line {
+                        colour: RGBColor(120, 120, 120),
+                        dashed: false,
+                    }
+                } else {
+                    Key::Block(RGBColor(200, 200, 200))
+                };
+                push(interval, "95% interval");
             }
             if let Some(g) = horizontal {
                 push(Key::Guide, &g.label);
@@ -1056,7 +1074,11 @@ fn draw<DB: DrawingBackend>(
                 clip_mark(root, &mut labels, at, outward, &text, colour(p.colour))?;
             }
         }
-        Plot::Bands { series, horizontal } => {
+        Plot::Bands {
+            series,
+            horizontal,
+            discrete,
+        } => {
             let all = || series.iter().flat_map(|s| s.points.iter());
             let fit = Fit {
                 x: view_or(f.view.x, range(all().map(|p| p.0), false)),
@@ -1091,7 +1113,25 @@ fn draw<DB: DrawingBackend>(
                 mesh.x_labels(span.min(25)).x_label_formatter(&whole);
             }
             axes(&mut mesh, f)?;
-            for s in series {
+            // Points side by side at one x, so that equal values do not hide each other.
+            let gap = xs.windows(2).map(|w| w[1] - w[0]).fold(x1 - x0, f64::min);
+            for (k, s) in series.iter().enumerate().filter(|_| *discrete) {
+                let c = colour(s.colour);
+                let dodge = (k as f64 - (series.len() as f64 - 1.0) / 2.0) * gap * 0.06;
+                for p in &s.points {
+                    let (Some(x), Some(m), Some(lo), Some(hi)) =
+                        (fit.x(p.0 + dodge), fit.y(p.1), fit.y(p.2), fit.y(p.3))
+                    else {
+                        continue;
+                    };
+                    chart.draw_series([PathElement::new(
+                        vec![(x, lo), (x, hi)],
+                        c.stroke_width(2),
+                    )])?;
+                    chart.draw_series([Circle::new((x, m), 5, c.filled())])?;
+                }
+            }
+            for s in series.iter().filter(|_| !*discrete) {
                 let c = colour(s.colour);
                 let band: Vec<(f64, f64)> = s
                     .points
@@ -2085,6 +2125,7 @@ mod tests {
                     at: 3.0,
                     label: "cap 3%".into(),
                 }),
+                discrete: false,
             },
         };
         let svg = render_svg(&f, SIZE).unwrap();
@@ -2235,6 +2276,7 @@ mod tests {
                         at: at(2),
                         label: "cap".into(),
                     }),
+                    discrete: v.len() > 4,
                 },
             ),
             figure(

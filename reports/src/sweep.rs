@@ -195,6 +195,7 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                     Plot::Bands {
                         series,
                         horizontal: cap_guide(metric),
+                        discrete: discrete(&axes[0].values),
                     },
                 ));
             }
@@ -342,8 +343,15 @@ fn lines_by_second_axis(
         Plot::Bands {
             series,
             horizontal: cap_guide(metric),
+            discrete: discrete(&axes[0].values),
         },
     )
+}
+
+/// Whether an axis's values are all there is to draw: whole numbers (a count of agents) or at
+/// most three values. Its points get whiskers and no line through values never simulated.
+fn discrete(values: &[f64]) -> bool {
+    values.len() <= 3 || values.iter().all(|v| v.fract() == 0.0)
 }
 
 fn heat_map(
@@ -517,7 +525,10 @@ mod tests {
         let r = results(vec![vec![1.0, 2.0, 3.0]], &["A", "B"]);
         let figures = figures(&r);
         assert_eq!(figures.len(), Metric::SWEPT.len());
-        let Plot::Bands { series, horizontal } = &figures[0].plot else {
+        let Plot::Bands {
+            series, horizontal, ..
+        } = &figures[0].plot
+        else {
             panic!("bands: {:?}", figures[0].plot)
         };
         assert_eq!(series.len(), 2);
@@ -575,7 +586,10 @@ mod tests {
         );
         // A line per value of the second axis, against the first, with the cap on abandon
         // rates only.
-        let Plot::Bands { series, horizontal } = &figures[2].plot else {
+        let Plot::Bands {
+            series, horizontal, ..
+        } = &figures[2].plot
+        else {
             panic!()
         };
         assert_eq!(figures[2].x_label, "axis0");
@@ -584,7 +598,10 @@ mod tests {
         let xs: Vec<(f64, f64)> = series[1].points.iter().map(|p| (p.0, p.1)).collect();
         assert_eq!(xs, [(1.0, 21.0), (2.0, 22.0), (3.0, 23.0)]);
         assert_eq!(horizontal.as_ref().map(|g| g.at), Some(CAP));
-        let Plot::Bands { series, horizontal } = &figures[3].plot else {
+        let Plot::Bands {
+            series, horizontal, ..
+        } = &figures[3].plot
+        else {
             panic!()
         };
         assert!(horizontal.is_none(), "no cap on occupancy");
@@ -710,5 +727,20 @@ mod tests {
         assert_eq!(axis_words("strategy.poll_s"), "poll (s)");
         assert_eq!(axis_words("horizon_h"), "horizon (h)");
         assert_eq!(axis_words("strategy.ratio"), "dial ratio (lines per agent)");
+    }
+
+    /// A count or a two-value axis is drawn as points with whiskers; a fine grid of settings as
+    /// a line with its band.
+    #[test]
+    fn discrete_axes_are_drawn_as_points() {
+        assert!(discrete(&[4.0, 5.0, 6.0, 7.0]));
+        assert!(discrete(&[20.0, 30.5]));
+        assert!(!discrete(&[1.0, 1.25, 1.5, 1.75, 2.0]));
+        let is_discrete = |axis: Vec<f64>| {
+            let f = figures(&results(vec![axis], &["Progressive"]));
+            matches!(f[0].plot, Plot::Bands { discrete: true, .. })
+        };
+        assert!(is_discrete(vec![8.0, 12.0]));
+        assert!(!is_discrete(vec![0.5, 0.75, 1.0, 1.25]));
     }
 }
