@@ -797,13 +797,7 @@ fn draw<DB: DrawingBackend>(
     let area = frame(root, f)?;
     let x_unit = unit_of(&f.x_label);
     let y_unit = unit_of(&f.y_label);
-    let clock = |v: &f64| match f.x_axis {
-        XAxis::Number => axis_number(*v),
-        XAxis::Clock { shift_h } => {
-            let minutes = ((v + shift_h) * 60.0).round().rem_euclid(24.0 * 60.0) as i64;
-            format!("{:02}:{:02}", minutes / 60, minutes % 60)
-        }
-    };
+    let clock = |v: &f64| x_value(f.x_axis, *v);
     match &f.plot {
         Plot::Lines {
             series,
@@ -1269,13 +1263,7 @@ fn panels<DB: DrawingBackend>(
         desc.clone(),
     ))?;
     let cells = grid.split_evenly((rows, cols));
-    let clock = |v: &f64| match f.x_axis {
-        XAxis::Number => axis_number(*v),
-        XAxis::Clock { shift_h } => {
-            let minutes = ((v + shift_h) * 60.0).round().rem_euclid(24.0 * 60.0) as i64;
-            format!("{:02}:{:02}", minutes / 60, minutes % 60)
-        }
-    };
+    let clock = |v: &f64| x_value(f.x_axis, *v);
     for (p, cell) in panels.iter().zip(&cells) {
         let c = colour(p.colour);
         let mut chart = ChartBuilder::on(cell)
@@ -1468,6 +1456,17 @@ fn category(names: &[String], v: f64) -> String {
         names.get(i as usize).cloned().unwrap_or_default()
     } else {
         String::new()
+    }
+}
+
+/// An x value as `axis` writes it: a number, or the clock time `v` hours after the start.
+fn x_value(axis: XAxis, v: f64) -> String {
+    match axis {
+        XAxis::Number => axis_number(v),
+        XAxis::Clock { shift_h } => {
+            let minutes = ((v + shift_h) * 60.0).round().rem_euclid(24.0 * 60.0) as i64;
+            format!("{:02}:{:02}", minutes / 60, minutes % 60)
+        }
     }
 }
 
@@ -2081,6 +2080,16 @@ mod tests {
         assert_eq!(two[0], 4);
         assert!(two[1] != 4 && two[1] != 0, "{two:?}");
         assert_eq!(two[2], 0);
+    }
+
+    #[test]
+    fn clock_axes_write_the_local_time() {
+        let at = |shift_h, v| x_value(XAxis::Clock { shift_h }, v);
+        assert_eq!(at(9.0, 0.0), "09:00");
+        assert_eq!(at(9.0, 1.5), "10:30");
+        assert_eq!(at(-5.0 + 14.0, 8.25), "17:15");
+        assert_eq!(at(22.0, 3.0), "01:00", "past midnight");
+        assert_eq!(at(-6.0, 0.0), "18:00", "a start before midnight local time");
     }
 
     #[test]
