@@ -665,6 +665,11 @@ struct Labels {
 
 const LABEL_SIZE: i32 = 13;
 
+/// A label's width in pixels, estimated (DejaVu Sans runs about 0.56 of its size a character).
+fn label_width(text: &str) -> i32 {
+    (text.chars().count() as f64 * f64::from(LABEL_SIZE) * 0.56).ceil() as i32
+}
+
 impl Labels {
     fn new(bounds: (i32, i32, i32, i32)) -> Labels {
         Labels {
@@ -692,7 +697,7 @@ impl Labels {
     /// Where `text` goes near `anchor` (a box's top-left), nearest first; the first place
     /// right of the point if every one is taken.
     fn place(&mut self, anchor: (i32, i32), text: &str) -> ((i32, i32), bool) {
-        let w = (text.chars().count() as f64 * f64::from(LABEL_SIZE) * 0.56).ceil() as i32 + 4;
+        let w = label_width(text) + 4;
         let h = LABEL_SIZE + 4;
         let (ax, ay) = anchor;
         let mut candidates = Vec::new();
@@ -731,12 +736,9 @@ fn label<DB: DrawingBackend>(
     colour: RGBColor,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let ((x, y), far) = labels.place(anchor, text);
+    let width = label_width(text);
     if far {
-        let end_x = if x > anchor.0 {
-            x
-        } else {
-            x + (text.chars().count() as f64 * f64::from(LABEL_SIZE) * 0.56) as i32
-        };
+        let end_x = if x > anchor.0 { x } else { x + width };
         root.draw(&PathElement::new(
             vec![anchor, (end_x, y + LABEL_SIZE / 2 + 2)],
             colour.mix(0.6).stroke_width(1),
@@ -752,13 +754,7 @@ fn label<DB: DrawingBackend>(
         .color(&ink)
         .pos(Pos::new(HPos::Left, VPos::Top));
     root.draw(&Rectangle::new(
-        [
-            (x, y),
-            (
-                x + (text.chars().count() as f64 * f64::from(LABEL_SIZE) * 0.56) as i32 + 4,
-                y + LABEL_SIZE + 4,
-            ),
-        ],
+        [(x, y), (x + width + 4, y + LABEL_SIZE + 4)],
         WHITE.mix(0.8).filled(),
     ))?;
     root.draw(&Text::new(text.to_string(), (x + 2, y + 2), style))
@@ -1187,20 +1183,15 @@ fn pieces(s: &Series) -> Vec<Vec<(f64, f64)>> {
     let Some(w) = s.step else {
         return vec![s.points.clone()];
     };
-    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
-    let mut end = f64::NAN;
-    for &(x, y) in &s.points {
-        let adjacent = (x - end).abs() <= w * 1e-6;
-        match out.last_mut() {
-            Some(path) if adjacent => {
-                path.push((x, y));
-                path.push((x + w, y));
-            }
-            _ => out.push(vec![(x, y), (x + w, y)]),
-        }
-        end = x + w;
-    }
-    out
+    let values: Vec<(f64, f64, f64)> = s.points.iter().map(|&(x, y)| (x, y, y)).collect();
+    runs(&values, w)
+        .iter()
+        .map(|run| {
+            run.iter()
+                .flat_map(|q| [(q.0, q.1), (q.0 + w, q.1)])
+                .collect()
+        })
+        .collect()
 }
 
 /// Small multiples: one panel per entry on a shared scale, its value over each interval as a
@@ -1333,7 +1324,10 @@ fn panels<DB: DrawingBackend>(
 /// Runs of adjacent intervals (each starting where the last ended) of `(x, a, b)` values.
 fn runs(values: &[(f64, f64, f64)], step: f64) -> Vec<Vec<(f64, f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64, f64)>> = Vec::new();
-    for &v in values.iter().filter(|v| v.1.is_finite() && v.2.is_finite()) {
+    for &v in values
+        .iter()
+        .filter(|v| !v.0.is_nan() && !v.1.is_nan() && !v.2.is_nan())
+    {
         match out.last_mut() {
             Some(run)
                 if run

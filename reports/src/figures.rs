@@ -106,34 +106,35 @@ fn time_axis(results: &Results) -> (XAxis, String) {
     )
 }
 
-/// A view of charts over time whose top is set by the bulk of the values, not by a start-up
-/// spike: the 90th percentile of the values (and a guide's level) with room above; values over
-/// it are drawn at the top and marked. `None` when nothing sticks out that far.
+/// The top of a chart over the day set by the bulk of its values, not by a start-up spike: the
+/// 90th percentile of the values with room above (and at least 1.5 × a guide's level, so that
+/// the cap sits inside); values over it are drawn at the top and marked. `None` when nothing
+/// sticks out that far.
+fn bulk_top(values: &[f64], guide: Option<f64>) -> Option<f64> {
+    let values: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let bulk = lab::stats::quantile(&values, 0.9)?;
+    let top = values.iter().copied().reduce(f64::max)?;
+    let hi = (bulk * 1.5).max(guide.map_or(0.0, |g| g * 1.5));
+    (hi > 0.0 && top > hi * 1.05).then_some(hi)
+}
+
+/// [`bulk_top`] of line series, as a view from 0.
 fn bulk_view(series: &[Series], guide: Option<f64>) -> View {
     let values: Vec<f64> = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
-        .filter(|v| v.is_finite())
         .collect();
-    let (Some(bulk), Some(top)) = (
-        lab::stats::quantile(&values, 0.9),
-        values.iter().copied().reduce(f64::max),
-    ) else {
-        return View::default();
-    };
-    let hi = (bulk * 1.6).max(guide.map_or(0.0, |g| g * 1.5));
-    if top <= hi * 1.05 || hi <= 0.0 {
-        return View::default();
-    }
     View {
         x: None,
-        y: Some((0.0, hi)),
+        y: bulk_top(&values, guide).map(|hi| (0.0, hi)),
     }
 }
 
-/// One step line per strategy, in its colour and under its short name.
+/// One line per strategy, in its colour and under its short name; `steps`: each value drawn
+/// across its interval.
 fn solid_lines(
     results: &Results,
+    steps: bool,
     points: impl Fn(&StrategyResult) -> Vec<(f64, f64)>,
 ) -> Vec<Series> {
     let names = short_names(results);
@@ -147,7 +148,7 @@ fn solid_lines(
             points: points(s),
             dashed: false,
             colour: colours[i],
-            step: Some(s.series.interval_s / 3_600.0),
+            step: steps.then(|| s.series.interval_s / 3_600.0),
         })
         .collect()
 }
@@ -219,7 +220,7 @@ fn line_chart(
     key: &str,
     scale: f64,
 ) -> Figure {
-    let series = solid_lines(results, |s| over_time(s, series_of(s, key), scale));
+    let series = solid_lines(results, true, |s| over_time(s, series_of(s, key), scale));
     over_the_day(results, id, title, y_label, series, None)
 }
 
@@ -274,18 +275,13 @@ pub fn abandon_rate(results: &Results, o: &Options) -> Figure {
     let values: Vec<f64> = panels
         .iter()
         .flat_map(|p| p.line.iter().map(|q| q.1).chain(p.band.iter().map(|q| q.2)))
-        .filter(|v| v.is_finite())
         .collect();
-    let top = values.iter().copied().reduce(f64::max).unwrap_or(0.0);
-    let hi = lab::stats::quantile(&values, 0.9)
-        .map_or(0.0, |q| q * 1.4)
-        .max(cap * 1.5);
     let (x_axis, x_label) = time_axis(results);
     Figure {
         x_axis,
         view: View {
             x: None,
-            y: (top > hi).then_some((0.0, hi)),
+            y: bulk_top(&values, Some(cap)).map(|hi| (0.0, hi)),
         },
         ..Figure::new(
             "abandon-rate",
@@ -380,10 +376,7 @@ fn cdf_points(cdf: &[[f64; 2]]) -> Vec<(f64, f64)> {
 ///    zoomed to where the curves differ (from the fewest callers taken at once to all, out to
 ///    the slowest strategy's 99th percentile).
 pub fn wait_cdf(results: &Results) -> Figure {
-    let mut series = solid_lines(results, |s| cdf_points(&s.wait_cdf));
-    for s in &mut series {
-        s.step = None;
-    }
+    let series = solid_lines(results, false, |s| cdf_points(&s.wait_cdf));
     let threshold = results.compliance_threshold_s;
     let p99 = results
         .strategies

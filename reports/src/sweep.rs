@@ -202,22 +202,20 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
         }
         _ => {
             let count = slice_count(r);
+            let mut maps: Vec<(Metric, Figure)> = Vec::new();
             for k in 0..count.min(MAX_SLICES) {
                 let slice = slice(r, k);
                 for (s, name) in r.sweep.strategies.iter().enumerate() {
                     for metric in HEAT {
-                        out.push(heat_map(
-                            r,
-                            &lookup,
-                            &slice,
-                            k,
-                            (s, name, &short[s]),
+                        maps.push((
                             metric,
+                            heat_map(r, &lookup, &slice, k, (s, name, &short[s]), metric),
                         ));
                     }
                 }
             }
-            share_scales(&mut out);
+            share_scales(&mut maps);
+            out.extend(maps.into_iter().map(|(_, f)| f));
             // An axis without values (in no file dialsim reads) has no combination to draw.
             if count > 0 {
                 let first = slice(r, 0);
@@ -278,30 +276,27 @@ pub fn axis_words(field: &str) -> String {
 /// Gives every heat map of one metric (every strategy, every combination of the later axes) the
 /// same colour scale, from the lowest to the highest value any of them holds: a colour means
 /// one value across the page.
-fn share_scales(figures: &mut [Figure]) {
-    let metric_of = |f: &Figure| f.id.rsplitn(3, '-').nth(2).map(str::to_string);
-    let mut ranges: Vec<(String, f64, f64)> = Vec::new();
-    for f in figures.iter() {
-        let (Plot::HeatMap { cells, .. }, Some(m)) = (&f.plot, metric_of(f)) else {
-            continue;
-        };
-        for v in cells.iter().flatten().flatten().filter(|v| v.is_finite()) {
-            match ranges.iter_mut().find(|r| r.0 == m) {
-                Some(r) => {
-                    r.1 = r.1.min(*v);
-                    r.2 = r.2.max(*v);
-                }
-                None => ranges.push((m.clone(), *v, *v)),
-            }
-        }
-    }
-    for f in figures.iter_mut() {
-        let m = metric_of(f);
+fn share_scales(maps: &mut [(Metric, Figure)]) {
+    let cells = |f: &Figure| match &f.plot {
+        Plot::HeatMap { cells, .. } => cells.iter().flatten().flatten().copied().collect(),
+        _ => Vec::new(),
+    };
+    let range = |metric: Metric, maps: &[(Metric, Figure)]| {
+        let values: Vec<f64> = maps
+            .iter()
+            .filter(|(m, _)| *m == metric)
+            .flat_map(|(_, f)| cells(f))
+            .filter(|v: &f64| v.is_finite())
+            .collect();
+        let lo = values.iter().copied().reduce(f64::min)?;
+        let hi = values.iter().copied().reduce(f64::max)?;
+        Some((lo, hi))
+    };
+    let ranges: Vec<(Metric, Option<(f64, f64)>)> =
+        HEAT.iter().map(|&m| (m, range(m, maps))).collect();
+    for (metric, f) in maps.iter_mut() {
         if let Plot::HeatMap { scale, .. } = &mut f.plot {
-            *scale = ranges
-                .iter()
-                .find(|r| Some(&r.0) == m.as_ref())
-                .map(|r| (r.1, r.2));
+            *scale = ranges.iter().find(|r| r.0 == *metric).and_then(|r| r.1);
         }
     }
 }
