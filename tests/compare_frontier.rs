@@ -248,6 +248,38 @@ fn frontier_keeps_every_chosen_setting_under_the_target() {
             .any(|l| l.starts_with("AsWritten(poll 5s)") && l.contains("infeasible")),
         "{stdout}"
     );
+    // The verdict: the chosen settings by talk, the first two named, their difference paired
+    // day by day from the file's `talk_days`, the infeasible strategies listed.
+    let mut chosen: Vec<&Value> = strategies
+        .iter()
+        .filter_map(|s| s["chosen"].as_u64().map(|c| &s["tried"][c as usize]))
+        .collect();
+    let talk = |t: &Value| f(&t["metrics"]["talk_min_per_agent_hour"]["mean"]);
+    chosen.sort_by(|a, b| talk(b).total_cmp(&talk(a)));
+    let start = stdout.find("Verdict").expect("a verdict");
+    let verdict = &stdout[start..start + stdout[start..].find("\n\n").unwrap()];
+    let flat = verdict.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = |t: &Value| t["name"].as_str().unwrap().to_string();
+    assert!(
+        flat.contains(&format!("pick: {} (", name(chosen[0]))),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&format!("runner-up: {} (", name(chosen[1]))),
+        "{flat}"
+    );
+    let days =
+        |t: &Value| -> Vec<f64> { t["talk_days"].as_array().unwrap().iter().map(f).collect() };
+    let (a, b) = (days(chosen[0]), days(chosen[1]));
+    assert_eq!(a.len(), 8, "a chosen setting ran every day");
+    let mean = a.iter().zip(&b).map(|(x, y)| x - y).sum::<f64>() / a.len() as f64;
+    assert!(
+        flat.contains(&format!(
+            "the pick's talk minus the runner-up's, paired by day: {mean:.2} ["
+        )),
+        "{mean:.2}: {flat}"
+    );
+    assert!(flat.contains("no setting meets the target:") && flat.contains("AsWritten(poll 5s)"));
 }
 
 #[test]

@@ -703,3 +703,102 @@ fn axes_over_run_settings_or_the_same_field_are_refused() {
         assert!(e.contains("axes.ron") && e.contains(wanted), "{axes}: {e}");
     }
 }
+
+/// A `strategy.F` axis sets only the strategies that have field F: the file says which, each
+/// row's label follows the value swept, and the report draws the other strategies once (one
+/// map with a row each, one line chart, "any" in the table) and picks per agents staffed among
+/// every strategy at every ratio.
+#[test]
+fn a_strategy_axis_is_drawn_once_for_the_strategies_it_does_not_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/small-team.ron");
+    std::fs::write(
+        dir.path().join("ratio.ron"),
+        format!(
+            "Sweep(scenario: {scenario:?}, replications: Some(3), axes: [\
+             (field: \"agents.staffing.Count\", values: [4, 6]),\
+             (field: \"strategy.ratio\", values: [1, 2])])"
+        ),
+    )
+    .unwrap();
+    let out = dialsim(
+        &["sweep", "ratio.ron", "--quiet", "--out", "ratio.json"],
+        dir.path(),
+    );
+    ok(&out);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("sweep of small-team"), "{stdout}");
+    assert!(stdout.contains("Verdict (mean-based"), "{stdout}");
+    assert!(stdout.contains("agents.staffing.Count = 6"), "{stdout}");
+    assert!(stdout.lines().all(|l| l.chars().count() <= 100), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("ratio.json")).unwrap()).unwrap();
+    // FixedRatio is the second strategy of small-team.ron, the only one with a ratio.
+    assert_eq!(json["axes"][0].get("sets"), None);
+    assert_eq!(json["axes"][1]["sets"], serde_json::json!([1]));
+    assert_eq!(json["abandon_cap"], 0.03);
+    let rows = json["rows"].as_array().unwrap();
+    let at_ratio_2 = rows
+        .iter()
+        .find(|r| {
+            r["values"] == serde_json::json!([4.0, 2.0]) && r["strategy"] == json["strategies"][1]
+        })
+        .unwrap();
+    assert_eq!(at_ratio_2["label"], "FixedRatio(2, poll 1s)");
+    // Progressive runs the same at both ratios: the same numbers.
+    let progressive = |ratio: f64| {
+        rows.iter()
+            .find(|r| {
+                r["values"] == serde_json::json!([4.0, ratio])
+                    && r["strategy"] == json["strategies"][0]
+            })
+            .unwrap()["metrics"]
+            .clone()
+    };
+    assert_eq!(progressive(1.0), progressive(2.0));
+
+    ok(&dialsim(
+        &["report", "ratio.json", "--out", "rep"],
+        dir.path(),
+    ));
+    let rep = dir.path().join("rep");
+    let names = svgs(&rep);
+    assert!(
+        names.contains(&"heat-abandon-rate-regulatory-s1-0.svg".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"heat-abandon-rate-regulatory-unset-0.svg".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"sweep-lines-occupancy-unset.svg".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains("-s0") || n.contains("-s2")),
+        "a strategy the ratio does not set has no map of its own: {names:?}"
+    );
+    let unset =
+        std::fs::read_to_string(rep.join("heat-abandon-rate-regulatory-unset-0.svg")).unwrap();
+    for name in ["Progressive", "Adaptive", "PiController", "Predictive"] {
+        assert!(
+            unset.contains(name),
+            "the shared map lacks a row for {name}"
+        );
+    }
+    assert!(!unset.contains("FixedRatio"));
+    let html = std::fs::read_to_string(rep.join("index.html")).unwrap();
+    assert!(html.contains("Pick at each setting") && html.contains("id=\"verdict\""));
+    assert!(
+        html.contains("FixedRatio(2, poll 1s)"),
+        "labels follow the ratio"
+    );
+    assert!(
+        html.contains(">any<"),
+        "the ratio cell of a strategy it does not set"
+    );
+    // The table shows Progressive once per agents staffed, not once per ratio.
+    let every_point = &html[html.find("id=\"points\"").unwrap()..];
+    assert_eq!(every_point.matches(">Progressive(poll 1s)<").count(), 2);
+}

@@ -355,6 +355,10 @@ pub struct Setting {
     pub metrics: Metrics<Estimate>,
     /// Talk minutes per agent-hour minus the reference's, paired by replication.
     pub gain: Estimate,
+    /// Talk minutes per agent-hour day by day (replication 1 first): what pairs two strategies'
+    /// chosen settings, which ran every day. Absent in files of earlier versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub talk_days: Vec<Option<f64>>,
 }
 
 impl Setting {
@@ -536,6 +540,7 @@ impl Trial {
             days_over_target,
             metrics: summary.metrics,
             gain: paired_difference(&talk, reference_talk.unwrap_or(&talk)),
+            talk_days: talk,
         }
     }
 }

@@ -330,6 +330,18 @@ pub const MAX_SHARDS: usize = 1_000_000;
 pub struct Axis {
     pub field: String,
     pub values: Vec<f64>,
+    /// For a `strategy.F` axis, the strategies (by position in the header's `strategies`) that
+    /// have field `F`, the only ones it changes; the others run the same along it. Absent for
+    /// an axis on the scenario, which changes every strategy's runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sets: Option<Vec<usize>>,
+}
+
+impl Axis {
+    /// Whether the axis changes strategy `s`'s runs (see [`Axis::sets`]).
+    pub fn applies_to(&self, s: usize) -> bool {
+        self.sets.as_ref().is_none_or(|sets| sets.contains(&s))
+    }
 }
 
 /// A loaded sweep: the points of the grid, each compiled.
@@ -342,6 +354,8 @@ pub struct Sweep {
     pub points: Vec<Vec<f64>>,
     pub plans: Vec<Plan>,
     pub strategies: Vec<StrategySpec>,
+    /// The base scenario's cap on the regulatory abandon rate.
+    pub abandon_cap: f64,
     /// A fingerprint of everything the results depend on (what a shard must agree on).
     pub identity: String,
     /// Every file the sweep reads: its base scenario and the files that reads.
@@ -469,6 +483,37 @@ fn set(tree: &mut Value, path: &str, value: f64) -> Result<(), AxisError> {
     Ok(())
 }
 
+/// The positions of the strategies of a scenario's `tree` that have field `field`.
+fn strategies_with(tree: &Value, field: &str) -> Vec<usize> {
+    let list = tree.get("strategies").and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.as_object()
+                .and_then(|o| o.values().next())
+                .and_then(Value::as_object)
+                .is_some_and(|variant| variant.contains_key(field))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// `spec` with the `strategy.F` axes' values at `point` set: the strategy a row of that point
+/// ran. `None` when it cannot be built again (the point was run from it, so only a damaged
+/// file gets there).
+pub fn strategy_at(spec: &StrategySpec, axes: &[Axis], point: &[f64]) -> Option<StrategySpec> {
+    let mut tree = serde_json::json!({ "strategies": [spec] });
+    for (a, v) in axes.iter().zip(point) {
+        if let Some(field) = a.field.strip_prefix("strategy.")
+            && !strategies_with(&tree, field).is_empty()
+        {
+            set(&mut tree, &a.field, *v).ok()?;
+        }
+    }
+    serde_json::from_value(tree["strategies"][0].take()).ok()
+}
+
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
@@ -542,6 +587,7 @@ impl Sweep {
                 Ok(Axis {
                     field: a.field.clone(),
                     values: values(a).map_err(|e| axis_error(i, &a.field, e))?,
+                    sets: None,
                 })
             })
             .collect::<Result<Vec<_>, SweepError>>()?;
@@ -599,6 +645,12 @@ impl Sweep {
             path: file_path(),
             error,
         })?;
+        let mut axes = axes;
+        for a in &mut axes {
+            if let Some(field) = a.field.strip_prefix("strategy.") {
+                a.sets = Some(strategies_with(&tree, field));
+            }
+        }
         let files = Files::new(base_path.parent().unwrap_or(Path::new(".")));
         let mut points = Vec::with_capacity(count);
         let mut plans = Vec::with_capacity(count);
@@ -660,6 +712,7 @@ impl Sweep {
             points,
             plans,
             strategies: base.strategies.clone(),
+            abandon_cap: base_plan.world.abandon_cap,
             identity,
             inputs,
         })
@@ -719,6 +772,8 @@ impl Sweep {
                 .first()
                 .map(|m| m.strategies.iter().map(StrategySpec::label).collect())
                 .unwrap_or_default(),
+            specs: self.strategies.clone(),
+            abandon_cap: Some(self.abandon_cap),
         }
     }
 }
@@ -741,8 +796,16 @@ pub struct Header {
     pub identity: String,
     pub axes: Vec<Axis>,
     pub points: Vec<Vec<f64>>,
-    /// Strategy labels, in order.
+    /// Strategy labels, in order (as at the first point).
     pub strategies: Vec<String>,
+    /// The strategies as the base scenario writes them, before an axis sets a field: with the
+    /// axes, what each row ran ([`strategy_at`]). Absent in files of earlier versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub specs: Vec<StrategySpec>,
+    /// The base scenario's `abandon_cap` (on the regulatory rate); absent in files of earlier
+    /// versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abandon_cap: Option<f64>,
 }
 
 impl Header {
@@ -775,8 +838,40 @@ pub struct Row {
     /// The axes' values at this point, in axis order.
     pub values: Vec<f64>,
     pub strategy: String,
+    /// The strategy's label at this point, when a `strategy.F` axis changes it
+    /// ("FixedRatio(1.5, poll 1s)" where `strategy` names the first point's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     pub metrics: Metrics<Estimate>,
     pub outcomes: Ordered<Estimate>,
+}
+
+impl Row {
+    /// The strategy as it ran at this point: its label there.
+    pub fn shown(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.strategy)
+    }
+}
+
+impl SweepResults {
+    /// The positions of the axes on the scenario (not on strategies' fields).
+    pub fn scenario_axes(&self) -> Vec<usize> {
+        (0..self.sweep.axes.len())
+            .filter(|&a| self.sweep.axes[a].sets.is_none())
+            .collect()
+    }
+
+    /// Whether row `k` is one tables and charts show: along an axis that does not set its
+    /// strategy every row of the strategy is the same run, so only the one at the axis's first
+    /// value is.
+    pub fn shown_once(&self, k: usize) -> bool {
+        let s = k % self.sweep.strategies.len().max(1);
+        self.sweep
+            .axes
+            .iter()
+            .zip(&self.rows[k].values)
+            .all(|(a, v)| a.applies_to(s) || v.to_bits() == a.values[0].to_bits())
+    }
 }
 
 /// Assembles the results from every unit's numbers (`units[i]` is unit `i`).
@@ -787,9 +882,16 @@ pub fn assemble(header: Header, units: &[RepScalars]) -> SweepResults {
         for (s, label) in header.strategies.iter().enumerate() {
             let start = (p * header.strategies.len() + s) * reps;
             let (metrics, outcomes) = summarise_scalars(&units[start..start + reps]);
+            let here = header
+                .specs
+                .get(s)
+                .and_then(|spec| strategy_at(spec, &header.axes, values))
+                .map(|spec| spec.label())
+                .filter(|here| here != label);
             rows.push(Row {
                 values: values.clone(),
                 strategy: label.clone(),
+                label: here,
                 metrics,
                 outcomes,
             });

@@ -749,6 +749,17 @@ impl Frontier {
                     Sign::NonNegative,
                 )?;
                 estimate(&at.key("gain"), &t.gain, Sign::Any)?;
+                let talk = at.key("talk_days");
+                if !t.talk_days.is_empty() {
+                    length(&talk, t.talk_days.len(), t.replications as usize, || {
+                        "one value per day the setting ran".into()
+                    })?;
+                }
+                for (i, v) in t.talk_days.iter().enumerate() {
+                    if let Some(v) = v {
+                        non_negative(&talk.index(i), *v)?;
+                    }
+                }
                 // Under the risk-based rule a setting is judged by its share of days over the
                 // target against the risk; under the mean-based one by its rate's interval.
                 let (measured, limit, what) = match (self.risk, &t.days_over_target) {
@@ -876,6 +887,36 @@ fn header(at: &At, h: &Header) -> Checked {
         &h.strategies,
         "a sweep runs at least one strategy",
     )?;
+    for (i, a) in h.axes.iter().enumerate() {
+        for (j, &s) in a.sets.iter().flatten().enumerate() {
+            if s >= h.strategies.len() {
+                return Err(axes
+                    .index(i)
+                    .key("sets")
+                    .index(j)
+                    .invalid(Problem::Invalid {
+                        value: s.to_string(),
+                        why: format!(
+                            "it is a position in `strategies`, 0 to {}",
+                            h.strategies.len() - 1
+                        ),
+                    }));
+            }
+        }
+    }
+    if !h.specs.is_empty() {
+        length(&at.key("specs"), h.specs.len(), h.strategies.len(), || {
+            "one per strategy".into()
+        })?;
+    }
+    if let Some(cap) = h.abandon_cap
+        && !(cap > 0.0 && cap <= 1.0)
+    {
+        return Err(at.key("abandon_cap").invalid(Problem::Invalid {
+            value: shown(cap),
+            why: "a cap is a share above 0 and at most 1".into(),
+        }));
+    }
     let points = at.key("points");
     let count = h
         .axes

@@ -362,11 +362,20 @@ impl Report {
         }
     }
 
+    /// The answer first: a heading and short items (every kind of file has one).
+    pub fn verdict(&self) -> (String, Vec<String>) {
+        match self {
+            Report::Results(r) => tables::verdict_lines(r, Decimals::Report),
+            Report::Frontier(f) => tables::frontier_verdict_lines(f, Decimals::Report),
+            Report::Sweep(s) => crate::sweep::verdict_lines(s),
+        }
+    }
+
     /// `summary.md`: the tables in Markdown.
     pub fn markdown(&self) -> String {
         let mut out = format!("# {}\n\n{}\n\n", self.title(), self.about());
-        if let Report::Results(r) = self {
-            let (heading, items) = tables::verdict_lines(r, Decimals::Report);
+        {
+            let (heading, items) = self.verdict();
             let _ = writeln!(out, "{heading}\n");
             for item in items {
                 let _ = writeln!(out, "- {item}");
@@ -592,8 +601,8 @@ impl Report {
              <h1>{title}</h1>\n<p class=\"about\">{}</p>\n",
             escape_html(&self.about())
         );
-        if let Report::Results(r) = self {
-            let (heading, items) = tables::verdict_lines(r, Decimals::Report);
+        {
+            let (heading, items) = self.verdict();
             let _ = write!(
                 out,
                 "<section id=\"verdict\" class=\"verdict\">\n<p>{}</p>\n<ul>\n",
@@ -613,8 +622,8 @@ impl Report {
         let split = match self {
             Report::Results(r) => 1 + usize::from(r.comparison.is_some()),
             Report::Frontier(_) => 1,
-            // A sweep's table has a row per point: the charts come first.
-            Report::Sweep(_) => 0,
+            // The picks first; the table of every point, a row per point, after the charts.
+            Report::Sweep(_) => 1,
         };
         links.insert(split, ("charts".into(), "Charts".into()));
         for (i, (id, text)) in links.iter().enumerate() {

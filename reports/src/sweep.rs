@@ -8,7 +8,7 @@
 
 use crate::chart::{Band, Figure, Guide, Plot, strategy_colours, tick};
 use crate::figures::short_labels;
-use crate::tables::{self, Table};
+use crate::tables::{self, Decimals, Table};
 use lab::catalogue::Metric;
 use lab::stats::Estimate;
 use lab::sweep::{Row, SweepResults};
@@ -22,14 +22,27 @@ const HEAT: [Metric; 2] = [Metric::AbandonRateRegulatory, Metric::Occupancy];
 /// Combinations of the third and later axes drawn as heat maps; the rest are in the table.
 pub const MAX_SLICES: usize = 6;
 
-/// The regulatory cap drawn on abandon-rate charts (in percent).
-const CAP: f64 = 3.0;
+/// The cap on the regulatory rate drawn on abandon-rate charts, in percent: the file's.
+fn cap(r: &SweepResults) -> f64 {
+    lab::verdict::sweep_cap(r) * 100.0
+}
 
-fn cap_guide(metric: Metric) -> Option<Guide> {
+fn cap_guide(r: &SweepResults, metric: Metric) -> Option<Guide> {
+    let cap = cap(r);
     metric.capped().then(|| Guide {
-        at: CAP,
-        label: format!("{CAP}% cap"),
+        at: cap,
+        label: format!("{cap}% cap"),
     })
+}
+
+/// The values of `axis` drawn for strategy `s`, each with its label: all of them, or the first
+/// alone, labelled "any", when the axis does not set the strategy (it runs the same along it).
+fn values_for(axis: &lab::sweep::Axis, s: usize) -> Vec<(f64, String)> {
+    if axis.applies_to(s) {
+        axis.values.iter().map(|&v| (v, tick(v))).collect()
+    } else {
+        vec![(axis.values[0], "any".into())]
+    }
 }
 
 /// Rows by (point values, strategy).
@@ -103,13 +116,25 @@ fn slice_label(r: &SweepResults, slice: &[f64]) -> String {
         .join(", ")
 }
 
-/// " (axis2 = v, …)" after a title, or nothing for a sweep of two axes.
-fn slice_suffix(r: &SweepResults, slice: &[f64]) -> String {
+/// " (axis2 = v, …)" after a title of strategy `s`'s chart, an axis that does not set it being
+/// "any", or nothing for a sweep of two axes.
+fn slice_suffix(r: &SweepResults, slice: &[f64], s: usize) -> String {
     if slice.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", slice_label(r, slice))
+        return String::new();
     }
+    let parts: Vec<String> = r.sweep.axes[2..]
+        .iter()
+        .zip(slice)
+        .map(|(a, v)| {
+            let v = if a.applies_to(s) {
+                tick(*v)
+            } else {
+                "any".into()
+            };
+            format!("{} = {v}", a.field)
+        })
+        .collect();
+    format!(" ({})", parts.join(", "))
 }
 
 /// (mean, low, high) of an estimate in display units; the interval collapses onto the mean
@@ -174,7 +199,11 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                     .iter()
                     .enumerate()
                     .map(|(s, name)| Band {
-                        name: short[s].clone(),
+                        name: if axes[0].applies_to(s) {
+                            short[s].clone()
+                        } else {
+                            format!("{}, not set by this axis", short[s])
+                        },
                         points: axes[0]
                             .values
                             .iter()
@@ -194,7 +223,7 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                     &label,
                     Plot::Bands {
                         series,
-                        horizontal: cap_guide(metric),
+                        horizontal: cap_guide(r, metric),
                         discrete: discrete(&axes[0].values),
                     },
                 ));
@@ -202,14 +231,38 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
         }
         _ => {
             let count = slice_count(r);
+            // The strategies the second axis does not set (and the first does) share one map,
+            // a row each, and one line chart, instead of a map of one row each.
+            let unset: Vec<usize> = (0..r.sweep.strategies.len())
+                .filter(|&s| !axes[1].applies_to(s) && axes[0].applies_to(s))
+                .collect();
             let mut maps: Vec<(Metric, Figure)> = Vec::new();
             for k in 0..count.min(MAX_SLICES) {
                 let slice = slice(r, k);
+                // A strategy the later axes do not set has one map, not one per slice.
+                let first = |s: usize| {
+                    others(r)
+                        .iter()
+                        .zip(&slice)
+                        .all(|(a, v)| a.applies_to(s) || v.to_bits() == a.values[0].to_bits())
+                };
                 for (s, name) in r.sweep.strategies.iter().enumerate() {
+                    if !first(s) || unset.contains(&s) {
+                        continue;
+                    }
                     for metric in HEAT {
                         maps.push((
                             metric,
                             heat_map(r, &lookup, &slice, k, (s, name, &short[s]), metric),
+                        ));
+                    }
+                }
+                let members: Vec<usize> = unset.iter().copied().filter(|&s| first(s)).collect();
+                if !members.is_empty() {
+                    for metric in HEAT {
+                        maps.push((
+                            metric,
+                            unset_heat_map(r, &lookup, &slice, k, &members, metric),
                         ));
                     }
                 }
@@ -220,6 +273,9 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
             if count > 0 {
                 let first = slice(r, 0);
                 for (s, name) in r.sweep.strategies.iter().enumerate() {
+                    if unset.contains(&s) {
+                        continue;
+                    }
                     for metric in HEAT {
                         out.push(lines_by_second_axis(
                             r,
@@ -230,10 +286,119 @@ pub fn figures(r: &SweepResults) -> Vec<Figure> {
                         ));
                     }
                 }
+                if !unset.is_empty() {
+                    for metric in HEAT {
+                        out.push(unset_lines(r, &lookup, &first, &unset, metric));
+                    }
+                }
             }
         }
     }
     out
+}
+
+/// What the strategies the second axis does not set are called in a title: "the strategies
+/// without a dial ratio (lines per agent)".
+fn unset_title(r: &SweepResults) -> String {
+    format!(
+        "the strategies without a {}",
+        axis_words(&r.sweep.axes[1].field)
+    )
+}
+
+/// `metric` of the strategies `members` (which the second axis does not set) against the first
+/// axis: one map, a row per strategy, on the scale every map of the metric shares.
+fn unset_heat_map(
+    r: &SweepResults,
+    lookup: &Lookup<'_>,
+    slice: &[f64],
+    k: usize,
+    members: &[usize],
+    metric: Metric,
+) -> Figure {
+    let axes = &r.sweep.axes;
+    let short = short_labels(&r.sweep.strategies);
+    let y = axes[1].values[0];
+    let cells = members
+        .iter()
+        .map(|&s| {
+            axes[0]
+                .values
+                .iter()
+                .map(|&x| {
+                    lookup
+                        .at((x, y, slice), &r.sweep.strategies[s], metric)
+                        .map(|(m, _, _)| m)
+                })
+                .collect()
+        })
+        .collect();
+    let at = slice_suffix(r, slice, members[0]);
+    let cap = cap(r);
+    Figure::new(
+        &format!("heat-{}-unset-{k}", metric.key().replace('_', "-")),
+        &format!("{}, {}{at}", sentence(&metric.label()), unset_title(r)),
+        &axis_words(&axes[0].field),
+        "strategy",
+        Plot::HeatMap {
+            x_labels: axes[0].values.iter().map(|&v| tick(v)).collect(),
+            y_labels: members.iter().map(|&s| short[s].clone()).collect(),
+            cells,
+            decimals: metric.decimals() - 1,
+            threshold: metric.capped().then(|| Guide {
+                at: cap,
+                label: format!("regulatory rate above the {cap}% cap"),
+            }),
+            scale: None,
+        },
+    )
+}
+
+/// `metric` against the first axis for the strategies the second axis does not set, a line
+/// each in its strategy's colour (at the combination `slice` of the other axes' values).
+fn unset_lines(
+    r: &SweepResults,
+    lookup: &Lookup<'_>,
+    slice: &[f64],
+    members: &[usize],
+    metric: Metric,
+) -> Figure {
+    let axes = &r.sweep.axes;
+    let short = short_labels(&r.sweep.strategies);
+    let colours = strategy_colours(&r.sweep.strategies);
+    let y = axes[1].values[0];
+    let series = members
+        .iter()
+        .map(|&s| Band {
+            name: short[s].clone(),
+            points: axes[0]
+                .values
+                .iter()
+                .filter_map(|&x| {
+                    let (m, lo, hi) = lookup.at((x, y, slice), &r.sweep.strategies[s], metric)?;
+                    Some((x, m, lo, hi))
+                })
+                .collect(),
+            colour: colours[s],
+        })
+        .collect();
+    let label = metric.label();
+    Figure::new(
+        &format!("sweep-lines-{}-unset", metric.key().replace('_', "-")),
+        &format!(
+            "{}, {}{}",
+            sentence(&label),
+            unset_title(r),
+            slice_suffix(r, slice, members[0])
+        ),
+        &axis_words(&axes[0].field),
+        &label,
+        Plot::Bands {
+            series,
+            horizontal: cap_guide(r, metric),
+            discrete: discrete(&axes[0].values),
+        },
+    )
 }
 
 /// A swept field's name for a chart's axis, in words with its unit: `agents.staffing.Count` →
@@ -312,12 +477,11 @@ fn lines_by_second_axis(
 ) -> Figure {
     let axes = &r.sweep.axes;
     let label = metric.label();
-    let series = axes[1]
-        .values
-        .iter()
+    let series = values_for(&axes[1], s)
+        .into_iter()
         .enumerate()
-        .map(|(c, &y)| Band {
-            name: format!("{} = {}", axis_words(&axes[1].field), tick(y)),
+        .map(|(c, (y, shown))| Band {
+            name: format!("{} = {shown}", axis_words(&axes[1].field)),
             points: axes[0]
                 .values
                 .iter()
@@ -329,7 +493,7 @@ fn lines_by_second_axis(
             colour: c,
         })
         .collect();
-    let at = slice_suffix(r, slice);
+    let at = slice_suffix(r, slice, s);
     Figure::new(
         &format!("sweep-lines-{}-s{s}", metric.key().replace('_', "-")),
         &format!("{}, {shown}{at}", sentence(&label)),
@@ -337,7 +501,7 @@ fn lines_by_second_axis(
         &label,
         Plot::Bands {
             series,
-            horizontal: cap_guide(metric),
+            horizontal: cap_guide(r, metric),
             discrete: discrete(&axes[0].values),
         },
     )
@@ -359,14 +523,13 @@ fn heat_map(
 ) -> Figure {
     let axes = &r.sweep.axes;
     let label = metric.label();
-    let cells = axes[1]
-        .values
+    // An axis that does not set the strategy is one column (or row), "any".
+    let (xs, ys) = (values_for(&axes[0], s), values_for(&axes[1], s));
+    let cells = ys
         .iter()
-        .map(|&y| {
-            axes[0]
-                .values
-                .iter()
-                .map(|&x| {
+        .map(|&(y, _)| {
+            xs.iter()
+                .map(|&(x, _)| {
                     lookup
                         .at((x, y, slice), strategy, metric)
                         .map(|(m, _, _)| m)
@@ -374,21 +537,22 @@ fn heat_map(
                 .collect()
         })
         .collect();
-    let at = slice_suffix(r, slice);
+    let at = slice_suffix(r, slice, s);
+    let cap = cap(r);
     Figure::new(
         &format!("heat-{}-s{s}-{k}", metric.key().replace('_', "-")),
         &format!("{}, {shown}{at}", sentence(&label)),
         &axis_words(&axes[0].field),
         &axis_words(&axes[1].field),
         Plot::HeatMap {
-            x_labels: axes[0].values.iter().map(|&v| tick(v)).collect(),
-            y_labels: axes[1].values.iter().map(|&v| tick(v)).collect(),
+            x_labels: xs.into_iter().map(|(_, l)| l).collect(),
+            y_labels: ys.into_iter().map(|(_, l)| l).collect(),
             cells,
             // A cell has room for a decimal less than a gate's table gives the metric.
             decimals: metric.decimals() - 1,
             threshold: metric.capped().then(|| Guide {
-                at: CAP,
-                label: format!("regulatory rate above the {CAP}% cap"),
+                at: cap,
+                label: format!("regulatory rate above the {cap}% cap"),
             }),
             // Set once every map of the metric is made: one scale for all of them.
             scale: None,
@@ -405,41 +569,243 @@ fn sentence(label: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A row per point and strategy (shown once along an axis that does not set it, see
+/// [`SweepResults::shown_once`]): the axes' values ("any" where the axis does not set the strategy), the
+/// strategy's label at the point, then [`Metric::SWEPT`], each column at one precision.
+pub fn point_rows(r: &SweepResults, decimals: Decimals) -> Vec<Vec<String>> {
+    let n = r.sweep.strategies.len().max(1);
+    let shown: Vec<&Row> = r
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| r.shown_once(*k))
+        .map(|(_, row)| row)
+        .collect();
+    let places: Vec<usize> = Metric::SWEPT
+        .iter()
+        .map(|m| decimals.of_row(shown.iter().map(|row| row.metrics.get(*m)), m.scale()))
+        .collect();
+    r.rows
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| r.shown_once(*k))
+        .map(|(k, row)| {
+            let mut cells: Vec<String> = r
+                .sweep
+                .axes
+                .iter()
+                .zip(&row.values)
+                .map(|(a, v)| {
+                    if a.applies_to(k % n) {
+                        tick(*v)
+                    } else {
+                        "any".into()
+                    }
+                })
+                .collect();
+            cells.push(row.shown().to_string());
+            cells.extend(
+                Metric::SWEPT
+                    .iter()
+                    .zip(&places)
+                    .map(|(m, &d)| decimals.cell_at(row.metrics.get(*m), m.scale(), d)),
+            );
+            cells
+        })
+        .collect()
+}
+
 /// The table of every point and strategy.
 pub fn tables(r: &SweepResults) -> Vec<Table> {
     let axes = &r.sweep.axes;
     let mut header: Vec<String> = axes.iter().map(|a| a.field.clone()).collect();
     header.push("strategy".into());
     header.extend(Metric::SWEPT.map(Metric::label));
-    let rows = r
-        .rows
-        .iter()
-        .map(|row| {
-            let mut cells: Vec<String> = row.values.iter().map(|v| tick(*v)).collect();
-            cells.push(row.strategy.clone());
-            cells.extend(
-                Metric::SWEPT.map(|metric| tables::cell(row.metrics.get(metric), metric.scale())),
-            );
-            cells
-        })
-        .collect();
+    let rows = point_rows(r, Decimals::Report);
     let mut note = format!(
         "Mean and 95% interval over {} replications per point and strategy; every metric is \
-         defined in docs/results.md, and all of them are in metrics.csv.",
+         defined in docs/results.md, and all of them are in metrics.csv. A strategy an axis \
+         does not set runs the same along it: its row is shown once, the axis \"any\".",
         r.sweep.replications
     );
     if let Some(more) = left_out(r) {
         note = format!("{note} {more}");
     }
-    vec![Table {
-        id: "points".into(),
-        title: "Every point".into(),
+    vec![
+        picks_table(r, Decimals::Report),
+        Table {
+            id: "points".into(),
+            title: "Every point".into(),
+            note,
+            header,
+            rows,
+            text_columns: axes.len() + 1,
+            key_column: None,
+        },
+    ]
+}
+
+/// A setting of the scenario axes in words: "agents staffed 8, ring timeout (s) 20" (values in
+/// the order of [`SweepResults::scenario_axes`]).
+fn setting_words(r: &SweepResults, values: &[f64]) -> String {
+    r.scenario_axes()
+        .iter()
+        .zip(values)
+        .map(|(&a, v)| format!("{} {}", axis_words(&r.sweep.axes[a].field), tick(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the sweep's picks are chosen among, for a heading: "at each value of agents staffed,
+/// every strategy at every dial ratio (lines per agent)".
+fn pick_scope(r: &SweepResults) -> String {
+    let scenario = r.scenario_axes();
+    let over: Vec<String> = scenario
+        .iter()
+        .map(|&a| axis_words(&r.sweep.axes[a].field))
+        .collect();
+    let within: Vec<String> = (0..r.sweep.axes.len())
+        .filter(|a| !scenario.contains(a))
+        .map(|a| axis_words(&r.sweep.axes[a].field))
+        .collect();
+    let at = if over.is_empty() {
+        "over the sweep".to_string()
+    } else {
+        format!("at each {}", over.join(" × "))
+    };
+    if within.is_empty() {
+        format!("{at}, among the strategies")
+    } else {
+        format!("{at}, among the strategies at every {}", within.join(" × "))
+    }
+}
+
+/// The verdict of a sweep ([`lab::verdict::sweep_verdicts`]): a heading, then short items —
+/// at how many settings some strategy holds the cap and which is picked how often, and the
+/// settings where none does.
+pub fn verdict_lines(r: &SweepResults) -> (String, Vec<String>) {
+    let verdicts = lab::verdict::sweep_verdicts(r);
+    let cap = cap(r);
+    let heading = format!(
+        "Verdict (mean-based: a strategy holds the {cap}% cap when the upper end of its \
+         regulatory abandon rate's 95% CI is under it; the pick, {}, is the one of those with the \
+         most talk per agent-hour, by the mean: a sweep keeps no days to pair):",
+        pick_scope(r)
+    );
+    let short = short_labels(&r.sweep.strategies);
+    let mut counts = vec![0usize; r.sweep.strategies.len()];
+    for pick in verdicts.iter().filter_map(|v| v.best.as_ref()) {
+        counts[pick.strategy] += 1;
+    }
+    let held: usize = counts.iter().sum();
+    let mut items = Vec::new();
+    if verdicts.len() == 1 {
+        items.push(match &verdicts[0].best {
+            Some(b) => format!(
+                "pick: {} — {} talk min per agent-hour, regulatory abandon rate {} %",
+                b.name,
+                tables::cell(Some(&b.talk), 1.0),
+                tables::cell(Some(&b.abandon_regulatory), 100.0)
+            ),
+            None => "pick: none — no strategy holds the cap at any value swept".into(),
+        });
+        return (heading, items);
+    }
+    let mut order: Vec<usize> = (0..counts.len()).filter(|&s| counts[s] > 0).collect();
+    order.sort_by_key(|&s| std::cmp::Reverse(counts[s]));
+    let picks: Vec<String> = order
+        .iter()
+        .map(|&s| format!("{} at {}", short[s], counts[s]))
+        .collect();
+    items.push(if held == 0 {
+        format!(
+            "no strategy holds the cap at any of the {} settings",
+            verdicts.len()
+        )
+    } else {
+        format!(
+            "a strategy holds the cap at {held} of {} settings; the pick: {}",
+            verdicts.len(),
+            picks.join(", ")
+        )
+    });
+    let none: Vec<String> = verdicts
+        .iter()
+        .filter(|v| v.best.is_none())
+        .map(|v| setting_words(r, &v.values))
+        .collect();
+    if !none.is_empty() && held > 0 {
+        let listed = if none.len() <= 4 {
+            none.join("; ")
+        } else {
+            format!("{} … and {} more", none[..3].join("; "), none.len() - 3)
+        };
+        items.push(format!("none holds it at: {listed}"));
+    }
+    (heading, items)
+}
+
+/// The most settings the table of picks lists; the rest are in the table of every point.
+pub const MAX_PICK_ROWS: usize = 40;
+
+/// The pick at each setting of the scenario axes (the first [`MAX_PICK_ROWS`]): the axes'
+/// values, the pick's label there, its talk minutes per agent-hour and regulatory rate, and how
+/// many of the strategy settings run there are shown over the cap.
+pub fn picks_table(r: &SweepResults, decimals: Decimals) -> Table {
+    let verdicts = lab::verdict::sweep_verdicts(r);
+    let scenario = r.scenario_axes();
+    let mut header: Vec<String> = scenario
+        .iter()
+        .map(|&a| r.sweep.axes[a].field.clone())
+        .collect();
+    header.extend([
+        "pick".to_string(),
+        Metric::TalkMinPerAgentHour.label(),
+        Metric::AbandonRateRegulatory.label(),
+        "over the cap".to_string(),
+    ]);
+    let shown = &verdicts[..verdicts.len().min(MAX_PICK_ROWS)];
+    let picked = || shown.iter().filter_map(|v| v.best.as_ref());
+    let talk_d = decimals.of_row(picked().map(|b| Some(&b.talk)), 1.0);
+    let rate_d = decimals.of_row(picked().map(|b| Some(&b.abandon_regulatory)), 100.0);
+    let rows = shown
+        .iter()
+        .map(|v| {
+            let mut cells: Vec<String> = v.values.iter().map(|x| tick(*x)).collect();
+            match &v.best {
+                Some(b) => cells.extend([
+                    b.name.clone(),
+                    decimals.cell_at(Some(&b.talk), 1.0, talk_d),
+                    decimals.cell_at(Some(&b.abandon_regulatory), 100.0, rate_d),
+                ]),
+                None => cells.extend(["none holds the cap".into(), "—".into(), "—".into()]),
+            }
+            cells.push(format!("{} of {}", v.breaching.len(), v.candidates));
+            cells
+        })
+        .collect();
+    let mut note = format!(
+        "The pick {}: the most productive whose regulatory abandon rate's 95% CI is under the \
+         cap; \"over the cap\": of the strategy settings run there, those whose CI is wholly \
+         above it.",
+        pick_scope(r)
+    );
+    if verdicts.len() > MAX_PICK_ROWS {
+        note = format!(
+            "{note} The first {MAX_PICK_ROWS} of {} settings; every point is in the table of \
+             every point.",
+            verdicts.len()
+        );
+    }
+    Table {
+        id: "picks".into(),
+        title: "Pick at each setting".into(),
         note,
         header,
         rows,
-        text_columns: axes.len() + 1,
+        text_columns: scenario.len() + 1,
         key_column: None,
-    }]
+    }
 }
 
 #[cfg(test)]
@@ -463,6 +829,7 @@ mod tests {
             .map(|(i, values)| Axis {
                 field: format!("axis{i}"),
                 values,
+                sets: None,
             })
             .collect();
         let points = axes.iter().fold(vec![Vec::new()], |acc, a| {
@@ -484,6 +851,7 @@ mod tests {
                     Row {
                         values: p.clone(),
                         strategy: s.to_string(),
+                        label: None,
                         metrics: [
                             (Metric::AbandonRate, estimate(sum / 100.0)),
                             (Metric::AbandonRateRegulatory, estimate(sum / 100.0)),
@@ -506,6 +874,8 @@ mod tests {
                 axes,
                 points,
                 strategies: strategies.iter().map(|s| s.to_string()).collect(),
+                specs: Vec::new(),
+                abandon_cap: Some(0.03),
             },
             rows,
         }
@@ -534,7 +904,7 @@ mod tests {
             (lo - 1.8).abs() < 1e-9 && (hi - 2.2).abs() < 1e-9,
             "{lo} {hi}"
         );
-        assert_eq!(horizontal.as_ref().map(|g| g.at), Some(CAP));
+        assert_eq!(horizontal.as_ref().map(|g| g.at), Some(3.0));
         // Metrics the file lacks give empty lines, not invented points.
         let talk = figures.iter().find(|f| f.id.contains("talk")).unwrap();
         let Plot::Bands { series, .. } = &talk.plot else {
@@ -592,7 +962,7 @@ mod tests {
         assert_eq!(names, ["axis1 = 10", "axis1 = 20"]);
         let xs: Vec<(f64, f64)> = series[1].points.iter().map(|p| (p.0, p.1)).collect();
         assert_eq!(xs, [(1.0, 21.0), (2.0, 22.0), (3.0, 23.0)]);
-        assert_eq!(horizontal.as_ref().map(|g| g.at), Some(CAP));
+        assert_eq!(horizontal.as_ref().map(|g| g.at), Some(3.0));
         let Plot::Bands {
             series, horizontal, ..
         } = &figures[3].plot
@@ -672,7 +1042,9 @@ mod tests {
             note.contains("left out: axis2 = 6; axis2 = 7; axis2 = 8 … and 11 more."),
             "{note}"
         );
-        let table = &tables(&r)[0];
+        let all = tables(&r);
+        assert_eq!(all[0].id, "picks", "the pick at each setting first");
+        let table = &all[1];
         assert_eq!(table.rows.len(), 2 * 2 * 4 * 2 * 2);
         assert!(table.note.contains("6 of the 8"));
     }

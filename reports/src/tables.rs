@@ -673,17 +673,7 @@ pub fn verdict_lines(results: &Results, decimals: Decimals) -> (String, Vec<Stri
     if let Some(runner) = &v.runner_up {
         let mut text = format!("runner-up: {}", describe(runner));
         if let Some(d) = &v.best_over_runner_up {
-            let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
-            let _ = write!(
-                text,
-                "; the pick's talk minus the runner-up's, paired by day: {} ({})",
-                cell(d, 1.0),
-                if significant {
-                    "significant"
-                } else {
-                    "not significant: the interval includes 0"
-                }
-            );
+            let _ = write!(text, "; {}", pick_over_runner_up(d, decimals));
         }
         items.push(text);
     }
@@ -698,6 +688,77 @@ pub fn verdict_lines(results: &Results, decimals: Decimals) -> (String, Vec<Stri
                 .collect();
             items.push(format!("{what}: {}", names.join("; ")));
         }
+    }
+    (heading, items)
+}
+
+/// "the pick's talk minus the runner-up's, paired by day: 1.20 [0.40, 2.00] (significant)".
+fn pick_over_runner_up(d: &Estimate, decimals: Decimals) -> String {
+    format!(
+        "the pick's talk minus the runner-up's, paired by day: {} ({})",
+        decimals.cell(Some(d), 1.0),
+        if excludes_zero(d) {
+            "significant"
+        } else {
+            "not significant: the interval includes 0"
+        }
+    )
+}
+
+/// The verdict of a frontier ([`lab::verdict::frontier_verdict`]): a heading naming the target
+/// and its rule, then the pick with its setting, the runner-up and their paired difference, and
+/// the strategies no setting of which meets the target.
+pub fn frontier_verdict_lines(f: &Frontier, decimals: Decimals) -> (String, Vec<String>) {
+    let v = lab::verdict::frontier_verdict(f);
+    let cell = |e: &Estimate, scale: f64| decimals.cell(Some(e), scale);
+    let rule = frontier_rule(f).split(':').next().unwrap_or_default();
+    let heading = format!(
+        "Verdict ({rule}; each strategy at its most productive setting that meets the target: \
+         {}):",
+        frontier_target(f)
+    );
+    let abandon = frontier_abandon_label(f);
+    let abandon = abandon.trim_end_matches(" %");
+    let describe = |p: &lab::verdict::SettingPick| {
+        let knob = p
+            .knob
+            .as_ref()
+            .map_or(String::new(), |(k, v)| format!(" ({k} chosen: {v})"));
+        let mut text = format!(
+            "{}{knob} — {} talk min per agent-hour, {abandon} {} %",
+            p.setting,
+            cell(&p.talk, 1.0),
+            cell(&p.abandon, 100.0)
+        );
+        match &p.gain {
+            Some(g) => {
+                let _ = write!(
+                    text,
+                    "; gain over {}, paired by day: {} talk min",
+                    f.reference,
+                    cell(g, 1.0)
+                );
+            }
+            None => text.push_str(" (the reference)"),
+        }
+        text
+    };
+    let mut items = vec![match &v.best {
+        Some(best) => format!("pick: {}", describe(best)),
+        None => "pick: none — no strategy meets the target at any setting tried".to_string(),
+    }];
+    if let Some(runner) = &v.runner_up {
+        let mut text = format!("runner-up: {}", describe(runner));
+        if let Some(d) = &v.best_over_runner_up {
+            let _ = write!(text, "; {}", pick_over_runner_up(d, decimals));
+        }
+        items.push(text);
+    }
+    if !v.infeasible.is_empty() {
+        items.push(format!(
+            "no setting meets the target: {}",
+            v.infeasible.join("; ")
+        ));
     }
     (heading, items)
 }

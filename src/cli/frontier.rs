@@ -87,6 +87,9 @@ pub fn render(frontier: &Frontier) -> String {
         "  ",
     ));
     out.push('\n');
+    out.push_str(&super::table::verdict_block(
+        tables::frontier_verdict_lines(frontier, Decimals::Terminal),
+    ));
     let measure_header = tables::measure_header(frontier, "gain".into());
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = vec!["strategy".into(), "knob".into(), "chosen".into()];

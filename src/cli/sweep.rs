@@ -2,9 +2,12 @@
 //! shards for a cluster (docs/cluster.md), merged back into the file one machine would write.
 
 use super::Setup;
+use super::table;
 use anyhow::Context;
 use lab::catalogue::Metric;
 use lab::sweep::{self, Part, Sweep, SweepResults};
+use reports::tables::Decimals;
+use std::fmt::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,38 +74,90 @@ fn json(value: &impl serde::Serialize) -> String {
     text
 }
 
-fn print_table(results: &SweepResults) {
-    let names: Vec<&str> = results
-        .sweep
-        .axes
-        .iter()
-        .map(|a| a.field.as_str())
-        .collect();
-    println!(
-        "sweep of {} — seed {}, {} replications per point, {} points, mean [95% CI]",
+/// What `dialsim sweep` prints: the title, the verdict, the pick at each point, then every point
+/// (a strategy an axis does not set once along it), grouped by point, fitted to 100 columns.
+pub fn render(results: &SweepResults) -> String {
+    let mut out = format!(
+        "sweep of {} — seed {}, {} replications per point, {} points, mean [95% CI]\n\n",
         results.sweep.scenario,
         results.sweep.seed,
         results.sweep.replications,
         results.sweep.points.len()
     );
-    println!(
-        "{}  strategy  abandon rate %  occupancy %",
-        names.join("  ")
-    );
-    let pct = |r: &sweep::Row, metric: Metric| match r.metrics.get(metric).and_then(|e| e.mean) {
-        Some(m) => format!("{:.2}", m * 100.0),
-        None => "—".into(),
-    };
-    for r in &results.rows {
-        let values: Vec<String> = r.values.iter().map(|v| format!("{v}")).collect();
-        println!(
-            "{}  {}  {}  {}",
-            values.join("  "),
-            r.strategy,
-            pct(r, Metric::AbandonRate),
-            pct(r, Metric::Occupancy)
-        );
+    out.push_str(&table::verdict_block(reports::sweep::verdict_lines(
+        results,
+    )));
+    // The pick at each point, a line each (the picks table is too wide for a terminal).
+    let picks = reports::sweep::picks_table(results, Decimals::Terminal);
+    let scenario = results.scenario_axes();
+    let axes = scenario.len();
+    if axes > 0 && picks.rows.iter().any(|row| row[axes + 1] != "—") {
+        let _ = writeln!(out, "{}:", picks.title.to_lowercase());
+        for row in &picks.rows {
+            let point: Vec<String> = scenario
+                .iter()
+                .zip(&row[..axes])
+                .map(|(&a, v)| format!("{} = {v}", results.sweep.axes[a].field))
+                .collect();
+            let (pick, talk, rate, over) =
+                (&row[axes], &row[axes + 1], &row[axes + 2], &row[axes + 3]);
+            let text = if talk == "—" {
+                format!("  {}: {pick}; {over} over it", point.join(", "))
+            } else {
+                format!(
+                    "  {}: {pick} — {talk} talk min per agent-hour, regulatory abandon rate \
+                     {rate} %; {over} over the cap",
+                    point.join(", ")
+                )
+            };
+            out.push_str(&table::paragraph(&text, "    "));
+        }
+        if picks.note.contains("The first") {
+            let _ = writeln!(
+                out,
+                "  (the first {} settings; every point is below)",
+                picks.rows.len()
+            );
+        }
+        out.push('\n');
     }
+    // Every point: a heading line per setting of the scenario axes, a row per strategy at
+    // each value of the strategy axes (its label shows them).
+    let mut rows: Vec<Vec<String>> = vec![
+        std::iter::once("every point, strategy".to_string())
+            .chain(Metric::SWEPT.iter().map(|m| m.label()))
+            .collect(),
+    ];
+    let all = reports::sweep::point_rows(results, Decimals::Terminal);
+    let shown = (0..results.rows.len()).filter(|&k| results.shown_once(k));
+    let mut last: Option<Vec<String>> = None;
+    for (k, cells) in shown.zip(all) {
+        let (values, rest) = cells.split_at(results.sweep.axes.len());
+        let setting: Vec<String> = scenario
+            .iter()
+            .map(|&a| format!("{} = {}", results.sweep.axes[a].field, values[a]))
+            .collect();
+        if !setting.is_empty() && last.as_ref() != Some(&setting) {
+            rows.push(vec![setting.join(", ")]);
+            last = Some(setting);
+        }
+        let mut key = format!("  {}", rest[0]);
+        // A file of an earlier version has no labels that follow the strategy axes: their
+        // values are said after the label.
+        if results.sweep.specs.is_empty() {
+            let s = k % results.sweep.strategies.len().max(1);
+            for (a, axis) in results.sweep.axes.iter().enumerate() {
+                if axis.sets.is_some() && axis.applies_to(s) {
+                    let _ = write!(key, " ({} = {})", axis.field, values[a]);
+                }
+            }
+        }
+        let mut row = vec![key];
+        row.extend(rest[1..].iter().cloned());
+        rows.push(row);
+    }
+    out.push_str(&table::layout_fitted(&rows));
+    out
 }
 
 pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
@@ -166,7 +221,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     units_in_order.sort_by_key(|(i, _)| *i);
     let scalars: Vec<_> = units_in_order.into_iter().map(|(_, s)| s).collect();
     let results = sweep::assemble(sweep.header(), &scalars);
-    print_table(&results);
+    print!("{}", render(&results));
     if let Some(out) = &args.out {
         std::fs::write(out, json(&results))
             .with_context(|| format!("cannot write {}", out.display()))?;

@@ -29,7 +29,11 @@ pub fn title(results: &Results) -> String {
 
 /// The verdict ([`reports::tables::verdict_lines`]) in a few lines, each wrapped to [`WIDTH`].
 pub fn verdict(results: &Results) -> String {
-    let (heading, items) = reports::tables::verdict_lines(results, Decimals::Terminal);
+    verdict_block(reports::tables::verdict_lines(results, Decimals::Terminal))
+}
+
+/// A verdict's heading and items in a few lines, each wrapped to [`WIDTH`], then a blank line.
+pub fn verdict_block((heading, items): (String, Vec<String>)) -> String {
     let mut out = paragraph(&heading, "  ");
     for item in items {
         out.push_str(&paragraph(&format!("  {item}"), "    "));
