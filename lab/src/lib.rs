@@ -41,6 +41,7 @@ pub mod catalogue;
 pub mod check;
 pub mod compare;
 pub mod contacts;
+pub mod diff;
 /// Reading the files people hand dialsim with a bound on their size (the `user-files` crate,
 /// shared with `live`).
 pub use user_files as files;

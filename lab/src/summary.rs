@@ -527,6 +527,16 @@ fn series(reps: &[RepMetrics]) -> Series {
                 .map(|h| h.value_at_quantile(0.9) as f64 / 1_000.0)
         })
         .collect();
+    // Pooled over the days: the interval's late connections ÷ its connections.
+    let connected_late_share: Vec<Option<f64>> = (0..len)
+        .map(|i| {
+            let of = |f: fn(&sim::metrics::BucketCounts) -> u64| -> u64 {
+                reps.iter().filter_map(|r| r.buckets.get(i)).map(f).sum()
+            };
+            let connected = of(|b| b.connected);
+            (connected > 0).then(|| of(|b| b.connected_late) as f64 / connected as f64)
+        })
+        .collect();
     let occupancy: Vec<Option<f64>> = (0..len)
         .map(|i| {
             let busy: f64 = reps.iter().map(|r| area(&r.busy_area, i)).sum();
@@ -568,6 +578,7 @@ fn series(reps: &[RepMetrics]) -> Series {
             ("wait_p90_s".into(), wait_p90),
             ("abandon_rate_regulatory_p10".into(), regulatory_rate(0.1)),
             ("abandon_rate_regulatory_p90".into(), regulatory_rate(0.9)),
+            ("connected_late_share".into(), connected_late_share),
         ]),
     }
 }

@@ -548,7 +548,11 @@ fn series(at: &At, s: &StrategyResult) -> Checked {
     let catalogue = series_catalogue(s);
     let written: Vec<&str> = s.series.values.0.iter().map(|(k, _)| k.as_str()).collect();
     // Kept since files of this format were first written: a file without them is whole.
-    let later = ["abandon_rate_regulatory_p10", "abandon_rate_regulatory_p90"];
+    let later = [
+        "abandon_rate_regulatory_p10",
+        "abandon_rate_regulatory_p90",
+        "connected_late_share",
+    ];
     let known: Vec<&str> = catalogue
         .iter()
         .map(String::as_str)
@@ -564,10 +568,13 @@ fn series(at: &At, s: &StrategyResult) -> Checked {
             format!("every series has a value per interval, as {first} has")
         })?;
         for (i, v) in values.iter().enumerate() {
-            if let Some(v) = v {
-                // Not a share either: an interval's abandons can outnumber its answers (the
+            match v {
+                // Late connections are some of the interval's connections.
+                Some(v) if k == "connected_late_share" => share(&at.index(i), *v)?,
+                // Not a share otherwise: an interval's abandons can outnumber its answers (the
                 // callers were answered in the interval before).
-                non_negative(&at.index(i), *v)?;
+                Some(v) => non_negative(&at.index(i), *v)?,
+                None => {}
             }
         }
     }

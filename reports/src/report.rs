@@ -693,7 +693,8 @@ const DECIDING: [&str; 5] = [
     "sweep-abandon-rate-regulatory",
 ];
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"DejaVu Sans\",\
+pub(crate) const STYLE: &str =
+    "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"DejaVu Sans\",\
 sans-serif;color:#1d2329;background:#fff;max-width:1320px;margin:0 auto;padding:1rem 1.2rem;\
 line-height:1.45}
 h1{font-size:1.6rem;margin:.2rem 0}

@@ -84,9 +84,10 @@ impl Decimals {
         else {
             return "—".into();
         };
+        let n = |v: f64| grouped(&format!("{:.d$}", v * scale));
         match ci95 {
-            Some([lo, hi]) => format!("{:.d$} [{:.d$}, {:.d$}]", m * scale, lo * scale, hi * scale),
-            None => format!("{:.d$}", m * scale),
+            Some([lo, hi]) => format!("{} [{}, {}]", n(*m), n(*lo), n(*hi)),
+            None => n(*m),
         }
     }
 
@@ -100,6 +101,28 @@ impl Decimals {
         };
         format!("{}{mark}", self.cell_at(e, scale, d))
     }
+}
+
+/// The separator of digit groups: a narrow no-break space, as SI writes "10 564" (a comma would
+/// read as the one inside "[lo, hi]"; a space that can break would let a number wrap).
+pub const GROUP_SEPARATOR: char = '\u{202f}';
+
+/// A formatted number with its whole part's digits in groups of three from 10,000 up
+/// ("10564.5" → "10 564.5"; "1234" stays as it is, as SI writes four digits).
+pub fn grouped(number: &str) -> String {
+    let (sign, rest) = number.strip_prefix('-').map_or(("", number), |r| ("-", r));
+    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    if whole.len() < 5 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return number.to_string();
+    }
+    let mut out = String::from(sign);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(GROUP_SEPARATOR);
+        }
+        out.push(digit);
+    }
+    out + fraction
 }
 
 /// A report's cell: [`Decimals::cell`] with [`Decimals::Report`].
@@ -766,6 +789,27 @@ pub fn frontier_verdict_lines(f: &Frontier, decimals: Decimals) -> (String, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_from_ten_thousand_are_grouped_by_three() {
+        let g = |t: &str| grouped(t).replace(GROUP_SEPARATOR, " ");
+        assert_eq!(g("10564"), "10 564");
+        assert_eq!(g("1234"), "1234");
+        assert_eq!(g("1234567.25"), "1 234 567.25");
+        assert_eq!(g("-100000"), "-100 000");
+        assert_eq!(g("999.99"), "999.99");
+        assert_eq!(g("NaN"), "NaN");
+        let e = Estimate {
+            mean: Some(10_564.0),
+            ci95: Some([10_404.0, 10_723.0]),
+        };
+        assert_eq!(
+            Decimals::Terminal
+                .cell(Some(&e), 1.0)
+                .replace(GROUP_SEPARATOR, " "),
+            "10 564 [10 404, 10 723]"
+        );
+    }
 
     #[test]
     fn cells_scale_and_round() {

@@ -26,6 +26,7 @@ fn check(figure: &reports::chart::Figure) {
         let escaped = text
             .replace('&', "&amp;")
             .replace('<', "&lt;")
+            .replace('>', "&gt;")
             .replace('\'', "&apos;");
         assert!(svg.contains(&escaped), "{}: SVG lacks {text:?}", figure.id);
     }
@@ -93,7 +94,7 @@ fn charts_over_time_mark_the_measurement_window() {
         "dials",
         "dial-level",
         "queue-length",
-        "wait-p90",
+        "late-connections",
     ];
     let drawn = std::cell::Cell::new(0);
     let svg = |results: &lab::Results, id: &str| {

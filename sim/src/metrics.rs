@@ -117,6 +117,10 @@ pub struct BucketCounts {
     pub queue_entries: u64,
     pub abandoned: u64,
     pub regulatory_abandons: u64,
+    /// Callers bridged to an agent, and those of them who waited longer than the compliance
+    /// threshold (counted among the regulatory abandons too).
+    pub connected: u64,
+    pub connected_late: u64,
 }
 
 /// Everything one replication measured.
@@ -341,10 +345,16 @@ impl Recorder {
 
     pub fn connected(&mut self, now: Millis, dialed: Millis, waited: Millis) {
         let late = rules::abandonment::connected_late(waited.0, self.threshold.0);
+        let b = self.bucket(now);
+        b.connected += 1;
         if late {
-            self.bucket(now).regulatory_abandons += 1;
+            b.regulatory_abandons += 1;
+            b.connected_late += 1;
         }
         if self.window.contains(dialed) {
+            if let Some(b) = self.measured_bucket(now) {
+                b.connected += 1;
+            }
             self.counters.connected += 1;
             self.counters.queue_time_ms += waited.0;
             if waited > Millis::ZERO {
@@ -354,6 +364,7 @@ impl Recorder {
                 self.counters.connected_late += 1;
                 if let Some(b) = self.measured_bucket(now) {
                     b.regulatory_abandons += 1;
+                    b.connected_late += 1;
                 }
             }
             // Auto-resizing histograms grow on `record`; `saturating_record` would clamp

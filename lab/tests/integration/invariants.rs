@@ -518,6 +518,19 @@ fn check_accounting(run: &Run) -> Result<(), String> {
         "{} late connections counted, {late} traced",
         c.connected_late
     );
+    // The series' intervals count the same callers, each once (what `connected_late_share`
+    // divides).
+    let in_buckets =
+        |f: fn(&sim::metrics::BucketCounts) -> u64| m.buckets.iter().map(f).sum::<u64>();
+    ensure!(
+        (
+            in_buckets(|b| b.connected),
+            in_buckets(|b| b.connected_late)
+        ) == (connected, late),
+        "the intervals count {} connections and {} late ones, traced {connected} and {late}",
+        in_buckets(|b| b.connected),
+        in_buckets(|b| b.connected_late)
+    );
     let waited = abandoned + count(&|t| t.call.connected_at.is_some() && wait(t) > Millis::ZERO);
     ensure!(
         c.waited == waited,

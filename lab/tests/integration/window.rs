@@ -107,6 +107,8 @@ fn bucket_sum(a: &BucketCounts, b: &BucketCounts) -> BucketCounts {
         queue_entries,
         abandoned,
         regulatory_abandons,
+        connected,
+        connected_late,
     } = *a;
     BucketCounts {
         dials: dials + b.dials,
@@ -114,6 +116,8 @@ fn bucket_sum(a: &BucketCounts, b: &BucketCounts) -> BucketCounts {
         queue_entries: queue_entries + b.queue_entries,
         abandoned: abandoned + b.abandoned,
         regulatory_abandons: regulatory_abandons + b.regulatory_abandons,
+        connected: connected + b.connected,
+        connected_late: connected_late + b.connected_late,
     }
 }
 
