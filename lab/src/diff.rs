@@ -3,8 +3,9 @@
 //!
 //! Where both files ran the same seed and the same replications, replication `i` is the same day
 //! in both (the same customers, the same draws until the change makes them part), so the rates
-//! and talk kept day by day (`days`) are compared **paired**: the mean of the daily differences
-//! with its 95% t interval, as `compare` pairs strategies. Otherwise, and for metrics not kept
+//! and talk kept day by day (`days`) are compared **paired**: the interval's width is that of
+//! the mean of the daily differences (95% t), as `compare` pairs strategies, centred on the
+//! difference of the two means the files show ([`centred`]). Otherwise, and for metrics not kept
 //! day by day, the two files' intervals are independent and the difference's interval combines
 //! their half-widths in quadrature (the normal approximation), which is wider.
 
@@ -42,10 +43,14 @@ pub struct MetricDiff {
     pub pairing: Pairing,
 }
 
-/// A strategy both files ran (matched by its label).
+/// A strategy both files ran: matched by its label, or — for one whose settings changed
+/// ("a new version") — by its kind, the label up to its settings, among those left unmatched.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StrategyDiff {
+    /// Its label in A.
     pub name: String,
+    /// Its label in B: the same unless its settings changed.
+    pub name_b: String,
     pub metrics: Vec<MetricDiff>,
 }
 
@@ -81,6 +86,26 @@ pub fn independent_difference(a: &Estimate, b: &Estimate) -> Estimate {
     }
 }
 
+/// B − A of the two files' means, with the half-width of the daily differences' interval
+/// `daily`. The files' rates and talk are pooled over the days (Σ numerator ÷ Σ denominator),
+/// which the mean of the daily differences is not quite; centring the paired interval on the
+/// difference of the means shown keeps A, B and B − A consistent, and the spread of the daily
+/// differences is the spread of the pooled difference's linearisation when the days' volumes are
+/// alike (as a campaign's days are).
+fn centred(a: &Estimate, b: &Estimate, daily: &Estimate) -> Estimate {
+    let (Some(ma), Some(mb)) = (a.mean, b.mean) else {
+        return Estimate::UNDEFINED;
+    };
+    let d = mb - ma;
+    Estimate {
+        mean: Some(d),
+        ci95: daily.ci95.map(|[lo, hi]| {
+            let half = (hi - lo) / 2.0;
+            [d - half, d + half]
+        }),
+    }
+}
+
 /// Each day's value of `m` kept in `s.days`, when the file keeps it: the rates and talk as they
 /// are, days over the cap as 1 (over) or 0.
 fn days_of(s: &StrategyResult, m: Metric, cap: f64) -> Option<Vec<Option<f64>>> {
@@ -99,64 +124,131 @@ fn days_of(s: &StrategyResult, m: Metric, cap: f64) -> Option<Vec<Option<f64>>> 
     (!values.is_empty()).then_some(values)
 }
 
+/// A strategy's kind: its label up to its settings ("Predictive(target 3%)" → "Predictive").
+fn kind(label: &str) -> &str {
+    label.split('(').next().unwrap_or(label)
+}
+
+/// Pairs of (index in A, index in B): the same label first, then the same kind among those left,
+/// in A's order.
+fn matched(a: &Results, b: &Results) -> Vec<(usize, usize)> {
+    let mut taken = vec![false; b.strategies.len()];
+    let mut pairs: Vec<Option<usize>> = a
+        .strategies
+        .iter()
+        .map(|sa| {
+            let j = b.strategies.iter().position(|sb| sb.name == sa.name)?;
+            taken[j] = true;
+            Some(j)
+        })
+        .collect();
+    for (i, sa) in a.strategies.iter().enumerate() {
+        if pairs[i].is_some() {
+            continue;
+        }
+        if let Some(j) = (0..b.strategies.len())
+            .find(|&j| !taken[j] && kind(&b.strategies[j].name) == kind(&sa.name))
+        {
+            taken[j] = true;
+            pairs[i] = Some(j);
+        }
+    }
+    pairs
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, j)| j.map(|j| (i, j)))
+        .collect()
+}
+
+/// One metric of a matched strategy, paired by day where it can be.
+fn metric_diff(
+    m: Metric,
+    (sa, cap_a): (&StrategyResult, f64),
+    (sb, cap_b): (&StrategyResult, f64),
+    same_days: bool,
+) -> MetricDiff {
+    let (a, b) = (metric(sa, m), metric(sb, m));
+    let paired = same_days
+        .then(|| days_of(sa, m, cap_a).zip(days_of(sb, m, cap_b)))
+        .flatten()
+        .filter(|(x, y)| x.len() == y.len());
+    let (difference, pairing) = match paired {
+        Some((x, y)) => (centred(&a, &b, &paired_difference(&y, &x)), Pairing::ByDay),
+        None => (independent_difference(&a, &b), Pairing::Independent),
+    };
+    MetricDiff {
+        metric: m,
+        a,
+        b,
+        difference,
+        pairing,
+    }
+}
+
 /// A against B (see the module documentation).
 pub fn diff(a: &Results, b: &Results) -> Diff {
     let same_days = a.seed == b.seed && a.replications == b.replications;
-    let strategies = a
-        .strategies
+    let pairs = matched(a, b);
+    let strategies = pairs
         .iter()
-        .filter_map(|sa| {
-            let sb = b.strategies.iter().find(|s| s.name == sa.name)?;
-            let metrics = DIFFED
-                .iter()
-                .map(|&m| {
-                    let (ea, eb) = (metric(sa, m), metric(sb, m));
-                    let paired = same_days
-                        .then(|| days_of(sa, m, a.abandon_cap).zip(days_of(sb, m, b.abandon_cap)))
-                        .flatten()
-                        .filter(|(x, y)| x.len() == y.len());
-                    match paired {
-                        Some((x, y)) => MetricDiff {
-                            metric: m,
-                            a: ea,
-                            b: eb,
-                            difference: paired_difference(&y, &x),
-                            pairing: Pairing::ByDay,
-                        },
-                        None => MetricDiff {
-                            metric: m,
-                            a: ea,
-                            b: eb,
-                            difference: independent_difference(&ea, &eb),
-                            pairing: Pairing::Independent,
-                        },
-                    }
-                })
-                .collect();
-            Some(StrategyDiff {
+        .map(|&(i, j)| {
+            let (sa, sb) = (&a.strategies[i], &b.strategies[j]);
+            StrategyDiff {
                 name: sa.name.clone(),
-                metrics,
-            })
+                name_b: sb.name.clone(),
+                metrics: DIFFED
+                    .iter()
+                    .map(|&m| metric_diff(m, (sa, a.abandon_cap), (sb, b.abandon_cap), same_days))
+                    .collect(),
+            }
         })
         .collect();
-    let missing = |x: &Results, y: &Results| {
-        x.strategies
-            .iter()
-            .filter(|s| !y.strategies.iter().any(|t| t.name == s.name))
-            .map(|s| s.name.clone())
-            .collect()
-    };
+    let only_a = (0..a.strategies.len())
+        .filter(|i| !pairs.iter().any(|p| p.0 == *i))
+        .map(|i| a.strategies[i].name.clone())
+        .collect();
+    let only_b = (0..b.strategies.len())
+        .filter(|j| !pairs.iter().any(|p| p.1 == *j))
+        .map(|j| b.strategies[j].name.clone())
+        .collect();
     Diff {
         same_days,
         strategies,
-        only_a: missing(a, b),
-        only_b: missing(b, a),
+        only_a,
+        only_b,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paired_interval_is_centred_on_the_difference_of_the_means() {
+        let a = Estimate {
+            mean: Some(10.0),
+            ci95: Some([9.0, 11.0]),
+        };
+        let b = Estimate {
+            mean: Some(12.5),
+            ci95: Some([11.0, 14.0]),
+        };
+        let daily = Estimate {
+            mean: Some(2.4),
+            ci95: Some([2.1, 2.7]),
+        };
+        let d = centred(&a, &b, &daily);
+        assert_eq!(d.mean, Some(2.5));
+        let [lo, hi] = d.ci95.unwrap();
+        assert!(
+            (lo - 2.2).abs() < 1e-12 && (hi - 2.8).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+        assert_eq!(
+            centred(&Estimate::UNDEFINED, &b, &daily),
+            Estimate::UNDEFINED
+        );
+    }
 
     #[test]
     fn independent_intervals_combine_in_quadrature() {

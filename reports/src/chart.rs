@@ -178,6 +178,8 @@ pub enum Plot {
         points: Vec<Whiskered>,
         joined: bool,
         vertical: Vec<Guide>,
+        /// What a ring means, in the legend ("chosen setting"), when a point is ringed.
+        ringed: String,
     },
     /// Lines with markers over shaded 95% intervals.
     Bands {
@@ -318,13 +320,16 @@ fn keys(plot: &Plot) -> Vec<(Key, String)> {
             }
         }
         Plot::Whiskers {
-            points, vertical, ..
+            points,
+            vertical,
+            ringed,
+            ..
         } => {
             for p in points {
                 push(Key::Dot(colour(p.colour)), &p.name);
             }
             if points.iter().any(|p| p.chosen) {
-                push(Key::Ring(RGBColor(90, 90, 90)), "chosen setting");
+                push(Key::Ring(RGBColor(90, 90, 90)), ringed);
             }
             for g in vertical {
                 push(Key::Guide, &g.label);
@@ -945,6 +950,7 @@ fn draw<DB: DrawingBackend>(
             points,
             joined,
             vertical,
+            ..
         } => {
             // The mean is inside its interval in any file dialsim reads; the range holds it anyway.
             let fit = Fit {
@@ -2265,6 +2271,7 @@ mod tests {
                         at: at(0),
                         label: "cap".into(),
                     }],
+                    ringed: "chosen".into(),
                 },
             ),
             figure(

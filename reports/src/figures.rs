@@ -582,6 +582,7 @@ pub fn comparison(results: &Results, o: &Options) -> Figure {
                     at: cap,
                     label: format!("cap {}%", rules::param::show(cap)),
                 }],
+                ringed: String::new(),
             },
         )
     }
@@ -704,6 +705,7 @@ pub fn frontier(f: &lab::frontier::Frontier) -> Figure {
                     at: cap,
                     label: format!("cap {}%", rules::param::show(cap)),
                 }],
+                ringed: "chosen setting".into(),
             },
         )
     }

@@ -2,12 +2,14 @@
 //!
 //! [`figures`] decides what each chart shows from a results file; [`chart`] draws a figure on
 //! plotters' SVG and bitmap backends with an embedded font, so a bare machine renders text.
-//! [`tables`] builds the tables shown in HTML and Markdown; [`report`] writes the report
+//! [`tables`] builds the tables shown in HTML and Markdown; [`diff`] the page of two results
+//! files before and after a change; [`report`] writes the report
 //! directory ([`write_report`]) and reads results, frontier and sweep files back ([`read`]),
 //! refusing one whose values this version cannot have written ([`lab::validate`]). Every chart
 //! routine finishes on any numbers it is given: values beyond ±1e300 are drawn at an axis's end.
 
 pub mod chart;
+pub mod diff;
 pub mod figures;
 pub mod report;
 pub mod sweep;

@@ -2,6 +2,7 @@
 
 mod check;
 mod compare;
+mod diff;
 mod frontier;
 mod guard;
 mod report;
@@ -46,6 +47,10 @@ enum Command {
     /// Run a base scenario over a grid of field values (a sweep file), on this machine or as one
     /// shard of many (docs/cluster.md).
     Sweep(sweep::SweepArgs),
+    /// Compare two saved results files of one scenario, before (A) and after (B) a change:
+    /// which strategy each picks, what crossed the cap, and B − A of every strategy's metrics,
+    /// paired by day where both ran the same seed and replications.
+    Diff(diff::DiffArgs),
     /// Combine the part files of a sharded sweep into its results file (the same bytes one
     /// machine would have written).
     Merge(sweep::MergeArgs),
@@ -170,6 +175,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::report(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => sweep::merge(&args),
+        Command::Diff(args) => diff::diff(&args),
     }
 }
 
