@@ -134,11 +134,29 @@ fn run_compare_and_frontier_write_a_report_and_report_renders_it_again() {
 
 /// The mean shown in a table cell `mean [lo, hi]` (with a trailing ` *` for a marked
 /// difference), and its number of decimals.
-fn shown_mean(cell: &str) -> (&str, usize) {
+/// Digit groups (a narrow no-break space every three digits from 10,000 up) are checked and
+/// removed, so the mean compares with a plain `format!` of the JSON number.
+fn shown_mean(cell: &str) -> (String, usize) {
     let mean = cell.trim_end_matches(" *");
     let mean = mean.split(" [").next().unwrap_or(mean);
     let decimals = mean.split_once('.').map_or(0, |(_, d)| d.len());
-    (mean, decimals)
+    let whole = mean.split('.').next().unwrap_or(mean);
+    let digits = |g: &str| g.chars().filter(char::is_ascii_digit).count();
+    let groups: Vec<&str> = whole.split('\u{202f}').collect();
+    if groups.len() > 1 {
+        assert!(
+            (1..=3).contains(&digits(groups[0]))
+                && groups[1..].iter().all(|g| g.len() == 3 && digits(g) == 3)
+                && groups.iter().map(|g| digits(g)).sum::<usize>() >= 5,
+            "digit groups in {cell:?} are not thousands from 10,000 up"
+        );
+    } else {
+        assert!(
+            digits(groups[0]) < 5,
+            "{cell:?} has five digits or more without groups"
+        );
+    }
+    (mean.replace('\u{202f}', ""), decimals)
 }
 
 /// The Markdown table under `## title`: its header and rows, cells trimmed, backticks removed.

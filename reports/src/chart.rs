@@ -742,19 +742,21 @@ fn label<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let ((x, y), far) = labels.place(anchor, text);
     let width = label_width(text);
-    if far {
-        let end_x = if x > anchor.0 { x } else { x + width };
-        root.draw(&PathElement::new(
-            vec![anchor, (end_x, y + LABEL_SIZE / 2 + 2)],
-            colour.mix(0.6).stroke_width(1),
-        ))?;
-    }
     // The point's colour, darkened so that pale ones read on white.
     let ink = RGBColor(
         (f64::from(colour.0) * 0.6) as u8,
         (f64::from(colour.1) * 0.6) as u8,
         (f64::from(colour.2) * 0.6) as u8,
     );
+    if far {
+        // In the label's ink: a line in the point's own pale colour was lost among the error
+        // bars of the same colour.
+        let end = (
+            if x > anchor.0 { x } else { x + width + 4 },
+            y + LABEL_SIZE / 2 + 2,
+        );
+        root.draw(&PathElement::new(vec![anchor, end], ink.stroke_width(1)))?;
+    }
     let style = TextStyle::from((FAMILY, LABEL_SIZE).into_font())
         .color(&ink)
         .pos(Pos::new(HPos::Left, VPos::Top));
