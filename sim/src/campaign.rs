@@ -502,7 +502,8 @@ impl<'m> Campaign<'m> {
         let m = self.model;
         let mut rng = self.streams.stream(customer, attempt);
         let u: f64 = rng.random();
-        let mut truth = match m.dial_cdf.iter().position(|&p| u < p) {
+        let cdf = &m.dial_cdf[m.local_hour(info.zone, now)];
+        let mut truth = match cdf.iter().position(|&p| u < p) {
             Some(0) => Truth::Human,
             Some(1) => Truth::Machine,
             Some(2) => Truth::Busy,

@@ -136,6 +136,24 @@ impl Distribution {
         })
     }
 
+    /// The duration's mean in seconds, as written (`None` for a CSV column, which is read
+    /// only when the scenario runs).
+    pub fn mean_s(&self) -> Option<f64> {
+        match &self.0 {
+            Shape::Fixed { s } => Some(s.get()),
+            Shape::Exponential { mean_s } | Shape::LogNormal { mean_s, .. } => Some(mean_s.get()),
+            Shape::Gamma { shape, scale_s } => Some(shape.get() * scale_s.get()),
+            Shape::Weibull { shape, scale_s } => {
+                Some(scale_s.get() * statrs::function::gamma::gamma(1.0 + 1.0 / shape.get()))
+            }
+            Shape::Uniform { min_s, max_s } => Some((min_s.get() + max_s.get()) / 2.0),
+            Shape::Empirical { samples_s } => {
+                Some(samples_s.iter().map(|x| x.get()).sum::<f64>() / samples_s.len() as f64)
+            }
+            Shape::EmpiricalCsv { .. } => None,
+        }
+    }
+
     /// The CSV file this distribution reads, if any (relative to the scenario's folder).
     pub fn csv_path(&self) -> Option<&Path> {
         match &self.0 {

@@ -415,6 +415,64 @@ pub struct Dial {
     pub answer_after: Distribution,
     pub busy_after: Distribution,
     pub failed_after: Distribution,
+    /// The outcome mix in some hours of the customer's local day, where it differs from the
+    /// five shares above (which hold in every hour not listed). Left out of a serialized
+    /// scenario when empty, so that a scenario without it reads as it always did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_local_hour: Vec<HourMix>,
+}
+
+/// The dial-outcome mix from `from` to `to` (whole hours, the customer's local time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HourMix {
+    pub from: String,
+    pub to: String,
+    pub human: Probability,
+    pub machine: Probability,
+    pub busy: Probability,
+    pub no_answer: Probability,
+    pub failed: Probability,
+}
+
+impl HourMix {
+    /// The local hours `[from, to)` it covers, or what is wrong with `from` and `to`.
+    pub fn hours(&self) -> Result<(u32, u32), String> {
+        let hour = |t: &str, edge: &str| -> Result<u32, String> {
+            let parsed = t
+                .split_once(':')
+                .filter(|(h, m)| (1..=2).contains(&h.len()) && m.len() == 2)
+                .and_then(|(h, m)| Some((h.parse::<u32>().ok()?, m.parse::<u32>().ok()?)));
+            match parsed {
+                Some((h, 0)) if h <= 24 => Ok(h),
+                Some(_) => Err(format!(
+                    "dial.by_local_hour {edge} {t:?} is not a whole hour from \"00:00\" to \"24:00\": the mix changes on the hour, e.g. \"17:00\""
+                )),
+                None => Err(format!(
+                    "dial.by_local_hour {edge} {t:?} is not a time of day: write it as \"HH:00\", e.g. \"17:00\""
+                )),
+            }
+        };
+        let (from, to) = (hour(&self.from, "from")?, hour(&self.to, "to")?);
+        if from >= to {
+            return Err(format!(
+                "dial.by_local_hour {} to {} is empty or crosses midnight: `from` must come before `to` (split a span over midnight in two)",
+                self.from, self.to
+            ));
+        }
+        Ok((from, to))
+    }
+
+    /// The five shares, in the order `human, machine, busy, no_answer, failed`.
+    pub fn shares(&self) -> [f64; 5] {
+        [
+            self.human.get(),
+            self.machine.get(),
+            self.busy.get(),
+            self.no_answer.get(),
+            self.failed.get(),
+        ]
+    }
 }
 
 #[derive(Deserialize)]
@@ -431,6 +489,8 @@ struct DialFields {
     busy_after: Distribution,
     #[serde(default = "default_failed_after")]
     failed_after: Distribution,
+    #[serde(default)]
+    by_local_hour: Vec<HourMix>,
 }
 
 fn default_busy_after() -> Distribution {
@@ -468,7 +528,33 @@ impl TryFrom<DialFields> for Dial {
             answer_after: f.answer_after,
             busy_after: f.busy_after,
             failed_after: f.failed_after,
+            by_local_hour: f.by_local_hour,
         };
+        let mut covered = [None::<usize>; 24];
+        for (i, mix) in dial.by_local_hour.iter().enumerate() {
+            let (from, to) = mix.hours()?;
+            if let Some(other) = (from..to).find_map(|h| covered[h as usize]) {
+                let o = &dial.by_local_hour[other];
+                return Err(format!(
+                    "dial.by_local_hour {} to {} overlaps {} to {}: each hour has one mix",
+                    mix.from, mix.to, o.from, o.to
+                ));
+            }
+            for h in from..to {
+                covered[h as usize] = Some(i);
+            }
+            let [human, machine, busy, no_answer, failed] = mix.shares();
+            check_sum(
+                &format!("dial.by_local_hour {} to {} outcome", mix.from, mix.to),
+                &[
+                    ("human", human),
+                    ("machine", machine),
+                    ("busy", busy),
+                    ("no_answer", no_answer),
+                    ("failed", failed),
+                ],
+            )?;
+        }
         check_sum(
             "dial outcome",
             &[

@@ -125,7 +125,9 @@ pub struct World {
     pub after_call_work: Sampler,
     pub ring_timeout: Millis,
     /// Cumulative probabilities of human, machine, busy, no answer (failed is the rest).
-    pub dial_cdf: [f64; 4],
+    /// The dial-outcome mix per hour of the customer's local day, as cumulative shares of
+    /// human, machine, busy and no answer (failed is the rest).
+    pub dial_cdf: [[f64; 4]; 24],
     pub answer_after: Sampler,
     pub busy_after: Sampler,
     pub failed_after: Sampler,
@@ -279,12 +281,24 @@ impl World {
             talk: scenario.agents.talk.sampler(inputs)?,
             after_call_work: scenario.agents.after_call_work.sampler(inputs)?,
             ring_timeout: Millis::from_secs_f64(d.ring_timeout_s),
-            dial_cdf: [
-                d.human,
-                d.human + d.machine,
-                d.human + d.machine + d.busy,
-                d.human + d.machine + d.busy + d.no_answer,
-            ],
+            dial_cdf: {
+                let cdf = |[human, machine, busy, no_answer, _]: [f64; 5]| {
+                    [
+                        human,
+                        human + machine,
+                        human + machine + busy,
+                        human + machine + busy + no_answer,
+                    ]
+                };
+                let mut by_hour = [cdf([d.human, d.machine, d.busy, d.no_answer, d.failed]); 24];
+                for mix in &d.by_local_hour {
+                    let (from, to) = mix.hours().expect("checked when the scenario was read");
+                    for h in from..to {
+                        by_hour[h as usize] = cdf(mix.shares());
+                    }
+                }
+                by_hour
+            },
             answer_after: d.answer_after.sampler(inputs)?,
             busy_after: d.busy_after.sampler(inputs)?,
             failed_after: d.failed_after.sampler(inputs)?,
@@ -345,6 +359,12 @@ impl World {
     /// Campaign time `now` on the rules' clock (milliseconds since a UTC midnight).
     fn utc(&self, now: Millis) -> UnixMillis {
         UnixMillis(self.start_utc.0 as i64 + now.0 as i64)
+    }
+
+    /// The hour of the local day (0–23) of a customer in time zone `zone` at campaign time `now`.
+    pub fn local_hour(&self, zone: u16, now: Millis) -> usize {
+        let local = self.utc(now).0 + self.time_zones[zone as usize];
+        local.rem_euclid(24 * HOUR_MS as i64) as usize / HOUR_MS as usize
     }
 
     /// Whether a customer in time zone `zone` may be called at campaign time `now`.
@@ -462,6 +482,63 @@ mod tests {
     use super::*;
     use crate::inputs::{NoFiles, NoFilesError};
     use std::path::Path;
+
+    #[test]
+    fn an_hour_of_day_mix_holds_in_its_local_hours_only() {
+        let w = compile_edited(&[(
+            "failed_after: Fixed(s: 1.5),",
+            "failed_after: Fixed(s: 1.5),\n        by_local_hour: [(from: \"17:00\", to: \"19:00\", human: 0.5, machine: 0.1, busy: 0.1, no_answer: 0.2, failed: 0.1)],",
+        )])
+        .expect("compiles");
+        let base = [0.32, 0.57, 0.62, 0.95];
+        let evening = [0.5, 0.6, 0.7, 0.9];
+        for h in 0..24 {
+            let expected = if (17..19).contains(&h) { evening } else { base };
+            for (got, want) in w.dial_cdf[h].iter().zip(expected) {
+                assert!((got - want).abs() < 1e-12, "hour {h}: {:?}", w.dial_cdf[h]);
+            }
+        }
+        // The campaign starts at 14:00 UTC: 09:00 in zone 0 (UTC-5), 06:00 in zone 3 (UTC-8).
+        assert_eq!(w.local_hour(0, Millis(0)), 9);
+        assert_eq!(w.local_hour(3, Millis(0)), 6);
+        assert_eq!(w.local_hour(0, Millis(8 * 3_600_000 + 59 * 60_000)), 17);
+        // Past local midnight of the next day.
+        assert_eq!(w.local_hour(3, Millis(19 * 3_600_000)), 1);
+    }
+
+    #[test]
+    fn an_hour_of_day_mix_is_checked_where_it_is_written() {
+        let with = |mix: &str| {
+            let text = include_str!("../../scenarios/small-team.ron").replacen(
+                "failed_after: Fixed(s: 1.5),",
+                &format!("failed_after: Fixed(s: 1.5),\n        by_local_hour: [{mix}],"),
+                1,
+            );
+            crate::scenario::parse(&text)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
+        let one = |from: &str, to: &str, human: f64| {
+            format!(
+                "(from: \"{from}\", to: \"{to}\", human: {human}, machine: 0.1, busy: 0.1, no_answer: 0.2, failed: 0.1)"
+            )
+        };
+        let e = with(&one("17:30", "19:00", 0.5));
+        assert!(e.contains("not a whole hour"), "{e}");
+        let e = with(&one("19:00", "17:00", 0.5));
+        assert!(e.contains("crosses midnight"), "{e}");
+        let e = with(&one("17:00", "19:00", 0.4));
+        assert!(e.contains("sum to") && e.contains("17:00 to 19:00"), "{e}");
+        let e = with(&format!(
+            "{}, {}",
+            one("17:00", "19:00", 0.5),
+            one("18:00", "20:00", 0.5)
+        ));
+        assert!(e.contains("overlaps 17:00 to 19:00"), "{e}");
+        let e = with(&one("5pm", "19:00", 0.5));
+        assert!(e.contains("\"HH:00\""), "{e}");
+    }
 
     /// The bundled small-team scenario with each `from` (which must occur once) replaced by its
     /// `to`, compiled without files.

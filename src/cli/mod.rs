@@ -1,5 +1,6 @@
 //! Command-line arguments and the subcommands behind them.
 
+mod calibrate;
 mod check;
 mod compare;
 mod diff;
@@ -31,7 +32,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run every strategy of a scenario file and print the metrics with 95% confidence intervals.
-    Run(RunArgs),
+    Run(run::RunCommand),
     /// Run every strategy on the same replications and compare each with a baseline, with
     /// paired 95% confidence intervals of the differences.
     Compare(CompareArgs),
@@ -54,6 +55,10 @@ enum Command {
     /// Combine the part files of a sharded sweep into its results file (the same bytes one
     /// machine would have written).
     Merge(sweep::MergeArgs),
+    /// Write a scenario calibrated from Amazon Connect contact records: the dial outcomes
+    /// (overall and per local hour), the IVR choices, the queue's patience, talk and after-call
+    /// work, each with its sample size and fit.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -176,6 +181,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => sweep::merge(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
     }
 }
 

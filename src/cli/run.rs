@@ -1,19 +1,100 @@
-//! `dialsim run`: every strategy of one scenario, a table on the terminal, optionally a JSON file.
+//! `dialsim run`: every strategy of one scenario, a table on the terminal, optionally a JSON file
+//! and the first strategy's calls as Amazon Connect contact records.
 
 use super::RunArgs;
 use super::table;
+use anyhow::Context;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+#[derive(clap::Args, Debug)]
+pub struct RunCommand {
+    #[command(flatten)]
+    pub common: RunArgs,
+    /// Also write the calls of the first strategy as Amazon Connect contact records, one JSON
+    /// object per line (gzip when the name ends in .gz), each replication a day from
+    /// 2026-03-02, delivered as Connect does (some twice): records `dialsim calibrate` reads.
+    #[arg(long, value_name = "FILE")]
+    pub contact_records: Option<PathBuf>,
+}
+
+/// The first day the records of `--contact-records` are dated: Monday 2 March 2026, 00:00 UTC.
+const FIRST_DAY_UTC_MS: i64 = 1_772_409_600_000;
+
+pub fn run(cmd: &RunCommand) -> anyhow::Result<ExitCode> {
+    let args = &cmd.common;
     let plan = args.load_model()?;
+    if let Some(path) = &cmd.contact_records {
+        super::guard::outputs(
+            &[args.scenario.clone()],
+            &[super::guard::Output {
+                flag: "--contact-records",
+                path,
+                kind: super::guard::OutputKind::File,
+            }],
+        )?;
+    }
     let setup = args.setup();
     let pool = setup.thread_pool()?;
     let bar = setup.progress(super::total_replications(&plan), super::REPLICATIONS_BAR);
     let results = pool.install(|| lab::run::run_all(&plan, &|| bar.inc(1)));
     bar.finish_and_clear();
+    if let Some(path) = &cmd.contact_records {
+        write_contact_records(&plan, path)?;
+    }
     super::output(
         args,
         &table::render(&results),
         reports::Report::Results(results),
     )
+}
+
+/// The calls of the plan's first strategy, every replication, as contact records.
+fn write_contact_records(plan: &lab::Plan, path: &Path) -> anyhow::Result<()> {
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("cannot write the contact records to {}", path.display()))?;
+    let buffered = std::io::BufWriter::new(file);
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut gz = flate2::write::GzEncoder::new(buffered, flate2::Compression::default());
+        write_records(plan, &mut gz)?;
+        gz.finish()?.flush()?;
+    } else {
+        let mut plain = buffered;
+        write_records(plan, &mut plain)?;
+        plain.flush()?;
+    }
+    eprintln!(
+        "contact records: {} ({} days of {})",
+        path.display(),
+        plan.replications,
+        plan.strategies[0].label()
+    );
+    Ok(())
+}
+
+fn write_records(plan: &lab::Plan, out: &mut impl Write) -> anyhow::Result<()> {
+    let spec = &plan.strategies[0];
+    let amd = plan.world.amd.is_some();
+    for replication in 0..plan.replications {
+        let (_, trace) = lab::run::replicate_traced(plan, spec, replication);
+        let start =
+            FIRST_DAY_UTC_MS + i64::from(replication) * 86_400_000 + plan.world.start_utc.0 as i64;
+        let facts: Vec<_> = trace
+            .calls
+            .iter()
+            .map(|call| {
+                let phone = format!("+1555{:07}", call.call.customer % 10_000_000);
+                calibrate::export::from_traced(call, start, replication, amd, Some(phone))
+            })
+            .collect();
+        let delivery = calibrate::export::Delivery {
+            seed: u64::from(replication),
+            ..calibrate::export::Delivery::AT_LEAST_ONCE
+        };
+        for record in calibrate::export::deliveries(&facts, delivery) {
+            writeln!(out, "{record}")?;
+        }
+    }
+    Ok(())
 }

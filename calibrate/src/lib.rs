@@ -1,0 +1,170 @@
+//! A scenario from a contact center's own Amazon Connect contact records.
+//!
+//! Every rate and duration of a scenario can be measured from the contact records (CTRs) a
+//! Connect instance already exports: how many calls a person answers, how long they ring, what
+//! the customers choose in the IVR, how long they wait before giving up, how long agents talk
+//! and wrap up. This crate turns the records into those numbers, each with its sample size and
+//! how well its distribution fits, and writes them into a scenario the simulator runs:
+//!
+//! - [`records`]: reading the records as Connect's export delivers them (JSON lines or objects
+//!   back to back, plain or gzip, folders), one copy per contact, every unreadable one counted.
+//! - [`select`]: which records are the campaign's.
+//! - [`classify`]: what each record says happened (dial outcome, IVR choice, waits and
+//!   durations), through a table the analyst can edit.
+//! - [`measure`] and [`mix`]: the mixes (overall and per local hour, with intervals) and the
+//!   samples each field is fitted to.
+//! - [`fits`]: the distributions, chosen by a stated criterion, with their fit.
+//! - [`write`] and [`ron_edit`]: the scenario, written into the analyst's template.
+//! - [`export`]: the other way, calls as Connect's records (from the simulator, the stand-in or
+//!   `live`), so that a rehearsal's records can be calibrated too.
+//!
+//! ```
+//! use calibrate::{Options, calibrate, records::Records};
+//! let line = r#"{"ContactId":"c1","Channel":"VOICE","InitiationMethod":"API",
+//!   "InitiationTimestamp":"2026-03-02T14:00:00Z","DisconnectTimestamp":"2026-03-02T14:00:22Z",
+//!   "DisconnectReason":"TELECOM_UNANSWERED"}"#.replace('\n', "");
+//! let mut records = Records::default();
+//! records.files.push("example.json".into());
+//! records.read_bytes(0, line.as_bytes(), &Options::default().attributes());
+//! let c = calibrate(&records, &Options::default());
+//! assert_eq!(c.measured.contacts, 1);
+//! assert_eq!(c.fits.ring_timeout.as_ref().map(|t| t.value), Some(22.0));
+//! ```
+
+pub mod classify;
+pub mod export;
+pub mod fits;
+pub mod measure;
+pub mod mix;
+pub mod records;
+pub mod ron_edit;
+pub mod select;
+pub mod write;
+
+use chrono_tz::Tz;
+use classify::Table;
+use records::Records;
+use select::{Left, Selection};
+
+/// How to read the records.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub table: Table,
+    pub selection: Selection,
+    /// The customers' time zone, for the hour of their local day.
+    pub zone: Tz,
+    /// The IVR prompt's length, which the records do not show: the key press is the time from
+    /// the answer to the queue less this.
+    pub prompt_s: f64,
+    /// The goodbye after a choice other than an agent, likewise.
+    pub goodbye_s: f64,
+    /// With AMD on, the mean time detection takes before the prompt starts (also not in the
+    /// records), subtracted from key presses like the prompt.
+    pub detect_s: f64,
+    /// With AMD on, the detector's error rates (false positive: a person taken for a machine;
+    /// false negative: a machine taken for a person), which the records cannot show: the outcome
+    /// and choice mixes are corrected for them so that the scenario's detector, making the
+    /// same errors, reproduces the verdicts the records hold.
+    pub amd_errors: Option<(f64, f64)>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            table: Table::default_table(),
+            selection: Selection::default(),
+            zone: Tz::UTC,
+            prompt_s: 9.0,
+            goodbye_s: 4.0,
+            detect_s: 0.0,
+            amd_errors: None,
+        }
+    }
+}
+
+impl Options {
+    /// The contact attributes the reader must keep for these options.
+    pub fn attributes(&self) -> Vec<String> {
+        let mut names = vec![self.table.result_attribute.clone()];
+        if let Some((name, _)) = &self.selection.attribute {
+            names.push(name.clone());
+        }
+        names
+    }
+}
+
+/// What was read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadSummary {
+    pub files: usize,
+    /// Records read (every copy).
+    pub read: u64,
+    pub duplicates: u64,
+    /// Contacts after de-duplication.
+    pub contacts: u64,
+    pub rejected: u64,
+    /// Contacts not the campaign's, by reason.
+    pub left_out: Vec<(Left, u64)>,
+    /// Contacts the table could not classify.
+    pub unclassified: u64,
+    /// The first unclassified ones: `file:line` and why.
+    pub unclassified_examples: Vec<(String, String)>,
+}
+
+/// A calibration: what was read, measured and fitted.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    pub read: ReadSummary,
+    /// The AMD error rates the mixes are corrected for (`None`: no AMD verdicts in the records,
+    /// or none given).
+    pub amd_errors: Option<(f64, f64)>,
+    pub zone: Tz,
+    pub measured: measure::Measured,
+    pub fits: fits::Fits,
+}
+
+/// Calibrates from `records`.
+pub fn calibrate(records: &Records, options: &Options) -> Calibration {
+    let mut left_out: Vec<(Left, u64)> = Vec::new();
+    let mut unclassified = 0;
+    let mut examples = Vec::new();
+    let mut contacts = Vec::with_capacity(records.contacts.len());
+    for r in &records.contacts {
+        if let Some(why) = options.selection.leaves_out(r) {
+            match left_out.iter_mut().find(|(l, _)| *l == why) {
+                Some((_, n)) => *n += 1,
+                None => left_out.push((why, 1)),
+            }
+            continue;
+        }
+        match classify::classify(r, &options.table) {
+            Ok(c) => contacts.push(c),
+            Err(e) => {
+                unclassified += 1;
+                if examples.len() < 20 {
+                    examples.push((records.place(r.source.0, r.source.1), e.0));
+                }
+            }
+        }
+    }
+    left_out.sort();
+    let measured = measure::measure(&contacts, options.zone);
+    let fits = fits::fit(&measured, options);
+    let amd_errors = options.amd_errors.filter(|_| measured.amd_verdicts > 0);
+    Calibration {
+        amd_errors,
+        read: ReadSummary {
+            files: records.files.len(),
+            read: records.read,
+            duplicates: records.duplicates,
+            contacts: records.contacts.len() as u64,
+            rejected: records.rejected_total(),
+            left_out,
+            unclassified,
+            unclassified_examples: examples,
+        },
+        zone: options.zone,
+        measured,
+        fits,
+    }
+}
