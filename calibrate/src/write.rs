@@ -158,14 +158,14 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
         .map(|(h, mix)| {
             let r = rounded_summing_to_one(&mix_of(mix), 4);
             format!(
-                "(from: \"{h:02}:00\", to: \"{:02}:00\", human: {}, machine: {}, busy: {}, no_answer: {}, failed: {}), // {} calls",
+                "(from: \"{h:02}:00\", to: \"{:02}:00\", // {} calls\n     human: {}, machine: {}, busy: {}, no_answer: {}, failed: {}),",
                 h + 1,
+                count(mix.total),
                 share_text(r[0]),
                 share_text(r[1]),
                 share_text(r[2]),
                 share_text(r[3]),
                 share_text(r[4]),
-                count(mix.total)
             )
         })
         .collect();
@@ -298,12 +298,15 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
             &wrap(&w.comment),
         )?;
     }
-    let header = format!(
-        "// Calibrated by `dialsim calibrate` from {} contact records ({} contacts after de-duplication, {} the campaign's):\n// the dial outcomes, the IVR, the queue's patience and the agents' talk and after-call work are\n// measured; staffing, the list, the rules and the strategies are the template's: edit them.\n",
+    let header: String = wrap(&[format!(
+        "Calibrated by `dialsim calibrate` from {} contact records ({} contacts after de-duplication, {} of them the campaign's): the dial outcomes, the IVR, the queue's patience and the agents' talk and after-call work are measured; staffing, the list, the rules and the strategies are the template's: edit them.",
         count(c.read.read),
         count(c.read.contacts),
         count(m.contacts)
-    );
+    )])
+    .iter()
+    .map(|l| format!("// {}\n", l.trim_start()))
+    .collect();
     let text = format!("{header}{text}");
     sim::scenario::parse(&text).map_err(|e| WriteError::Invalid(e.to_string()))?;
     Ok(text)
