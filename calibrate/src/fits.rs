@@ -59,6 +59,8 @@ pub struct Candidate {
     pub ks_distance: Option<f64>,
     pub parameters: String,
     pub chosen: bool,
+    /// The fitted distribution, for drawing against the data.
+    pub distribution: Distribution,
 }
 
 /// The inferred ring timeout.
@@ -221,6 +223,7 @@ fn positive(raw: &[f64], what: &str, cap: f64, offset: f64) -> Option<Fitted> {
             ks_distance: Some(f.ks.statistic),
             parameters: describe(&f.fit),
             chosen: false,
+            distribution: f.fit.distribution,
         })
         .collect();
     if best.ks.statistic > MAX_KS_DISTANCE {
@@ -295,6 +298,7 @@ fn patience(m: &Measured) -> Option<Patience> {
             ks_distance: None,
             parameters: describe(f),
             chosen: i == 0,
+            distribution: f.distribution,
         })
         .collect();
     let others: Vec<String> = fits[1..]

@@ -115,6 +115,9 @@ pub struct ReadSummary {
 #[derive(Clone, Debug)]
 pub struct Calibration {
     pub read: ReadSummary,
+    /// What was taken off the answer-to-queue spans to give key presses of 1 (the prompt and
+    /// any detection).
+    pub key_offset_s: f64,
     /// The AMD error rates the mixes are corrected for (`None`: no AMD verdicts in the records,
     /// or none given).
     pub amd_errors: Option<(f64, f64)>,
@@ -152,6 +155,7 @@ pub fn calibrate(records: &Records, options: &Options) -> Calibration {
     let fits = fits::fit(&measured, options);
     let amd_errors = options.amd_errors.filter(|_| measured.amd_verdicts > 0);
     Calibration {
+        key_offset_s: options.prompt_s + options.detect_s,
         amd_errors,
         read: ReadSummary {
             files: records.files.len(),

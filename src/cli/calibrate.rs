@@ -59,6 +59,11 @@ pub struct CalibrateArgs {
     /// The goodbye's length after a choice other than an agent. Default: the template's.
     #[arg(long, value_name = "SECONDS")]
     pub goodbye_s: Option<f64>,
+    /// Also write a report to this folder: index.html (the records read and rejected, the mix
+    /// by local hour, each fit drawn against the records), each chart as PNG and SVG, and
+    /// summary.md.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
 }
 
 fn instant(flag: &str, text: &str) -> anyhow::Result<i64> {
@@ -96,14 +101,19 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
         None => sim::scenario::parse(&template_text).expect("the bundled template reads"),
         Some(path) => lab::load::parse(&template_text, path).map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    super::guard::outputs(
-        &args.records,
-        &[super::guard::Output {
-            flag: "--out",
-            path: out,
-            kind: super::guard::OutputKind::File,
-        }],
-    )?;
+    let mut outputs = vec![super::guard::Output {
+        flag: "--out",
+        path: out,
+        kind: super::guard::OutputKind::File,
+    }];
+    if let Some(dir) = &args.report {
+        outputs.push(super::guard::Output {
+            flag: "--report",
+            path: dir,
+            kind: super::guard::OutputKind::Folder,
+        });
+    }
+    super::guard::outputs(&args.records, &outputs)?;
     let table = match &args.classification {
         None => Table::default_table(),
         Some(path) => {
@@ -167,6 +177,19 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(out, &text).with_context(|| format!("cannot write {}", out.display()))?;
     print!("{}", render_fits(&c));
     println!("scenario: {}", out.display());
+    if let Some(dir) = &args.report {
+        let report = reports::calibration::CalibrationReport {
+            calibration: &c,
+            records: &records,
+            scenario: out.display().to_string(),
+        };
+        let written = reports::calibration::write_calibration_report(dir, &report)?;
+        eprintln!(
+            "report: {} ({} files)",
+            written.index().display(),
+            written.files.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
