@@ -12,16 +12,17 @@
 //!   back by `dialsim run`; exit 2 when nothing usable is left.
 
 use calibrate::classify::DialOutcome;
-use calibrate::export::{Delivery, deliveries, from_traced};
 use calibrate::records::Records;
+use calibrate::simulated::from_traced;
 use calibrate::{Calibration, Options};
+use contact_records::write::{Delivery, deliveries};
 use fitting::{Family, Rounding};
 use rules::Choice;
 use statrs::distribution::{ContinuousCDF, LogNormal};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SCENARIO: &str = "tests/data/calibration-round-trip.ron";
+const SCENARIO: &str = "scenarios/records/synthetic-center.ron";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -50,13 +51,14 @@ fn records_of(plan: &lab::Plan, seed: u64) -> Records {
         let facts: Vec<_> = trace
             .calls
             .iter()
-            .map(|c| from_traced(c, start, replication, false, None))
+            .map(|c| from_traced(c, start, replication, false, None, &plan.name))
             .collect();
         let delivery = Delivery {
             seed: seed * 100 + u64::from(replication),
             ..Delivery::AT_LEAST_ONCE
         };
-        let text = calibrate::export::text(&deliveries(&facts, delivery), replication % 2 == 0);
+        let text =
+            contact_records::write::text(&deliveries(&facts, delivery), replication % 2 == 0);
         records.read_bytes(0, text.as_bytes(), &keep);
     }
     records
@@ -366,4 +368,43 @@ fn records_with_nothing_usable_exit_2_with_what_to_check() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("America/New_York"));
+}
+
+/// The bundled sample of records is what its command writes today (so it cannot drift from
+/// the simulator and the record format), compared decompressed.
+#[test]
+fn the_bundled_sample_of_records_is_what_its_command_writes() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.jsonl.gz");
+    let out = dialsim()
+        .args([
+            "run",
+            "scenarios/records/synthetic-center.ron",
+            "-q",
+            "--contact-records",
+        ])
+        .arg(&fresh)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = |path: &Path| {
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    let bundled = text(&root().join("scenarios/records/synthetic-contact-records.jsonl.gz"));
+    assert!(
+        bundled == text(&fresh),
+        "scenarios/records/synthetic-contact-records.jsonl.gz is stale: rewrite it with \
+         `dialsim run scenarios/records/synthetic-center.ron --contact-records \
+         scenarios/records/synthetic-contact-records.jsonl.gz`"
+    );
 }

@@ -12,7 +12,7 @@ fn scratch(name: &str) -> PathBuf {
 
 fn bundled() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["scenarios", "scenarios/validation"] {
+    for dir in ["scenarios", "scenarios/validation", "scenarios/records"] {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
         for entry in std::fs::read_dir(&dir).expect("scenarios folder") {
             let path = entry.expect("entry").path();
@@ -296,4 +296,30 @@ fn the_results_file_records_the_measurement_window() {
         v["measure"],
         serde_json::json!({"from_h": 0.25, "to_h": null})
     );
+}
+
+/// Output piped into a reader that stops early (`dialsim run … | head -1`) ends the process
+/// quietly; it used to panic with "failed printing to stdout: Broken pipe".
+#[test]
+fn a_closed_output_pipe_ends_quietly_without_a_panic() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dialsim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", SEED_SAMPLE, "--replications", "2", "-q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("dialsim starts");
+    // Read nothing and close the pipe before the table is printed.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr reads");
+    let status = child.wait().expect("dialsim ends");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "{stderr}");
 }

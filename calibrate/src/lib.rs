@@ -6,8 +6,8 @@
 //! and wrap up. This crate turns the records into those numbers, each with its sample size and
 //! how well its distribution fits, and writes them into a scenario the simulator runs:
 //!
-//! - [`records`]: reading the records as Connect's export delivers them (JSON lines or objects
-//!   back to back, plain or gzip, folders), one copy per contact, every unreadable one counted.
+//! - [`records`] (the `contact-records` crate's reader): the records as Connect's export
+//!   delivers them, one copy per contact, every unreadable one counted.
 //! - [`select`]: which records are the campaign's.
 //! - [`classify`]: what each record says happened (dial outcome, IVR choice, waits and
 //!   durations), through a table the analyst can edit.
@@ -15,8 +15,8 @@
 //!   samples each field is fitted to.
 //! - [`fits`]: the distributions, chosen by a stated criterion, with their fit.
 //! - [`write`] and [`ron_edit`]: the scenario, written into the analyst's template.
-//! - [`export`]: the other way, calls as Connect's records (from the simulator, the stand-in or
-//!   `live`), so that a rehearsal's records can be calibrated too.
+//! - [`simulated`]: the simulator's traced calls as contact records (through the
+//!   `contact-records` crate's writer), so that a rehearsal can be calibrated like a center.
 //!
 //! ```
 //! use calibrate::{Options, calibrate, records::Records};
@@ -32,13 +32,13 @@
 //! ```
 
 pub mod classify;
-pub mod export;
 pub mod fits;
 pub mod measure;
 pub mod mix;
-pub mod records;
+pub use contact_records::read as records;
 pub mod ron_edit;
 pub mod select;
+pub mod simulated;
 pub mod write;
 
 use chrono_tz::Tz;

@@ -215,7 +215,7 @@ impl Mul<Dual2> for f64 {
 impl Div for Dual2 {
     type Output = Self;
     fn div(self, other: Self) -> Self {
-        self * other.recip()
+        Mul::mul(self, other.recip())
     }
 }
 
@@ -229,7 +229,7 @@ impl Div<f64> for Dual2 {
 impl Div<Dual2> for f64 {
     type Output = Dual2;
     fn div(self, x: Dual2) -> Dual2 {
-        x.recip() * self
+        Mul::mul(x.recip(), self)
     }
 }
 

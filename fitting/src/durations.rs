@@ -109,21 +109,29 @@ pub fn kolmogorov_smirnov(
 
 /// ln a − ψ(a) = s solved for the gamma shape a by Minka's generalised Newton iteration
 /// ("Estimating a Gamma distribution", 2002), which converges in a few steps from his
-/// closed-form start.
-fn gamma_shape_mle(s: f64) -> f64 {
+/// closed-form start. None when s is so small (values with almost no spread) that ln a − ψ(a)
+/// ≈ 1/(2a) would drown in rounding, or if the iteration leaves the positive numbers.
+fn gamma_shape_mle(s: f64) -> Option<f64> {
+    // s = 1e-9 already means a shape near 5·10⁸, far past any fit the likelihood accepts.
+    if !(s > 1e-9 && s.is_finite()) {
+        return None;
+    }
     let mut shape = minka_initial_shape(s);
     for _ in 0..100 {
         // Minka's update: 1/a ← 1/a + (ln a − ψ(a) − s) / (a²(1/a − ψ′(a))).
         let residual = shape.ln() - digamma(shape) - s;
         let inverse = 1.0 / shape + residual / (shape * shape * (1.0 / shape - trigamma(shape)));
         let next = 1.0 / inverse;
+        if !(next > 0.0 && next.is_finite()) {
+            return None;
+        }
         let converged = (next - shape).abs() <= 1e-15 * shape;
         shape = next;
         if converged {
             break;
         }
     }
-    shape
+    Some(shape)
 }
 
 /// The closed-form maximum-likelihood estimate in θ coordinates, where one exists.
@@ -138,11 +146,8 @@ fn closed_form(xs: &[f64], family: Family) -> Option<[f64; 2]> {
             (var_log > 0.0).then(|| [mean_log, 0.5 * var_log.ln()])
         }
         Family::Gamma => {
-            let s = mean.ln() - mean_log;
-            (s > 0.0).then(|| {
-                let shape = gamma_shape_mle(s);
-                [shape.ln(), (mean / shape).ln()]
-            })
+            let shape = gamma_shape_mle(mean.ln() - mean_log)?;
+            Some([shape.ln(), (mean / shape).ln()])
         }
         Family::Weibull => None,
     }
@@ -238,7 +243,8 @@ pub fn empirical_quantiles(xs: &[f64], max_points: usize) -> Result<Vec<f64>, Fi
             let below = position.floor() as usize;
             let above = (below + 1).min(sorted.len() - 1);
             let weight = position - below as f64;
-            sorted[below] + weight * (sorted[above] - sorted[below])
+            let (low, high) = (sorted[below], sorted[above]);
+            (low + weight * (high - low)).clamp(low, high)
         })
         .collect())
 }
@@ -249,8 +255,10 @@ mod tests {
 
     #[test]
     fn gamma_shape_solves_the_digamma_equation() {
-        for s in [1e-4, 0.01, 0.2, 1.0, 5.0] {
-            let a = gamma_shape_mle(s);
+        assert_eq!(gamma_shape_mle(0.0), None);
+        assert_eq!(gamma_shape_mle(1e-15), None);
+        for s in [1e-8, 1e-4, 0.01, 0.2, 1.0, 5.0] {
+            let a = gamma_shape_mle(s).unwrap();
             let residual = a.ln() - digamma(a) - s;
             assert!(
                 residual.abs() < 1e-12 * (1.0 + s),

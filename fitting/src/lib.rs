@@ -45,6 +45,8 @@
 //! # Ok::<(), fitting::FitError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod dual;
 pub mod durations;
 mod likelihood;
@@ -188,9 +190,10 @@ pub enum Rounding {
     /// only to second order on average. The log-likelihood is then a log-probability, not a log
     /// density: compare AICs only between fits with the same rounding.
     ///
-    /// A duration computed from two rounded timestamps has an error spread over (−1, 1) s rather
-    /// than (−½, ½); the mean error is zero in both cases and for durations of a few seconds and
-    /// up the interval likelihood absorbs either.
+    /// A duration computed from two whole-second timestamps (as Connect's are) has an error
+    /// spread over (−1, 1) s rather than (−½, ½); the mean error is zero in both cases, and for
+    /// durations of a few seconds and up the interval likelihood absorbs either (the crate's
+    /// coverage tests check both ways of rounding).
     WholeSeconds,
 }
 

@@ -30,6 +30,8 @@ pub(crate) struct Sample {
     pub(crate) rounding: Rounding,
     /// A representative time for each event (the interval's midpoint, kept positive).
     event_times: Vec<f64>,
+    /// The event times as recorded.
+    recorded_event_times: Vec<f64>,
     /// Total time observed (events and censorings), as in the exponential MLE Σt / d.
     total_time: f64,
     /// The largest censored time, which alone can make a sample of equal event times fittable.
@@ -51,6 +53,7 @@ impl Sample {
         let mut n_observations = 0;
         let mut n_events = 0;
         let mut event_times = Vec::new();
+        let mut recorded_event_times = Vec::new();
         let mut total_time = 0.0;
         let mut max_censored_time: f64 = 0.0;
         for (index, t, event) in observations {
@@ -64,6 +67,7 @@ impl Sample {
                 continue;
             }
             n_events += 1;
+            recorded_event_times.push(t);
             match rounding {
                 Rounding::Exact => {
                     if t <= 0.0 {
@@ -87,7 +91,12 @@ impl Sample {
             return Err(FitError::NoEvents);
         }
         // Grouping ties makes whole-second data (many repeats) much cheaper to evaluate.
-        raw.sort_by(|a, b| term_key(a).partial_cmp(&term_key(b)).expect("finite terms"));
+        raw.sort_by(|a, b| {
+            let (ka, kb) = (term_key(a), term_key(b));
+            ka.0.cmp(&kb.0)
+                .then(ka.1.total_cmp(&kb.1))
+                .then(ka.2.total_cmp(&kb.2))
+        });
         let mut terms: Vec<(Term, f64)> = Vec::new();
         for term in raw {
             match terms.last_mut() {
@@ -101,6 +110,7 @@ impl Sample {
             n_events,
             rounding,
             event_times,
+            recorded_event_times,
             total_time,
             max_censored_time,
         })
@@ -124,8 +134,8 @@ impl Sample {
     /// All event times equal and nothing censored beyond them: a two-parameter family's
     /// likelihood then grows without bound as its spread shrinks.
     fn no_spread(&self) -> Option<f64> {
-        let first = self.event_times[0];
-        let all_equal = self.event_times.iter().all(|&t| t == first);
+        let first = self.recorded_event_times[0];
+        let all_equal = self.recorded_event_times.iter().all(|&t| t == first);
         (all_equal && self.max_censored_time <= first).then_some(first)
     }
 }
@@ -190,8 +200,8 @@ pub(crate) fn ln_cdf(family: Family, theta: [Dual2; 2], t: f64) -> Dual2 {
 
 /// Gauss–Legendre nodes (positive half) and weights on [−1, 1], 8 points.
 const GAUSS_LEGENDRE_8: [(f64, f64); 4] = [
-    (0.183_434_642_495_649_8, 0.362_683_783_378_362_0),
-    (0.525_532_409_916_329_0, 0.313_706_645_877_887_3),
+    (0.183_434_642_495_649_8, 0.362_683_783_378_362),
+    (0.525_532_409_916_329, 0.313_706_645_877_887_3),
     (0.796_666_477_413_626_7, 0.222_381_034_453_374_5),
     (0.960_289_856_497_536_3, 0.101_228_536_290_376_3),
 ];
@@ -313,46 +323,34 @@ fn is_log_parameter(family: Family, index: usize) -> bool {
     !(family == Family::LogNormal && index == 0)
 }
 
-/// The region of θ in which a fit is accepted. Outside it the data cannot tell the parameter
-/// from its limit (a shape of 10⁴ is a spike; a scale of e⁶⁰ s is no abandonment at all), and an
-/// iterate heading there means the likelihood has no interior maximum.
-fn plausible(family: Family, theta: [f64; 2]) -> bool {
-    const LN_SCALE_LIMIT: f64 = 60.0;
-    let within = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
+/// The region of θ in which a fit is accepted, as (low, high) for each θ component. Outside it
+/// the data cannot tell the parameter from its limit (a Weibull shape of 10³ is a spike; a
+/// scale of e⁶⁰ s means nobody ever abandons), and an iterate heading there means the
+/// likelihood has no interior maximum.
+fn plausible_region(family: Family) -> [(f64, f64); 2] {
+    const LN_SCALE: (f64, f64) = (-60.0, 60.0);
+    let ln = f64::ln;
     match family {
-        Family::Exponential => within(theta[0], -LN_SCALE_LIMIT, LN_SCALE_LIMIT),
-        Family::Weibull => {
-            within(theta[0], 1e-3_f64.ln(), 1e3_f64.ln())
-                && within(theta[1], -LN_SCALE_LIMIT, LN_SCALE_LIMIT)
-        }
-        Family::LogNormal => {
-            within(theta[0], -LN_SCALE_LIMIT, LN_SCALE_LIMIT)
-                && within(theta[1], 1e-4_f64.ln(), 1e2_f64.ln())
-        }
-        Family::Gamma => {
-            within(theta[0], 1e-3_f64.ln(), 1e4_f64.ln())
-                && within(theta[1], -LN_SCALE_LIMIT, LN_SCALE_LIMIT)
-        }
+        Family::Exponential => [LN_SCALE, (0.0, 0.0)],
+        Family::Weibull => [(ln(1e-3), ln(1e3)), LN_SCALE],
+        Family::LogNormal => [LN_SCALE, (ln(1e-4), ln(1e2))],
+        Family::Gamma => [(ln(1e-3), ln(1e4)), LN_SCALE],
     }
 }
 
+fn plausible(family: Family, theta: [f64; 2]) -> bool {
+    let region = plausible_region(family);
+    (0..dimension(family))
+        .all(|i| theta[i].is_finite() && (region[i].0..=region[i].1).contains(&theta[i]))
+}
+
 fn clamp_into_plausible(family: Family, theta: [f64; 2]) -> [f64; 2] {
-    let clamp = |x: f64, lo: f64, hi: f64| x.clamp(lo + 1e-6, hi - 1e-6);
-    match family {
-        Family::Exponential => [clamp(theta[0], -60.0, 60.0), 0.0],
-        Family::Weibull => [
-            clamp(theta[0], 1e-3_f64.ln(), 1e3_f64.ln()),
-            clamp(theta[1], -60.0, 60.0),
-        ],
-        Family::LogNormal => [
-            clamp(theta[0], -60.0, 60.0),
-            clamp(theta[1], 1e-4_f64.ln(), 1e2_f64.ln()),
-        ],
-        Family::Gamma => [
-            clamp(theta[0], 1e-3_f64.ln(), 1e4_f64.ln()),
-            clamp(theta[1], -60.0, 60.0),
-        ],
+    let region = plausible_region(family);
+    let mut clamped = [0.0; 2];
+    for i in 0..dimension(family) {
+        clamped[i] = theta[i].clamp(region[i].0 + 1e-6, region[i].1 - 1e-6);
     }
+    clamped
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -552,9 +550,9 @@ fn newton(sample: &Sample, family: Family, start: [f64; 2]) -> Result<Optimum, F
                     return Err(Failure::Boundary);
                 }
             }
-            // At the optimum rounding can hide the last, tiny gain (the log-likelihood of a
-            // narrow interval far in a tail carries ~1e-9 of noise): that is convergence too.
-            None if pure && 0.5 * predicted <= 1e-7 * (1.0 + current.value.abs()) => {
+            // At the optimum, rounding in the summed log-likelihood can hide the last, tiny
+            // gain from the line search: that is convergence too.
+            None if pure && 0.5 * predicted <= 1e-10 * (1.0 + current.value.abs()) => {
                 return Ok(Optimum {
                     theta,
                     log_likelihood: current,
@@ -765,7 +763,9 @@ pub(crate) fn report(
         invert(information_of(optimum.log_likelihood), p).ok_or(undetermined.clone())?;
     // A standard error above 10 on a log-parameter is a 95% interval spanning a factor e^39:
     // a flat likelihood (values all inside one rounding interval, say), not an estimate.
-    if (0..p).any(|i| !(covariance[i][i].sqrt() <= MAX_LOG_PARAMETER_STD_ERROR)) {
+    let too_uncertain =
+        |variance: f64| variance.is_nan() || variance.sqrt() > MAX_LOG_PARAMETER_STD_ERROR;
+    if (0..p).any(|i| too_uncertain(covariance[i][i])) {
         return Err(undetermined);
     }
     let theta = [
@@ -911,6 +911,7 @@ mod tests {
                     n_events: 1,
                     rounding: Rounding::Exact,
                     event_times: vec![1.0],
+                    recorded_event_times: vec![1.0],
                     total_time: 1.0,
                     max_censored_time: 0.0,
                 };

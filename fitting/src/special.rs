@@ -49,8 +49,11 @@ pub(crate) fn ln_normal_sf_dual(w: Dual2) -> Dual2 {
     w.chain(ln_normal_sf(w.value), -h, -h * (h - w.value))
 }
 
-/// The trigamma function ψ′(x) for x > 0.
+/// The trigamma function ψ′(x) for x > 0 (NaN outside that domain).
 pub(crate) fn trigamma(x: f64) -> f64 {
+    if !(x > 0.0 && x.is_finite()) {
+        return f64::NAN;
+    }
     let mut x = x;
     let mut sum = 0.0;
     // ψ′(x) = ψ′(x + 1) + 1/x² moves x to where the asymptotic series is accurate to ~1e-16.

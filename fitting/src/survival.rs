@@ -326,10 +326,14 @@ pub fn fit_censored(
     likelihood::fit(&sample, family, None)
 }
 
+/// The usual candidates for patience: the three families lifelines fits too.
+pub const PATIENCE_FAMILIES: [Family; 3] =
+    [Family::Exponential, Family::Weibull, Family::LogNormal];
+
 /// Fits each of `families` by [`fit_censored`] and ranks the fits by AIC, lowest (best) first.
 ///
-/// For patience the scenario's usual candidates are Exponential, Weibull and LogNormal; pass
-/// [`Family::ALL`] to include Gamma. A family that cannot be fitted is listed in
+/// For patience the usual candidates are [`PATIENCE_FAMILIES`]; pass [`Family::ALL`] to
+/// include Gamma. A family that cannot be fitted is listed in
 /// [`Ranking::failed`] with its error.
 ///
 /// # Errors

@@ -6,14 +6,16 @@ use fitting::survival::{self, Observation};
 use fitting::{Family, FitError, ParametricFit, Rounding};
 use proptest::prelude::*;
 
-/// Durations as they occur: whole seconds (with ties and zeros), fractional seconds, and the
-/// occasional huge value.
+/// Durations as they occur: whole seconds (with ties and zeros), fractional seconds, the
+/// occasional huge value, and (to look for overflow) any non-negative double at all.
 fn duration() -> impl Strategy<Value = f64> {
     prop_oneof![
         4 => (0u32..600).prop_map(f64::from),
         4 => 0.0..1_000.0_f64,
         1 => 0.0..1e7_f64,
         1 => Just(1e7),
+        2 => prop::num::f64::POSITIVE | prop::num::f64::ZERO,
+        1 => prop::num::f64::SUBNORMAL,
     ]
 }
 
@@ -52,7 +54,7 @@ fn assert_sound(fit: &ParametricFit) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn kaplan_meier_is_a_non_increasing_survival_curve(obs in observations(80)) {

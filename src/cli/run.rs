@@ -85,14 +85,21 @@ fn write_records(plan: &lab::Plan, out: &mut impl Write) -> anyhow::Result<()> {
             .iter()
             .map(|call| {
                 let phone = format!("+1555{:07}", call.call.customer % 10_000_000);
-                calibrate::export::from_traced(call, start, replication, amd, Some(phone))
+                calibrate::simulated::from_traced(
+                    call,
+                    start,
+                    replication,
+                    amd,
+                    Some(phone),
+                    &plan.name,
+                )
             })
             .collect();
-        let delivery = calibrate::export::Delivery {
+        let delivery = contact_records::write::Delivery {
             seed: u64::from(replication),
-            ..calibrate::export::Delivery::AT_LEAST_ONCE
+            ..contact_records::write::Delivery::AT_LEAST_ONCE
         };
-        for record in calibrate::export::deliveries(&facts, delivery) {
+        for record in contact_records::write::deliveries(&facts, delivery) {
             writeln!(out, "{record}")?;
         }
     }

@@ -1,0 +1,47 @@
+//! The simulator's traced calls as contact records: what `dialsim run --contact-records` writes
+//! and the round-trip tests calibrate.
+
+use contact_records::write::CallFacts;
+
+/// The facts of a call the simulator traced: campaign times from `start_utc_ms` (the
+/// campaign's first instant, UTC) on `day`, with the attributes `live` sets for `campaign`.
+pub fn from_traced(
+    call: &sim::campaign::TracedCall,
+    start_utc_ms: i64,
+    day: u32,
+    amd: bool,
+    phone: Option<String>,
+    campaign: &str,
+) -> CallFacts {
+    let at = |m: strategies::Millis| start_utc_ms + m.0 as i64;
+    let c = &call.call;
+    CallFacts {
+        contact_id: format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            day,
+            (c.customer >> 16) & 0xffff,
+            (c.customer >> 4) & 0xfff,
+            c.attempt & 0xfff,
+            (u64::from(c.customer) << 8) | u64::from(c.attempt & 0xff)
+        ),
+        customer_address: phone,
+        launched: at(c.dialed_at),
+        ring: c.ring,
+        ring_ended: at(c.ring_ended_at),
+        amd,
+        choice: c.choice,
+        queued: c.queued_at.map(at),
+        connected_to_agent: c.connected_at.map(at),
+        abandoned: c.abandoned,
+        ended: at(c.ended_at),
+        wrap_end: call.wrap_end.map(at),
+        result_attribute: ivr::RESULT_ATTRIBUTE.to_string(),
+        // As `live` sets them on each call it starts.
+        attributes: vec![
+            ("dialsim_campaign".into(), campaign.to_string()),
+            ("dialsim_customer".into(), c.customer.to_string()),
+            ("dialsim_attempt".into(), c.attempt.to_string()),
+        ],
+        queue_name: "Outbound".into(),
+    }
+}
