@@ -297,7 +297,6 @@ mod tests {
             disconnected: Some(1_022_000),
             disconnect_reason: None,
             amd_status: None,
-            customer_address: None,
             queue: None,
             agent: None,
             attributes: Vec::new(),
@@ -365,20 +364,20 @@ mod tests {
         r.connected_to_system = Some(1_009_000);
         r.disconnect_reason = Some("CUSTOMER_DISCONNECT".into());
         r.attributes = vec![("dialsim_result".into(), "1".into())];
-        r.queue = Some(QueueVisit {
+        r.queue = Some(Box::new(QueueVisit {
             name: Some("q".into()),
             arn: None,
             enqueued: Some(1_021_000),
             dequeued: Some(1_025_000),
             duration_s: Some(4.0),
-        });
-        r.agent = Some(AgentPart {
+        }));
+        r.agent = Some(Box::new(AgentPart {
             connected_to_agent: Some(1_025_000),
             acw_start: Some(1_205_000),
             acw_end: Some(1_235_000),
             acw_duration_s: None,
             interaction_s: None,
-        });
+        }));
         let c = classify(&r, &t).unwrap();
         assert_eq!(c.choice, Some(Choice::Agent));
         assert_eq!(c.answer_to_queue_s, Some(12.0));

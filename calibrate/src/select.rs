@@ -75,7 +75,7 @@ impl Selection {
             return Some(Left::InitiationMethod);
         }
         if let (false, Some(q)) = (self.queues.is_empty(), &r.queue) {
-            let named = |v: &Option<String>| {
+            let named = |v: &Option<contact_records::read::Text>| {
                 v.as_deref()
                     .is_some_and(|v| self.queues.iter().any(|l| l == v))
             };

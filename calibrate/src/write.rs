@@ -55,7 +55,7 @@ fn count(n: u64) -> String {
     }
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -188,7 +188,7 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
             text,
             &["dial", "ring_timeout_s"],
             &format!("{:.1}", t.value),
-            &wrap(&[t.comment.clone()]),
+            &wrap(std::slice::from_ref(&t.comment)),
         )?;
     }
     for (field, fit) in [

@@ -15,36 +15,63 @@
 use chrono::DateTime;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// An instant, in milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
 
+/// A text field. The few distinct values of a field (channels, reasons, verdicts, queue names,
+/// result codes) are kept once, shared by every record that has them: a million records hold a
+/// few hundred of them, not a million copies.
+pub type Text = Arc<str>;
+
+/// The distinct texts read so far.
+#[derive(Debug, Default)]
+struct Interner {
+    texts: HashSet<Text>,
+}
+
+impl Interner {
+    fn text(&mut self, s: String) -> Text {
+        if let Some(t) = self.texts.get(s.as_str()) {
+            return t.clone();
+        }
+        let t: Text = s.into();
+        self.texts.insert(t.clone());
+        t
+    }
+
+    fn opt(&mut self, s: Option<String>) -> Option<Text> {
+        s.map(|s| self.text(s))
+    }
+}
+
 /// One contact, as its latest record describes it: the fields calibration reads.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactRecord {
-    pub contact_id: String,
+    pub contact_id: Text,
     /// `LastUpdateTimestamp`; `None` when the record has none (it then loses to any copy with one).
     pub last_update: Option<Millis>,
-    pub channel: Option<String>,
-    pub initiation_method: Option<String>,
+    pub channel: Option<Text>,
+    pub initiation_method: Option<Text>,
     /// `InitiationTimestamp`: when the call was launched.
     pub initiated: Millis,
     /// `ConnectedToSystemTimestamp`: when the customer's end answered (absent: never answered).
     pub connected_to_system: Option<Millis>,
     pub disconnected: Option<Millis>,
-    pub disconnect_reason: Option<String>,
+    pub disconnect_reason: Option<Text>,
     /// `AnsweringMachineDetectionStatus` (present only when AMD was on).
-    pub amd_status: Option<String>,
-    /// `CustomerEndpoint.Address`: the number dialed.
-    pub customer_address: Option<String>,
-    pub queue: Option<QueueVisit>,
-    pub agent: Option<AgentPart>,
+    pub amd_status: Option<Text>,
+    /// Boxed: most contacts never reach the queue, and a million records should not each carry
+    /// room for one.
+    pub queue: Option<Box<QueueVisit>>,
+    pub agent: Option<Box<AgentPart>>,
     /// The contact attributes the reader was asked to keep (the result code, the selection
     /// attribute, the time zone attribute), by name.
-    pub attributes: Vec<(String, String)>,
+    pub attributes: Vec<(Text, Text)>,
     /// Where the kept copy was read: the file's index in [`Records::files`] and its line.
     pub source: (u32, u32),
 }
@@ -53,8 +80,8 @@ pub struct ContactRecord {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueVisit {
     /// `Queue.Name`, or its ARN when the name is missing.
-    pub name: Option<String>,
-    pub arn: Option<String>,
+    pub name: Option<Text>,
+    pub arn: Option<Text>,
     pub enqueued: Option<Millis>,
     pub dequeued: Option<Millis>,
     /// `Queue.Duration`, in seconds.
@@ -78,8 +105,8 @@ impl ContactRecord {
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| &**k == name)
+            .map(|(_, v)| &**v)
     }
 }
 
@@ -135,7 +162,8 @@ pub struct Records {
     /// counts them all.
     pub rejected: Vec<Rejected>,
     pub rejected_by_kind: Vec<(RejectKind, u64)>,
-    index: HashMap<String, usize>,
+    index: HashMap<Text, usize>,
+    interner: Interner,
 }
 
 /// How many rejected records are kept in detail (the rest are only counted).
@@ -214,7 +242,7 @@ impl Records {
                     Some(Ok(raw)) => {
                         let at = line_at(first);
                         self.read += 1;
-                        match parse_record(raw.get(), keep_attributes) {
+                        match parse_record(raw.get(), keep_attributes, &mut self.interner) {
                             Ok(mut record) => {
                                 record.source = (file, at);
                                 self.keep(record);
@@ -331,16 +359,9 @@ struct Wire {
     disconnect_timestamp: Option<String>,
     disconnect_reason: Option<String>,
     answering_machine_detection_status: Option<String>,
-    customer_endpoint: Option<WireEndpoint>,
     queue: Option<WireQueue>,
     agent: Option<WireAgent>,
     attributes: Option<HashMap<String, Option<String>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct WireEndpoint {
-    address: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -390,7 +411,11 @@ fn non_negative(field: &str, value: Option<f64>) -> Result<Option<f64>, (RejectK
     }
 }
 
-fn parse_record(json: &str, keep: &[String]) -> Result<ContactRecord, (RejectKind, String)> {
+fn parse_record(
+    json: &str,
+    keep: &[String],
+    interner: &mut Interner,
+) -> Result<ContactRecord, (RejectKind, String)> {
     let wire: Wire =
         serde_json::from_str(json).map_err(|e| (RejectKind::Field, strip_position(&e)))?;
     let contact_id = wire
@@ -408,17 +433,17 @@ fn parse_record(json: &str, keep: &[String]) -> Result<ContactRecord, (RejectKin
     let disconnected = timestamp("DisconnectTimestamp", &wire.disconnect_timestamp)?;
     let queue = match wire.queue {
         None => None,
-        Some(q) => Some(QueueVisit {
-            name: q.name,
-            arn: q.arn,
+        Some(q) => Some(Box::new(QueueVisit {
+            name: interner.opt(q.name),
+            arn: interner.opt(q.arn),
             enqueued: timestamp("Queue.EnqueueTimestamp", &q.enqueue_timestamp)?,
             dequeued: timestamp("Queue.DequeueTimestamp", &q.dequeue_timestamp)?,
             duration_s: non_negative("Queue.Duration", q.duration)?,
-        }),
+        })),
     };
     let agent = match wire.agent {
         None => None,
-        Some(a) => Some(AgentPart {
+        Some(a) => Some(Box::new(AgentPart {
             connected_to_agent: timestamp(
                 "Agent.ConnectedToAgentTimestamp",
                 &a.connected_to_agent_timestamp,
@@ -439,7 +464,7 @@ fn parse_record(json: &str, keep: &[String]) -> Result<ContactRecord, (RejectKin
                 "Agent.AgentInteractionDuration",
                 a.agent_interaction_duration,
             )?,
-        }),
+        })),
     };
     let order =
         |earlier: (&str, Option<Millis>), later: (&str, Option<Millis>)| match (earlier.1, later.1)
@@ -485,22 +510,25 @@ fn parse_record(json: &str, keep: &[String]) -> Result<ContactRecord, (RejectKin
     }
     let attributes = match wire.attributes {
         None => Vec::new(),
-        Some(map) => keep
+        Some(mut map) => keep
             .iter()
-            .filter_map(|k| map.get(k).and_then(|v| v.clone()).map(|v| (k.clone(), v)))
+            .filter_map(|k| {
+                let v = map.remove(k).flatten()?;
+                Some((interner.text(k.clone()), interner.text(v)))
+            })
             .collect(),
     };
     Ok(ContactRecord {
-        contact_id,
+        // Unique per contact: not worth interning.
+        contact_id: contact_id.into(),
         last_update: timestamp("LastUpdateTimestamp", &wire.last_update_timestamp)?,
-        channel: wire.channel,
-        initiation_method: wire.initiation_method,
+        channel: interner.opt(wire.channel),
+        initiation_method: interner.opt(wire.initiation_method),
         initiated,
         connected_to_system,
         disconnected,
-        disconnect_reason: wire.disconnect_reason,
-        amd_status: wire.answering_machine_detection_status,
-        customer_address: wire.customer_endpoint.and_then(|e| e.address),
+        disconnect_reason: interner.opt(wire.disconnect_reason),
+        amd_status: interner.opt(wire.answering_machine_detection_status),
         queue,
         agent,
         attributes,
@@ -616,10 +644,8 @@ mod tests {
             text.as_bytes(),
             &["dialsim_result".into(), "empty".into()],
         );
-        assert_eq!(
-            r.contacts[0].attributes,
-            [("dialsim_result".into(), "1".into())]
-        );
+        assert_eq!(r.contacts[0].attribute("dialsim_result"), Some("1"));
+        assert_eq!(r.contacts[0].attributes.len(), 1);
         assert_eq!(r.contacts[0].initiated % 1000, 250);
     }
 }

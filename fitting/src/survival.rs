@@ -30,6 +30,24 @@ pub struct Observation {
     pub event: bool,
 }
 
+impl Observation {
+    /// A caller who hung up after `time_s` seconds.
+    pub fn abandoned(time_s: f64) -> Self {
+        Self {
+            time_s,
+            event: true,
+        }
+    }
+
+    /// A caller who was served after waiting `time_s` seconds (right-censored).
+    pub fn served(time_s: f64) -> Self {
+        Self {
+            time_s,
+            event: false,
+        }
+    }
+}
+
 /// The Kaplan–Meier estimate at one distinct event time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct KaplanMeierStep {

@@ -27,7 +27,7 @@ pub fn run(cmd: &RunCommand) -> anyhow::Result<ExitCode> {
     let plan = args.load_model()?;
     if let Some(path) = &cmd.contact_records {
         super::guard::outputs(
-            &[args.scenario.clone()],
+            std::slice::from_ref(&args.scenario),
             &[super::guard::Output {
                 flag: "--contact-records",
                 path,
