@@ -350,7 +350,16 @@ pub fn fit(m: &Measured, options: &Options) -> Fits {
         "answered calls (launch to answer, up to the ring timeout)",
         cap,
         0.0,
-    );
+    )
+    .map(|mut f| {
+        if let Some(r) = &ring {
+            f.comment.push(format!(
+                "the records hold no answer after their {} s ring timeout: with a longer ring_timeout_s the scenario extrapolates (it draws no answer between {} s and the new timeout)",
+                r.value, r.value
+            ));
+        }
+        f
+    });
     let key_press = {
         let before = options.prompt_s + options.detect_s;
         let mut out = Vec::new();

@@ -127,3 +127,47 @@ fn charts_over_time_mark_the_measurement_window() {
     let text = svg(&results, "occupancy");
     assert!(text.contains("measured from 0.25 h") && !text.contains("measured to"));
 }
+
+#[test]
+fn the_diff_chart_renders() {
+    let a = lab::run::run_all(&scenario("small-team.ron"), &|| {});
+    let mut more = scenario("small-team.ron");
+    more.seed += 1;
+    let b = lab::run::run_all(&more, &|| {});
+    let report = reports::diff::DiffReport {
+        a,
+        b,
+        a_name: "a.json".into(),
+        b_name: "b.json".into(),
+    };
+    check(&report.figure());
+}
+
+#[test]
+fn every_calibration_chart_renders() {
+    let records = calibrate::records::read(
+        &[Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/records/synthetic-contact-records.jsonl.gz")],
+        &calibrate::Options::default().attributes(),
+    )
+    .expect("the bundled records");
+    let options = calibrate::Options {
+        zone: "Etc/GMT+5".parse().expect("a zone"),
+        ..calibrate::Options::default()
+    };
+    let c = calibrate::calibrate(&records, &options);
+    let report = reports::calibration::CalibrationReport {
+        calibration: &c,
+        records: &records,
+        scenario: "calibrated.ron".into(),
+    };
+    let figures = report.figures();
+    let ids: Vec<&str> = figures.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["hours", "patience", "talk", "after-call-work", "key-press"]
+    );
+    for f in &figures {
+        check(f);
+    }
+}
