@@ -152,6 +152,18 @@ impl Standin {
         self.lock().contacts_csv()
     }
 
+    /// The records of the calls that have ended by now, one JSON object per line, as Connect's
+    /// data stream would deliver them (see [`Instance::contact_records`]).
+    pub fn contact_records_text(&self) -> String {
+        let mut instance = self.lock();
+        instance.advance_to(self.sim_now());
+        let facts = instance.contact_records();
+        contact_records::write::text(
+            &contact_records::write::deliveries(&facts, contact_records::write::Delivery::EXACT),
+            true,
+        )
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

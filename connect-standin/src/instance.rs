@@ -723,7 +723,9 @@ impl Instance {
             }
         }
         let model: &'static World = Box::leak(Box::new(model));
-        let campaign = Campaign::new(model, seed, options.replication);
+        // Traced for the agents' wrap-up ends, which the contact records carry and a call's
+        // record does not.
+        let campaign = Campaign::new(model, seed, options.replication).with_trace();
         Ok(Instance {
             world: model,
             campaign,
@@ -773,6 +775,50 @@ impl Instance {
 
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// The contacts whose call has ended, as Amazon Connect's contact records would describe
+    /// them (wall-clock instants from the rehearsal's epoch, the attributes the dialer set and
+    /// the flow's result code): what a rehearsal's records hold, for `dialsim calibrate`.
+    pub fn contact_records(&self) -> Vec<contact_records::write::CallFacts> {
+        let wrap_ends: HashMap<(u32, u32), Millis> = self
+            .campaign
+            .trace()
+            .map(|t| {
+                t.calls
+                    .iter()
+                    .filter_map(|c| Some(((c.call.customer, c.call.attempt), c.wrap_end?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let at = |t: Millis| self.wall(t).0;
+        self.contacts
+            .iter()
+            .filter_map(|c| {
+                let r = c.record?;
+                Some(contact_records::write::CallFacts {
+                    contact_id: c.id.clone(),
+                    customer_address: Some(c.phone.clone()),
+                    launched: at(r.dialed_at),
+                    ring: r.ring,
+                    ring_ended: at(r.ring_ended_at),
+                    amd: self.world.amd.is_some(),
+                    choice: r.choice,
+                    queued: r.queued_at.map(at),
+                    connected_to_agent: r.connected_at.map(at),
+                    abandoned: r.abandoned,
+                    ended: at(r.ended_at),
+                    wrap_end: wrap_ends.get(&(r.customer, r.attempt)).map(|&t| at(t)),
+                    result_attribute: RESULT_ATTRIBUTE.to_string(),
+                    attributes: c
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    queue_name: c.queue_id.clone(),
+                })
+            })
+            .collect()
     }
 
     /// The served resources' ids.

@@ -59,6 +59,11 @@ struct Cli {
     /// dials, for scenarios whose list is generated.
     #[arg(long, value_name = "FILE")]
     write_contacts: Option<PathBuf>,
+    /// On stopping (Ctrl-C, SIGTERM), write the records of the calls that ended to this file,
+    /// one JSON object per line as Connect's data stream delivers them: a rehearsal's records,
+    /// which `dialsim calibrate` reads.
+    #[arg(long, value_name = "FILE")]
+    contact_records: Option<PathBuf>,
     /// Fault: refuse every Nth Connect request with 429 ThrottlingException (0: never).
     #[arg(long, default_value_t = 0)]
     throttle_every: u32,
@@ -132,6 +137,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let records = cli.contact_records.clone();
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
         let addr = listener.local_addr()?;
@@ -151,7 +157,17 @@ fn main() -> ExitCode {
             println!("publishing contact events to {url}");
             tokio::spawn(connect_standin::publish::to_sqs(standin.clone(), url));
         }
-        connect_standin::serve(listener, standin, shutdown_signal()).await
+        connect_standin::serve(listener, standin.clone(), shutdown_signal()).await?;
+        if let Some(path) = &records {
+            std::fs::write(path, standin.contact_records_text()).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot write the contact records to {}: {e}", path.display()),
+                )
+            })?;
+            println!("contact records: {}", path.display());
+        }
+        Ok::<(), std::io::Error>(())
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -395,3 +395,54 @@ fn requests_are_counted_per_operation_and_answer() {
     assert_eq!(described.total(), 8);
     assert_eq!(of("GetCurrentMetricData").total(), 0);
 }
+
+/// A rehearsal's calls come out as Connect's contact records, which read back without a
+/// rejection and carry what happened: the launch, the answer, the queue, the agent, the talk and
+/// the wrap-up, in wall-clock time from the epoch, with the dialer's attributes and the flow's
+/// result code.
+#[test]
+fn the_calls_that_ended_come_out_as_contact_records() {
+    let epoch = 1_772_460_000_000; // 2026-03-02T14:00:00Z
+    let mut connect = instance_with(
+        &scenario(3, 1, NO_LIMITS),
+        Options {
+            epoch: rules::time::UnixMillis(epoch),
+            ..Options::default()
+        },
+    );
+    let mut request = OutboundRequest::new(&Ids::default(), "+15550000000");
+    request
+        .attributes
+        .insert("dialsim_campaign".into(), "spring".into());
+    connect
+        .start_outbound_voice_contact(Millis(1_000), &request)
+        .expect("started");
+    call(&mut connect, 2_000, "+15550000001");
+    connect.advance_to(Millis(HOUR));
+    let facts = connect.contact_records();
+    assert_eq!(facts.len(), 2);
+    let text = contact_records::write::text(
+        &contact_records::write::deliveries(&facts, contact_records::write::Delivery::EXACT),
+        true,
+    );
+    let mut records = contact_records::read::Records::default();
+    records.files.push("rehearsal.json".into());
+    records.read_bytes(
+        0,
+        text.as_bytes(),
+        &["dialsim_result".into(), "dialsim_campaign".into()],
+    );
+    assert_eq!(records.rejected_total(), 0, "{:?}", records.rejected);
+    let first = &records.contacts[0];
+    // Ring 5 s, prompt 5 s and 2 s to choose, an agent at once, 120 s of talk, 10 s of wrap-up.
+    assert_eq!(first.initiated, epoch + 1_000);
+    assert_eq!(first.connected_to_system, Some(epoch + 6_000));
+    assert_eq!(first.attribute("dialsim_result"), Some("1"));
+    assert_eq!(first.attribute("dialsim_campaign"), Some("spring"));
+    let queue = first.queue.as_ref().expect("queued");
+    assert_eq!(queue.enqueued, Some(epoch + 13_000));
+    let agent = first.agent.as_ref().expect("an agent took it");
+    assert_eq!(agent.interaction_s, Some(120.0));
+    assert_eq!(agent.acw_duration_s, Some(10.0));
+    assert_eq!(agent.acw_end, Some(epoch + 143_000));
+}

@@ -304,6 +304,11 @@ impl<'m> Campaign<'m> {
         self
     }
 
+    /// The calls and rejections kept so far, with [`Campaign::with_trace`].
+    pub fn trace(&self) -> Option<&Trace> {
+        self.trace.as_ref()
+    }
+
     pub fn now(&self) -> Millis {
         self.now
     }
