@@ -51,7 +51,17 @@ fn records_of(plan: &lab::Plan, seed: u64) -> Records {
         let facts: Vec<_> = trace
             .calls
             .iter()
-            .map(|c| from_traced(c, start, replication, false, None, &plan.name))
+            .map(|c| {
+                from_traced(
+                    c,
+                    start,
+                    replication,
+                    false,
+                    None,
+                    &plan.name,
+                    -5 * 3_600_000,
+                )
+            })
             .collect();
         let delivery = Delivery {
             seed: seed * 100 + u64::from(replication),

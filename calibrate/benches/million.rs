@@ -32,7 +32,15 @@ fn write_records(dir: &std::path::Path) -> usize {
             .calls
             .iter()
             .map(|c| {
-                calibrate::simulated::from_traced(c, start, replication, false, None, &plan.name)
+                calibrate::simulated::from_traced(
+                    c,
+                    start,
+                    replication,
+                    false,
+                    None,
+                    &plan.name,
+                    -5 * 3_600_000,
+                )
             })
             .collect();
         for r in deliveries(

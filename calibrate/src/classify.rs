@@ -141,6 +141,9 @@ pub struct Contact {
     pub choice: Option<Choice>,
     /// When the call was launched (UTC).
     pub launched: Millis,
+    /// The hour of the customer's local day it was launched in, when the record says the
+    /// customer's zone (otherwise the calibration's zone decides).
+    pub local_hour: Option<u32>,
     /// Launch to answer, for an answered call (person or machine).
     pub answer_after_s: Option<f64>,
     /// Launch to disconnect, for a no answer (how long it rang: the ring timeout in force).
@@ -256,6 +259,7 @@ pub fn classify(r: &ContactRecord, table: &Table) -> Result<Contact, Unclassifie
         amd_verdict: amd.is_some(),
         choice,
         launched: r.initiated,
+        local_hour: None,
         answer_after_s: answered_at.map(|t| seconds(r.initiated, t)),
         rang_s: match outcome {
             DialOutcome::NoAnswer => r.disconnected.map(|t| seconds(r.initiated, t)),

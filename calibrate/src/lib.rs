@@ -53,6 +53,9 @@ pub struct Options {
     pub selection: Selection,
     /// The customers' time zone, for the hour of their local day.
     pub zone: Tz,
+    /// A contact attribute holding each customer's own zone (an IANA name or a UTC offset such
+    /// as `-05:00`), which overrides `zone` where present: a center calling several zones.
+    pub zone_attribute: Option<String>,
     /// The IVR prompt's length, which the records do not show: the key press is the time from
     /// the answer to the queue less this.
     pub prompt_s: f64,
@@ -74,6 +77,7 @@ impl Default for Options {
             table: Table::default_table(),
             selection: Selection::default(),
             zone: Tz::UTC,
+            zone_attribute: None,
             prompt_s: 9.0,
             goodbye_s: 4.0,
             detect_s: 0.0,
@@ -87,6 +91,9 @@ impl Options {
     pub fn attributes(&self) -> Vec<String> {
         let mut names = vec![self.table.result_attribute.clone()];
         if let Some((name, _)) = &self.selection.attribute {
+            names.push(name.clone());
+        }
+        if let Some(name) = &self.zone_attribute {
             names.push(name.clone());
         }
         names
@@ -122,8 +129,24 @@ pub struct Calibration {
     /// or none given).
     pub amd_errors: Option<(f64, f64)>,
     pub zone: Tz,
+    /// The contact attribute each customer's zone was read from, where present.
+    pub zone_attribute: Option<String>,
     pub measured: measure::Measured,
     pub fits: fits::Fits,
+}
+
+impl Calibration {
+    /// Whose clock the local hours are on, in words: the zone, or an attribute and the zone
+    /// where it is missing.
+    pub fn clock(&self) -> String {
+        match &self.zone_attribute {
+            None => self.zone.to_string(),
+            Some(a) => format!(
+                "each customer's zone from attribute {a}, else {}",
+                self.zone
+            ),
+        }
+    }
 }
 
 /// Calibrates from `records`.
@@ -140,7 +163,19 @@ pub fn calibrate(records: &Records, options: &Options) -> Calibration {
             }
             continue;
         }
-        match classify::classify(r, &options.table) {
+        let classified = classify::classify(r, &options.table).and_then(|mut c| {
+            if let Some(name) = &options.zone_attribute
+                && let Some(value) = r.attribute(name)
+            {
+                c.local_hour = Some(measure::local_hour_in(value, c.launched).ok_or_else(|| {
+                    classify::Unclassified(format!(
+                        "attribute {name} {value:?} is neither an IANA time zone (America/New_York) nor a UTC offset (-05:00)"
+                    ))
+                })?);
+            }
+            Ok(c)
+        });
+        match classified {
             Ok(c) => contacts.push(c),
             Err(e) => {
                 unclassified += 1;
@@ -168,6 +203,7 @@ pub fn calibrate(records: &Records, options: &Options) -> Calibration {
             unclassified_examples: examples,
         },
         zone: options.zone,
+        zone_attribute: options.zone_attribute.clone(),
         measured,
         fits,
     }

@@ -72,12 +72,23 @@ pub fn local_hour(zone: Tz, utc_ms: i64) -> u32 {
         .map_or(0, |t| t.hour())
 }
 
-/// Counts and collects the samples of `contacts`, hours read in `zone`.
+/// The local hour of an instant in the zone `text` names: an IANA zone or a UTC offset in the
+/// forms contact lists accept (`rules::contact::parse_utc_offset`). `None`: neither.
+pub fn local_hour_in(text: &str, utc_ms: i64) -> Option<u32> {
+    if let Ok(zone) = text.trim().parse::<Tz>() {
+        return Some(local_hour(zone, utc_ms));
+    }
+    let offset = rules::contact::parse_utc_offset(text)?;
+    Some(((utc_ms + offset).rem_euclid(86_400_000) / 3_600_000) as u32)
+}
+
+/// Counts and collects the samples of `contacts`, hours read in `zone` where a contact does
+/// not say its own.
 pub fn measure(contacts: &[Contact], zone: Tz) -> Measured {
     let outcome = Mix::of(&DialOutcome::ALL, contacts.iter().map(|c| c.outcome));
     let mut hours: Vec<u32> = contacts
         .iter()
-        .map(|c| local_hour(zone, c.launched))
+        .map(|c| c.local_hour.unwrap_or_else(|| local_hour(zone, c.launched)))
         .collect();
     let by_hour = {
         let mut distinct = hours.clone();
@@ -166,4 +177,29 @@ pub fn quantiles(sorted: &[f64], n: usize, cap: f64) -> Vec<f64> {
             (spread.clamp(0.0, cap) * 1000.0).round() / 1000.0
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zone_is_an_iana_name_with_its_daylight_saving_or_an_offset() {
+        let winter = 1_768_485_600_000; // 2026-01-15T14:00:00Z
+        let summer = 1_782_914_400_000; // 2026-07-01T14:00:00Z
+        assert_eq!(local_hour_in("America/New_York", winter), Some(9));
+        assert_eq!(local_hour_in("America/New_York", summer), Some(10));
+        assert_eq!(local_hour_in("-05:00", summer), Some(9));
+        assert_eq!(local_hour_in("UTC+1", winter), Some(15));
+        assert_eq!(local_hour_in("Eastern", winter), None);
+    }
+
+    #[test]
+    fn quantiles_spread_whole_seconds_over_their_second() {
+        let q = quantiles(&[3.0, 3.0, 3.0, 3.0], 4, f64::MAX);
+        assert!(q.iter().all(|x| (2.5..=3.5).contains(x)), "{q:?}");
+        assert!(q.windows(2).all(|w| w[0] < w[1]), "{q:?}");
+        let capped = quantiles(&[10.0, 30.0], 2, 22.0);
+        assert_eq!(capped[1], 22.0);
+    }
 }

@@ -4,7 +4,8 @@
 use contact_records::write::CallFacts;
 
 /// The facts of a call the simulator traced: campaign times from `start_utc_ms` (the
-/// campaign's first instant, UTC) on `day`, with the attributes `live` sets for `campaign`.
+/// campaign's first instant, UTC) on `day`, with the attributes `live` sets for `campaign` and
+/// the customer's UTC offset.
 pub fn from_traced(
     call: &sim::campaign::TracedCall,
     start_utc_ms: i64,
@@ -12,6 +13,7 @@ pub fn from_traced(
     amd: bool,
     phone: Option<String>,
     campaign: &str,
+    utc_offset_ms: i64,
 ) -> CallFacts {
     let at = |m: strategies::Millis| start_utc_ms + m.0 as i64;
     let c = &call.call;
@@ -41,6 +43,10 @@ pub fn from_traced(
             ("dialsim_campaign".into(), campaign.to_string()),
             ("dialsim_customer".into(), c.customer.to_string()),
             ("dialsim_attempt".into(), c.attempt.to_string()),
+            (
+                contact_records::write::UTC_OFFSET_ATTRIBUTE.into(),
+                rules::contact::format_utc_offset(utc_offset_ms),
+            ),
         ],
         queue_name: "Outbound".into(),
     }

@@ -180,7 +180,7 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
         &by_hour,
         &wrap(&[format!(
             "the mix per hour of the customers' local day ({}), hours with at least {MIN_CALLS_PER_HOUR} calls; the others take the shares above",
-            c.zone
+            c.clock()
         )]),
     )?;
     if let Some(t) = &f.ring_timeout {

@@ -762,11 +762,10 @@ impl Instance {
     pub fn contacts_csv(&self) -> String {
         let mut out = String::from("phone,name,utc_offset,do_not_call\n");
         for (i, (c, phone)) in self.world.customers.iter().zip(&self.phones).enumerate() {
-            let offset_min = self.world.time_zones[usize::from(c.zone)] / 60_000;
-            let sign = if offset_min < 0 { '-' } else { '+' };
-            let (h, m) = (offset_min.abs() / 60, offset_min.abs() % 60);
+            let offset = self.world.time_zones[usize::from(c.zone)];
             out.push_str(&format!(
-                "{phone},Customer {i},{sign}{h:02}:{m:02},{}\n",
+                "{phone},Customer {i},{},{}\n",
+                rules::contact::format_utc_offset(offset),
                 c.do_not_call
             ));
         }
@@ -814,6 +813,13 @@ impl Instance {
                         .attributes
                         .iter()
                         .map(|(k, v)| (k.clone(), v.clone()))
+                        .chain([(
+                            contact_records::write::UTC_OFFSET_ATTRIBUTE.to_string(),
+                            rules::contact::format_utc_offset(
+                                self.world.time_zones
+                                    [usize::from(self.world.customers[c.customer as usize].zone)],
+                            ),
+                        )])
                         .collect(),
                     queue_name: c.queue_id.clone(),
                 })

@@ -39,6 +39,10 @@ pub struct CallFacts {
     pub queue_name: String,
 }
 
+/// The contact attribute dialsim's writers put the customer's UTC offset in (`-05:00`), so that
+/// `dialsim calibrate --zone-attribute dialsim_utc_offset` reads each call's local hour.
+pub const UTC_OFFSET_ATTRIBUTE: &str = "dialsim_utc_offset";
+
 /// Connect's timestamp: ISO 8601 in UTC, to the whole second.
 pub fn stamp(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)

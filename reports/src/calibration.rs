@@ -155,7 +155,7 @@ impl CalibrationReport<'_> {
             "hours",
             &format!(
                 "Dial outcomes by the customers' local hour ({}), 95% CI",
-                c.zone
+                c.clock()
             ),
             "local hour (calls dialed from that hour)",
             "share of calls (%)",
@@ -360,7 +360,7 @@ impl CalibrationReport<'_> {
             title: "Dial outcomes by local hour".into(),
             note: format!(
                 "Share of calls [95% Wilson interval], by the hour of the customers' local day ({}) the call was dialed in. The scenario takes the hours with at least {} calls; the others the whole day's mix.",
-                c.zone,
+                c.clock(),
                 calibrate::write::MIN_CALLS_PER_HOUR
             ),
             header,

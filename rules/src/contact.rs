@@ -54,6 +54,14 @@ pub fn parse_utc_offset(text: &str) -> Option<i64> {
     (m < 60 && (UTC_OFFSET_RANGE_MS.0..=UTC_OFFSET_RANGE_MS.1).contains(&ms)).then_some(ms)
 }
 
+/// An offset in milliseconds east of UTC written as `±HH:MM` (`-05:00`, `+05:30`): a form
+/// [`parse_utc_offset`] reads back to the same value.
+pub fn format_utc_offset(ms: i64) -> String {
+    let minutes = ms / 60_000;
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
+}
+
 /// Parses a `do_not_call` cell: empty, `false`, `no`, `0` or `true`, `yes`, `1`.
 pub fn parse_flag(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
@@ -288,6 +296,22 @@ mod tests {
         assert!(!is_e164("14155550100"));
         assert!(!is_e164("+0415555"));
         assert!(!is_e164("+1 415 555 0100"));
+    }
+
+    #[test]
+    fn a_formatted_offset_reads_back() {
+        for ms in [
+            -12 * 3_600_000,
+            -5 * 3_600_000,
+            -(3 * 3_600_000 + 30 * 60_000),
+            0,
+            5 * 3_600_000 + 45 * 60_000,
+            14 * 3_600_000,
+        ] {
+            assert_eq!(parse_utc_offset(&format_utc_offset(ms)), Some(ms), "{ms}");
+        }
+        assert_eq!(format_utc_offset(-5 * 3_600_000), "-05:00");
+        assert_eq!(format_utc_offset(0), "+00:00");
     }
 
     #[test]

@@ -35,6 +35,11 @@ pub struct CalibrateArgs {
     /// local day. Default: UTC.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub time_zone: String,
+    /// A contact attribute holding each customer's zone (an IANA name or a UTC offset such as
+    /// -05:00), used where present instead of --time-zone: `dialsim run --contact-records` and
+    /// the stand-in write dialsim_utc_offset.
+    #[arg(long, value_name = "NAME")]
+    pub zone_attribute: Option<String>,
     /// Keep only contacts queued to this queue (name or ARN; repeatable). A contact that was
     /// never queued (unanswered, or no agent chosen) is kept.
     #[arg(long, value_name = "NAME")]
@@ -151,6 +156,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
         table,
         selection,
         zone,
+        zone_attribute: args.zone_attribute.clone(),
         prompt_s: seconds("--prompt-s", args.prompt_s, template.ivr.prompt.mean_s())?,
         goodbye_s: seconds("--goodbye-s", args.goodbye_s, template.ivr.goodbye.mean_s())?,
         detect_s: template

@@ -92,6 +92,8 @@ fn write_records(plan: &lab::Plan, out: &mut impl Write) -> anyhow::Result<()> {
                     amd,
                     Some(phone),
                     &plan.name,
+                    plan.world.time_zones
+                        [usize::from(plan.world.customers[call.call.customer as usize].zone)],
                 )
             })
             .collect();
