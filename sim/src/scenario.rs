@@ -145,6 +145,14 @@ pub struct Scenario {
     /// UTC time of day (hours) at which the campaign starts; calling windows are local times.
     #[serde(default = "default_start")]
     pub start_utc_h: NonNegative,
+    /// The campaign's first day (`"2026-03-02"`), which an IANA time zone in the list needs to
+    /// know its offset (daylight saving). Written without `Some`, left out when absent.
+    #[serde(
+        default,
+        deserialize_with = "some_field",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_date: Option<String>,
     /// The measurement window: from and to which hour the metrics count. `None`: the whole
     /// campaign. Written as a structure, without `Some` (like `limits`), and left out of a
     /// serialized scenario when absent, so that a scenario without it reads as it always did.
@@ -220,6 +228,13 @@ fn default_start() -> NonNegative {
 }
 fn default_lag() -> Seconds {
     Seconds::new(0.0).expect("in range")
+}
+
+/// An optional field written as its value, without `Some`.
+fn some_field<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 fn measure_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Measure>, D::Error> {
@@ -331,17 +346,54 @@ pub enum ContactList {
 
 fn utc_only() -> Vec<TimeZoneShare> {
     vec![TimeZoneShare {
-        utc_offset_h: 0.0,
+        utc_offset_h: Some(0.0),
+        zone: None,
         share: Probability::new(1.0).expect("probability"),
     }]
 }
 
+/// A share of the list in one time zone: a fixed offset (`utc_offset_h: -5.0`) or an IANA zone
+/// (`zone: "America/New_York"`, whose offset on the scenario's `start_date` follows daylight
+/// saving). Exactly one of the two, each written without `Some`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "ZoneFields")]
 pub struct TimeZoneShare {
     /// Offset from UTC in hours, e.g. -5.0 for US Eastern standard time.
-    pub utc_offset_h: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utc_offset_h: Option<f64>,
+    /// An IANA time zone name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
     pub share: Probability,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "TimeZoneShare")]
+struct ZoneFields {
+    #[serde(default, deserialize_with = "some_field")]
+    utc_offset_h: Option<f64>,
+    #[serde(default, deserialize_with = "some_field")]
+    zone: Option<String>,
+    share: Probability,
+}
+
+impl TryFrom<ZoneFields> for TimeZoneShare {
+    type Error = String;
+    fn try_from(f: ZoneFields) -> Result<TimeZoneShare, String> {
+        match (&f.utc_offset_h, &f.zone) {
+            (Some(_), Some(_)) => Err(
+                "list.time_zones: give either utc_offset_h (a fixed offset) or zone (an IANA name such as \"America/New_York\"), not both".into(),
+            ),
+            (None, None) => Err(
+                "list.time_zones: give utc_offset_h (e.g. -5.0) or zone (an IANA name such as \"America/New_York\") with the share".into(),
+            ),
+            _ => Ok(TimeZoneShare {
+                utc_offset_h: f.utc_offset_h,
+                zone: f.zone,
+                share: f.share,
+            }),
+        }
+    }
 }
 
 /// The agents taking calls for this campaign.

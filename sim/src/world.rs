@@ -9,7 +9,7 @@
 use crate::dist::{DistributionError, Sampler};
 use crate::inputs::{Customer, Inputs};
 use crate::metrics::Window;
-use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing};
+use crate::scenario::{ContactList, MAX_AGENTS, Scenario, Staffing, TimeZoneShare};
 use crate::stream;
 use rules::Outcome;
 use rules::rulebook::{CallingWindow, RETRY_SLOTS, Retry, retry_slot};
@@ -53,6 +53,24 @@ pub enum WorldError<E> {
     TimeZoneOutOfRange { utc_offset_h: f64 },
     #[error("list.time_zones shares sum to {total}, not 1: adjust them so they add up to 1")]
     TimeZoneShares { total: f64 },
+    #[error(
+        "list.time_zones has zone {zone:?}, which is not an IANA time zone: write a name such as \"America/New_York\", \"Europe/London\" or \"UTC\", or a fixed utc_offset_h"
+    )]
+    UnknownZone { zone: String },
+    #[error(
+        "list.time_zones has zone {zone:?}, whose offset depends on the date: give the scenario a start_date, e.g. start_date: \"2026-03-02\""
+    )]
+    ZoneNeedsDate { zone: String },
+    #[error("start_date {date:?} is not a date: write it as \"YYYY-MM-DD\", e.g. \"2026-03-02\"")]
+    BadStartDate { date: String },
+    #[error(
+        "list.time_zones has zone {zone:?}, whose UTC offset changes from {from} to {to} during the campaign (daylight saving): a campaign keeps its zones' offsets for its run; start it after the change (start_date) or end it before (horizon_h)"
+    )]
+    ZoneOffsetChanges {
+        zone: String,
+        from: String,
+        to: String,
+    },
     #[error("amd: {0}")]
     Amd(String),
     /// A strategy's `target_abandon` that the declared detector alone reaches.
@@ -171,7 +189,7 @@ impl World {
         inputs: &I,
     ) -> Result<World, WorldError<I::Error>> {
         World::build(scenario, inputs, || {
-            let (customers, zones) = load_list(&scenario.list, seed, inputs)?;
+            let (customers, zones) = load_list(scenario, seed, inputs)?;
             Ok((customers.into(), zones.into()))
         })
     }
@@ -422,13 +440,77 @@ impl World {
     }
 }
 
+/// The offset, in milliseconds east of UTC, of each of the list's zones over the campaign: a
+/// fixed `utc_offset_h`, or an IANA zone's on the scenario's `start_date` at `start_utc_h`,
+/// which must hold to the horizon (a day when there is none).
+fn zone_offsets<E>(
+    scenario: &Scenario,
+    zones: &[TimeZoneShare],
+) -> Result<Vec<i64>, WorldError<E>> {
+    let start = || -> Result<Option<i64>, WorldError<E>> {
+        let Some(date) = &scenario.start_date else {
+            return Ok(None);
+        };
+        let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|_| WorldError::BadStartDate { date: date.clone() })?;
+        let midnight = day
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .timestamp_millis();
+        Ok(Some(
+            midnight + (scenario.start_utc_h.get().rem_euclid(24.0) * HOUR_MS) as i64,
+        ))
+    };
+    let start = start()?;
+    let span = scenario.horizon_h.map_or(24.0, |h| h.get()) * HOUR_MS;
+    zones
+        .iter()
+        .map(|z| match (&z.zone, z.utc_offset_h) {
+            (Some(name), _) => {
+                let tz: chrono_tz::Tz = name
+                    .parse()
+                    .map_err(|_| WorldError::UnknownZone { zone: name.clone() })?;
+                let at = start.ok_or_else(|| WorldError::ZoneNeedsDate { zone: name.clone() })?;
+                let offset = |ms: i64| {
+                    use chrono::{Offset, TimeZone};
+                    tz.offset_from_utc_datetime(
+                        &chrono::DateTime::from_timestamp_millis(ms)
+                            .expect("a date in range")
+                            .naive_utc(),
+                    )
+                    .fix()
+                    .local_minus_utc() as i64
+                        * 1_000
+                };
+                let (from, to) = (offset(at), offset(at + span as i64));
+                if from != to {
+                    return Err(WorldError::ZoneOffsetChanges {
+                        zone: name.clone(),
+                        from: rules::contact::format_utc_offset(from),
+                        to: rules::contact::format_utc_offset(to),
+                    });
+                }
+                Ok(from)
+            }
+            (None, Some(h)) => {
+                if !(-12.0..=14.0).contains(&h) {
+                    return Err(WorldError::TimeZoneOutOfRange { utc_offset_h: h });
+                }
+                Ok((h * HOUR_MS).round() as i64)
+            }
+            (None, None) => unreachable!("checked when the scenario was read"),
+        })
+        .collect()
+}
+
 #[allow(clippy::type_complexity)]
 fn load_list<I: Inputs + ?Sized>(
-    list: &ContactList,
+    scenario: &Scenario,
     seed: u64,
     inputs: &I,
 ) -> Result<(Vec<Customer>, Vec<i64>), WorldError<I::Error>> {
-    match list {
+    match &scenario.list {
         ContactList::Generated {
             size,
             time_zones,
@@ -437,22 +519,11 @@ fn load_list<I: Inputs + ?Sized>(
             if time_zones.is_empty() {
                 return Err(WorldError::NoTimeZones);
             }
-            if let Some(z) = time_zones
-                .iter()
-                .find(|z| !(-12.0..=14.0).contains(&z.utc_offset_h))
-            {
-                return Err(WorldError::TimeZoneOutOfRange {
-                    utc_offset_h: z.utc_offset_h,
-                });
-            }
+            let offsets = zone_offsets(scenario, time_zones)?;
             let total: f64 = time_zones.iter().map(|z| z.share.get()).sum();
             if (total - 1.0).abs() > crate::scenario::SUM_TOLERANCE {
                 return Err(WorldError::TimeZoneShares { total });
             }
-            let offsets = time_zones
-                .iter()
-                .map(|z| (z.utc_offset_h * HOUR_MS).round() as i64)
-                .collect();
             let dnc = do_not_call_share.map_or(0.0, |p| p.get());
             let customers = (0..*size)
                 .map(|c| {
@@ -482,6 +553,76 @@ mod tests {
     use super::*;
     use crate::inputs::{NoFiles, NoFilesError};
     use std::path::Path;
+
+    /// The small team's list in New York and Los Angeles by name, from `date` (none: no date).
+    fn named_zones(date: Option<&str>, horizon_h: f64) -> Result<World, WorldError<NoFilesError>> {
+        let mut text = include_str!("../../scenarios/small-team.ron").to_string();
+        let from = text.find("        time_zones: [").expect("zones");
+        let to = from + text[from..].find("],").expect("end of zones") + 2;
+        text.replace_range(
+            from..to,
+            "        time_zones: [(zone: \"America/New_York\", share: 0.6), (zone: \"America/Los_Angeles\", share: 0.4)],",
+        );
+        text = text.replacen(
+            "horizon_h: Some(8.0)",
+            &format!("horizon_h: Some({horizon_h:?})"),
+            1,
+        );
+        if let Some(d) = date {
+            text = text.replacen(
+                "    seed: 1,",
+                &format!("    seed: 1,\n    start_date: \"{d}\","),
+                1,
+            );
+        }
+        let scenario = crate::scenario::parse(&text).expect("parses");
+        World::compile(&scenario, scenario.seed, &NoFiles)
+    }
+
+    #[test]
+    fn an_iana_zone_takes_its_offset_on_the_start_date_with_daylight_saving() {
+        const H: i64 = 3_600_000;
+        let winter = named_zones(Some("2026-01-12"), 8.0).expect("compiles");
+        assert_eq!(&winter.time_zones[..], &[-5 * H, -8 * H]);
+        let summer = named_zones(Some("2026-07-06"), 8.0).expect("compiles");
+        assert_eq!(&summer.time_zones[..], &[-4 * H, -7 * H]);
+        // 14:00 UTC is 10:00 in New York in July: the calling window follows the clock.
+        assert_eq!(summer.local_hour(0, Millis(0)), 10);
+        assert!(matches!(
+            named_zones(None, 8.0),
+            Err(WorldError::ZoneNeedsDate { zone }) if zone == "America/New_York"
+        ));
+        // 2026-03-08 is the US change: a week-long campaign from the 5th crosses it.
+        let e = named_zones(Some("2026-03-05"), 168.0)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("changes from -05:00 to -04:00"), "{e}");
+        let e = named_zones(Some("5 March"), 8.0).unwrap_err().to_string();
+        assert!(e.contains("YYYY-MM-DD"), "{e}");
+    }
+
+    #[test]
+    fn a_zone_is_a_name_or_an_offset_not_both_nor_neither() {
+        let parse = |zones: &str| {
+            let text = include_str!("../../scenarios/small-team.ron");
+            let from = text.find("        time_zones: [").expect("zones");
+            let to = from + text[from..].find("],").expect("end") + 2;
+            let mut t = text.to_string();
+            t.replace_range(from..to, &format!("        time_zones: [{zones}],"));
+            crate::scenario::parse(&t).map(|s| World::compile(&s, 1, &NoFiles).map(|_| ()))
+        };
+        let both = parse("(utc_offset_h: -5.0, zone: \"America/New_York\", share: 1.0)");
+        assert!(both.unwrap_err().to_string().contains("not both"));
+        let neither = parse("(share: 1.0)");
+        assert!(
+            neither
+                .unwrap_err()
+                .to_string()
+                .contains("give utc_offset_h")
+        );
+        let unknown = parse("(zone: \"America/Gotham\", share: 1.0)").expect("parses");
+        assert!(matches!(unknown, Err(WorldError::UnknownZone { .. })));
+    }
 
     #[test]
     fn an_hour_of_day_mix_holds_in_its_local_hours_only() {
