@@ -368,6 +368,13 @@ fn records_with_nothing_usable_exit_2_with_what_to_check() {
     assert!(stdout.contains("another channel: 1"), "{stdout}");
     assert!(stdout.contains("chat.json:2:"), "{stdout}");
     assert!(stderr.contains("--initiation-method"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .next()
+            .is_some_and(|l| l.starts_with("error: ") && l.contains("chat.json")),
+        "the first line names the input: {stderr}"
+    );
     assert!(!dir.path().join("x.ron").exists());
 
     let out = dialsim()

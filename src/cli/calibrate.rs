@@ -174,8 +174,14 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
     let c = calibrate::calibrate(&records, &options);
     print!("{}", render_read(&c, &records));
     if c.measured.contacts == 0 {
+        let named: Vec<String> = args
+            .records
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         anyhow::bail!(
-            "none of the {} records is a usable contact of the campaign: check the files, the selection (--queue, --from, --to, --initiation-method, --attribute) and the classification",
+            "{}: none of the {} records is a usable contact of the campaign (the counts above say why): check the files, the selection (--queue, --from, --to, --initiation-method, --attribute) and the classification",
+            named.join(", "),
             c.read.read
         );
     }
