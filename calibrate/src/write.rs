@@ -184,12 +184,29 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
         )]),
     )?;
     if let Some(t) = &f.ring_timeout {
-        text = set(
-            text,
-            &["dial", "ring_timeout_s"],
-            &format!("{:.1}", t.value),
-            &wrap(std::slice::from_ref(&t.comment)),
-        )?;
+        let allowed = rules::rulebook::MIN_RING_S as f64..=60.0;
+        if allowed.contains(&t.value) {
+            text = set(
+                text,
+                &["dial", "ring_timeout_s"],
+                &format!("{:.1}", t.value),
+                &wrap(std::slice::from_ref(&t.comment)),
+            )?;
+        } else {
+            let kept = ron_edit::get(&text, &["dial", "ring_timeout_s"])
+                .unwrap_or("")
+                .to_string();
+            text = set(
+                text,
+                &["dial", "ring_timeout_s"],
+                &kept,
+                &wrap(&[format!(
+                    "{}, outside the {} to 60 s a scenario allows: the template's timeout kept",
+                    t.comment,
+                    rules::rulebook::MIN_RING_S
+                )]),
+            )?;
+        }
     }
     for (field, fit) in [
         ("answer_after", &f.answer_after),

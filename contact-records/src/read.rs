@@ -121,6 +121,8 @@ pub enum RejectKind {
     Missing,
     /// Timestamps out of order (answered before launched, dequeued before enqueued, …).
     Order,
+    /// A time or a duration beyond the seven days a voice contact can last.
+    Range,
     /// The file could not be opened or decompressed.
     File,
 }
@@ -132,6 +134,7 @@ impl RejectKind {
             RejectKind::Field => "a field of the wrong type",
             RejectKind::Missing => "a required field missing",
             RejectKind::Order => "timestamps out of order",
+            RejectKind::Range => "a time beyond a voice contact's 7 days",
             RejectKind::File => "a file that could not be read",
         }
     }
@@ -165,6 +168,9 @@ pub struct Records {
     index: HashMap<Text, usize>,
     interner: Interner,
 }
+
+/// The longest a voice contact lasts in Connect (seven days), in milliseconds.
+pub const MAX_CONTACT_MS: i64 = 7 * 86_400_000;
 
 /// How many rejected records are kept in detail (the rest are only counted).
 pub const MAX_KEPT_REJECTS: usize = 1000;
@@ -508,6 +514,48 @@ fn parse_record(
             ("Agent.AfterContactWorkEndTimestamp", a.acw_end),
         )?;
     }
+    // A voice contact lasts at most seven days in Connect: a time further from the launch, or a
+    // longer duration, is a broken record, not a long call.
+    let within = |field: &str, t: Option<Millis>| match t {
+        Some(t) if t - initiated > MAX_CONTACT_MS => Err((
+            RejectKind::Range,
+            format!(
+                "contact {contact_id}: {field} is {:.1} days after InitiationTimestamp: a voice contact lasts at most 7 days",
+                (t - initiated) as f64 / 86_400_000.0
+            ),
+        )),
+        _ => Ok(()),
+    };
+    within("ConnectedToSystemTimestamp", connected_to_system)?;
+    within("DisconnectTimestamp", disconnected)?;
+    if let Some(q) = &queue {
+        within("Queue.EnqueueTimestamp", q.enqueued)?;
+        within("Queue.DequeueTimestamp", q.dequeued)?;
+    }
+    if let Some(a) = &agent {
+        within("Agent.ConnectedToAgentTimestamp", a.connected_to_agent)?;
+        within("Agent.AfterContactWorkStartTimestamp", a.acw_start)?;
+        within("Agent.AfterContactWorkEndTimestamp", a.acw_end)?;
+    }
+    let long = |field: &str, d: Option<f64>| match d {
+        Some(d) if d * 1000.0 > MAX_CONTACT_MS as f64 => Err((
+            RejectKind::Range,
+            format!(
+                "contact {contact_id}: {field} is {} s: a voice contact lasts at most 7 days",
+                rules::param::show_found(d)
+            ),
+        )),
+        _ => Ok(()),
+    };
+    long("Queue.Duration", queue.as_ref().and_then(|q| q.duration_s))?;
+    long(
+        "Agent.AfterContactWorkDuration",
+        agent.as_ref().and_then(|a| a.acw_duration_s),
+    )?;
+    long(
+        "Agent.AgentInteractionDuration",
+        agent.as_ref().and_then(|a| a.interaction_s),
+    )?;
     let attributes = match wire.attributes {
         None => Vec::new(),
         Some(mut map) => keep
@@ -630,6 +678,24 @@ mod tests {
             r.rejected[2]
         );
         assert!(r.rejected[3].reason.contains("yesterday"));
+    }
+
+    #[test]
+    fn a_contact_longer_than_a_week_is_rejected_as_broken() {
+        let far = r#"{"ContactId":"f","InitiationTimestamp":"2026-03-02T14:00:00Z","DisconnectTimestamp":"2096-03-02T14:00:00Z"}"#;
+        let long = r#"{"ContactId":"l","InitiationTimestamp":"2026-03-02T14:00:00Z","Agent":{"AgentInteractionDuration":1e300}}"#;
+        let r = read(&[far, long].join("\n"));
+        assert!(r.contacts.is_empty());
+        assert!(
+            r.rejected.iter().all(|x| x.kind == RejectKind::Range),
+            "{:?}",
+            r.rejected
+        );
+        assert!(
+            r.rejected[0]
+                .reason
+                .contains("days after InitiationTimestamp")
+        );
     }
 
     #[test]
