@@ -13,7 +13,6 @@
 
 use calibrate::classify::DialOutcome;
 use calibrate::records::Records;
-use calibrate::simulated::from_traced;
 use calibrate::{Calibration, Options};
 use contact_records::write::{Delivery, deliveries};
 use fitting::{Family, Rounding};
@@ -46,23 +45,8 @@ fn records_of(plan: &lab::Plan, seed: u64) -> Records {
     let keep = Options::default().attributes();
     for replication in 0..plan.replications {
         let (_, trace) = lab::run::replicate_traced(plan, &plan.strategies[0], replication);
-        let start =
-            1_772_409_600_000 + i64::from(replication) * 86_400_000 + plan.world.start_utc.0 as i64;
-        let facts: Vec<_> = trace
-            .calls
-            .iter()
-            .map(|c| {
-                from_traced(
-                    c,
-                    start,
-                    replication,
-                    false,
-                    None,
-                    &plan.name,
-                    -5 * 3_600_000,
-                )
-            })
-            .collect();
+        let facts =
+            calibrate::simulated::day_of_calls(&plan.world, &trace, &plan.name, replication);
         let delivery = Delivery {
             seed: seed * 100 + u64::from(replication),
             ..Delivery::AT_LEAST_ONCE

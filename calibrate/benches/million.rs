@@ -27,22 +27,8 @@ fn write_records(dir: &std::path::Path) -> usize {
     let mut replication = 0;
     while written < RECORDS {
         let (_, trace) = lab::run::replicate_traced(&plan, &plan.strategies[0], replication);
-        let start = 1_772_409_600_000 + i64::from(replication) * 86_400_000 + 14 * 3_600_000;
-        let facts: Vec<_> = trace
-            .calls
-            .iter()
-            .map(|c| {
-                calibrate::simulated::from_traced(
-                    c,
-                    start,
-                    replication,
-                    false,
-                    None,
-                    &plan.name,
-                    -5 * 3_600_000,
-                )
-            })
-            .collect();
+        let facts =
+            calibrate::simulated::day_of_calls(&plan.world, &trace, &plan.name, replication);
         for r in deliveries(
             &facts,
             Delivery {

@@ -86,27 +86,17 @@ pub fn local_hour_in(text: &str, utc_ms: i64) -> Option<u32> {
 /// not say its own.
 pub fn measure(contacts: &[Contact], zone: Tz) -> Measured {
     let outcome = Mix::of(&DialOutcome::ALL, contacts.iter().map(|c| c.outcome));
-    let mut hours: Vec<u32> = contacts
-        .iter()
-        .map(|c| c.local_hour.unwrap_or_else(|| local_hour(zone, c.launched)))
+    // One pass: each contact's outcome filed under its local hour.
+    let mut per_hour: [Vec<DialOutcome>; 24] = Default::default();
+    for c in contacts {
+        let h = c.local_hour.unwrap_or_else(|| local_hour(zone, c.launched));
+        per_hour[h as usize % 24].push(c.outcome);
+    }
+    let by_hour = (0u32..)
+        .zip(per_hour)
+        .filter(|(_, outcomes)| !outcomes.is_empty())
+        .map(|(h, outcomes)| (h, Mix::of(&DialOutcome::ALL, outcomes)))
         .collect();
-    let by_hour = {
-        let mut distinct = hours.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        distinct
-            .into_iter()
-            .map(|h| {
-                let of_hour = contacts
-                    .iter()
-                    .zip(&hours)
-                    .filter(|(_, hh)| **hh == h)
-                    .map(|(c, _)| c.outcome);
-                (h, Mix::of(&DialOutcome::ALL, of_hour))
-            })
-            .collect()
-    };
-    hours.clear();
     let choice = Mix::of(&CHOICES, contacts.iter().filter_map(|c| c.choice));
     let collect =
         |f: &dyn Fn(&Contact) -> Option<f64>| sorted(contacts.iter().filter_map(f).collect());

@@ -3,10 +3,42 @@
 
 use contact_records::write::CallFacts;
 
+/// The first day simulated records are dated: Monday 2 March 2026, 00:00 UTC; replication `r`
+/// is the day `r` days later.
+pub const FIRST_DAY_UTC_MS: i64 = 1_772_409_600_000;
+
+/// The traced calls of replication `day` of `world`, as the records of a campaign named
+/// `campaign`: dated from [`FIRST_DAY_UTC_MS`] plus `day` days at the world's start time, each
+/// customer given a made-up number (`+1555` and its list position) and its zone's offset.
+pub fn day_of_calls(
+    world: &sim::World,
+    trace: &sim::Trace,
+    campaign: &str,
+    day: u32,
+) -> Vec<CallFacts> {
+    let start = FIRST_DAY_UTC_MS + i64::from(day) * 86_400_000 + world.start_utc.0 as i64;
+    trace
+        .calls
+        .iter()
+        .map(|call| {
+            let customer = call.call.customer;
+            from_traced(
+                call,
+                start,
+                day,
+                world.amd.is_some(),
+                Some(format!("+1555{:07}", customer % 10_000_000)),
+                campaign,
+                world.time_zones[usize::from(world.customers[customer as usize].zone)],
+            )
+        })
+        .collect()
+}
+
 /// The facts of a call the simulator traced: campaign times from `start_utc_ms` (the
 /// campaign's first instant, UTC) on `day`, with the attributes `live` sets for `campaign` and
 /// the customer's UTC offset.
-pub fn from_traced(
+fn from_traced(
     call: &sim::campaign::TracedCall,
     start_utc_ms: i64,
     day: u32,

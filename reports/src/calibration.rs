@@ -3,8 +3,8 @@
 //! drawn against the data it was fitted to, so that an analyst sees where a fit holds and where
 //! the records stop saying anything.
 
-use crate::chart::{self, Band, Figure, Guide, Plot, Series};
-use crate::report::{ReportError, STYLE, Written, inline_svg};
+use crate::chart::{Band, Figure, Guide, Plot, Series};
+use crate::report::{Folder, ReportError, STYLE, Written, inline_svg};
 use crate::tables::{Table, escape_html};
 use calibrate::Calibration;
 use calibrate::classify::DialOutcome;
@@ -545,38 +545,14 @@ pub fn write_calibration_report(
     out_dir: &Path,
     report: &CalibrationReport,
 ) -> Result<Written, ReportError> {
-    std::fs::create_dir_all(out_dir).map_err(|error| ReportError::CreateDir {
-        path: out_dir.to_path_buf(),
-        error,
-    })?;
-    let mut files = Vec::new();
+    let mut folder = Folder::create(out_dir)?;
     let mut svgs = Vec::new();
     for f in report.figures() {
-        let name = format!("{}.svg", f.id);
-        let path = out_dir.join(&name);
-        let svg = chart::render_svg(&f, chart::SIZE).map_err(|error| ReportError::Chart {
-            path: path.clone(),
-            error,
-        })?;
-        std::fs::write(&path, &svg).map_err(|error| ReportError::Write { path, error })?;
-        files.push(name);
-        let png = format!("{}.png", f.id);
-        let path = out_dir.join(&png);
-        chart::render_png(&f, chart::SIZE, &path)
-            .map_err(|error| ReportError::Chart { path, error })?;
-        files.push(png);
+        let svg = folder.svg(&f)?;
+        folder.png(&f)?;
         svgs.push((f, svg));
     }
-    for (name, text) in [
-        ("index.html", report.html(&svgs)),
-        ("summary.md", report.markdown()),
-    ] {
-        let path = out_dir.join(name);
-        std::fs::write(&path, text).map_err(|error| ReportError::Write { path, error })?;
-        files.push(name.to_string());
-    }
-    Ok(Written {
-        dir: out_dir.to_path_buf(),
-        files,
-    })
+    folder.text("index.html", &report.html(&svgs))?;
+    folder.text("summary.md", &report.markdown())?;
+    Ok(folder.finish())
 }

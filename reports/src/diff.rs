@@ -3,9 +3,9 @@
 //! strategies crossed the cap, which metrics moved beyond their noise — then B − A strategy by
 //! strategy ([`lab::diff`]) as tables and one chart of where each strategy moved.
 
-use crate::chart::{self, Figure, Guide, Plot, Whiskered, strategy_colours};
-use crate::figures::{decision_view, short_labels, triple};
-use crate::report::{ReportError, STYLE, Written, inline_svg};
+use crate::chart::{Figure, Guide, Plot, strategy_colours};
+use crate::figures::{decision_point, decision_view, short_labels};
+use crate::report::{Folder, ReportError, STYLE, Written, inline_svg};
 use crate::tables::{Decimals, Table, escape_html, excludes_zero, percent};
 use lab::Results;
 use lab::catalogue::Metric;
@@ -294,20 +294,13 @@ impl DiffReport {
                 (find(&self.b, &s.name_b), true),
             ] {
                 let Some(r) = result else { continue };
-                points.push(Whiskered {
-                    name: short[i].clone(),
-                    x: triple(
-                        r.metrics.get(Metric::AbandonRateRegulatory).copied(),
-                        Metric::AbandonRateRegulatory,
-                    ),
-                    y: triple(
-                        r.metrics.get(Metric::TalkMinPerAgentHour).copied(),
-                        Metric::TalkMinPerAgentHour,
-                    ),
-                    colour: colours[i],
-                    label: after.then(|| short[i].clone()),
-                    chosen: after,
-                });
+                points.push(decision_point(
+                    &r.metrics,
+                    short[i].clone(),
+                    colours[i],
+                    after.then(|| short[i].clone()),
+                    after,
+                ));
             }
         }
         let cap = self.b.abandon_cap * 100.0;
@@ -460,38 +453,12 @@ fn short(name: &str) -> &str {
 /// Writes a diff's report folder (created if missing): `index.html`, `diff.svg`, `diff.png`,
 /// `summary.md` and `metrics.csv`.
 pub fn write_diff_report(out_dir: &Path, report: &DiffReport) -> Result<Written, ReportError> {
-    std::fs::create_dir_all(out_dir).map_err(|error| ReportError::CreateDir {
-        path: out_dir.to_path_buf(),
-        error,
-    })?;
-    let mut files = Vec::new();
-    let mut write = |name: &str, text: &str| {
-        let path = out_dir.join(name);
-        std::fs::write(&path, text).map_err(|error| ReportError::Write { path, error })?;
-        files.push(name.to_string());
-        Ok::<_, ReportError>(())
-    };
+    let mut folder = Folder::create(out_dir)?;
     let figure = report.figure();
-    let svg_name = format!("{CHART_ID}.svg");
-    let svg = chart::render_svg(&figure, chart::SIZE).map_err(|error| ReportError::Chart {
-        path: out_dir.join(&svg_name),
-        error,
-    })?;
-    write(&svg_name, &svg)?;
-    write("index.html", &report.html(&svg))?;
-    write("summary.md", &report.markdown())?;
-    let csv = report.csv().map_err(|error| ReportError::Csv {
-        path: out_dir.join("metrics.csv"),
-        error,
-    })?;
-    write("metrics.csv", &csv)?;
-    let png_name = format!("{CHART_ID}.png");
-    let path = out_dir.join(&png_name);
-    chart::render_png(&figure, chart::SIZE, &path)
-        .map_err(|error| ReportError::Chart { path, error })?;
-    files.push(png_name);
-    Ok(Written {
-        dir: out_dir.to_path_buf(),
-        files,
-    })
+    let svg = folder.svg(&figure)?;
+    folder.text("index.html", &report.html(&svg))?;
+    folder.text("summary.md", &report.markdown())?;
+    folder.csv("metrics.csv", report.csv().map(Some))?;
+    folder.png(&figure)?;
+    Ok(folder.finish())
 }

@@ -479,6 +479,26 @@ pub fn outcomes(results: &Results) -> Figure {
     )
 }
 
+/// A strategy's point on a productivity-against-abandonment chart: its regulatory abandon
+/// rate (x) and talk minutes per agent-hour (y), each with its 95% interval.
+pub(crate) fn decision_point(
+    metrics: &lab::summary::Metrics<lab::stats::Estimate>,
+    name: String,
+    colour: usize,
+    label: Option<String>,
+    chosen: bool,
+) -> Whiskered {
+    let at = |m: Metric| triple(metrics.get(m).copied(), m);
+    Whiskered {
+        name,
+        x: at(Metric::AbandonRateRegulatory),
+        y: at(Metric::TalkMinPerAgentHour),
+        colour,
+        label,
+        chosen,
+    }
+}
+
 /// A metric's mean and 95% interval in the unit charts show it in.
 pub(crate) fn triple(e: Option<lab::stats::Estimate>, metric: Metric) -> (f64, f64, f64) {
     let scale = metric.scale();
@@ -551,19 +571,14 @@ pub fn comparison(results: &Results, o: &Options) -> Figure {
         .strategies
         .iter()
         .enumerate()
-        .map(|(i, s)| Whiskered {
-            name: names[i].clone(),
-            x: triple(
-                s.metrics.get(Metric::AbandonRateRegulatory).copied(),
-                Metric::AbandonRateRegulatory,
-            ),
-            y: triple(
-                s.metrics.get(Metric::TalkMinPerAgentHour).copied(),
-                Metric::TalkMinPerAgentHour,
-            ),
-            colour: colours[i],
-            label: Some(names[i].clone()),
-            chosen: false,
+        .map(|(i, s)| {
+            decision_point(
+                &s.metrics,
+                names[i].clone(),
+                colours[i],
+                Some(names[i].clone()),
+                false,
+            )
         })
         .collect();
     let cap = cap(results, o) * 100.0;

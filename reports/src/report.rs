@@ -756,60 +756,96 @@ impl Written {
 /// replaced): `index.html`, `<chart>.svg` and `<chart>.png` for every chart, `summary.md`,
 /// `metrics.csv`, for a results file `days.csv` and `series.csv`, and `results.json`.
 pub fn write_report(out_dir: &Path, report: &Report) -> Result<Written, ReportError> {
-    std::fs::create_dir_all(out_dir).map_err(|error| ReportError::CreateDir {
-        path: out_dir.to_path_buf(),
-        error,
-    })?;
-    let mut files = Vec::new();
-    let mut write = |name: &str, text: &str| {
-        let path = out_dir.join(name);
-        std::fs::write(&path, text).map_err(|error| ReportError::Write { path, error })?;
-        files.push(name.to_string());
-        Ok::<_, ReportError>(())
-    };
+    let mut folder = Folder::create(out_dir)?;
     let figures = report.figures();
     let mut svgs = Vec::with_capacity(figures.len());
     for f in &figures {
-        let name = format!("{}.svg", f.id);
-        let svg = chart::render_svg(f, chart::SIZE).map_err(|error| ReportError::Chart {
-            path: out_dir.join(&name),
-            error,
-        })?;
-        write(&name, &svg)?;
-        svgs.push(svg);
+        svgs.push(folder.svg(f)?);
     }
-    write("index.html", &report.html(&figures, &svgs))?;
-    write("summary.md", &report.markdown())?;
-    let csv = report.csv().map_err(|error| ReportError::Csv {
-        path: out_dir.join("metrics.csv"),
-        error,
-    })?;
-    write("metrics.csv", &csv)?;
+    folder.text("index.html", &report.html(&figures, &svgs))?;
+    folder.text("summary.md", &report.markdown())?;
+    folder.csv("metrics.csv", report.csv().map(Some))?;
     // A results file's days and series; a frontier or sweep file has neither.
-    for (name, csv) in [
-        ("days.csv", report.days_csv()),
-        ("series.csv", report.series_csv()),
-    ] {
-        let csv = csv.map_err(|error| ReportError::Csv {
-            path: out_dir.join(name),
+    folder.csv("days.csv", report.days_csv())?;
+    folder.csv("series.csv", report.series_csv())?;
+    folder.text("results.json", &report.json())?;
+    for f in &figures {
+        folder.png(f)?;
+    }
+    Ok(folder.finish())
+}
+
+/// A report folder being written: each file as it comes, its name listed in order, every
+/// failure naming the file. Every kind of report (results, frontier, sweep, diff, calibration)
+/// writes through it.
+pub(crate) struct Folder {
+    dir: PathBuf,
+    files: Vec<String>,
+}
+
+impl Folder {
+    /// The folder `dir`, created if missing.
+    pub(crate) fn create(dir: &Path) -> Result<Folder, ReportError> {
+        std::fs::create_dir_all(dir).map_err(|error| ReportError::CreateDir {
+            path: dir.to_path_buf(),
             error,
         })?;
-        if let Some(csv) = csv {
-            write(name, &csv)?;
+        Ok(Folder {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        })
+    }
+
+    pub(crate) fn text(&mut self, name: &str, text: &str) -> Result<(), ReportError> {
+        let path = self.dir.join(name);
+        std::fs::write(&path, text).map_err(|error| ReportError::Write { path, error })?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// A CSV table, or nothing when the report has none of this kind (`Ok(None)`).
+    pub(crate) fn csv(
+        &mut self,
+        name: &str,
+        csv: Result<Option<String>, csv::Error>,
+    ) -> Result<(), ReportError> {
+        let csv = csv.map_err(|error| ReportError::Csv {
+            path: self.dir.join(name),
+            error,
+        })?;
+        match csv {
+            Some(text) => self.text(name, &text),
+            None => Ok(()),
         }
     }
-    write("results.json", &report.json())?;
-    for f in &figures {
+
+    /// `<id>.svg`, whose text is returned for inlining in the page.
+    pub(crate) fn svg(&mut self, f: &Figure) -> Result<String, ReportError> {
+        let name = format!("{}.svg", f.id);
+        let svg = chart::render_svg(f, chart::SIZE).map_err(|error| ReportError::Chart {
+            path: self.dir.join(&name),
+            error,
+        })?;
+        self.text(&name, &svg)?;
+        Ok(svg)
+    }
+
+    /// `<id>.png`.
+    pub(crate) fn png(&mut self, f: &Figure) -> Result<(), ReportError> {
         let name = format!("{}.png", f.id);
-        let path = out_dir.join(&name);
+        let path = self.dir.join(&name);
         chart::render_png(f, chart::SIZE, &path)
             .map_err(|error| ReportError::Chart { path, error })?;
-        files.push(name);
+        self.files.push(name);
+        Ok(())
     }
-    Ok(Written {
-        dir: out_dir.to_path_buf(),
-        files,
-    })
+
+    pub(crate) fn finish(self) -> Written {
+        Written {
+            dir: self.dir,
+            files: self.files,
+        }
+    }
 }
 
 #[cfg(test)]

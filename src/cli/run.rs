@@ -19,9 +19,6 @@ pub struct RunCommand {
     pub contact_records: Option<PathBuf>,
 }
 
-/// The first day the records of `--contact-records` are dated: Monday 2 March 2026, 00:00 UTC.
-const FIRST_DAY_UTC_MS: i64 = 1_772_409_600_000;
-
 pub fn run(cmd: &RunCommand) -> anyhow::Result<ExitCode> {
     let args = &cmd.common;
     let plan = args.load_model()?;
@@ -74,29 +71,10 @@ fn write_contact_records(plan: &lab::Plan, path: &Path) -> anyhow::Result<()> {
 }
 
 fn write_records(plan: &lab::Plan, out: &mut impl Write) -> anyhow::Result<()> {
-    let spec = &plan.strategies[0];
-    let amd = plan.world.amd.is_some();
     for replication in 0..plan.replications {
-        let (_, trace) = lab::run::replicate_traced(plan, spec, replication);
-        let start =
-            FIRST_DAY_UTC_MS + i64::from(replication) * 86_400_000 + plan.world.start_utc.0 as i64;
-        let facts: Vec<_> = trace
-            .calls
-            .iter()
-            .map(|call| {
-                let phone = format!("+1555{:07}", call.call.customer % 10_000_000);
-                calibrate::simulated::from_traced(
-                    call,
-                    start,
-                    replication,
-                    amd,
-                    Some(phone),
-                    &plan.name,
-                    plan.world.time_zones
-                        [usize::from(plan.world.customers[call.call.customer as usize].zone)],
-                )
-            })
-            .collect();
+        let (_, trace) = lab::run::replicate_traced(plan, &plan.strategies[0], replication);
+        let facts =
+            calibrate::simulated::day_of_calls(&plan.world, &trace, &plan.name, replication);
         let delivery = contact_records::write::Delivery {
             seed: u64::from(replication),
             ..contact_records::write::Delivery::AT_LEAST_ONCE
