@@ -371,6 +371,49 @@ fn records_with_nothing_usable_exit_2_with_what_to_check() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("America/New_York"));
 }
 
+/// Found by the fuzzer: records in which nobody answered in person (here one invalid number)
+/// wrote IVR choices of zero people that did not sum to one, and failed as a bug. The
+/// template's choices stay, the comment says why, and the scenario runs.
+#[test]
+fn records_without_a_person_keep_the_templates_ivr() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(
+        &file,
+        "{\"ContactId\":\"c-1\",\"Channel\":\"VOICE\",\"InitiationMethod\":\"API\",\"InitiationTimestamp\":\"2026-03-02T14:00:00Z\",\"DisconnectTimestamp\":\"2026-03-02T14:00:02Z\",\"LastUpdateTimestamp\":\"2026-03-02T14:00:04Z\",\"DisconnectReason\":\"TELECOM_NUMBER_INVALID\",\"ConnectedToSystemTimestamp\":null}\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("x.ron");
+    let out = dialsim()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    assert!(
+        text.contains("no person answered in the 1 calls: the IVR's choices are the template's"),
+        "{text}"
+    );
+    let run = dialsim()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--replications", "1", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 /// The bundled sample of records is what its command writes today (so it cannot drift from
 /// the simulator and the record format), compared decompressed.
 #[test]

@@ -80,6 +80,9 @@ pub struct Patience {
     pub comment: Vec<String>,
     pub candidates: Vec<Candidate>,
     pub kaplan_meier: survival::KaplanMeier,
+    /// The Nelson–Aalen cumulative hazard of the same waits: the report draws the survival it
+    /// implies, exp(−H), beside Kaplan–Meier's.
+    pub nelson_aalen: survival::NelsonAalen,
     pub waits: usize,
     pub abandons: usize,
     /// Beyond this wait the data say nothing.
@@ -278,6 +281,7 @@ fn patience(m: &Measured) -> Option<Patience> {
         return None;
     }
     let km = survival::kaplan_meier(&obs).ok()?;
+    let na = survival::nelson_aalen(&obs).ok()?;
     let ranking = survival::best_by_aic(
         &obs,
         &[Family::Exponential, Family::Weibull, Family::LogNormal],
@@ -327,6 +331,7 @@ fn patience(m: &Measured) -> Option<Patience> {
         ],
         candidates,
         kaplan_meier: km,
+        nelson_aalen: na,
         waits: obs.len(),
         abandons,
         informative_to_s,

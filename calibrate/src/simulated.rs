@@ -8,15 +8,25 @@ use contact_records::write::CallFacts;
 pub const FIRST_DAY_UTC_MS: i64 = 1_772_409_600_000;
 
 /// The traced calls of replication `day` of `world`, as the records of a campaign named
-/// `campaign`: dated from [`FIRST_DAY_UTC_MS`] plus `day` days at the world's start time, each
-/// customer given a made-up number (`+1555` and its list position) and its zone's offset.
+/// `campaign`: dated from the scenario's `start_date` (else [`FIRST_DAY_UTC_MS`]) plus `day`
+/// days at the world's start time, each customer given a made-up number (`+1555` and its list
+/// position) and its zone's offset at the dial.
 pub fn day_of_calls(
     world: &sim::World,
     trace: &sim::Trace,
     campaign: &str,
     day: u32,
 ) -> Vec<CallFacts> {
-    let start = FIRST_DAY_UTC_MS + i64::from(day) * 86_400_000 + world.start_utc.0 as i64;
+    // A world without a date is dated from the first day; one with a date keeps it, so that
+    // its zones' offsets are the ones the campaign ran under. Every replication is the same
+    // day of the same campaign: its records are dated `day` days apart so that days are told
+    // apart, with the offsets of the campaign's day.
+    let first = if world.dated {
+        world.epoch.0
+    } else {
+        FIRST_DAY_UTC_MS + world.start_utc.0 as i64
+    };
+    let start = first + i64::from(day) * 86_400_000;
     trace
         .calls
         .iter()
@@ -29,7 +39,7 @@ pub fn day_of_calls(
                 world.amd.is_some(),
                 Some(format!("+1555{:07}", customer % 10_000_000)),
                 campaign,
-                world.time_zones[usize::from(world.customers[customer as usize].zone)],
+                world.offset_ms(world.customers[customer as usize].zone, call.call.dialed_at),
             )
         })
         .collect()
@@ -81,5 +91,6 @@ fn from_traced(
             ),
         ],
         queue_name: "Outbound".into(),
+        reported: Default::default(),
     }
 }

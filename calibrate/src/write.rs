@@ -236,7 +236,26 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
         .map(|n| if people > 0.0 { n / people } else { 0.0 })
         .collect();
     let rounded = rounded_summing_to_one(&choice_shares, 4);
+    if people <= 0.0 {
+        // Nobody answered in person: the records say nothing of the IVR, and shares of zero
+        // people would not sum to one. The template's choices stay, saying so.
+        let kept = ron_edit::get(&text, &["ivr", "no_input"])
+            .ok_or_else(|| WriteError::MissingField("ivr.no_input".into()))?
+            .to_string();
+        text = set(
+            text,
+            &["ivr", "no_input"],
+            &kept,
+            &wrap(&[format!(
+                "no person answered in the {} calls: the IVR's choices are the template's",
+                count(m.outcome.total)
+            )]),
+        )?;
+    }
     for (i, &ch) in CHOICES.iter().enumerate() {
+        if people <= 0.0 {
+            break;
+        }
         let s = &m.choice.shares[i];
         let mut share_comment = vec![format!(
             "{} of {} people who answered [{:.3}, {:.3}]",

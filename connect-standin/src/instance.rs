@@ -762,12 +762,9 @@ impl Instance {
     pub fn contacts_csv(&self) -> String {
         let mut out = String::from("phone,name,utc_offset,do_not_call\n");
         for (i, (c, phone)) in self.world.customers.iter().zip(&self.phones).enumerate() {
-            let offset = self.world.time_zones[usize::from(c.zone)];
-            out.push_str(&format!(
-                "{phone},Customer {i},{},{}\n",
-                rules::contact::format_utc_offset(offset),
-                c.do_not_call
-            ));
+            // A fixed offset as `±HH:MM`, an IANA zone by its name (which live reads too).
+            let zone = self.world.time_zones[usize::from(c.zone)];
+            out.push_str(&format!("{phone},Customer {i},{zone},{}\n", c.do_not_call));
         }
         out
     }
@@ -815,13 +812,14 @@ impl Instance {
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .chain([(
                             contact_records::write::UTC_OFFSET_ATTRIBUTE.to_string(),
-                            rules::contact::format_utc_offset(
-                                self.world.time_zones
-                                    [usize::from(self.world.customers[c.customer as usize].zone)],
-                            ),
+                            rules::contact::format_utc_offset(self.world.offset_ms(
+                                self.world.customers[c.customer as usize].zone,
+                                r.dialed_at,
+                            )),
                         )])
                         .collect(),
                     queue_name: c.queue_id.clone(),
+                    reported: Default::default(),
                 })
             })
             .collect()

@@ -95,7 +95,12 @@ fn live_run(scenario: &Path, strategy: &StrategySpec, replication: u32) -> (Numb
     let world = &plan.world;
     let base = scenario.parent().unwrap();
     let phones = phone_numbers(&s.list, world, base).expect("phones");
-    let epoch = UnixMillis(MIDNIGHT + world.start_utc.0 as i64);
+    // A dated scenario's zones may follow daylight saving: the rehearsal runs on its dates.
+    let epoch = if world.dated {
+        world.epoch
+    } else {
+        UnixMillis(MIDNIGHT + world.start_utc.0 as i64)
+    };
     let instance = Instance::new(
         world.clone(),
         plan.seed,
@@ -129,7 +134,7 @@ fn live_run(scenario: &Path, strategy: &StrategySpec, replication: u32) -> (Numb
             line: i as u64 + 2,
             phone: phone.clone(),
             name: String::new(),
-            utc_offset_ms: Some(world.time_zones[usize::from(c.zone)]),
+            zone: Some(world.time_zones[usize::from(c.zone)]),
             do_not_call: c.do_not_call,
             invalid: None,
         })

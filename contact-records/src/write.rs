@@ -12,6 +12,8 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use rules::{Choice, RingOutcome};
 use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
 
 /// What is known of one call, instants in milliseconds since the Unix epoch (UTC).
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +39,17 @@ pub struct CallFacts {
     /// Further attributes, as the dialer set them.
     pub attributes: Vec<(String, String)>,
     pub queue_name: String,
+    /// What Connect reported, where a dialer read it back: the DisconnectReason and the
+    /// AnsweringMachineDetectionStatus. `None` writes what the ring and the queue imply (a
+    /// simulated call).
+    pub reported: Reported,
+}
+
+/// A call's DisconnectReason and AnsweringMachineDetectionStatus as Connect reported them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reported {
+    pub disconnect_reason: Option<String>,
+    pub amd_status: Option<String>,
 }
 
 /// The contact attribute dialsim's writers put the customer's UTC offset in (`-05:00`), so that
@@ -71,7 +84,7 @@ pub fn contact_record(f: &CallFacts) -> Value {
     if let Some(c) = f.choice {
         attributes.insert(f.result_attribute.clone(), json!(code_of(c)));
     }
-    let reason = match f.ring {
+    let implied_reason = match f.ring {
         RingOutcome::Busy => "TELECOM_BUSY",
         RingOutcome::NoAnswer => "TELECOM_UNANSWERED",
         RingOutcome::Failed => "TELECOM_NUMBER_INVALID",
@@ -79,9 +92,15 @@ pub fn contact_record(f: &CallFacts) -> Value {
         RingOutcome::Answered if f.queued.is_some() => "CUSTOMER_DISCONNECT",
         RingOutcome::Answered => "CONTACT_FLOW_DISCONNECT",
     };
-    let amd_status = match (f.amd, f.ring) {
-        (true, RingOutcome::Answered) => json!("HUMAN_ANSWERED"),
-        (true, RingOutcome::MachineDetected) => json!("VOICEMAIL_BEEP"),
+    let reason = f
+        .reported
+        .disconnect_reason
+        .as_deref()
+        .unwrap_or(implied_reason);
+    let amd_status = match (&f.reported.amd_status, f.amd, f.ring) {
+        (Some(status), _, _) => json!(status),
+        (None, true, RingOutcome::Answered) => json!("HUMAN_ANSWERED"),
+        (None, true, RingOutcome::MachineDetected) => json!("VOICEMAIL_BEEP"),
         _ => Value::Null,
     };
     let queue = match f.queued {
@@ -221,4 +240,34 @@ pub fn text(records: &[Value], one_per_line: bool) -> String {
         }
     }
     s
+}
+
+/// Writes `records` to `path` one JSON object a line, gzip-compressed when the name ends in
+/// `.gz` (as Firehose delivers them); returns how many were written. The records are taken one
+/// at a time, so a long campaign is written without holding it in memory.
+pub fn write_file(path: &Path, records: impl IntoIterator<Item = Value>) -> std::io::Result<u64> {
+    fn lines(
+        out: &mut impl Write,
+        records: impl IntoIterator<Item = Value>,
+    ) -> std::io::Result<u64> {
+        let mut n = 0;
+        for record in records {
+            serde_json::to_writer(&mut *out, &record)?;
+            out.write_all(b"\n")?;
+            n += 1;
+        }
+        Ok(n)
+    }
+    let buffered = std::io::BufWriter::new(std::fs::File::create(path)?);
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut gz = flate2::write::GzEncoder::new(buffered, flate2::Compression::default());
+        let n = lines(&mut gz, records)?;
+        gz.finish()?.flush()?;
+        Ok(n)
+    } else {
+        let mut plain = buffered;
+        let n = lines(&mut plain, records)?;
+        plain.flush()?;
+        Ok(n)
+    }
 }

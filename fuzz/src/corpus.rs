@@ -3,7 +3,8 @@
 //! The work directory (a temporary folder) holds a copy of the repository's `scenarios/`, so the
 //! relative paths inside the files still resolve (a sweep's `"../seed-sample.ron"`, a scenario's
 //! `Csv(path: "customers-sample.csv")`), and `gen/`, the JSON files made at start-up by running
-//! the binary once on small inputs. Every mutant is written next to its seed under a name
+//! the binary once on small inputs, and the contact records cut from the synthetic center's day.
+//! Every mutant is written next to its seed under a name
 //! starting with `m<iteration>-`, every output goes to `out/m<iteration>/`, and the command runs
 //! with the work directory as its current directory and relative paths only, so a failure can be
 //! replayed anywhere by laying out the same few files.
@@ -15,8 +16,9 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, RngExt};
 use std::path::{Path, PathBuf};
 
-/// What a seed file is, which decides how it is mutated and run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a seed file is, which decides how it is mutated and run (`--kind` takes these names,
+/// in kebab case: `contact-records`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SeedKind {
     /// A scenario file: `run`, `compare`, `frontier`, `check`, `check --baseline`.
     Scenario,
@@ -32,6 +34,8 @@ pub enum SeedKind {
     SweepPart,
     /// A baseline (`check --write-baseline`): `check SCENARIO --baseline FILE`.
     Baseline,
+    /// Amazon Connect contact records, one JSON object per line (plain or gzip): `calibrate`.
+    ContactRecords,
 }
 
 /// One seed input.
@@ -52,6 +56,7 @@ impl Seed {
         match self.kind {
             SeedKind::Scenario | SeedKind::Sweep => Format::Ron,
             SeedKind::ContactList => Format::Csv,
+            SeedKind::ContactRecords => Format::Records,
             _ => Format::Json,
         }
     }
@@ -161,6 +166,49 @@ const GENERATED: &[(&str, SeedKind, &[&str])] = &[
     ),
 ];
 
+/// The day of contact records the records seed is cut from: the synthetic center behind the
+/// bundled `scenarios/records/synthetic-contact-records.jsonl.gz`, whose first day this is (the
+/// same scenario and seed), written plain.
+const RECORDS_DAY: &[&str] = &[
+    "run",
+    "scenarios/records/synthetic-center.ron",
+    "--replications",
+    "1",
+    "-q",
+    "--contact-records",
+    "gen/records-day.jsonl",
+];
+
+/// The contact records seed.
+const RECORDS: &str = "gen/records.jsonl";
+
+/// A few hundred of the day's records, enough for every fit: each caller who hung up in the queue
+/// (patience needs 5), a quarter of those served (talk, after-call work, the queue's waits), one
+/// in 25 of the rest (the outcome mix, the IVR choices). In the day's order, repeated deliveries
+/// kept where both copies fall in.
+fn records_sample(day: &[u8]) -> Vec<u8> {
+    let contains = |line: &[u8], what: &[u8]| line.windows(what.len()).any(|w| w == what);
+    let (mut served, mut other) = (0, 0);
+    let mut out = Vec::new();
+    for line in day.split_inclusive(|&b| b == b'\n') {
+        let keep = if contains(line, b"\"Queue\":{") {
+            if contains(line, b"\"Agent\":null") {
+                true
+            } else {
+                served += 1;
+                served % 4 == 1
+            }
+        } else {
+            other += 1;
+            other % 25 == 1
+        };
+        if keep {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
 /// One replication of every strategy taking longer than this makes a scenario [heavy](Seed::heavy)
 /// (the 100-agent days take 0.25 s; every other bundled scenario under 0.05 s).
 const HEAVY: std::time::Duration = std::time::Duration::from_millis(150);
@@ -265,6 +313,30 @@ impl Corpus {
                 heavy: false,
             });
         }
+        let args: Vec<String> = RECORDS_DAY.iter().map(|a| a.to_string()).collect();
+        let done = exec::run(binary, work, &args, limits, &work.join("io/gen"))
+            .with_context(|| format!("cannot run {}", binary.display()))?;
+        let day = match done.outcome {
+            Outcome::Exited(0) => std::fs::read(work.join(RECORDS_DAY[RECORDS_DAY.len() - 1]))
+                .context("`dialsim run --contact-records` wrote no records")?,
+            _ => bail!(
+                "making the contact records failed: `dialsim {}` ended with {}: {}",
+                args.join(" "),
+                done.outcome,
+                String::from_utf8_lossy(&done.stderr).trim()
+            ),
+        };
+        let bytes = records_sample(&day);
+        if bytes.iter().filter(|&&b| b == b'\n').count() < 100 {
+            bail!("the synthetic center's day gave too few contact records to fuzz with");
+        }
+        std::fs::write(work.join(RECORDS), &bytes)?;
+        seeds.push(Seed {
+            kind: SeedKind::ContactRecords,
+            rel: PathBuf::from(RECORDS),
+            bytes,
+            heavy: false,
+        });
         Ok(Corpus {
             work: work.to_path_buf(),
             seeds,
@@ -277,20 +349,64 @@ impl Corpus {
         self.seeds.iter().filter(|s| s.kind == kind).collect()
     }
 
-    /// The input and command of one iteration, every choice drawn from `rng`.
-    pub fn case<R: Rng>(&self, iteration: u64, rng: &mut R) -> Case {
-        let kind = pick(
-            rng,
-            &[
-                (SeedKind::Scenario, 40),
-                (SeedKind::ContactList, 10),
-                (SeedKind::Sweep, 10),
-                (SeedKind::Results, 14),
-                (SeedKind::SweepResults, 6),
-                (SeedKind::SweepPart, 10),
-                (SeedKind::Baseline, 10),
-            ],
-        );
+    /// Instead of `seed`'s records, a file of another kind: another seed (a scenario, a contact
+    /// list, a results file), nothing, a line of binary, or one record alone without its line
+    /// break.
+    fn other_format<R: Rng>(&self, seed: &Seed, rng: &mut R) -> mutate::Mutant {
+        let others: Vec<&Seed> = self
+            .seeds
+            .iter()
+            .filter(|s| s.kind != SeedKind::ContactRecords)
+            .collect();
+        let (bytes, what) = match rng.random_range(0..10) {
+            0..6 => {
+                let other = others.choose(rng).expect("seeds of other kinds");
+                (
+                    other.bytes.clone(),
+                    format!("{}'s bytes", other.rel.display()),
+                )
+            }
+            6 => (Vec::new(), "an empty file".to_string()),
+            7 => (
+                (0..=255u8).rev().collect(),
+                "the 256 byte values".to_string(),
+            ),
+            _ => {
+                let first = seed.bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+                (
+                    first.to_vec(),
+                    "its first record alone, no line break".to_string(),
+                )
+            }
+        };
+        mutate::Mutant {
+            bytes,
+            log: vec![mutate::Mutation {
+                op: mutate::Op::OtherFormat,
+                field: None,
+                what: format!("the whole file is {what}"),
+            }],
+        }
+    }
+
+    /// The input and command of one iteration, every choice drawn from `rng`; of seeds of kind
+    /// `only` when given.
+    pub fn case<R: Rng>(&self, iteration: u64, only: Option<SeedKind>, rng: &mut R) -> Case {
+        let kind = only.unwrap_or_else(|| {
+            pick(
+                rng,
+                &[
+                    (SeedKind::Scenario, 40),
+                    (SeedKind::ContactList, 10),
+                    (SeedKind::Sweep, 10),
+                    (SeedKind::Results, 14),
+                    (SeedKind::SweepResults, 6),
+                    (SeedKind::SweepPart, 10),
+                    (SeedKind::Baseline, 10),
+                    (SeedKind::ContactRecords, 10),
+                ],
+            )
+        });
         let tag = format!("m{iteration}");
         let scratch = PathBuf::from("out").join(&tag);
         let scratch_s = scratch.display().to_string();
@@ -306,6 +422,7 @@ impl Corpus {
             seed: PathBuf::new(),
             mutations: Vec::new(),
             scratch: scratch.clone(),
+            read_back: Vec::new(),
         };
         let reps = |rng: &mut R, choices: &[(Option<&'static str>, u32)]| -> Vec<String> {
             match pick(rng, choices) {
@@ -448,6 +565,90 @@ impl Corpus {
                 case.seed = seed.rel.clone();
                 case.mutations = m.log;
             }
+            SeedKind::ContactRecords => {
+                let seed = self.of_kind(SeedKind::ContactRecords)[0];
+                let mut m = if rng.random_bool(0.06) {
+                    self.other_format(seed, rng)
+                } else {
+                    mutate::mutate(&seed.bytes, Format::Records, rng)
+                };
+                let zipped = rng.random_bool(0.25);
+                if zipped {
+                    let (bytes, log) = mutate::gzip(&m.bytes, rng);
+                    m.bytes = bytes;
+                    m.log.push(log);
+                }
+                // The reader tells gzip by its first bytes, not the name: mostly the name fits.
+                let gz = if zipped {
+                    rng.random_bool(0.8)
+                } else {
+                    rng.random_bool(0.1)
+                };
+                let mut rel = mutant_path(&seed.rel, &tag);
+                if gz {
+                    rel.set_extension("jsonl.gz");
+                }
+                let file = rel.display().to_string();
+                let mut inputs = vec![file];
+                if rng.random_bool(0.15) {
+                    // With the unmutated records too: the same contacts twice, one copy broken.
+                    inputs.push(seed.rel.display().to_string());
+                    if rng.random_bool(0.5) {
+                        inputs.reverse();
+                    }
+                    case.companions.push(seed.rel.clone());
+                    case.names.push(file_name(&seed.rel));
+                }
+                let out = format!("{scratch_s}/calibrated.ron");
+                case.command = "calibrate";
+                case.args = [
+                    vec!["calibrate".to_string()],
+                    inputs,
+                    vec!["--out".into(), out.clone()],
+                ]
+                .concat();
+                let zone: &[&str] = pick(
+                    rng,
+                    &[
+                        (&[][..], 45),
+                        (&["--zone-attribute", "dialsim_utc_offset"][..], 35),
+                        (&["--time-zone", "America/New_York"][..], 20),
+                    ],
+                );
+                case.args.extend(zone.iter().map(|a| a.to_string()));
+                if rng.random_bool(0.05) {
+                    case.args.extend(
+                        ["--attribute", "dialsim_campaign=synthetic-center"].map(String::from),
+                    );
+                }
+                if rng.random_bool(0.05) {
+                    case.args.extend(
+                        [
+                            "--from",
+                            "2026-03-02T15:00:00Z",
+                            "--to",
+                            "2026-03-02T20:00:00Z",
+                        ]
+                        .map(String::from),
+                    );
+                }
+                if rng.random_bool(0.15) {
+                    case.args
+                        .extend(["--report".to_string(), format!("{scratch_s}/report")]);
+                }
+                // Exit 0 promises a scenario: it must run.
+                case.read_back = vec![
+                    "run".into(),
+                    out,
+                    "--replications".into(),
+                    "1".into(),
+                    "-q".into(),
+                ];
+                case.names.push(file_name(&rel));
+                case.files.push((rel, m.bytes));
+                case.seed = seed.rel.clone();
+                case.mutations = m.log;
+            }
             SeedKind::Results
             | SeedKind::SweepResults
             | SeedKind::Baseline
@@ -519,7 +720,8 @@ impl Corpus {
 #[derive(Clone, Debug)]
 pub struct Case {
     pub iteration: u64,
-    /// `run`, `compare`, `frontier`, `check`, `check --baseline`, `report`, `sweep` or `merge`.
+    /// `run`, `compare`, `frontier`, `check`, `check --baseline`, `report`, `sweep`, `merge` or
+    /// `calibrate`.
     pub command: &'static str,
     /// The arguments after the binary, relative to the work directory.
     pub args: Vec<String>,
@@ -539,10 +741,14 @@ pub struct Case {
     pub mutations: Vec<Mutation>,
     /// Where the command writes its outputs; removed afterwards.
     pub scratch: PathBuf,
+    /// Run after an exit 0 (empty: nothing): what reads the command's output back (`calibrate`'s
+    /// scenario, with `run`), which must exit 0 too.
+    pub read_back: Vec<String>,
 }
 
 impl Case {
-    /// Writes the files, runs the command, removes the files and outputs again.
+    /// Writes the files, runs the command (and after an exit 0 its [read-back](Case::read_back)),
+    /// removes the files and outputs again.
     pub fn run(
         &self,
         binary: &Path,
@@ -554,18 +760,26 @@ impl Case {
                 .with_context(|| format!("cannot write {}", rel.display()))?;
         }
         std::fs::create_dir_all(work.join(&self.scratch))?;
-        let done = exec::run(
-            binary,
-            work,
-            &self.args,
-            limits,
-            &work.join("io").join(format!("m{}", self.iteration)),
-        );
+        let io = work.join("io").join(format!("m{}", self.iteration));
+        let mut done = exec::run(binary, work, &self.args, limits, &io);
+        let mut failed_read_back = None;
+        if let Ok(first) = &mut done
+            && first.outcome == Outcome::Exited(0)
+            && !self.read_back.is_empty()
+        {
+            match exec::run(binary, work, &self.read_back, limits, &io) {
+                Ok(then) => first.then = Some(Box::new(then)),
+                Err(e) => failed_read_back = Some(e),
+            }
+        }
         for (rel, _) in &self.files {
             let _ = std::fs::remove_file(work.join(rel));
         }
         let _ = std::fs::remove_dir_all(work.join(&self.scratch));
-        Ok(done?)
+        match failed_read_back {
+            Some(e) => Err(e.into()),
+            None => Ok(done?),
+        }
     }
 }
 

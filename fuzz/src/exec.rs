@@ -56,6 +56,9 @@ pub struct Finished {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub elapsed: Duration,
+    /// The read-back run after an exit 0, when the case has one
+    /// ([`Case::read_back`](crate::corpus::Case::read_back)).
+    pub then: Option<Box<Finished>>,
 }
 
 /// Runs `binary args` in `cwd` with `RAYON_NUM_THREADS=1` and `RUST_BACKTRACE=1`, standard output and error going to
@@ -139,6 +142,7 @@ pub fn run(
         stdout,
         stderr,
         elapsed,
+        then: None,
     })
 }
 

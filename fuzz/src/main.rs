@@ -3,28 +3,36 @@
 //! # Why it exists
 //!
 //! dialsim reads files people write by hand (scenarios, sweep files, contact lists exported from
-//! a CRM) and files that travel between machines (results kept as CI artifacts, a cluster's
-//! shard parts, a stored baseline). Its promise for all of them is the same: exit 0 (or 1 for
-//! `check`, a failed gate) when the input is good, exit 2 with one line `error: ...` naming the
-//! file when it is not — never a panic, a crash, a run out of memory or a run that never ends.
-//! Unit tests pin the mistakes someone thought of; this finds the ones nobody did, by running
-//! the real binary on thousands of mutants of every bundled input.
+//! a CRM), files that travel between machines (results kept as CI artifacts, a cluster's shard
+//! parts, a stored baseline) and files another system exports (Amazon Connect's contact
+//! records). Its promise for all of them is the same: exit 0 (or 1 for `check`, a failed gate)
+//! when the input is good, exit 2 with one line `error: ...` naming the file when it is not —
+//! never a panic, a crash, a run out of memory or a run that never ends. Unit tests pin the
+//! mistakes someone thought of; this finds the ones nobody did, by running the real binary on
+//! thousands of mutants of every bundled input.
 //!
 //! # What it does
 //!
 //! 1. Copies `scenarios/` into a temporary folder and makes the JSON seeds there by running the
 //!    binary once on small inputs: a results file (`run --json`), a compare and a frontier file,
-//!    a sweep file and the two parts of a sharded sweep, and a baseline
-//!    (`check scenarios/ci/ --write-baseline`).
+//!    a sweep file and the two parts of a sharded sweep, a baseline
+//!    (`check scenarios/ci/ --write-baseline`), and contact records (`run --contact-records` of
+//!    `scenarios/records/synthetic-center.ron`: the first day of the bundled
+//!    `synthetic-contact-records.jsonl.gz`, cut to a few hundred lines).
 //! 2. Each iteration picks a seed — a scenario of `scenarios/`, `scenarios/ci/`,
 //!    `scenarios/validation/`, a sweep of `scenarios/sweeps/`, `customers-sample.csv` (run
-//!    through a copy of `csv-list.ron` pointing at the mutant), or a generated JSON file — and
-//!    mutates it ([`mutate`]: hostile numbers, deleted or renamed fields, swapped lines, broken
-//!    `utc_offset`s, swapped `ci95` ends, truncations, flipped bits, a byte-order mark).
+//!    through a copy of `csv-list.ron` pointing at the mutant), a generated JSON file, or the
+//!    contact records — and mutates it ([`mutate`]: hostile numbers, deleted or renamed fields,
+//!    swapped lines, broken `utc_offset`s, swapped `ci95` ends, truncations, flipped bits, a
+//!    byte-order mark; for contact records also records cut short, shuffled or repeated lines,
+//!    hostile or swapped timestamps, one `ContactId` on two contacts, gzip whole or broken, a
+//!    file of another kind).
 //! 3. Runs the command that reads it (`run`, `compare`, `frontier`, `check`,
-//!    `check --baseline`, `sweep`, `merge`, `report`) with `RAYON_NUM_THREADS=1`, an
-//!    address-space limit (`--memory-mib`, set with setrlimit before exec) and a wall-clock
-//!    timeout (`--timeout`, the child's process group killed on expiry).
+//!    `check --baseline`, `sweep`, `merge`, `report`, `calibrate RECORDS --out OUT.ron`) with
+//!    `RAYON_NUM_THREADS=1`, an address-space limit (`--memory-mib`, set with setrlimit before
+//!    exec) and a wall-clock timeout (`--timeout`, the child's process group killed on expiry).
+//!    After `calibrate` exits 0 it runs the scenario written (`run OUT.ron --replications 1`),
+//!    which must exit 0 too.
 //! 4. Judges the run ([`oracle`]) and saves every failing input under `--out`.
 //!
 //! Every choice of iteration `N` is drawn from a random stream derived from `(--seed, N)` alone,
@@ -36,6 +44,7 @@
 //! cargo build --release -p dialsim -p dialsim-fuzz
 //! target/release/dialsim-fuzz --seconds 60            # a short run
 //! target/release/dialsim-fuzz --seconds 1800 --jobs 2 # a long one
+//! target/release/dialsim-fuzz --seconds 60 --kind contact-records  # calibrate only
 //! ```
 //!
 //! It prints a summary (inputs tried, per command, the exits seen, the failures grouped by kind)
@@ -46,13 +55,16 @@
 //! Each failure gets a folder under `--out` (default `target/fuzz-failures/`) named
 //! `s<seed>-i<iteration>-<command>-<kind>` holding the input files (`files/`, laid out as in the
 //! work folder), `command.txt` (the exact command and how it ended), `mutations.txt` (the seed and
-//! what was changed, with line and column), `stderr.txt`, `stdout.txt` and `repro.sh`, which
-//! lays the files out next to a fresh copy of `scenarios/` and runs the same command:
+//! what was changed, with line and column), `stderr.txt`, `stdout.txt` (and `then-stderr.txt`,
+//! the read-back's, after a `calibrate`) and `repro.sh`, which lays the files out next to a fresh
+//! copy of `scenarios/` and runs the same command (and the read-back):
 //!
 //! ```text
 //! sh target/fuzz-failures/s7-i000123-run-timeout/repro.sh           # DIALSIM=path for another binary
 //! target/release/dialsim-fuzz --seed 7 --iteration 123              # or regenerate it
 //! ```
+//!
+//! (with the same `--kind` when the run had one: it changes what each iteration draws).
 
 mod corpus;
 mod exec;
@@ -117,6 +129,10 @@ struct Args {
     /// Failures saved per kind (the rest are only counted).
     #[arg(long, value_name = "N", default_value_t = 10)]
     save_per_kind: usize,
+    /// Only seeds of this kind (e.g. contact-records: `calibrate` only). An iteration's input
+    /// depends on it: give the same --kind to regenerate one.
+    #[arg(long, value_name = "KIND")]
+    kind: Option<corpus::SeedKind>,
 }
 
 fn main() -> ExitCode {
@@ -235,6 +251,7 @@ fn fuzz(args: &Args) -> anyhow::Result<bool> {
         binary: &binary,
         scenarios: &scenarios,
         seed,
+        kind: args.kind,
         limits,
     };
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -250,7 +267,7 @@ fn fuzz(args: &Args) -> anyhow::Result<bool> {
                     if i >= last {
                         break;
                     }
-                    let case = corpus.case(i, &mut rng_for(seed, i));
+                    let case = corpus.case(i, args.kind, &mut rng_for(seed, i));
                     let done = case.run(binary, &corpus.work, limits).map(|d| (case, d));
                     let stop = done.is_err();
                     if tx.send(done).is_err() || stop {
@@ -365,6 +382,17 @@ fn print_one(case: &Case, done: &Finished, failure: Option<&Failure>) {
     for line in String::from_utf8_lossy(&done.stderr).lines().take(20) {
         println!("  stderr: {line}");
     }
+    if let Some(then) = &done.then {
+        println!(
+            "  then: dialsim {}: {} after {:.2} s",
+            case.read_back.join(" "),
+            then.outcome,
+            then.elapsed.as_secs_f64()
+        );
+        for line in String::from_utf8_lossy(&then.stderr).lines().take(20) {
+            println!("  then stderr: {line}");
+        }
+    }
     match failure {
         Some(f) => println!("  FAILED: {}", f.signature),
         None => println!("  ok"),
@@ -378,6 +406,7 @@ struct Saver<'a> {
     binary: &'a Path,
     scenarios: &'a Path,
     seed: u64,
+    kind: Option<corpus::SeedKind>,
     limits: Limits,
 }
 
@@ -401,13 +430,31 @@ impl Saver<'_> {
             write(rel, &std::fs::read(self.work.join(rel))?)?;
         }
         let shell_args: Vec<String> = case.args.iter().map(|a| sh_quote(a)).collect();
+        let then = match &done.then {
+            Some(then) => format!(
+                "then: dialsim {}\nended: {} after {:.2} s\n",
+                case.read_back.join(" "),
+                then.outcome,
+                then.elapsed.as_secs_f64()
+            ),
+            None => String::new(),
+        };
+        let kind = match self.kind {
+            Some(k) => format!(
+                " --kind {}",
+                clap::ValueEnum::to_possible_value(&k)
+                    .map_or(String::new(), |v| v.get_name().to_string())
+            ),
+            None => String::new(),
+        };
         std::fs::write(
             dir.join("command.txt"),
             format!(
                 "RAYON_NUM_THREADS=1 RUST_BACKTRACE=1 dialsim {}\n(in a folder holding scenarios/ and files/*; see repro.sh)\n\
                  ended: {} after {:.2} s (timeout {} s, address space {} MiB)\n\
+                 {then}\
                  failure: {}\n\
-                 regenerate: dialsim-fuzz --seed {} --iteration {}\n",
+                 regenerate: dialsim-fuzz --seed {} --iteration {}{kind}\n",
                 case.args.join(" "),
                 done.outcome,
                 done.elapsed.as_secs_f64(),
@@ -424,6 +471,9 @@ impl Saver<'_> {
         }
         std::fs::write(dir.join("mutations.txt"), mutations)?;
         std::fs::write(dir.join("stderr.txt"), &done.stderr)?;
+        if let Some(then) = &done.then {
+            std::fs::write(dir.join("then-stderr.txt"), &then.stderr)?;
+        }
         std::fs::write(dir.join("stdout.txt"), &done.stdout)?;
         std::fs::write(
             dir.join("repro.sh"),
@@ -442,13 +492,29 @@ impl Saver<'_> {
                  echo \"in $work:\" >&2\n\
                  ulimit -v {kib} 2>/dev/null\n\
                  RAYON_NUM_THREADS=1 RUST_BACKTRACE=1 timeout {timeout} \"$bin\" {args}\n\
-                 echo \"exit $?\" >&2\n",
+                 status=$?\n\
+                 echo \"exit $status\" >&2\n\
+                 {read_back}",
                 bin = sh_quote(&self.binary.display().to_string()),
                 scenarios = sh_quote(&self.scenarios.display().to_string()),
                 scratch = case.scratch.display(),
                 kib = self.limits.memory >> 10,
                 timeout = self.limits.timeout.as_secs(),
                 args = shell_args.join(" "),
+                read_back = if case.read_back.is_empty() {
+                    String::new()
+                } else {
+                    let args: Vec<String> = case.read_back.iter().map(|a| sh_quote(a)).collect();
+                    format!(
+                        "# What exit 0 promises: the output reads back.\n\
+                         if [ $status -eq 0 ]; then\n  \
+                         RAYON_NUM_THREADS=1 RUST_BACKTRACE=1 timeout {} \"$bin\" {}\n  \
+                         echo \"then: exit $?\" >&2\n\
+                         fi\n",
+                        self.limits.timeout.as_secs(),
+                        args.join(" ")
+                    )
+                },
             ),
         )?;
         Ok(dir)

@@ -1,5 +1,5 @@
-//! Structure-aware mutations of dialsim's inputs: RON scenario and sweep files, CSV contact lists
-//! and JSON results files.
+//! Structure-aware mutations of dialsim's inputs: RON scenario and sweep files, CSV contact lists,
+//! JSON results files and Amazon Connect contact records (JSON lines).
 //!
 //! Every input is first cut into [tokens](Token) by one small lossless tokenizer that knows
 //! numbers, strings, identifiers, comments and punctuation (it serves RON, JSON and CSV alike).
@@ -7,13 +7,17 @@
 //! parse and reach the validation and the simulation behind it: a number replaced by a hostile
 //! value (`1e308`, `NaN`, `4294967295`, `10.0` where a count is expected), a field deleted or
 //! renamed, two lines swapped, a CSV column duplicated, an `utc_offset` written `+-5`, a JSON
-//! `ci95` pair swapped. A few byte-level mutations (a flipped bit, a truncation, a byte-order
-//! mark) cover the reader's own error paths.
+//! `ci95` pair swapped. Contact records get mutations of their own: a record cut short, the lines
+//! shuffled, a timestamp made hostile (`0000-01-01`, `2026-02-30`, a leap second) or nudged out
+//! of order, two timestamps of one record swapped, one contact's `ContactId` given to another,
+//! records back to back or one broken over two lines; [`gzip`] wraps a mutant the way the export
+//! compresses it, sometimes broken. A few byte-level mutations (a flipped bit, a truncation, a
+//! byte-order mark) cover the reader's own error paths.
 //!
 //! [`mutate`] is a pure function of its input and its random stream: the same seed gives the same
 //! mutant, which is what makes a failure reproducible from `--seed` and `--iteration`.
 
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, RngExt};
 
 /// Which kind of file is mutated: it picks the mutations that make sense for it.
@@ -25,6 +29,8 @@ pub enum Format {
     Csv,
     /// A results, frontier, sweep, sweep-part or baseline file.
     Json,
+    /// Contact records: one JSON object per line, as Connect's export writes them.
+    Records,
 }
 
 /// What a token is.
@@ -275,6 +281,20 @@ pub enum Op {
     CsvColumnCount,
     CsvHeaderOnly,
     CsvCrlf,
+    RecordsCutLine,
+    RecordsShuffle,
+    RecordsTimestamp,
+    RecordsNudgeTimestamp,
+    RecordsSwapTimestamps,
+    RecordsSameContactId,
+    RecordsJoinLines,
+    RecordsBreakLine,
+    RecordsArray,
+    RecordsUtcOffset,
+    /// Not drawn by [`mutate`]: the case wraps a mutant with [`gzip`].
+    Gzip,
+    /// Not drawn by [`mutate`]: the case replaces the whole file with one of another kind.
+    OtherFormat,
 }
 
 impl Op {
@@ -302,6 +322,18 @@ impl Op {
             Op::CsvColumnCount => "change CSV column count",
             Op::CsvHeaderOnly => "CSV header only",
             Op::CsvCrlf => "CRLF line ends",
+            Op::RecordsCutLine => "cut a record short",
+            Op::RecordsShuffle => "shuffle lines",
+            Op::RecordsTimestamp => "hostile timestamp",
+            Op::RecordsNudgeTimestamp => "nudge timestamp",
+            Op::RecordsSwapTimestamps => "swap timestamps",
+            Op::RecordsSameContactId => "repeat ContactId",
+            Op::RecordsJoinLines => "records back to back",
+            Op::RecordsBreakLine => "break a line",
+            Op::RecordsArray => "wrap in a JSON array",
+            Op::RecordsUtcOffset => "corrupt dialsim_utc_offset",
+            Op::Gzip => "gzip",
+            Op::OtherFormat => "another format",
         }
     }
 }
@@ -359,6 +391,32 @@ fn weights(format: Format) -> &'static [(Op, u32)] {
             (InsertBom, 2),
             (Truncate, 4),
             (FlipByte, 3),
+        ],
+        Format::Records => &[
+            (RecordsTimestamp, 12),
+            (RecordsNudgeTimestamp, 8),
+            (RecordsSwapTimestamps, 8),
+            (RecordsCutLine, 8),
+            (RecordsSameContactId, 5),
+            (RecordsShuffle, 3),
+            (RecordsJoinLines, 3),
+            (RecordsBreakLine, 3),
+            (RecordsArray, 1),
+            (RecordsUtcOffset, 4),
+            (ReplaceNumber, 8),
+            (ReplaceValue, 10),
+            (ReplaceString, 5),
+            (DeleteField, 8),
+            (RenameField, 4),
+            (ReplaceIdent, 2),
+            (DeleteToken, 2),
+            (DeleteLine, 3),
+            (DuplicateLine, 5),
+            (SwapLines, 4),
+            (InsertBom, 2),
+            (Truncate, 3),
+            (FlipByte, 3),
+            (CsvCrlf, 2),
         ],
     }
 }
@@ -434,6 +492,48 @@ const JSON_VALUES: &[&str] = &[
     "[1e308, -1e308]",
     "[0]",
     "1e400",
+];
+
+/// Replacements for a contact record's timestamp (the quotes are added): before the epoch, past
+/// any contact's seven days, dates and times that do not exist, other layouts, other zones.
+const HOSTILE_TIMESTAMPS: &[&str] = &[
+    "1970-01-01T00:00:00Z",
+    "0000-01-01T00:00:00Z",
+    "-0001-12-31T23:59:59Z",
+    "1900-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "+275760-09-13T00:00:00Z",
+    "2026-03-09T14:00:00Z",
+    "2026-03-02T13:59:59Z",
+    "2026-03-01T23:59:59Z",
+    "2026-02-30T14:00:00Z",
+    "2026-13-02T14:00:00Z",
+    "2026-03-02T24:00:00Z",
+    "2026-03-02T23:59:60Z",
+    "2026-03-02T14:00:00.999999999Z",
+    "2026-03-02T14:00:00.5Z",
+    "2026-03-02T14:00:00+14:00",
+    "2026-03-02T14:00:00-12:00",
+    "2026-03-02T14:00:00+99:99",
+    "2026-03-02T14:00:00",
+    "2026-03-02 14:00:00Z",
+    "2026-03-02",
+    "2026-W10-1T14:00:00Z",
+    "1772460000",
+    "1e308",
+    "",
+    "Z",
+];
+
+/// The fields of a timestamp (`2026-03-02T14:00:19Z`, after its opening quote): where each starts,
+/// its length, and values to put there.
+const TIMESTAMP_PARTS: &[(usize, usize, &[&str])] = &[
+    (0, 4, &["0000", "1969", "2025", "2027", "9999"]),
+    (5, 2, &["00", "01", "02", "04", "12", "13", "99"]),
+    (8, 2, &["00", "01", "03", "09", "29", "31", "32"]),
+    (11, 2, &["00", "13", "14", "23", "24", "99"]),
+    (14, 2, &["00", "59", "60", "99"]),
+    (17, 2, &["00", "01", "59", "60", "61", "99"]),
 ];
 
 const RON_IDENTS: &[&str] = &["None", "Some", "true", "false", "inf", "NaN", "X"];
@@ -820,6 +920,156 @@ fn apply<R: Rng>(op: Op, text: &[u8], format: Format, rng: &mut R) -> Option<(Ve
             }
             Some((out, "every line ends with CR LF".to_string()))
         }
+        Op::RecordsCutLine => {
+            let lines = lines(text);
+            let (s, e) = *lines.choose(rng)?;
+            let body = text[s..e].trim_ascii_end().len();
+            if body < 2 {
+                return None;
+            }
+            let cut = rng.random_range(1..body);
+            Some((
+                [&text[..s + cut], b"\n", &text[e..]].concat(),
+                format!("line {} after {cut} of {body} bytes", line_of(text, s)),
+            ))
+        }
+        Op::RecordsShuffle => {
+            let mut all: Vec<Vec<u8>> = lines(text)
+                .into_iter()
+                .map(|(s, e)| with_newline(&text[s..e]))
+                .collect();
+            all.shuffle(rng);
+            let mut out = all.concat();
+            trim_added_newline(&mut out, text);
+            Some((out, format!("all {} lines", all.len())))
+        }
+        Op::RecordsTimestamp => {
+            let t = tokens[*timestamps(text, &tokens).choose(rng)?];
+            let new = format!("\"{}\"", HOSTILE_TIMESTAMPS.choose(rng)?);
+            Some((
+                splice(text, t.start, t.end, new.as_bytes()),
+                format!(
+                    "{} `{}` -> `{new}`",
+                    at(text, t.start),
+                    show(&text[t.start..t.end])
+                ),
+            ))
+        }
+        Op::RecordsNudgeTimestamp => {
+            let t = tokens[*timestamps(text, &tokens).choose(rng)?];
+            let &(from, len, values) = TIMESTAMP_PARTS.choose(rng)?;
+            let (s, e) = (t.start + 1 + from, t.start + 1 + from + len);
+            let new = values.choose(rng)?.as_bytes();
+            if &text[s..e] == new {
+                return None;
+            }
+            Some((
+                splice(text, s, e, new),
+                format!(
+                    "{} `{}` -> `{}`",
+                    at(text, t.start),
+                    show(&text[t.start..t.end]),
+                    show(&splice(
+                        &text[t.start..t.end],
+                        1 + from,
+                        1 + from + len,
+                        new
+                    ))
+                ),
+            ))
+        }
+        Op::RecordsSwapTimestamps => {
+            let all = timestamps(text, &tokens);
+            let a = *all.choose(rng)?;
+            let line = line_of(text, tokens[a].start);
+            let same: Vec<usize> = all
+                .into_iter()
+                .filter(|&b| b != a && line_of(text, tokens[b].start) == line)
+                .collect();
+            let b = *same.choose(rng)?;
+            swap_tokens(text, &tokens, a.min(b), a.max(b))
+        }
+        Op::RecordsSameContactId => {
+            let ids = values_of(text, &tokens, b"\"ContactId\"");
+            let (a, b) = (*ids.choose(rng)?, *ids.choose(rng)?);
+            let (ta, tb) = (tokens[a], tokens[b]);
+            let id = &text[ta.start..ta.end];
+            if id == &text[tb.start..tb.end] {
+                return None;
+            }
+            Some((
+                splice(text, tb.start, tb.end, id),
+                format!(
+                    "{} `{}` -> `{}` (line {}'s)",
+                    at(text, tb.start),
+                    show(&text[tb.start..tb.end]),
+                    show(id),
+                    line_of(text, ta.start)
+                ),
+            ))
+        }
+        Op::RecordsJoinLines => {
+            let breaks: Vec<usize> = lines(text)
+                .into_iter()
+                .filter(|&(_, e)| e < text.len())
+                .map(|(_, e)| e - 1)
+                .collect();
+            let at_break = *breaks.choose(rng)?;
+            let from = if at_break > 0 && text[at_break - 1] == b'\r' {
+                at_break - 1
+            } else {
+                at_break
+            };
+            Some((
+                splice(text, from, at_break + 1, b""),
+                format!(
+                    "lines {} and {} back to back",
+                    line_of(text, at_break),
+                    line_of(text, at_break) + 1
+                ),
+            ))
+        }
+        Op::RecordsBreakLine => {
+            let (s, e) = *lines(text).choose(rng)?;
+            let body = text[s..e].trim_ascii_end().len();
+            if body < 2 {
+                return None;
+            }
+            let pos = s + rng.random_range(1..body);
+            Some((
+                splice(text, pos, pos, b"\n"),
+                format!("at {}", at(text, pos)),
+            ))
+        }
+        Op::RecordsArray => {
+            let records: Vec<&[u8]> = lines(text)
+                .into_iter()
+                .map(|(s, e)| text[s..e].trim_ascii())
+                .filter(|l| !l.is_empty())
+                .collect();
+            if records.is_empty() {
+                return None;
+            }
+            Some((
+                [&b"[\n"[..], &records.join(&b",\n"[..]), b"\n]\n"].concat(),
+                format!("all {} records in one array", records.len()),
+            ))
+        }
+        Op::RecordsUtcOffset => {
+            let v = *values_of(text, &tokens, b"\"dialsim_utc_offset\"").choose(rng)?;
+            let t = tokens[v];
+            let new = format!("\"{}\"", HOSTILE_OFFSETS.choose(rng)?);
+            Some((
+                splice(text, t.start, t.end, new.as_bytes()),
+                format!(
+                    "{} `{}` -> `{new}`",
+                    at(text, t.start),
+                    show(&text[t.start..t.end])
+                ),
+            ))
+        }
+        // Applied by the case, not drawn here.
+        Op::Gzip | Op::OtherFormat => None,
     }
 }
 
@@ -837,6 +1087,107 @@ fn replace_number<R: Rng>(text: &[u8], tokens: &[Token], rng: &mut R) -> Option<
         splice(text, t.start, t.end, new.as_bytes()),
         format!("{} `{}` -> `{}`", at(text, t.start), show(old), new),
     ))
+}
+
+/// Whether a string token (with its quotes) holds a timestamp as Connect writes them,
+/// `"2026-03-02T14:00:19Z"`: its fields where [`TIMESTAMP_PARTS`] expects them.
+fn is_timestamp(quoted: &[u8]) -> bool {
+    let Some(b) = quoted.strip_prefix(b"\"") else {
+        return false;
+    };
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    b.len() >= 21
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && digits(14..16)
+        && digits(17..19)
+}
+
+/// The string tokens holding a timestamp.
+fn timestamps(text: &[u8], tokens: &[Token]) -> Vec<usize> {
+    indices(tokens, |t| {
+        t.kind == Kind::Str && is_timestamp(&text[t.start..t.end])
+    })
+}
+
+/// The string values of every field named `key` (with its quotes).
+fn values_of(text: &[u8], tokens: &[Token], key: &[u8]) -> Vec<usize> {
+    field_keys(text, tokens)
+        .into_iter()
+        .filter(|&k| &text[tokens[k].start..tokens[k].end] == key)
+        .filter_map(|k| next_solid(tokens, next_solid(tokens, k + 1)? + 1))
+        .filter(|&v| tokens[v].kind == Kind::Str)
+        .collect()
+}
+
+/// `bytes` compressed the way a contact records export is (gzip), mostly whole, sometimes as two
+/// members (Firehose appends them) and sometimes broken: cut short, a wrong checksum, a
+/// flipped byte, plain text after it.
+pub fn gzip<R: Rng>(bytes: &[u8], rng: &mut R) -> (Vec<u8>, Mutation) {
+    let (out, what) = match rng.random_range(0..100) {
+        0..55 => (gzip_member(bytes), "one member".to_string()),
+        55..70 => {
+            let cut = lines(bytes).choose(rng).map_or(bytes.len() / 2, |l| l.0);
+            (
+                [gzip_member(&bytes[..cut]), gzip_member(&bytes[cut..])].concat(),
+                format!("two members, the second from byte {cut}"),
+            )
+        }
+        70..80 => {
+            let whole = gzip_member(bytes);
+            let cut = rng.random_range(2..whole.len());
+            (
+                whole[..cut].to_vec(),
+                format!("cut at byte {cut} of {}", whole.len()),
+            )
+        }
+        80..88 => {
+            let mut whole = gzip_member(bytes);
+            let crc = whole.len() - 8 + rng.random_range(0..4);
+            whole[crc] ^= 1 << rng.random_range(0..8);
+            (whole, "a wrong CRC".to_string())
+        }
+        88..95 => {
+            let mut whole = gzip_member(bytes);
+            // Past the 10-byte header and the first block's 5, before the 8-byte trailer.
+            let (from, to) = (15, whole.len().saturating_sub(8));
+            if from >= to {
+                (whole, "one member (nothing to flip)".to_string())
+            } else {
+                let pos = rng.random_range(from..to);
+                whole[pos] ^= 1 << rng.random_range(0..8);
+                (whole, format!("byte {pos} flipped"))
+            }
+        }
+        _ => (
+            [
+                gzip_member(bytes),
+                bytes.iter().take(100).copied().collect(),
+            ]
+            .concat(),
+            "plain text after the member".to_string(),
+        ),
+    };
+    let log = Mutation {
+        op: Op::Gzip,
+        field: None,
+        what: format!("{what} ({} bytes -> {})", bytes.len(), out.len()),
+    };
+    (out, log)
+}
+
+/// One gzip member holding `data`, as Firehose's compressor writes it.
+fn gzip_member(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(data).expect("writing to memory");
+    gz.finish().expect("writing to memory")
 }
 
 /// Replaces the `col`-th cell of a random data row.
@@ -1215,6 +1566,150 @@ Scenario(
                 assert!(row.ends_with(&format!(",{name}")), "seed {seed}: {row}");
             }
         }
+    }
+
+    /// Three contact records as the synthetic center's export writes them: a call nobody
+    /// answered, one served by an agent, one that hung up in the queue.
+    const RECORDS: &str = concat!(
+        r#"{"AWSAccountId":"123456789012","AWSContactTraceRecordFormatVersion":"2017-03-10","Agent":null,"AnsweringMachineDetectionStatus":null,"Attributes":{"dialsim_attempt":"1","dialsim_campaign":"synthetic-center","dialsim_customer":"0","dialsim_utc_offset":"-05:00"},"Channel":"VOICE","ConnectedToSystemTimestamp":null,"ContactId":"00000000-0000-4000-a001-000000000001","CustomerEndpoint":{"Address":"+15550000000","Type":"TELEPHONE_NUMBER"},"DisconnectReason":"TELECOM_UNANSWERED","DisconnectTimestamp":"2026-03-02T14:00:22Z","InitialContactId":null,"InitiationMethod":"API","InitiationTimestamp":"2026-03-02T14:00:00Z","InstanceARN":"arn:aws:connect:us-east-1:123456789012:instance/dialsim","LastUpdateTimestamp":"2026-03-02T14:00:24Z","NextContactId":null,"PreviousContactId":null,"Queue":null,"Recording":null,"SystemEndpoint":{"Address":"+18005550100","Type":"TELEPHONE_NUMBER"},"Tags":{},"TransferCompletedTimestamp":null,"TransferredToEndpoint":null}"#,
+        "\n",
+        r#"{"AWSAccountId":"123456789012","AWSContactTraceRecordFormatVersion":"2017-03-10","Agent":{"ARN":"arn:aws:connect:us-east-1:123456789012:instance/dialsim/agent/agent","AfterContactWorkDuration":23,"AfterContactWorkEndTimestamp":"2026-03-02T14:01:35Z","AfterContactWorkStartTimestamp":"2026-03-02T14:01:12Z","AgentConnectionAttempts":1,"AgentInteractionDuration":53,"ConnectedToAgentTimestamp":"2026-03-02T14:00:19Z","CustomerHoldDuration":0,"HierarchyGroups":null,"LongestHoldDuration":0,"NumberOfHolds":0,"RoutingProfile":{"Name":"Outbound"},"Username":"agent"},"AnsweringMachineDetectionStatus":null,"Attributes":{"dialsim_attempt":"1","dialsim_campaign":"synthetic-center","dialsim_customer":"5","dialsim_result":"1","dialsim_utc_offset":"-05:00"},"Channel":"VOICE","ConnectedToSystemTimestamp":"2026-03-02T14:00:08Z","ContactId":"00000000-0000-4000-a001-000000000501","CustomerEndpoint":{"Address":"+15550000005","Type":"TELEPHONE_NUMBER"},"DisconnectReason":"CUSTOMER_DISCONNECT","DisconnectTimestamp":"2026-03-02T14:01:12Z","InitialContactId":null,"InitiationMethod":"API","InitiationTimestamp":"2026-03-02T14:00:00Z","InstanceARN":"arn:aws:connect:us-east-1:123456789012:instance/dialsim","LastUpdateTimestamp":"2026-03-02T14:01:37Z","NextContactId":null,"PreviousContactId":null,"Queue":{"ARN":"arn:aws:connect:us-east-1:123456789012:instance/dialsim/queue/Outbound","DequeueTimestamp":"2026-03-02T14:00:19Z","Duration":0,"EnqueueTimestamp":"2026-03-02T14:00:19Z","Name":"Outbound"},"Recording":null,"SystemEndpoint":{"Address":"+18005550100","Type":"TELEPHONE_NUMBER"},"Tags":{},"TransferCompletedTimestamp":null,"TransferredToEndpoint":null}"#,
+        "\n",
+        r#"{"AWSAccountId":"123456789012","AWSContactTraceRecordFormatVersion":"2017-03-10","Agent":null,"AnsweringMachineDetectionStatus":null,"Attributes":{"dialsim_attempt":"1","dialsim_campaign":"synthetic-center","dialsim_customer":"498","dialsim_result":"1","dialsim_utc_offset":"-05:00"},"Channel":"VOICE","ConnectedToSystemTimestamp":"2026-03-02T14:32:10Z","ContactId":"00000000-0000-401f-a001-00000001f201","CustomerEndpoint":{"Address":"+15550000498","Type":"TELEPHONE_NUMBER"},"DisconnectReason":"CUSTOMER_DISCONNECT","DisconnectTimestamp":"2026-03-02T14:32:23Z","InitialContactId":null,"InitiationMethod":"API","InitiationTimestamp":"2026-03-02T14:32:03Z","InstanceARN":"arn:aws:connect:us-east-1:123456789012:instance/dialsim","LastUpdateTimestamp":"2026-03-02T14:32:25Z","NextContactId":null,"PreviousContactId":null,"Queue":{"ARN":"arn:aws:connect:us-east-1:123456789012:instance/dialsim/queue/Outbound","DequeueTimestamp":"2026-03-02T14:32:23Z","Duration":2,"EnqueueTimestamp":"2026-03-02T14:32:21Z","Name":"Outbound"},"Recording":null,"SystemEndpoint":{"Address":"+18005550100","Type":"TELEPHONE_NUMBER"},"Tags":{},"TransferCompletedTimestamp":null,"TransferredToEndpoint":null}"#,
+        "\n",
+    );
+
+    /// Contact records get mutants that differ, the same per seed; and mutants of mutants (a
+    /// gzip mutant among them, text mutations then landing in binary) never panic the mutator.
+    #[test]
+    fn records_mutations_are_deterministic_and_never_panic() {
+        let input = RECORDS.as_bytes();
+        let mut distinct = std::collections::HashSet::new();
+        for seed in 0..200 {
+            let a = mutate(input, Format::Records, &mut Pcg64::seed_from_u64(seed));
+            let b = mutate(input, Format::Records, &mut Pcg64::seed_from_u64(seed));
+            assert_eq!(a, b, "seed {seed} gave two different mutants");
+            assert_ne!(a.bytes, input, "seed {seed} changed nothing: {:?}", a.log);
+            distinct.insert(a.bytes);
+        }
+        assert!(
+            distinct.len() > 150,
+            "only {} distinct mutants of 200",
+            distinct.len()
+        );
+        for seed in 0..100 {
+            let mut rng = Pcg64::seed_from_u64(seed);
+            let mut bytes = input.to_vec();
+            for round in 0..25 {
+                if round == 10 && seed % 3 == 0 {
+                    bytes = gzip(&bytes, &mut rng).0;
+                }
+                bytes = mutate(&bytes, Format::Records, &mut rng).bytes;
+            }
+        }
+    }
+
+    /// The timestamp mutations change timestamps only: a nudge one field of one, a swap two of
+    /// one record (the line count and every other byte stay).
+    #[test]
+    fn timestamp_mutations_change_timestamps_only() {
+        let input = RECORDS.as_bytes();
+        let stamps = |b: &[u8]| -> Vec<String> {
+            let tokens = tokenize(b);
+            timestamps(b, &tokens)
+                .into_iter()
+                .map(|i| String::from_utf8_lossy(&b[tokens[i].start..tokens[i].end]).into_owned())
+                .collect()
+        };
+        let before = stamps(input);
+        assert_eq!(before.len(), 18, "{before:?}");
+        let mut swapped = 0;
+        for seed in 0..40 {
+            let mut rng = Pcg64::seed_from_u64(seed);
+            // None when the two drawn hold the same instant.
+            if let Some((out, what)) =
+                apply(Op::RecordsSwapTimestamps, input, Format::Records, &mut rng)
+            {
+                swapped += 1;
+                let after = stamps(&out);
+                let moved: Vec<usize> = (0..before.len())
+                    .filter(|&i| before[i] != after[i])
+                    .collect();
+                assert_eq!(moved.len(), 2, "seed {seed}: {what}");
+                assert_eq!(before[moved[0]], after[moved[1]], "seed {seed}: {what}");
+                assert_eq!(before[moved[1]], after[moved[0]], "seed {seed}: {what}");
+                assert_eq!(out.len(), input.len(), "seed {seed}: {what}");
+                assert_eq!(lines(&out).len(), 3, "seed {seed}: {what}");
+            }
+            let Some((out, what)) =
+                apply(Op::RecordsNudgeTimestamp, input, Format::Records, &mut rng)
+            else {
+                continue; // the value drawn was the one there
+            };
+            assert_eq!(out.len(), input.len(), "seed {seed}: {what}");
+            let changed: Vec<usize> = (0..input.len()).filter(|&i| input[i] != out[i]).collect();
+            let (first, last) = (changed[0], changed[changed.len() - 1]);
+            assert!(last - first < 4, "seed {seed}: {what}");
+            assert!(
+                out[first..=last].iter().all(u8::is_ascii_digit),
+                "seed {seed}: {what}"
+            );
+        }
+        assert!(swapped > 20, "only {swapped} swaps of 40");
+    }
+
+    /// One contact's id given to another: two lines then share a ContactId.
+    #[test]
+    fn repeat_contact_id_gives_two_records_one_id() {
+        let input = RECORDS.as_bytes();
+        let (out, what) = (0..20)
+            .find_map(|seed| {
+                apply(
+                    Op::RecordsSameContactId,
+                    input,
+                    Format::Records,
+                    &mut Pcg64::seed_from_u64(seed),
+                )
+            })
+            .expect("three ids");
+        let tokens = tokenize(&out);
+        let ids: std::collections::HashSet<&[u8]> = values_of(&out, &tokens, b"\"ContactId\"")
+            .into_iter()
+            .map(|i| &out[tokens[i].start..tokens[i].end])
+            .collect();
+        assert_eq!(ids.len(), 2, "{what}");
+    }
+
+    /// What [`gzip`] writes decompresses to the input when whole (two members hold it between
+    /// them), and a broken file is one the decompressor refuses.
+    #[test]
+    fn gzip_members_hold_the_input() {
+        fn gunzip(gz: &[u8]) -> Option<Vec<u8>> {
+            use std::io::Read;
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(gz)
+                .read_to_end(&mut out)
+                .ok()?;
+            Some(out)
+        }
+        let big: Vec<u8> = RECORDS.bytes().cycle().take(150_000).collect();
+        for input in [&b""[..], RECORDS.as_bytes(), &big] {
+            assert_eq!(gunzip(&gzip_member(input)).as_deref(), Some(input));
+        }
+        let (mut whole, mut broken) = (0, 0);
+        for seed in 0..200 {
+            let (out, log) = gzip(&big, &mut Pcg64::seed_from_u64(seed));
+            assert_eq!(log.op, Op::Gzip);
+            assert!(out.starts_with(&[0x1f, 0x8b]), "{log}");
+            match gunzip(&out) {
+                Some(back) => {
+                    assert_eq!(back, big, "{log}");
+                    whole += 1;
+                }
+                None => broken += 1,
+            }
+        }
+        assert!(whole > 100 && broken > 40, "{whole} whole, {broken} broken");
     }
 
     /// Deleting a field takes its whole value: a nested structure, an enum with its fields.

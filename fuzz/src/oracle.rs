@@ -1,7 +1,8 @@
 //! What every run must satisfy, whatever its input: exit 0 or 2 (and 1 for `check`, a failed
 //! gate), never a signal or the timeout, no panic, and on exit 2 a first line `error: ...` that
-//! names the input file. One promise about meaning too: `check --baseline` with a mutated
-//! baseline must not pass while comparing nothing.
+//! names the input file. Two promises about meaning too: `check --baseline` with a mutated
+//! baseline must not pass while comparing nothing, and what `calibrate` writes when it exits 0
+//! (it found something usable) is a scenario that runs.
 
 use crate::corpus::Case;
 use crate::exec::{Finished, Outcome, signal_name};
@@ -68,7 +69,7 @@ pub fn judge(case: &Case, done: &Finished) -> Option<Failure> {
             "compared-nothing",
             "exit 0 with a baseline that compared 0 metrics (a baseline without the scenario passes)".to_string(),
         ),
-        0 => None,
+        0 => done.then.as_deref().and_then(|then| read_back(case, then)),
         1 if case.allow_exit_1 => None,
         2 if !first.starts_with("error:") => fail(
             "unlabelled",
@@ -87,6 +88,33 @@ pub fn judge(case: &Case, done: &Finished) -> Option<Failure> {
             format!("exit {c}: {}", normalize(first, case)),
         ),
     }
+}
+
+/// Judges the [read-back](Case::read_back) of a command that exited 0: it must exit 0 as well.
+fn read_back(case: &Case, then: &Finished) -> Option<Failure> {
+    let stderr = String::from_utf8_lossy(&then.stderr);
+    let what = match then.outcome {
+        Outcome::Exited(0) => return None,
+        Outcome::Exited(_) if stderr.contains("panicked") => {
+            let at = stderr.find("panicked").expect("just found");
+            let line = stderr[at..].lines().next().unwrap_or("");
+            let next = stderr[at..].lines().nth(1).unwrap_or("");
+            format!("{line} {}", normalize(next, case))
+        }
+        Outcome::Exited(c) => format!(
+            "exit {c}: {}",
+            normalize(stderr.lines().next().unwrap_or(""), case)
+        ),
+        other => other.to_string(),
+    };
+    Some(Failure {
+        slug: "unusable-output".to_string(),
+        signature: format!(
+            "{}: exit 0, but `{}` of what it wrote failed: {what}",
+            case.command,
+            case.read_back.first().map_or("", String::as_str)
+        ),
+    })
 }
 
 /// The first frame of a backtrace (the child runs with RUST_BACKTRACE=1) that is dialsim's own
@@ -113,11 +141,15 @@ fn first_own_frame(stderr: &str) -> Option<String> {
     })
 }
 
-/// A message with the input's names, quoted values and numbers (`12`, `-0.5`, `1e12`, `inf`,
+/// A message with the input's names and output folder, quoted values and numbers (`12`, `-0.5`, `1e12`, `inf`,
 /// `NaN`) replaced, cut to 140 characters, so that the same mistake on different inputs groups
 /// together.
 fn normalize(line: &str, case: &Case) -> String {
     let mut s = line.to_string();
+    let scratch = case.scratch.display().to_string();
+    if !scratch.is_empty() {
+        s = s.replace(&scratch, "OUT");
+    }
     for n in &case.names {
         s = s.replace(n.as_str(), "FILE");
     }
@@ -162,6 +194,7 @@ mod tests {
             seed: PathBuf::from("scenarios/seed-sample.ron"),
             mutations: vec![],
             scratch: PathBuf::from("out/m7"),
+            read_back: vec![],
         }
     }
 
@@ -171,6 +204,7 @@ mod tests {
             stdout: vec![],
             stderr: stderr.as_bytes().to_vec(),
             elapsed: Duration::ZERO,
+            then: None,
         }
     }
 
@@ -210,6 +244,50 @@ mod tests {
         assert_eq!(
             slug("report", Outcome::Exited(101), panic).as_deref(),
             Some("panic")
+        );
+    }
+
+    /// `calibrate`: exit 0 with a scenario that runs, or exit 2 naming the records; a panic, an
+    /// exit 101 or a scenario that does not run is a failure.
+    #[test]
+    fn calibrate_must_exit_0_with_a_scenario_that_runs_or_2_naming_the_records() {
+        let mut c = case("calibrate");
+        c.names = vec!["m7-records.jsonl".into()];
+        c.read_back = ["run", "out/m7/calibrated.ron", "--replications", "1", "-q"]
+            .map(String::from)
+            .to_vec();
+        let then = |outcome, stderr: &str| {
+            let mut d = done(Outcome::Exited(0), "");
+            d.then = Some(Box::new(done(outcome, stderr)));
+            d
+        };
+        assert_eq!(judge(&c, &then(Outcome::Exited(0), "")), None);
+        let none = "error: gen/m7-records.jsonl: none of the 12 records is a usable contact of the campaign\n";
+        assert_eq!(judge(&c, &done(Outcome::Exited(2), none)), None);
+        let slug = |d: &Finished| judge(&c, d).map(|f| f.slug);
+        assert_eq!(
+            slug(&done(Outcome::Exited(2), "error: no contact is usable\n")).as_deref(),
+            Some("unnamed")
+        );
+        let panic = "thread 'main' panicked at fitting/src/survival.rs:9:5:\nindex out of bounds\n";
+        assert_eq!(
+            slug(&done(Outcome::Exited(101), panic)).as_deref(),
+            Some("panic")
+        );
+        assert_eq!(
+            slug(&done(Outcome::Exited(101), "")).as_deref(),
+            Some("exit-101")
+        );
+        let unreadable = "error: out/m7/calibrated.ron: ring_timeout_s 0 is out of range\n";
+        let f = judge(&c, &then(Outcome::Exited(2), unreadable)).unwrap();
+        assert_eq!(f.slug, "unusable-output");
+        assert_eq!(
+            f.signature,
+            "calibrate: exit 0, but `run` of what it wrote failed: exit 2: error: OUT/calibrated.ron: ring_timeout_s # is out of range"
+        );
+        assert_eq!(
+            slug(&then(Outcome::TimedOut, "")).as_deref(),
+            Some("unusable-output")
         );
     }
 

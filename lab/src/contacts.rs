@@ -1,10 +1,12 @@
 //! Reading a contact list from CSV, with errors that name the file, the line and the fix.
 //!
-//! Columns (header required, any order): `phone` (E.164, e.g. `+14155550100`), `utc_offset`
-//! (`-05:00`, `+01:00`, `+0530`, `UTC`), optional `name`, optional `do_not_call` (`true`/`false`,
-//! `yes`/`no`, `1`/`0`). Other columns are ignored.
+//! Columns (header required, any order): `phone` (E.164, e.g. `+14155550100`), the time zone
+//! as `utc_offset` or `time_zone` (a fixed offset `-05:00`, `+0530`, `UTC`, or an IANA name
+//! `America/New_York`, either column), optional `name`, optional `do_not_call`
+//! (`true`/`false`, `yes`/`no`, `1`/`0`). Other columns are ignored.
 
-use rules::contact::{RowChecker, RowProblem, UTC_OFFSET_FORMS};
+use rules::contact::{RowChecker, RowProblem};
+use rules::zone::{ZONE_FORMS, Zone};
 use sim::inputs::Customer;
 use sim::scenario::MAX_CUSTOMERS;
 use std::collections::HashMap;
@@ -44,8 +46,8 @@ pub enum ContactListError {
         number: String,
         first: usize,
     },
-    #[error("{}:{line}: utc_offset {text:?} is not an offset: {UTC_OFFSET_FORMS}", path.display())]
-    UtcOffset {
+    #[error("{}:{line}: time zone {text:?} is not an offset nor a zone name: {ZONE_FORMS}", path.display())]
+    Zone {
         path: PathBuf,
         line: usize,
         text: String,
@@ -65,12 +67,12 @@ pub enum ContactListError {
     NoCustomers { path: PathBuf },
 }
 
-/// Reads the list at `path`: the customers and the distinct UTC offsets they use.
-pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), ContactListError> {
+/// Reads the list at `path`: the customers and the distinct time zones they live in.
+pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<Zone>), ContactListError> {
     let (mut reader, columns) = open(path, false)?;
     let mut checker = RowChecker::new(columns);
-    let mut zones: Vec<i64> = Vec::new();
-    let mut zone_index: HashMap<i64, u16> = HashMap::new();
+    let mut zones: Vec<Zone> = Vec::new();
+    let mut zone_index: HashMap<Zone, u16> = HashMap::new();
     let mut customers = Vec::new();
     let file = || path.to_path_buf();
     for (row, record) in reader.records().enumerate() {
@@ -95,7 +97,7 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), ContactListError> 
                     number,
                     first: first_line as usize,
                 },
-                RowProblem::UtcOffset { text } => ContactListError::UtcOffset {
+                RowProblem::Zone { text } => ContactListError::Zone {
                     path: file(),
                     line,
                     text,
@@ -107,9 +109,9 @@ pub fn read(path: &Path) -> Result<(Vec<Customer>, Vec<i64>), ContactListError> 
                 },
             });
         }
-        let ms = checked.utc_offset_ms.expect("a valid line has an offset");
-        let zone = *zone_index.entry(ms).or_insert_with(|| {
-            zones.push(ms);
+        let z = checked.zone.expect("a valid line has a time zone");
+        let zone = *zone_index.entry(z).or_insert_with(|| {
+            zones.push(z);
             (zones.len() - 1) as u16
         });
         let do_not_call = checked.do_not_call;
@@ -205,7 +207,7 @@ mod tests {
         ));
         assert!(matches!(
             read_with(&format!("{ok}+14155550101,EST,no\n")),
-            ContactListError::UtcOffset { line: 3, text, .. } if text == "EST"
+            ContactListError::Zone { line: 3, text, .. } if text == "EST"
         ));
         assert!(matches!(
             read_with(&format!("{ok}+14155550101,UTC,maybe\n")),

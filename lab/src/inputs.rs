@@ -90,7 +90,10 @@ pub enum DurationsError {
 impl Inputs for Files {
     type Error = InputError;
 
-    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), InputError> {
+    fn contact_list(
+        &self,
+        path: &Path,
+    ) -> Result<(Vec<Customer>, Vec<rules::zone::Zone>), InputError> {
         Ok(contacts::read(&self.base.join(path))?)
     }
 

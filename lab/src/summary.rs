@@ -211,7 +211,7 @@ pub struct Clock {
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Zone {
-    /// Hours east of UTC.
+    /// Hours east of UTC at the campaign's start.
     pub utc_offset_h: f64,
     /// Share of the list's customers living there.
     pub share: f64,
@@ -231,8 +231,9 @@ impl Clock {
             .time_zones
             .iter()
             .zip(&counts)
-            .map(|(ms, n)| Zone {
-                utc_offset_h: *ms as f64 / 3_600_000.0,
+            .enumerate()
+            .map(|(z, (_, n))| Zone {
+                utc_offset_h: world.offset_ms(z as u16, sim::Millis::ZERO) as f64 / 3_600_000.0,
                 share: *n as f64 / total,
             })
             .collect();

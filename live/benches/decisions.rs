@@ -51,7 +51,9 @@ fn store(dir: &Path, n: u64) -> Store {
             line: i + 2,
             phone: format!("+1{:010}", 2_000_000_000 + i),
             name: String::new(),
-            utc_offset_ms: Some([0, -5, -8][(i % 3) as usize] * 3_600_000),
+            zone: Some(rules::zone::Zone::Fixed(
+                [0, -5, -8][(i % 3) as usize] * 3_600_000,
+            )),
             do_not_call: false,
             invalid: None,
         })

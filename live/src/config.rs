@@ -116,9 +116,10 @@ pub struct DynamoDbList {
     /// The campaign's column: rows at -1 (or missing) are dialed, and `live` writes each
     /// customer's result code back into it.
     pub campaign_column: Ident,
-    /// The customers' offset from UTC when a row has no `utc_offset` attribute (the sample's
-    /// table has none): `"+09:00"`.
-    #[serde(default = "default_table_offset")]
+    /// The customers' time zone when a row has no `utc_offset` attribute (the sample's table
+    /// has none): a fixed offset (`"+09:00"`) or an IANA name (`"Asia/Tokyo"`, whose offset
+    /// follows daylight saving). Also written `time_zone`.
+    #[serde(default = "default_table_offset", alias = "time_zone")]
     pub utc_offset: UtcOffset,
 }
 
@@ -397,12 +398,13 @@ rules::checked!(
     }
 );
 rules::checked!(
-    /// An offset from UTC: `-05:00`, `+0530`, `UTC`.
+    /// A time zone: an offset from UTC (`-05:00`, `+0530`, `UTC`) or an IANA name
+    /// (`America/New_York`).
     UtcOffset(String),
-    |v| if rules::contact::parse_utc_offset(v).is_some() {
+    |v| if rules::zone::Zone::parse(v).is_some() {
         Ok(())
     } else {
-        Err(format!("{v:?} is not an offset from UTC: write it like \"+09:00\", \"-05:00\" or \"UTC\""))
+        Err(format!("{v:?} is not a time zone: write an offset from UTC like \"+09:00\", \"-05:00\" or \"UTC\", or an IANA name like \"Asia/Tokyo\" (not an abbreviation such as JST)"))
     }
 );
 rules::checked!(
@@ -710,7 +712,17 @@ mod tests {
         assert_eq!(line, 8, "{msg}");
         assert!(msg.contains("DynamoDb(table:"), "{msg}");
         let bad_offset = text.replace("\"+09:00\"", "\"Tokyo\"");
-        assert!(err(&bad_offset).2.contains("offset from UTC"));
+        assert!(err(&bad_offset).2.contains("is not a time zone"));
+        let named = text.replace("\"+09:00\"", "\"Asia/Tokyo\"");
+        let ContactSource::DynamoDb(d) = parse(&named, Path::new("c.ron")).unwrap().contacts else {
+            panic!("not a table");
+        };
+        assert_eq!(d.utc_offset.get(), "Asia/Tokyo");
+        let aliased = named.replace("utc_offset:", "time_zone:");
+        assert!(
+            parse(&aliased, Path::new("c.ron")).is_ok(),
+            "time_zone is utc_offset's other name"
+        );
         let unknown = text.replace("utc_offset:", "utc_ofset:");
         assert!(err(&unknown).2.contains("utc_ofset"));
     }

@@ -1,13 +1,16 @@
 //! The contact list (CSV) and the do-not-call file, read with the simulator's header rules
-//! ([`user_files::contacts::open`]) and each line checked by the same [`RowChecker`]: a header line; `phone` (E.164), `utc_offset` (`-05:00`, `+0530`, `UTC`),
+//! ([`user_files::contacts::open`]) and each line checked by the same [`RowChecker`]: a header
+//! line; `phone` (E.164), the time zone as `utc_offset` or `time_zone` (a fixed offset `-05:00`,
+//! `+0530`, `UTC`, or an IANA name `America/New_York` whose offset follows daylight saving),
 //! optional `name`, optional `do_not_call` (`true`/`false`, `yes`/`no`, `1`/`0`); other columns
 //! are ignored.
 //!
 //! Unlike the simulator, a bad line is not fatal: it is reported with its line number and kept as
 //! an *invalid* entry, never dialed, that `status` and `export` still show. Only a list that
-//! cannot be read at all (no file, no `phone` or `utc_offset` column) is an error.
+//! cannot be read at all (no file, no `phone` or time zone column) is an error.
 
 use rules::contact::{RowChecker, RowProblem, is_e164};
+use rules::zone::Zone;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use user_files::contacts::{self, OpenError};
@@ -15,7 +18,7 @@ use user_files::contacts::{self, OpenError};
 /// Why a contact list cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ContactsError {
-    /// No file, or no `phone` or `utc_offset` column.
+    /// No file, or no `phone` or time zone column.
     #[error(transparent)]
     List(#[from] OpenError),
     /// A line that is not CSV.
@@ -51,8 +54,8 @@ pub struct Entry {
     /// The phone cell as written (trimmed).
     pub phone: String,
     pub name: String,
-    /// Milliseconds east of UTC; `None` on an invalid line whose offset could not be read.
-    pub utc_offset_ms: Option<i64>,
+    /// The customer's time zone; `None` on an invalid line whose zone could not be read.
+    pub zone: Option<Zone>,
     /// The list's own do-not-call flag.
     pub do_not_call: bool,
     /// Why the line cannot be dialed; `None` for a valid customer.
@@ -88,8 +91,8 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, ContactsError> {
                 "phone {} is already on line {first_line}: a customer appears once",
                 crate::mask::mask_phone(&row.phone)
             ),
-            RowProblem::UtcOffset { text } => format!(
-                "utc_offset {:?} is not an offset: write it like -05:00, +01:00 or UTC",
+            RowProblem::Zone { text } => format!(
+                "time zone {:?} is not an offset nor a zone name: write it like -05:00, +01:00, UTC or America/New_York",
                 text.trim()
             ),
             RowProblem::DoNotCall { text } => {
@@ -100,7 +103,7 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, ContactsError> {
             line,
             phone: row.phone,
             name: row.name,
-            utc_offset_ms: row.utc_offset_ms,
+            zone: row.zone,
             do_not_call: row.do_not_call,
             invalid,
         });
@@ -156,7 +159,9 @@ mod tests {
         .unwrap();
         let e = read(&path).unwrap();
         assert_eq!(e.len(), 6);
-        assert!(e[0].is_valid() && e[0].line == 2 && e[0].utc_offset_ms == Some(-8 * 3_600_000));
+        assert!(
+            e[0].is_valid() && e[0].line == 2 && e[0].zone == Some(Zone::Fixed(-8 * 3_600_000))
+        );
         assert_eq!(e[1].line, 3);
         assert!(e[1].invalid.as_deref().unwrap().contains("E.164"));
         assert!(

@@ -20,7 +20,8 @@ use rules::rulebook::{
     CallingWindow, CustomerFacts, PastAttempt, PastState, Verdict, may_dial, retry_slot,
     window_opens,
 };
-use std::collections::{BTreeMap, HashMap};
+use rules::zone::Zone;
+use std::collections::HashMap;
 
 /// Before any attempt a store can hold.
 const LONG_AGO: UnixMillis = UnixMillis(i64::MIN / 2);
@@ -42,8 +43,8 @@ pub(crate) struct DialIndex {
     callable: Callable<UnixMillis>,
     customers: Vec<Listed>,
     position: HashMap<i64, u32>,
-    /// The UTC offset of each time zone.
-    offsets: Vec<i64>,
+    /// Each time zone, by its number in the callable index.
+    zones: Vec<Zone>,
 }
 
 /// The numbers of [`crate::store::PacingView`] at one moment.
@@ -60,20 +61,24 @@ impl DialIndex {
         history: &HashMap<i64, Vec<PastAttempt>>,
         rules: &Rules,
     ) -> DialIndex {
-        let mut zone: BTreeMap<i64, u16> = BTreeMap::new();
+        // Zones numbered in order of first appearance in the list; a customer without a zone
+        // (an invalid line, never dialed) is filed under zone 0.
+        let mut number: HashMap<Zone, u16> = HashMap::new();
+        let mut zones = Vec::new();
         for c in &customers {
-            if let Some(o) = c.facts.utc_offset_ms {
-                let next = zone.len() as u16;
-                zone.entry(o).or_insert(next);
+            if let Some(z) = c.facts.zone {
+                number.entry(z).or_insert_with(|| {
+                    zones.push(z);
+                    (zones.len() - 1) as u16
+                });
             }
         }
-        let mut offsets = vec![0; zone.len().max(1)];
-        for (&o, &z) in &zone {
-            offsets[usize::from(z)] = o;
+        if zones.is_empty() {
+            zones.push(Zone::Fixed(0));
         }
         let zone_of = customers
             .iter()
-            .map(|c| c.facts.utc_offset_ms.map_or(0, |o| zone[&o]))
+            .map(|c| c.facts.zone.map_or(0, |z| number[&z]))
             .collect();
         let mut index = DialIndex {
             rules: rules.clone(),
@@ -81,14 +86,14 @@ impl DialIndex {
                 calling_window: CallingWindow::ANY_HOUR,
                 ..rules.clone()
             },
-            callable: Callable::new(offsets.len(), zone_of),
+            callable: Callable::new(zones.len(), zone_of),
             position: customers
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.id, i as u32))
                 .collect(),
             customers,
-            offsets,
+            zones,
         };
         for i in 0..index.customers.len() {
             let h = history
@@ -156,9 +161,9 @@ impl DialIndex {
     pub(crate) fn counts(&mut self, now: UnixMillis) -> Counts {
         let open = self.open(now);
         let window = &self.rules.calling_window;
-        let opens = (0..self.offsets.len())
+        let opens = (0..self.zones.len())
             .filter(|&z| !open[z] && self.callable.ready_in(z as u16) > 0)
-            .filter_map(|z| window_opens(window, self.offsets[z], now));
+            .filter_map(|z| window_opens(window, &self.zones[z], now));
         let next_opening = opens.chain(self.callable.next_due()).min();
         Counts {
             callable_now: self.callable.callable(&open),
@@ -178,9 +183,6 @@ impl DialIndex {
     fn open(&mut self, now: UnixMillis) -> Vec<bool> {
         self.callable.release(now);
         let window = &self.rules.calling_window;
-        self.offsets
-            .iter()
-            .map(|&o| window.is_open(o, now))
-            .collect()
+        self.zones.iter().map(|z| window.is_open(z, now)).collect()
     }
 }

@@ -180,15 +180,15 @@ impl Table {
                 continue;
             }
             let offset_text = row.utc_offset.as_deref().unwrap_or(default_offset);
-            let utc_offset_ms = rules::contact::parse_utc_offset(offset_text);
+            let zone = rules::zone::Zone::parse(offset_text);
             let invalid = if !rules::contact::is_e164(&row.phone) {
                 Some(format!(
                     "{KEY} {:?} is not an E.164 number (+ country code and number, digits only)",
                     row.phone
                 ))
-            } else if utc_offset_ms.is_none() {
+            } else if zone.is_none() {
                 Some(format!(
-                    "{OFFSET} {offset_text:?} is not an offset: write it like -05:00, +09:00 or UTC"
+                    "{OFFSET} {offset_text:?} is not a time zone: write it like -05:00, +09:00, UTC or America/New_York"
                 ))
             } else if !seen.insert(row.phone.clone()) {
                 Some("the same number twice".to_string())
@@ -200,7 +200,7 @@ impl Table {
                 line: i as u64 + 1,
                 phone: row.phone.clone(),
                 name: row.name.clone(),
-                utc_offset_ms,
+                zone,
                 do_not_call: false,
                 invalid,
             });

@@ -4,8 +4,9 @@
 //! list and do-not-call file ([`contacts`]), the campaign store that records every dial before it
 //! is placed ([`store`]), the deterministic ClientToken of each attempt ([`token`]), the compliance
 //! rules and the abandonment kill-switch ([`compliance`]), masked phone numbers for logs
-//! ([`mask`]), the outcomes of calls ([`outcome`]) and what `live status` reports
-//! ([`progress`]). [`connect`] is the Connect client
+//! ([`mask`]), the outcomes of calls ([`outcome`]), what `live status` reports
+//! ([`progress`]) and the campaign's calls as contact records for `dialsim calibrate`
+//! ([`records`]). [`connect`] is the Connect client
 //! (aws-sdk-connect, failures sorted by what to do), [`contact`]
 //! reads a contact's state and outcome from what Connect reports, [`events`] reads Connect's
 //! contact events and [`event_queue`] receives them from SQS, [`dialer`] is the dialing loop of `live run` (a state machine without I/O,
@@ -32,6 +33,7 @@ pub mod events;
 pub mod mask;
 pub mod outcome;
 pub mod progress;
+pub mod records;
 pub mod store;
 pub mod token;
 

@@ -75,11 +75,17 @@ enum Command {
     },
     /// Progress from the store: customers per result code, calls in flight, abandon rates.
     Status { campaign: PathBuf },
-    /// Write one CSV row per customer: phone, name, final code, attempts, last outcome, times.
+    /// Write one CSV row per customer (phone, name, final code, attempts, last outcome, times),
+    /// and/or the campaign's calls as Amazon Connect contact records for `dialsim calibrate`.
+    #[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["csv", "contact_records"])))]
     Export {
         campaign: PathBuf,
         #[arg(long, value_name = "FILE")]
-        csv: PathBuf,
+        csv: Option<PathBuf>,
+        /// The calls Connect placed, one contact record (JSON) a line, gzip when the name ends
+        /// in .gz: what Connect reported of each, as `live` read it back.
+        #[arg(long, value_name = "FILE")]
+        contact_records: Option<PathBuf>,
     },
     /// The IVR's contact flow: `live flow render campaign.ron --lambda-arn ARN` prints it.
     Flow {
@@ -231,7 +237,11 @@ fn main() -> ExitCode {
             drain_s,
         } => run(campaign, *dry_run, *time_scale, *stop_after_min, *drain_s),
         Command::Status { campaign } => status(campaign),
-        Command::Export { campaign, csv } => export(campaign, csv),
+        Command::Export {
+            campaign,
+            csv,
+            contact_records,
+        } => export(campaign, csv.as_deref(), contact_records.as_deref()),
         Command::Flow { command } => flow(command),
     };
     match result {
@@ -537,12 +547,51 @@ fn status(path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn export(path: &Path, out: &Path) -> Result<(), Failure> {
+fn export(path: &Path, csv: Option<&Path>, records: Option<&Path>) -> Result<(), Failure> {
     let (loaded, identity) = load(path)?;
     let mut read = inputs(path, &loaded);
     read.push(("campaign store", loaded.store_path()));
-    not_an_input("--csv", out, &read)?;
+    if let Some(out) = csv {
+        not_an_input("--csv", out, &read)?;
+    }
+    if let Some(out) = records {
+        not_an_input("--contact-records", out, &read)?;
+        if csv.is_some_and(|c| c == out) {
+            return Err(bad_input(format!(
+                "--csv and --contact-records are both {}: give each its own file",
+                out.display()
+            )));
+        }
+    }
     let store = open(&loaded, &identity, false)?;
+    if let Some(out) = csv {
+        export_csv(&store, out)?;
+    }
+    if let Some(out) = records {
+        let calls = store.placed_calls()?;
+        let campaign = loaded.campaign.name.get();
+        let queue = loaded.campaign.queue_id.get();
+        let written = contact_records::write::write_file(
+            out,
+            calls.iter().map(|c| {
+                contact_records::write::contact_record(&live::records::call_facts(
+                    c, campaign, queue,
+                ))
+            }),
+        )
+        .map_err(|e| {
+            bad_input(format!(
+                "cannot write {}: {e}: give a file in a folder that exists",
+                out.display()
+            ))
+        })?;
+        println!("wrote {written} contact records to {}", out.display());
+        tracing::info!(records = written, file = %out.display(), "contact records exported");
+    }
+    Ok(())
+}
+
+fn export_csv(store: &Store, out: &Path) -> Result<(), Failure> {
     let summaries = store.summaries()?;
     let write = || -> Result<(), csv::Error> {
         let mut w = csv::Writer::from_path(out)?;

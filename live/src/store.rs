@@ -18,12 +18,27 @@ use crate::time::UnixMillis;
 use crate::token::client_token;
 use rules::Rules;
 use rules::rulebook::{self as compliance, CustomerFacts, PastAttempt, PastState, Verdict};
+use rules::zone::Zone;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-const SCHEMA_VERSION: i64 = 1;
+/// 1: the first store. 2: customers keep a time zone (`time_zone`, an offset or an IANA
+/// name); attempts keep what Connect said of the call (`initiated_at_ms`, `answered_at_ms`,
+/// `disconnect_reason`, `machine_detection`, `result_code`), so that `export
+/// --contact-records` can write the campaign's calls as contact records.
+const SCHEMA_VERSION: i64 = 2;
+
+/// What turns a version-1 store into a version-2 one (the offsets become zones in Rust).
+const MIGRATE_1_TO_2: &str = "
+ALTER TABLE customers ADD COLUMN time_zone TEXT;
+ALTER TABLE attempts ADD COLUMN initiated_at_ms INTEGER;
+ALTER TABLE attempts ADD COLUMN answered_at_ms INTEGER;
+ALTER TABLE attempts ADD COLUMN disconnect_reason TEXT;
+ALTER TABLE attempts ADD COLUMN machine_detection TEXT;
+ALTER TABLE attempts ADD COLUMN result_code TEXT;
+";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS campaign (
@@ -44,7 +59,8 @@ CREATE TABLE IF NOT EXISTS customers (
     do_not_call INTEGER NOT NULL,
     on_dnc_list INTEGER NOT NULL,
     invalid TEXT,
-    listed INTEGER NOT NULL
+    listed INTEGER NOT NULL,
+    time_zone TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
@@ -61,6 +77,11 @@ CREATE TABLE IF NOT EXISTS attempts (
     connected_at_ms INTEGER,
     ended_at_ms INTEGER,
     error TEXT,
+    initiated_at_ms INTEGER,
+    answered_at_ms INTEGER,
+    disconnect_reason TEXT,
+    machine_detection TEXT,
+    result_code TEXT,
     UNIQUE (customer_id, number)
 );
 CREATE INDEX IF NOT EXISTS attempts_state ON attempts(state);
@@ -205,7 +226,8 @@ pub struct Customer {
     pub line: u64,
     pub phone: String,
     pub name: String,
-    pub utc_offset_ms: Option<i64>,
+    /// The customer's time zone; `None` on an invalid line whose zone could not be read.
+    pub zone: Option<Zone>,
     /// The list's own flag.
     pub do_not_call: bool,
     /// On the do-not-call file at the last import.
@@ -219,7 +241,7 @@ pub struct Customer {
 impl Customer {
     pub fn facts(&self) -> CustomerFacts {
         CustomerFacts {
-            utc_offset_ms: self.utc_offset_ms,
+            zone: self.zone,
             do_not_call: self.do_not_call || self.on_dnc_list,
             invalid: self.invalid.is_some(),
         }
@@ -256,12 +278,48 @@ pub struct Attempt {
 }
 
 /// What a finished call came to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finish {
     pub outcome: Outcome,
     pub queued_at: Option<UnixMillis>,
     pub connected_at: Option<UnixMillis>,
     pub ended_at: UnixMillis,
+    /// What Connect said of the call besides: when it was answered, why it ended, the
+    /// answering-machine verdict, the flow's result code (kept for the contact records).
+    pub answer: AnswerFacts,
+}
+
+/// What Connect said of a call's answer and end, as DescribeContact reported it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnswerFacts {
+    /// InitiationTimestamp: when Connect started the call.
+    pub initiated_at: Option<UnixMillis>,
+    /// ConnectedToSystemTimestamp: the customer's line answered (a person or a machine).
+    pub answered_at: Option<UnixMillis>,
+    /// DisconnectReason (`TELECOM_BUSY`, `CUSTOMER_DISCONNECT`, …).
+    pub disconnect_reason: Option<String>,
+    /// AnsweringMachineDetectionStatus (`HUMAN_ANSWERED`, `VOICEMAIL_BEEP`, …).
+    pub machine_detection: Option<String>,
+    /// The flow's result attribute (`1`, `2`, `-2`, …).
+    pub result_code: Option<String>,
+}
+
+/// A call Connect placed, as the store keeps it once its outcome is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacedCall {
+    pub contact_id: String,
+    pub phone: String,
+    pub zone: Option<Zone>,
+    pub customer_id: i64,
+    /// 1 for the first call to the customer.
+    pub number: u32,
+    pub outcome: Outcome,
+    /// Connect's InitiationTimestamp when it was read, else when the dial was confirmed.
+    pub initiated_at: UnixMillis,
+    pub queued_at: Option<UnixMillis>,
+    pub connected_at: Option<UnixMillis>,
+    pub ended_at: UnixMillis,
+    pub answer: AnswerFacts,
 }
 
 /// Attempts found unfinished when the store was opened.
@@ -384,6 +442,9 @@ impl Store {
                         found: version,
                     });
                 }
+                if version < 2 {
+                    migrate_1_to_2(&tx)?;
+                }
                 if name != identity.campaign || instance_id != identity.instance_id {
                     return Err(StoreError::Mismatch {
                         path: path.to_path_buf(),
@@ -446,9 +507,9 @@ impl Store {
             match existing {
                 None => {
                     tx.execute(
-                        "INSERT INTO customers (key, line, phone, name, utc_offset_ms, do_not_call, on_dnc_list, invalid, listed)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-                        params![key, e.line, e.phone, e.name, e.utc_offset_ms, e.do_not_call, on_dnc, e.invalid],
+                        "INSERT INTO customers (key, line, phone, name, utc_offset_ms, time_zone, do_not_call, on_dnc_list, invalid, listed)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
+                        params![key, e.line, e.phone, e.name, fixed_ms(e.zone), zone_text(e.zone), e.do_not_call, on_dnc, e.invalid],
                     )?;
                     report.added += 1;
                 }
@@ -459,7 +520,7 @@ impl Store {
                         line: e.line,
                         phone: e.phone.clone(),
                         name: e.name.clone(),
-                        utc_offset_ms: e.utc_offset_ms,
+                        zone: e.zone,
                         do_not_call: e.do_not_call,
                         on_dnc_list: on_dnc,
                         invalid: e.invalid.clone(),
@@ -469,8 +530,8 @@ impl Store {
                         report.unchanged += 1;
                     } else {
                         tx.execute(
-                            "UPDATE customers SET line = ?2, name = ?3, utc_offset_ms = ?4, do_not_call = ?5, on_dnc_list = ?6, invalid = ?7, listed = 1 WHERE id = ?1",
-                            params![id, e.line, e.name, e.utc_offset_ms, e.do_not_call, on_dnc, e.invalid],
+                            "UPDATE customers SET line = ?2, name = ?3, utc_offset_ms = ?4, time_zone = ?5, do_not_call = ?6, on_dnc_list = ?7, invalid = ?8, listed = 1 WHERE id = ?1",
+                            params![id, e.line, e.name, fixed_ms(e.zone), zone_text(e.zone), e.do_not_call, on_dnc, e.invalid],
                         )?;
                         report.updated += 1;
                     }
@@ -716,14 +777,20 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Self::transition(&tx, attempt, &["placed"], "finished")?;
         tx.execute(
-            "UPDATE attempts SET state = 'finished', outcome = ?2, queued_at_ms = ?3, connected_at_ms = ?4, ended_at_ms = ?5, finished_at_ms = ?6 WHERE id = ?1",
+            "UPDATE attempts SET state = 'finished', outcome = ?2, queued_at_ms = ?3, connected_at_ms = ?4, ended_at_ms = ?5, finished_at_ms = ?6,
+             answered_at_ms = ?7, disconnect_reason = ?8, machine_detection = ?9, result_code = ?10, initiated_at_ms = ?11 WHERE id = ?1",
             params![
                 attempt,
                 finish.outcome.name(),
                 finish.queued_at.map(|t| t.0),
                 finish.connected_at.map(|t| t.0),
                 finish.ended_at.0,
-                now.0
+                now.0,
+                finish.answer.answered_at.map(|t| t.0),
+                finish.answer.disconnect_reason,
+                finish.answer.machine_detection,
+                finish.answer.result_code,
+                finish.answer.initiated_at.map(|t| t.0),
             ],
         )?;
         tx.commit()?;
@@ -826,6 +893,46 @@ impl Store {
                 token: r.get(4)?,
                 state,
                 planned_at: UnixMillis(r.get(9)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every call Connect placed and whose outcome is recorded, with what Connect said of it,
+    /// in the order the calls were planned: what `export --contact-records` writes.
+    pub fn placed_calls(&self) -> Result<Vec<PlacedCall>> {
+        let mut q = self.conn.prepare(
+            "SELECT a.contact_id, c.phone, c.time_zone, a.customer_id, a.number, a.outcome,
+                    a.placed_at_ms, a.initiated_at_ms, a.answered_at_ms, a.queued_at_ms,
+                    a.connected_at_ms, a.ended_at_ms, a.disconnect_reason, a.machine_detection,
+                    a.result_code
+             FROM attempts a JOIN customers c ON c.id = a.customer_id
+             WHERE a.state = 'finished' AND a.contact_id IS NOT NULL ORDER BY a.id",
+        )?;
+        let rows = q.query_map([], |r| {
+            let zone: Option<String> = r.get(2)?;
+            let outcome: String = r.get(5)?;
+            let placed: Option<i64> = r.get(6)?;
+            let initiated: Option<i64> = r.get(7)?;
+            let ended: Option<i64> = r.get(11)?;
+            Ok(PlacedCall {
+                contact_id: r.get(0)?,
+                phone: r.get(1)?,
+                zone: zone.as_deref().and_then(Zone::parse),
+                customer_id: r.get(3)?,
+                number: r.get(4)?,
+                outcome: Outcome::from_name(&outcome).unwrap_or(Outcome::Failed),
+                initiated_at: UnixMillis(initiated.or(placed).or(ended).unwrap_or(0)),
+                queued_at: opt_ms(r.get(9)?),
+                connected_at: opt_ms(r.get(10)?),
+                ended_at: UnixMillis(ended.unwrap_or(0)),
+                answer: AnswerFacts {
+                    initiated_at: opt_ms(initiated),
+                    answered_at: opt_ms(r.get(8)?),
+                    disconnect_reason: r.get(12)?,
+                    machine_detection: r.get(13)?,
+                    result_code: r.get(14)?,
+                },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1189,15 +1296,47 @@ impl RunLock {
 }
 
 const CUSTOMER_COLUMNS: &str =
-    "id, line, phone, name, utc_offset_ms, do_not_call, on_dnc_list, invalid, listed";
+    "id, line, phone, name, time_zone, do_not_call, on_dnc_list, invalid, listed";
+
+/// The zone as the store keeps it: [`Zone::text`], which [`Zone::parse`] reads back.
+fn zone_text(zone: Option<Zone>) -> Option<String> {
+    zone.map(|z| z.text())
+}
+
+/// The fixed offset, kept beside the zone for readers of version-1 stores.
+fn fixed_ms(zone: Option<Zone>) -> Option<i64> {
+    zone.and_then(|z| z.fixed_ms())
+}
+
+/// Adds version 2's columns; each customer's offset becomes its zone.
+fn migrate_1_to_2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(MIGRATE_1_TO_2)?;
+    let offsets: Vec<(i64, i64)> = {
+        let mut q =
+            tx.prepare("SELECT id, utc_offset_ms FROM customers WHERE utc_offset_ms IS NOT NULL")?;
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (id, ms) in offsets {
+        tx.execute(
+            "UPDATE customers SET time_zone = ?2 WHERE id = ?1",
+            params![id, Zone::Fixed(ms).text()],
+        )?;
+    }
+    tx.execute("UPDATE campaign SET schema_version = 2 WHERE id = 1", [])?;
+    Ok(())
+}
 
 fn customer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Customer> {
+    let zone: Option<String> = r.get(4)?;
     Ok(Customer {
         id: r.get(0)?,
         line: r.get(1)?,
         phone: r.get(2)?,
         name: r.get(3)?,
-        utc_offset_ms: r.get(4)?,
+        // A zone the store holds was read by this program; one it cannot read back (edited by
+        // hand) leaves the customer without a zone: invalid, never dialed.
+        zone: zone.as_deref().and_then(Zone::parse),
         do_not_call: r.get(5)?,
         on_dnc_list: r.get(6)?,
         invalid: r.get(7)?,

@@ -31,7 +31,7 @@ fn entry(line: u64, offset_h: i64) -> Entry {
         line,
         phone: format!("+1415555{line:04}"),
         name: format!("customer {line}"),
-        utc_offset_ms: Some(offset_h * HOUR),
+        zone: Some(rules::zone::Zone::Fixed(offset_h * HOUR)),
         do_not_call: false,
         invalid: None,
     }
@@ -43,6 +43,7 @@ fn finish(outcome: Outcome, at: UnixMillis) -> Finish {
         queued_at: None,
         connected_at: None,
         ended_at: at,
+        answer: Default::default(),
     }
 }
 
@@ -137,4 +138,40 @@ fn the_index_counts_as_the_scan_does_through_a_campaign_and_a_restart() {
             store = Store::open(&path, &identity(), false, now).unwrap().0;
         }
     }
+}
+
+/// A customer listed by IANA zone is judged on the clock of the dial's day: 12:30 UTC is 07:30
+/// in New York on Saturday 7 March 2026 (winter clock) and 08:30 on Sunday the 8th (summer),
+/// and the index's next opening follows the change.
+#[test]
+fn a_named_zone_is_callable_on_the_clock_of_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let saturday = UnixMillis(1_772_886_600_000); // 2026-03-07T12:30:00Z
+    assert_eq!(saturday.rfc3339(), "2026-03-07T12:30:00Z");
+    let (mut store, _) =
+        Store::open(&dir.path().join("s.sqlite"), &identity(), true, saturday).unwrap();
+    let mut new_york = entry(2, 0);
+    new_york.zone = rules::zone::Zone::parse("America/New_York");
+    store
+        .import(&[new_york], &HashSet::new(), saturday)
+        .unwrap();
+    let rules = rules();
+    assert!(store.next_to_dial(saturday, &rules).unwrap().is_none());
+    let view = store.pacing_view(saturday, &rules).unwrap();
+    assert_eq!(view, store.scan_view(saturday, &rules).unwrap());
+    assert_eq!(view.next_opening, Some(saturday.plus_ms(HOUR / 2)));
+    // Saturday 22:00 in New York: the next opening is Sunday 08:00 on the summer clock.
+    let saturday_night = saturday.plus_ms(14 * HOUR + 30 * 60_000);
+    let view = store.pacing_view(saturday_night, &rules).unwrap();
+    assert_eq!(view, store.scan_view(saturday_night, &rules).unwrap());
+    assert_eq!(
+        view.next_opening.map(|t| t.rfc3339()).as_deref(),
+        Some("2026-03-08T12:00:00Z")
+    );
+    let sunday = saturday.plus_ms(24 * HOUR);
+    let c = store
+        .next_to_dial(sunday, &rules)
+        .unwrap()
+        .expect("08:30 on Sunday");
+    assert_eq!(c.zone, rules::zone::Zone::parse("America/New_York"));
 }

@@ -66,7 +66,7 @@ fn entries(n: u64) -> Vec<Entry> {
             line: i + 2,
             phone: phone(i),
             name: format!("customer {i}"),
-            utc_offset_ms: Some(0),
+            zone: Some(rules::zone::Zone::Fixed(0)),
             do_not_call: false,
             invalid: None,
         })

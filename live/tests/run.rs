@@ -3,7 +3,7 @@
 
 use live::UnixMillis;
 use live::store::{AttemptState, Identity, Store};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -453,6 +453,74 @@ fn a_campaign_runs_to_the_end_with_each_customer_in_one_final_state() {
         (abandoned + late) as f64 / answers as f64 * 100.0
     );
     assert!(status.contains(&expected), "{expected}\n{status}");
+    check_contact_records(dir.path());
+}
+
+/// `live export --contact-records` writes one record per call Connect placed, in the format
+/// `dialsim calibrate` reads: each reads back, is classified as the store recorded its outcome,
+/// and the rehearsal's records calibrate to a scenario.
+fn check_contact_records(dir: &Path) {
+    let out = live(
+        dir,
+        &[
+            "export",
+            "campaign.ron",
+            "--contact-records",
+            "records.jsonl.gz",
+        ],
+        Duration::from_secs(30),
+    );
+    let stdout = ok(&out);
+    let placed = store(dir).placed_calls().expect("calls");
+    assert!(
+        stdout.contains(&format!("wrote {} contact records", placed.len())),
+        "{stdout}"
+    );
+    let path = dir.join("records.jsonl.gz");
+    let records = contact_records::read::read(
+        std::slice::from_ref(&path),
+        &[live::contact::RESULT_ATTRIBUTE.to_string()],
+    )
+    .expect("records");
+    assert_eq!(records.rejected_total(), 0, "{:?}", records.rejected);
+    assert_eq!(records.contacts.len(), placed.len());
+    let table = calibrate::classify::Table::default_table();
+    let outcome: HashMap<&str, live::Outcome> = placed
+        .iter()
+        .map(|c| (c.contact_id.as_str(), c.outcome))
+        .collect();
+    use calibrate::classify::DialOutcome;
+    for r in &records.contacts {
+        let contact = calibrate::classify::classify(r, &table).expect("classified");
+        let stored = outcome[&*r.contact_id];
+        let expected = match stored {
+            live::Outcome::Machine => DialOutcome::Machine,
+            live::Outcome::Busy => DialOutcome::Busy,
+            live::Outcome::NoAnswer => DialOutcome::NoAnswer,
+            live::Outcome::Failed => DialOutcome::Failed,
+            // A silent answer: the default table counts it a machine unless detection said
+            // it was a person (the flow's -2 is "machine / no input").
+            live::Outcome::NoInput if r.amd_status.as_deref() != Some("HUMAN_ANSWERED") => {
+                DialOutcome::Machine
+            }
+            _ => DialOutcome::Human,
+        };
+        assert_eq!(contact.outcome, expected, "{stored:?}: {r:?}");
+        if expected == DialOutcome::Human {
+            assert_eq!(contact.choice, stored.choice(), "{stored:?}: {r:?}");
+        }
+    }
+    let calibrated = Command::new(dialsim())
+        .current_dir(dir)
+        .args(["calibrate", "records.jsonl.gz", "--out", "calibrated.ron"])
+        .output()
+        .expect("dialsim calibrate");
+    assert!(
+        calibrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&calibrated.stderr)
+    );
+    assert!(dir.join("calibrated.ron").is_file());
 }
 
 #[test]

@@ -36,7 +36,7 @@ fn entry(line: u64, phone: &str) -> Entry {
         line,
         phone: phone.into(),
         name: format!("customer {line}"),
-        utc_offset_ms: Some(0),
+        zone: Some(rules::zone::Zone::Fixed(0)),
         do_not_call: false,
         invalid: None,
     }
@@ -129,6 +129,7 @@ fn attempts_follow_the_rules_and_their_states() {
         queued_at: None,
         connected_at: None,
         ended_at: T0.plus_ms(30_000),
+        answer: Default::default(),
     };
     assert!(matches!(
         store.mark_finished(a.id, &finish, T0),
@@ -192,6 +193,7 @@ fn final_code_is_the_last_reached_outcome() {
         queued_at: None,
         connected_at: None,
         ended_at: T0,
+        answer: Default::default(),
     };
     store
         .mark_finished(a.id, &finish(Outcome::Machine), T0)
@@ -270,6 +272,7 @@ fn child(dir: &Path) {
         queued_at: None,
         connected_at: None,
         ended_at: T0,
+        answer: Default::default(),
     };
     // The clock: an hour past the latest planned attempt, so retries are due.
     let mut now = store
@@ -466,4 +469,83 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     );
     let counts = store.counts_per_code().unwrap();
     assert_eq!(counts["1"], CUSTOMERS, "{counts:?}");
+}
+
+/// A store the first version wrote (schema 1: UTC offsets, no answer facts) opens as a version-2
+/// store: each offset becomes the customer's zone, its history is intact, and the new columns
+/// take the next finished call's answer facts.
+#[test]
+fn a_version_1_store_is_migrated_keeping_zones_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("fixtures/store-v1.sql"))
+            .unwrap();
+    }
+    let (store, recovery) = Store::open(&path, &identity(), false, T0).unwrap();
+    assert!(recovery.reissue.is_empty() && recovery.awaiting_outcome.is_empty());
+    let customers = store.customers().unwrap();
+    let zones: Vec<_> = customers.iter().map(|c| c.zone).collect();
+    use rules::zone::Zone;
+    assert_eq!(
+        zones,
+        [
+            Some(Zone::Fixed(-5 * HOUR_MS)),
+            Some(Zone::Fixed(5 * HOUR_MS + 30 * 60_000)),
+            None
+        ]
+    );
+    let attempts = store.attempts().unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert!(matches!(
+        &attempts[0].state,
+        AttemptState::Finished {
+            outcome: Outcome::NoAnswer,
+            ..
+        }
+    ));
+    // The schema is version 2 now: reopening does not migrate again, and new facts are kept.
+    drop(store);
+    let (mut store, _) = Store::open(&path, &identity(), false, T0).unwrap();
+    let rules = rules();
+    let later = T0.plus_ms(HOUR_MS);
+    let a = store.plan_attempt(2, later, &rules).unwrap();
+    store.mark_placed(a.id, "contact-2", later).unwrap();
+    let finish = Finish {
+        outcome: Outcome::Machine,
+        queued_at: None,
+        connected_at: None,
+        ended_at: later.plus_ms(20_000),
+        answer: live::store::AnswerFacts {
+            initiated_at: Some(later),
+            answered_at: Some(later.plus_ms(9_000)),
+            disconnect_reason: Some("CONTACT_FLOW_DISCONNECT".into()),
+            machine_detection: Some("VOICEMAIL_BEEP".into()),
+            result_code: None,
+        },
+    };
+    store
+        .mark_finished(a.id, &finish, later.plus_ms(21_000))
+        .unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("SELECT schema_version FROM campaign", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    let kept: (Option<i64>, Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT answered_at_ms, disconnect_reason, machine_detection FROM attempts WHERE contact_id = 'contact-2'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        kept,
+        (
+            Some(later.0 + 9_000),
+            Some("CONTACT_FLOW_DISCONNECT".into()),
+            Some("VOICEMAIL_BEEP".into())
+        )
+    );
 }

@@ -46,6 +46,23 @@ fn ecdf(sorted: &[f64], offset: f64) -> Vec<(f64, f64)> {
     points
 }
 
+/// The legend entry of the patience chart's Nelson–Aalen line.
+pub const NELSON_AALEN: &str = "Nelson–Aalen, exp(−H)";
+
+/// A survival curve in percent: 100 from 0 to the first step, each step's value from its time on,
+/// cut at `to`; drawn as flat runs joined by vertical drops.
+fn step_line(steps: impl Iterator<Item = (f64, f64)>, to: f64) -> Vec<(f64, f64)> {
+    let mut points = vec![(0.0, 100.0)];
+    let mut last = 100.0;
+    for (t, value) in steps.take_while(|s| s.0 <= to) {
+        points.push((t, last));
+        points.push((t, value));
+        last = value;
+    }
+    points.push((to, last));
+    points
+}
+
 fn fitted_curve(c: &Candidate, to: f64) -> Vec<(f64, f64)> {
     (0..=200)
         .map(|i| {
@@ -165,51 +182,52 @@ impl CalibrationReport<'_> {
                 discrete: true,
             },
         ));
-        // Patience: Kaplan–Meier with its band against the fits.
+        // Patience: Kaplan–Meier with its band, and the survival Nelson–Aalen's cumulative
+        // hazard implies, against the fits.
         if let Some(p) = &c.fits.patience {
             let km = &p.kaplan_meier;
             let to = (p.informative_to_s * 1.5).max(10.0);
-            let mut survival = vec![(0.0, 100.0)];
-            let mut low = vec![(0.0, 100.0)];
-            let mut high = vec![(0.0, 100.0)];
-            let mut last = (100.0, 100.0, 100.0);
-            for step in &km.steps {
-                if step.time_s > to {
-                    break;
-                }
-                survival.push((step.time_s, last.0));
-                low.push((step.time_s, last.1));
-                high.push((step.time_s, last.2));
-                last = (
-                    step.survival * 100.0,
-                    step.lower_95 * 100.0,
-                    step.upper_95 * 100.0,
-                );
-                survival.push((step.time_s, last.0));
-                low.push((step.time_s, last.1));
-                high.push((step.time_s, last.2));
-            }
-            survival.push((to, last.0));
-            low.push((to, last.1));
-            high.push((to, last.2));
+            // The estimate (0), the band's lower (1) and upper (2) end.
+            let km_line = |end: usize| {
+                step_line(
+                    km.steps
+                        .iter()
+                        .map(|s| (s.time_s, [s.survival, s.lower_95, s.upper_95][end] * 100.0)),
+                    to,
+                )
+            };
             let mut series = vec![
                 Series {
                     name: format!("Kaplan-Meier ({} waits, {} hung up)", p.waits, p.abandons),
-                    points: survival,
+                    points: km_line(0),
                     dashed: false,
                     colour: 7,
                     step: None,
                 },
+                // Dashed over Kaplan–Meier's solid line, which shows through where they agree.
+                Series {
+                    name: NELSON_AALEN.into(),
+                    points: step_line(
+                        p.nelson_aalen
+                            .steps
+                            .iter()
+                            .map(|s| (s.time_s, (-s.cumulative_hazard).exp() * 100.0)),
+                        to,
+                    ),
+                    dashed: true,
+                    colour: 3,
+                    step: None,
+                },
                 Series {
                     name: "95% band (lower)".into(),
-                    points: low,
+                    points: km_line(1),
                     dashed: true,
                     colour: 7,
                     step: None,
                 },
                 Series {
                     name: "95% band (upper)".into(),
-                    points: high,
+                    points: km_line(2),
                     dashed: true,
                     colour: 7,
                     step: None,

@@ -143,8 +143,8 @@ fn the_diff_chart_renders() {
     check(&report.figure());
 }
 
-#[test]
-fn every_calibration_chart_renders() {
+/// The bundled contact records, and the calibration made from them.
+fn bundled_calibration() -> (calibrate::records::Records, calibrate::Calibration) {
     let records = calibrate::records::read(
         &[Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../scenarios/records/synthetic-contact-records.jsonl.gz")],
@@ -156,6 +156,12 @@ fn every_calibration_chart_renders() {
         ..calibrate::Options::default()
     };
     let c = calibrate::calibrate(&records, &options);
+    (records, c)
+}
+
+#[test]
+fn every_calibration_chart_renders() {
+    let (records, c) = bundled_calibration();
     let report = reports::calibration::CalibrationReport {
         calibration: &c,
         records: &records,
@@ -170,4 +176,107 @@ fn every_calibration_chart_renders() {
     for f in &figures {
         check(f);
     }
+}
+
+/// The patience chart draws both non-parametric estimates: Kaplan–Meier with its band, and the
+/// survival the Nelson–Aalen cumulative hazard implies, exp(−H), as a step line of its own.
+/// The two are computed differently (a product of 1 − d/n, the exponential of a sum of d/n), so
+/// exp(−H) lying within Kaplan–Meier's 95% band, at or above it (exp(−x) ≥ 1 − x) and close to it
+/// while 50 or more callers were still waiting checks one against the other, on the bundled
+/// records' 2,592 waits (over a hundred of them past the first second, some 70 hang-ups).
+#[test]
+fn the_patience_chart_draws_nelson_aalen_within_the_kaplan_meier_band() {
+    use reports::calibration::NELSON_AALEN;
+    let (records, c) = bundled_calibration();
+    let report = reports::calibration::CalibrationReport {
+        calibration: &c,
+        records: &records,
+        scenario: "calibrated.ron".into(),
+    };
+    let figure = report
+        .figures()
+        .into_iter()
+        .find(|f| f.id == "patience")
+        .expect("a patience chart");
+    assert!(
+        figure.legend().iter().any(|n| n == NELSON_AALEN),
+        "the legend lacks {NELSON_AALEN:?}: {:?}",
+        figure.legend()
+    );
+    let Plot::Lines { series, .. } = &figure.plot else {
+        panic!("the patience chart is a line chart")
+    };
+    let line = |name: &str| {
+        series
+            .iter()
+            .find(|s| s.name.starts_with(name))
+            .unwrap_or_else(|| {
+                let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+                panic!("no {name:?} line among {names:?}")
+            })
+    };
+    let (km, na) = (line("Kaplan-Meier"), line(NELSON_AALEN));
+    let (low, high) = (line("95% band (lower)"), line("95% band (upper)"));
+    assert!(
+        (na.colour, na.dashed) != (km.colour, km.dashed),
+        "Nelson–Aalen is drawn as Kaplan–Meier is"
+    );
+    let drops = na
+        .points
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[1].1 < w[0].1)
+        .count();
+    assert!(
+        drops > 20,
+        "Nelson–Aalen drops only {drops} times: not a step line"
+    );
+    // A line's value at t: its last point at or before t (after the drop at a step's time).
+    let at = |s: &reports::chart::Series, t: f64| {
+        s.points
+            .iter()
+            .rev()
+            .find(|q| q.0 <= t)
+            .expect("every line starts at 0 s")
+            .1
+    };
+    let p = c
+        .fits
+        .patience
+        .as_ref()
+        .expect("the bundled records fit patience");
+    assert!(p.waits > 1000, "{} waits: not a large sample", p.waits);
+    let mut checked = 0;
+    let mut largest_gap: f64 = 0.0;
+    for step in p
+        .nelson_aalen
+        .steps
+        .iter()
+        .take_while(|s| s.time_s <= p.informative_to_s)
+    {
+        let t = step.time_s;
+        let s = at(na, t);
+        let expected = (-step.cumulative_hazard).exp() * 100.0;
+        assert!(
+            (s - expected).abs() < 1e-9,
+            "at {t} s the line is at {s}%, exp(−H) is {expected}%"
+        );
+        let (k, lo, hi) = (at(km, t), at(low, t), at(high, t));
+        assert!(
+            lo <= s && s <= hi,
+            "at {t} s exp(−H) = {s:.3}% is outside Kaplan–Meier's band [{lo:.3}, {hi:.3}]%"
+        );
+        assert!(
+            s >= k - 1e-9,
+            "at {t} s exp(−H) = {s}% is below Kaplan–Meier's {k}%"
+        );
+        if step.at_risk >= 50 {
+            largest_gap = largest_gap.max(s - k);
+        }
+        checked += 1;
+    }
+    assert!(checked > 20, "only {checked} steps before the data end");
+    assert!(
+        largest_gap > 0.0 && largest_gap < 1.0,
+        "exp(−H) is {largest_gap:.3} points above Kaplan–Meier with 50 or more still waiting"
+    );
 }

@@ -1,6 +1,9 @@
 //! A contact row's fields, checked the same way wherever a list comes from (a CSV file of the
-//! simulator's or live's, the sample's DynamoDB table): E.164 numbers, UTC offsets, do-not-call
-//! flags, and the header that says which column is which.
+//! simulator's or live's, the sample's DynamoDB table): E.164 numbers, time zones (a UTC
+//! offset or an IANA name, [`crate::zone::Zone`]), do-not-call flags, and the header that says
+//! which column is which.
+
+use crate::zone::Zone;
 
 /// Whether `phone` is an E.164 number: `+`, a non-zero digit, 7 to 14 more digits.
 pub fn is_e164(phone: &str) -> bool {
@@ -75,7 +78,9 @@ pub fn parse_flag(text: &str) -> Option<bool> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Columns {
     pub phone: usize,
-    pub utc_offset: usize,
+    /// The time zone column: `utc_offset` or `time_zone` (either holds an offset or an IANA
+    /// name).
+    pub zone: usize,
     pub name: Option<usize>,
     pub do_not_call: Option<usize>,
 }
@@ -95,6 +100,12 @@ pub enum HeaderError {
         at.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" and ")
     )]
     Repeated { name: &'static str, at: Vec<usize> },
+    /// Both `utc_offset` and `time_zone` columns, at these (1-based) positions.
+    #[error(
+        "the header names both a `utc_offset` and a `time_zone` column (columns {} and {}): keep one, so that each customer has one time zone",
+        at[0], at[1]
+    )]
+    TwoZoneColumns { at: [usize; 2] },
     /// A required column is not there; `holds` says what it holds.
     #[error("no `{name}` column: the header line must name a `{name}` column ({holds})")]
     Missing {
@@ -105,8 +116,9 @@ pub enum HeaderError {
 
 impl Columns {
     /// Finds the columns by name in a header line (any order, any case). Refuses a header
-    /// without `phone` or `utc_offset`, one that names a column twice, and a misspelt
-    /// do-not-call column (which would be ignored, and its customers called).
+    /// without `phone` or a time zone column (`utc_offset` or `time_zone`, one of them), one
+    /// that names a column twice, and a misspelt do-not-call column (which would be ignored,
+    /// and its customers called).
     pub fn find(headers: &[&str]) -> Result<Columns, HeaderError> {
         let column = |name: &str| {
             headers
@@ -127,7 +139,7 @@ impl Columns {
                 found: h.to_string(),
             });
         }
-        for name in ["phone", "utc_offset", "name", "do_not_call"] {
+        for name in ["phone", "utc_offset", "time_zone", "name", "do_not_call"] {
             let at: Vec<usize> = headers
                 .iter()
                 .enumerate()
@@ -141,9 +153,21 @@ impl Columns {
         let required = |name: &'static str, holds: &'static str| {
             column(name).ok_or(HeaderError::Missing { name, holds })
         };
+        let zone = match (column("utc_offset"), column("time_zone")) {
+            (Some(a), Some(b)) => {
+                return Err(HeaderError::TwoZoneColumns {
+                    at: [a.min(b) + 1, a.max(b) + 1],
+                });
+            }
+            (Some(z), None) | (None, Some(z)) => z,
+            (None, None) => required(
+                "utc_offset",
+                "e.g. -05:00, or a `time_zone` column of names such as America/New_York",
+            )?,
+        };
         Ok(Columns {
             phone: required("phone", "E.164 numbers")?,
-            utc_offset: required("utc_offset", "e.g. -05:00")?,
+            zone,
             name: column("name"),
             do_not_call: column("do_not_call"),
         })
@@ -159,12 +183,12 @@ pub struct Row {
     pub phone: String,
     /// The name cell, trimmed (empty without a `name` column).
     pub name: String,
-    /// Milliseconds east of UTC; `None` when the cell is not an offset.
-    pub utc_offset_ms: Option<i64>,
+    /// The customer's time zone; `None` when the cell is not one.
+    pub zone: Option<Zone>,
     /// The list's own do-not-call flag (`false` when the cell is not a flag).
     pub do_not_call: bool,
     /// The first thing wrong with the line, checked in this order: the phone, a phone listed
-    /// before, the offset, the flag.
+    /// before, the time zone, the flag.
     pub problem: Option<RowProblem>,
 }
 
@@ -176,8 +200,8 @@ pub enum RowProblem {
     NotE164,
     /// The phone is already on an earlier, valid line.
     RepeatedPhone { first_line: u64 },
-    /// The `utc_offset` cell is not an offset ([`UTC_OFFSET_FORMS`]).
-    UtcOffset { text: String },
+    /// The time zone cell is not an offset nor an IANA name ([`crate::zone::ZONE_FORMS`]).
+    Zone { text: String },
     /// The `do_not_call` cell is not true or false.
     DoNotCall { text: String },
 }
@@ -203,17 +227,17 @@ impl RowChecker {
     pub fn check<'a>(&mut self, line: u64, cell: impl Fn(usize) -> Option<&'a str>) -> Row {
         let raw = |i: Option<usize>| i.and_then(&cell).unwrap_or("");
         let phone = raw(Some(self.columns.phone)).trim().to_string();
-        let offset_text = raw(Some(self.columns.utc_offset));
-        let utc_offset_ms = parse_utc_offset(offset_text);
+        let zone_text = raw(Some(self.columns.zone));
+        let zone = Zone::parse(zone_text);
         let flag_text = raw(self.columns.do_not_call);
         let flag = parse_flag(flag_text);
         let problem = if !is_e164(&phone) {
             Some(RowProblem::NotE164)
         } else if let Some(&first_line) = self.seen.get(&phone) {
             Some(RowProblem::RepeatedPhone { first_line })
-        } else if utc_offset_ms.is_none() {
-            Some(RowProblem::UtcOffset {
-                text: offset_text.to_string(),
+        } else if zone.is_none() {
+            Some(RowProblem::Zone {
+                text: zone_text.to_string(),
             })
         } else if flag.is_none() {
             Some(RowProblem::DoNotCall {
@@ -228,7 +252,7 @@ impl RowChecker {
         Row {
             phone,
             name: raw(self.columns.name).trim().to_string(),
-            utc_offset_ms,
+            zone,
             do_not_call: flag.unwrap_or(false),
             problem,
         }
@@ -255,7 +279,7 @@ mod tests {
             Row {
                 phone: "+14155550100".into(),
                 name: "Ann".into(),
-                utc_offset_ms: Some(-5 * 3_600_000),
+                zone: Some(Zone::Fixed(-5 * 3_600_000)),
                 do_not_call: true,
                 problem: None,
             }
@@ -270,7 +294,7 @@ mod tests {
         let bad_offset = check(5, &["Di", "+14155550102", " EST", "maybe"]);
         assert_eq!(
             bad_offset.problem,
-            Some(RowProblem::UtcOffset {
+            Some(RowProblem::Zone {
                 text: " EST".into()
             })
         );
@@ -286,7 +310,10 @@ mod tests {
         // its missing cells as empty (no flag is false).
         let short = check(7, &["Ed", "+14155550102", "+9"]);
         assert_eq!(short.problem, None);
-        assert_eq!(short.utc_offset_ms, Some(9 * 3_600_000));
+        assert_eq!(short.zone, Some(Zone::Fixed(9 * 3_600_000)));
+        let named = check(8, &["Flo", "+14155550103", "America/Chicago"]);
+        assert_eq!(named.problem, None);
+        assert_eq!(named.zone, Zone::parse("America/Chicago"));
         assert!(!short.do_not_call);
     }
 
@@ -377,7 +404,7 @@ mod tests {
             Columns::find(&["Phone", "name", "utc_offset", "do_not_call"]),
             Ok(Columns {
                 phone: 0,
-                utc_offset: 2,
+                zone: 2,
                 name: Some(1),
                 do_not_call: Some(3),
             })
@@ -395,6 +422,21 @@ mod tests {
                 at: vec![1, 3]
             })
         );
+        assert_eq!(
+            Columns::find(&["time_zone", "phone"]).map(|c| c.zone),
+            Ok(0)
+        );
+        assert_eq!(
+            Columns::find(&["utc_offset", "phone", "Time_Zone"]),
+            Err(HeaderError::TwoZoneColumns { at: [1, 3] })
+        );
+        assert!(matches!(
+            Columns::find(&["phone", "tz"]),
+            Err(HeaderError::Missing {
+                name: "utc_offset",
+                ..
+            })
+        ));
         let missing = Columns::find(&["number", "utc_offset"]).unwrap_err();
         assert!(matches!(
             missing,

@@ -9,7 +9,8 @@
 //!   the decision "may this customer be dialed now, and if not, from when".
 //! - [`callable`]: the index of who may be dialed next, kept up to date as calls are placed
 //!   and end, so that a dialer's decision costs no pass over the list.
-//! - [`contact`]: a contact row's fields — E.164 numbers, UTC offsets, do-not-call flags.
+//! - [`contact`]: a contact row's fields — E.164 numbers, time zones, do-not-call flags.
+//! - [`zone`]: a customer's time zone, a fixed offset or an IANA zone with daylight saving.
 //! - [`param`]: numbers checked while a file is read, so that an error points at the value.
 //! - [`time`]: instants as values (milliseconds since the Unix epoch).
 //!
@@ -22,6 +23,7 @@ pub mod param;
 pub mod rulebook;
 pub mod time;
 pub mod words;
+pub mod zone;
 
 pub use rulebook::Rules;
 pub use words::{Choice, Code, Outcome, RingOutcome};

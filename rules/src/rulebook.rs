@@ -8,6 +8,7 @@
 use crate::param::DelayMinutes;
 use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, UnixMillis};
 use crate::words::Outcome;
+use crate::zone::Zone;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -218,8 +219,8 @@ impl Copy for MaxAttempts {}
 /// What is known about a customer apart from their calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CustomerFacts {
-    /// Milliseconds east of UTC; `None` when unknown (an invalid line).
-    pub utc_offset_ms: Option<i64>,
+    /// The customer's time zone; `None` when unknown (an invalid line).
+    pub zone: Option<Zone>,
     /// Flagged in the list, or on the do-not-call file.
     pub do_not_call: bool,
     /// An invalid line in the contact list.
@@ -349,35 +350,54 @@ impl CallingWindow {
         )
     }
 
-    /// Whether a call may start at `now` for a customer `offset_ms` east of UTC: `from` ≤ local
-    /// time of day < `to`.
-    pub fn is_open(&self, offset_ms: i64, now: UnixMillis) -> bool {
+    /// Whether a call may start at `now` for a customer in `zone`: `from` ≤ the customer's
+    /// local time of day at `now` < `to`.
+    pub fn is_open(&self, zone: &Zone, now: UnixMillis) -> bool {
         let (from, to) = self.edges_ms();
-        (from..to).contains(&now.0.saturating_add(offset_ms).rem_euclid(DAY_MS))
+        (from..to).contains(&local_time_of_day(zone, now))
     }
 
     /// A time after `now` before which [`CallingWindow::is_open`] cannot change: the next local
-    /// time of day that is one of the window's edges.
-    pub fn steady_until(&self, offset_ms: i64, now: UnixMillis) -> UnixMillis {
-        let local = now.0.saturating_add(offset_ms).rem_euclid(DAY_MS);
+    /// time of day that is one of the window's edges, or the zone's next change of offset if
+    /// that comes first.
+    pub fn steady_until(&self, zone: &Zone, now: UnixMillis) -> UnixMillis {
+        let local = local_time_of_day(zone, now);
         let (from, to) = self.edges_ms();
         let ahead = |edge: i64| match (edge - local).rem_euclid(DAY_MS) {
             0 => DAY_MS,
             d => d,
         };
-        now.plus_ms(ahead(from).min(ahead(to)))
+        let edge = now.plus_ms(ahead(from).min(ahead(to)));
+        zone.next_change(now, edge).unwrap_or(edge)
     }
 }
 
-/// Whether `now` is inside the calling window in local time (`offset_ms` east of UTC); if not,
-/// when the window opens next.
-pub fn window_opens(window: &CallingWindow, offset_ms: i64, now: UnixMillis) -> Option<UnixMillis> {
-    if window.is_open(offset_ms, now) {
-        return None;
-    }
-    let of_day = now.0.saturating_add(offset_ms).rem_euclid(DAY_MS);
+/// The customer's local time of day at `now`, in milliseconds since local midnight.
+fn local_time_of_day(zone: &Zone, now: UnixMillis) -> i64 {
+    now.0
+        .saturating_add(zone.offset_ms_at(now))
+        .rem_euclid(DAY_MS)
+}
+
+/// Whether `now` is inside the calling window in the customer's local time (in `zone`); if
+/// not, when the window opens next — on the local clock of that instant, so that a change of
+/// offset (daylight saving) on the way is followed.
+pub fn window_opens(window: &CallingWindow, zone: &Zone, now: UnixMillis) -> Option<UnixMillis> {
     let (from, _) = window.edges_ms();
-    Some(now.plus_ms((from - of_day).rem_euclid(DAY_MS)))
+    let mut t = now;
+    // Each pass either answers or moves to a change of offset before the opening; a zone
+    // changes its offset at most twice a year, so the bound is never reached in practice.
+    for _ in 0..8 {
+        if window.is_open(zone, t) {
+            return (t != now).then_some(t);
+        }
+        let opens = t.plus_ms((from - local_time_of_day(zone, t)).rem_euclid(DAY_MS));
+        match zone.next_change(t, opens) {
+            Some(change) => t = change,
+            None => return Some(opens),
+        }
+    }
+    Some(t)
 }
 
 /// May this customer be dialed at `now`? Checks, in order: an invalid line, do-not-call, a call
@@ -392,7 +412,7 @@ pub fn may_dial(
     if customer.invalid {
         return Verdict::Never(Reason::Invalid);
     }
-    let Some(offset) = customer.utc_offset_ms else {
+    let Some(zone) = customer.zone else {
         return Verdict::Never(Reason::Invalid);
     };
     if customer.do_not_call {
@@ -442,7 +462,7 @@ pub fn may_dial(
             reason,
         };
     }
-    if let Some(opens) = window_opens(&rules.calling_window, offset, now) {
+    if let Some(opens) = window_opens(&rules.calling_window, &zone, now) {
         return Verdict::Later {
             not_before: Some(opens),
             reason: Reason::OutsideWindow,
@@ -467,7 +487,7 @@ mod tests {
 
     fn customer(offset_h: i64) -> CustomerFacts {
         CustomerFacts {
-            utc_offset_ms: Some(offset_h * HOUR_MS),
+            zone: Some(Zone::Fixed(offset_h * HOUR_MS)),
             do_not_call: false,
             invalid: false,
         }
@@ -511,6 +531,91 @@ mod tests {
         ));
     }
 
+    fn new_york() -> CustomerFacts {
+        CustomerFacts {
+            zone: Zone::parse("America/New_York"),
+            do_not_call: false,
+            invalid: false,
+        }
+    }
+
+    fn utc(text: &str) -> UnixMillis {
+        UnixMillis(
+            chrono::DateTime::parse_from_rfc3339(text)
+                .expect("an instant")
+                .timestamp_millis(),
+        )
+    }
+
+    /// New York's clocks go forward at 07:00 UTC on 8 March 2026 and back at 06:00 UTC on 1
+    /// November: the window opens at 08:00 on the clock of the day it opens.
+    #[test]
+    fn the_window_opens_on_the_local_clock_across_daylight_saving() {
+        let rules = Rules::default();
+        let opens = |now: &str| match may_dial(&new_york(), &[], &rules, utc(now)) {
+            Verdict::Later {
+                not_before: Some(t),
+                reason: Reason::OutsideWindow,
+            } => t.rfc3339(),
+            v => panic!("{now}: {v:?}"),
+        };
+        // Saturday 22:00 EST; Sunday 08:00 is EDT (UTC-4).
+        assert_eq!(opens("2026-03-08T03:00:00Z"), "2026-03-08T12:00:00Z");
+        // Saturday 22:00 EDT; Sunday 08:00 is EST (UTC-5).
+        assert_eq!(opens("2026-11-01T02:00:00Z"), "2026-11-01T13:00:00Z");
+        // 12:30 UTC on the Sunday of spring: 08:30 EDT, open (07:30 on last week's clock).
+        assert!(matches!(
+            may_dial(&new_york(), &[], &rules, utc("2026-03-08T12:30:00Z")),
+            Verdict::Now { .. }
+        ));
+        // 00:30 UTC on the Monday after autumn: 19:30 EST, open (20:30 on the old clock too);
+        // 01:30 UTC is 20:30 EST, still open, though it would be 21:30 on the summer clock.
+        assert!(matches!(
+            may_dial(&new_york(), &[], &rules, utc("2026-11-03T01:30:00Z")),
+            Verdict::Now { .. }
+        ));
+    }
+
+    proptest::proptest! {
+        /// For zones with whole-hour, half-hour and 30-minute daylight saving changes, at any
+        /// instant of 2026: the window is the same until `steady_until`, and `window_opens`
+        /// names an open instant with none open before it (checked minute by minute).
+        #[test]
+        fn steady_until_and_window_opens_agree_with_is_open(
+            zone in proptest::sample::select(vec![
+                "America/New_York", "Europe/London", "Australia/Lord_Howe",
+                "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham", "America/Santiago",
+            ]),
+            minute in 0i64..366 * 24 * 60,
+            from in 0u32..23 * 60,
+            length in 1u32..24 * 60,
+        ) {
+            let zone = Zone::parse(zone).unwrap();
+            let window = CallingWindow { from_min: from, to_min: (from + length).min(24 * 60) };
+            let start = utc("2026-01-01T00:00:00Z").plus_ms(minute * MINUTE_MS);
+            let open = window.is_open(&zone, start);
+            let until = window.steady_until(&zone, start);
+            proptest::prop_assert!(until > start);
+            let mut t = start;
+            while t < until {
+                proptest::prop_assert_eq!(window.is_open(&zone, t), open);
+                t = t.plus_ms(MINUTE_MS);
+            }
+            match window_opens(&window, &zone, start) {
+                None => proptest::prop_assert!(open),
+                Some(opens) => {
+                    proptest::prop_assert!(!open && window.is_open(&zone, opens));
+                    proptest::prop_assert!(!window.is_open(&zone, opens.plus_ms(-1)));
+                    let mut t = start;
+                    while t < opens {
+                        proptest::prop_assert!(!window.is_open(&zone, t));
+                        t = t.plus_ms(MINUTE_MS);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn invalid_and_do_not_call_are_never_dialed() {
         let rules = Rules::default();
@@ -527,7 +632,7 @@ mod tests {
             Verdict::Never(Reason::Invalid)
         );
         let mut c = customer(0);
-        c.utc_offset_ms = None;
+        c.zone = None;
         assert_eq!(
             may_dial(&c, &[], &rules, at(12, 0)),
             Verdict::Never(Reason::Invalid)

@@ -3,6 +3,7 @@
 //! world implements [`Inputs`] (the experiments read from disk; a test or a stand-in from
 //! memory).
 
+use rules::zone::Zone;
 use std::path::{Path, PathBuf};
 use strategies::Millis;
 
@@ -21,9 +22,9 @@ pub trait Inputs {
     /// Why a file could not be handed over: it names the file and, where it can, the line and
     /// the fix.
     type Error: std::error::Error + Send + Sync + 'static;
-    /// The contact list at `path`: its customers, and the distinct UTC offsets (milliseconds
-    /// east of UTC) their [`Customer::zone`] indexes.
-    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), Self::Error>;
+    /// The contact list at `path`: its customers, and the distinct time zones their
+    /// [`Customer::zone`] indexes.
+    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<Zone>), Self::Error>;
     /// The durations in column `column` of the CSV file at `path`.
     fn durations(&self, path: &Path, column: &str) -> Result<Vec<Millis>, Self::Error>;
 }
@@ -48,7 +49,7 @@ pub enum NoFilesError {
 
 impl Inputs for NoFiles {
     type Error = NoFilesError;
-    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<i64>), NoFilesError> {
+    fn contact_list(&self, path: &Path) -> Result<(Vec<Customer>, Vec<Zone>), NoFilesError> {
         Err(NoFilesError::ContactList {
             path: path.to_path_buf(),
         })

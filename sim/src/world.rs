@@ -14,6 +14,7 @@ use crate::stream;
 use rules::Outcome;
 use rules::rulebook::{CallingWindow, RETRY_SLOTS, Retry, retry_slot};
 use rules::time::UnixMillis;
+use rules::zone::Zone;
 use std::sync::Arc;
 use strategies::Millis;
 
@@ -54,23 +55,15 @@ pub enum WorldError<E> {
     #[error("list.time_zones shares sum to {total}, not 1: adjust them so they add up to 1")]
     TimeZoneShares { total: f64 },
     #[error(
-        "list.time_zones has zone {zone:?}, which is not an IANA time zone: write a name such as \"America/New_York\", \"Europe/London\" or \"UTC\", or a fixed utc_offset_h"
+        "list.time_zones has zone {zone:?}, which is not an IANA time zone: write an Area/Location name such as \"America/New_York\" or \"Europe/London\" (not an abbreviation such as EST), or a fixed utc_offset_h"
     )]
     UnknownZone { zone: String },
     #[error(
-        "list.time_zones has zone {zone:?}, whose offset depends on the date: give the scenario a start_date, e.g. start_date: \"2026-03-02\""
+        "the list has customers in {zone}, whose offset depends on the date (daylight saving): give the scenario a start_date, e.g. start_date: \"2026-03-02\""
     )]
     ZoneNeedsDate { zone: String },
     #[error("start_date {date:?} is not a date: write it as \"YYYY-MM-DD\", e.g. \"2026-03-02\"")]
     BadStartDate { date: String },
-    #[error(
-        "list.time_zones has zone {zone:?}, whose UTC offset changes from {from} to {to} during the campaign (daylight saving): a campaign keeps its zones' offsets for its run; start it after the change (start_date) or end it before (horizon_h)"
-    )]
-    ZoneOffsetChanges {
-        zone: String,
-        from: String,
-        to: String,
-    },
     #[error("amd: {0}")]
     Amd(String),
     /// A strategy's `target_abandon` that the declared detector alone reaches.
@@ -133,10 +126,16 @@ pub struct World {
     pub interval: Millis,
     /// Campaign start as milliseconds after midnight UTC.
     pub start_utc: Millis,
+    /// The UTC instant of campaign time zero: the scenario's `start_date` at `start_utc`, or
+    /// `start_utc` on 1970-01-01 when the scenario gives no date (then every zone is a fixed
+    /// offset, and the date does not matter).
+    pub epoch: UnixMillis,
+    /// Whether the scenario gave a `start_date` (else [`World::epoch`] is on 1970-01-01).
+    pub dated: bool,
     /// The list, shared: a sweep's points that leave the list alone hold one copy.
     pub customers: Arc<[Customer]>,
-    /// UTC offsets of the list's time zones, in milliseconds.
-    pub time_zones: Arc<[i64]>,
+    /// The list's time zones, which [`Customer::zone`] indexes.
+    pub time_zones: Arc<[Zone]>,
     /// Shift (login, logout) of every agent.
     pub agents: Vec<(Millis, Millis)>,
     pub talk: Sampler,
@@ -211,7 +210,7 @@ impl World {
     fn build<I: Inputs + ?Sized>(
         scenario: &Scenario,
         inputs: &I,
-        list: impl FnOnce() -> Result<(Arc<[Customer]>, Arc<[i64]>), WorldError<I::Error>>,
+        list: impl FnOnce() -> Result<(Arc<[Customer]>, Arc<[Zone]>), WorldError<I::Error>>,
     ) -> Result<World, WorldError<I::Error>> {
         let ms = |h: f64| Millis::from_secs_f64(h * 3_600.0);
         let staffed: u64 = match &scenario.agents.staffing {
@@ -261,7 +260,24 @@ impl World {
                 });
             }
         }
+        let start_utc = ms(scenario.start_utc_h.get().rem_euclid(24.0));
+        let epoch = match &scenario.start_date {
+            Some(date) => {
+                let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map_err(|_| WorldError::BadStartDate { date: date.clone() })?;
+                let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+                UnixMillis(midnight.timestamp_millis() + start_utc.0 as i64)
+            }
+            None => UnixMillis(start_utc.0 as i64),
+        };
         let (customers, time_zones) = list()?;
+        if scenario.start_date.is_none()
+            && let Some(zone) = time_zones.iter().find(|z| z.needs_date())
+        {
+            return Err(WorldError::ZoneNeedsDate {
+                zone: zone.to_string(),
+            });
+        }
         let agents = match &scenario.agents.staffing {
             Staffing::Count(n) => vec![(Millis::ZERO, Millis::MAX); *n as usize],
             Staffing::Shifts(shifts) => shifts
@@ -292,7 +308,9 @@ impl World {
                 to: m.to_h.map_or(Millis::MAX, ms),
             }),
             interval: Millis::from_secs_f64(scenario.series_interval_min.get() * 60.0),
-            start_utc: ms(scenario.start_utc_h.get().rem_euclid(24.0)),
+            start_utc,
+            epoch,
+            dated: scenario.start_date.is_some(),
             customers,
             time_zones,
             agents,
@@ -374,21 +392,26 @@ impl World {
         })
     }
 
-    /// Campaign time `now` on the rules' clock (milliseconds since a UTC midnight).
-    fn utc(&self, now: Millis) -> UnixMillis {
-        UnixMillis(self.start_utc.0 as i64 + now.0 as i64)
+    /// Campaign time `now` on the rules' clock: the UTC instant ([`World::epoch`] onwards).
+    pub fn utc(&self, now: Millis) -> UnixMillis {
+        UnixMillis(self.epoch.0 + now.0 as i64)
+    }
+
+    /// The offset east of UTC, in milliseconds, of time zone `zone` at campaign time `now`.
+    pub fn offset_ms(&self, zone: u16, now: Millis) -> i64 {
+        self.time_zones[zone as usize].offset_ms_at(self.utc(now))
     }
 
     /// The hour of the local day (0–23) of a customer in time zone `zone` at campaign time `now`.
     pub fn local_hour(&self, zone: u16, now: Millis) -> usize {
-        let local = self.utc(now).0 + self.time_zones[zone as usize];
+        let local = self.utc(now).0 + self.offset_ms(zone, now);
         local.rem_euclid(24 * HOUR_MS as i64) as usize / HOUR_MS as usize
     }
 
     /// Whether a customer in time zone `zone` may be called at campaign time `now`.
     pub fn in_window(&self, zone: u16, now: Millis) -> bool {
         self.window
-            .is_none_or(|w| w.is_open(self.time_zones[zone as usize], self.utc(now)))
+            .is_none_or(|w| w.is_open(&self.time_zones[zone as usize], self.utc(now)))
     }
 
     /// A time after `now` before which [`World::in_window`] for `zone` cannot change: the next
@@ -397,7 +420,7 @@ impl World {
         match self.window {
             None => Millis::MAX,
             Some(w) => {
-                let until = w.steady_until(self.time_zones[zone as usize], self.utc(now));
+                let until = w.steady_until(&self.time_zones[zone as usize], self.utc(now));
                 now + Millis((until.0 - self.utc(now).0) as u64)
             }
         }
@@ -440,64 +463,20 @@ impl World {
     }
 }
 
-/// The offset, in milliseconds east of UTC, of each of the list's zones over the campaign: a
-/// fixed `utc_offset_h`, or an IANA zone's on the scenario's `start_date` at `start_utc_h`,
-/// which must hold to the horizon (a day when there is none).
-fn zone_offsets<E>(
-    scenario: &Scenario,
-    zones: &[TimeZoneShare],
-) -> Result<Vec<i64>, WorldError<E>> {
-    let start = || -> Result<Option<i64>, WorldError<E>> {
-        let Some(date) = &scenario.start_date else {
-            return Ok(None);
-        };
-        let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|_| WorldError::BadStartDate { date: date.clone() })?;
-        let midnight = day
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc()
-            .timestamp_millis();
-        Ok(Some(
-            midnight + (scenario.start_utc_h.get().rem_euclid(24.0) * HOUR_MS) as i64,
-        ))
-    };
-    let start = start()?;
-    let span = scenario.horizon_h.map_or(24.0, |h| h.get()) * HOUR_MS;
+/// Each of the list's zones: a fixed `utc_offset_h`, or an IANA `zone` (whose offset follows
+/// the date, so that the scenario needs a `start_date`, checked once the list is known).
+fn zones<E>(zones: &[TimeZoneShare]) -> Result<Vec<Zone>, WorldError<E>> {
     zones
         .iter()
         .map(|z| match (&z.zone, z.utc_offset_h) {
             (Some(name), _) => {
-                let tz: chrono_tz::Tz = name
-                    .parse()
-                    .map_err(|_| WorldError::UnknownZone { zone: name.clone() })?;
-                let at = start.ok_or_else(|| WorldError::ZoneNeedsDate { zone: name.clone() })?;
-                let offset = |ms: i64| {
-                    use chrono::{Offset, TimeZone};
-                    tz.offset_from_utc_datetime(
-                        &chrono::DateTime::from_timestamp_millis(ms)
-                            .expect("a date in range")
-                            .naive_utc(),
-                    )
-                    .fix()
-                    .local_minus_utc() as i64
-                        * 1_000
-                };
-                let (from, to) = (offset(at), offset(at + span as i64));
-                if from != to {
-                    return Err(WorldError::ZoneOffsetChanges {
-                        zone: name.clone(),
-                        from: rules::contact::format_utc_offset(from),
-                        to: rules::contact::format_utc_offset(to),
-                    });
-                }
-                Ok(from)
+                Zone::parse(name).ok_or_else(|| WorldError::UnknownZone { zone: name.clone() })
             }
             (None, Some(h)) => {
                 if !(-12.0..=14.0).contains(&h) {
                     return Err(WorldError::TimeZoneOutOfRange { utc_offset_h: h });
                 }
-                Ok((h * HOUR_MS).round() as i64)
+                Ok(Zone::Fixed((h * HOUR_MS).round() as i64))
             }
             (None, None) => unreachable!("checked when the scenario was read"),
         })
@@ -509,7 +488,7 @@ fn load_list<I: Inputs + ?Sized>(
     scenario: &Scenario,
     seed: u64,
     inputs: &I,
-) -> Result<(Vec<Customer>, Vec<i64>), WorldError<I::Error>> {
+) -> Result<(Vec<Customer>, Vec<Zone>), WorldError<I::Error>> {
     match &scenario.list {
         ContactList::Generated {
             size,
@@ -519,7 +498,7 @@ fn load_list<I: Inputs + ?Sized>(
             if time_zones.is_empty() {
                 return Err(WorldError::NoTimeZones);
             }
-            let offsets = zone_offsets(scenario, time_zones)?;
+            let offsets = zones(time_zones)?;
             let total: f64 = time_zones.iter().map(|z| z.share.get()).sum();
             if (total - 1.0).abs() > crate::scenario::SUM_TOLERANCE {
                 return Err(WorldError::TimeZoneShares { total });
@@ -580,23 +559,46 @@ mod tests {
     }
 
     #[test]
-    fn an_iana_zone_takes_its_offset_on_the_start_date_with_daylight_saving() {
+    fn an_iana_zone_takes_its_offset_at_each_instant_with_daylight_saving() {
         const H: i64 = 3_600_000;
         let winter = named_zones(Some("2026-01-12"), 8.0).expect("compiles");
-        assert_eq!(&winter.time_zones[..], &[-5 * H, -8 * H]);
+        assert_eq!(
+            (
+                winter.offset_ms(0, Millis(0)),
+                winter.offset_ms(1, Millis(0))
+            ),
+            (-5 * H, -8 * H)
+        );
         let summer = named_zones(Some("2026-07-06"), 8.0).expect("compiles");
-        assert_eq!(&summer.time_zones[..], &[-4 * H, -7 * H]);
+        assert_eq!(
+            (
+                summer.offset_ms(0, Millis(0)),
+                summer.offset_ms(1, Millis(0))
+            ),
+            (-4 * H, -7 * H)
+        );
         // 14:00 UTC is 10:00 in New York in July: the calling window follows the clock.
         assert_eq!(summer.local_hour(0, Millis(0)), 10);
         assert!(matches!(
             named_zones(None, 8.0),
             Err(WorldError::ZoneNeedsDate { zone }) if zone == "America/New_York"
         ));
-        // 2026-03-08 is the US change: a week-long campaign from the 5th crosses it.
-        let e = named_zones(Some("2026-03-05"), 168.0)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("changes from -05:00 to -04:00"), "{e}");
+        // 2026-03-08 is the US change (07:00 UTC in New York, 10:00 UTC in Los Angeles): a
+        // week-long campaign from the 5th at 14:00 UTC runs across it on each side's clock.
+        let week = named_zones(Some("2026-03-05"), 168.0).expect("compiles");
+        let day = |d: u64| Millis(d * 24 * H as u64);
+        assert_eq!(week.local_hour(0, day(0)), 9);
+        assert_eq!(week.local_hour(0, day(3)), 10);
+        assert_eq!(week.local_hour(1, day(3)), 7);
+        // 08:00 on Sunday the 8th in New York is 12:00 UTC: the window opens 22 h after the
+        // start plus 2 days (13:00 UTC on the winter clock would be an hour late).
+        assert!(!week.in_window(0, Millis(day(2).0 + 21 * H as u64)));
+        assert!(week.in_window(0, Millis(day(2).0 + 22 * H as u64)));
+        // From 22:00 on Saturday the window stays shut until the change at 07:00 UTC, then
+        // until 08:00 on the new clock.
+        let at = |h: i64| Millis(day(2).0 + (h * H) as u64);
+        assert_eq!(week.window_steady_until(0, at(13)), at(17));
+        assert_eq!(week.window_steady_until(0, at(17)), at(22));
         let e = named_zones(Some("5 March"), 8.0).unwrap_err().to_string();
         assert!(e.contains("YYYY-MM-DD"), "{e}");
     }

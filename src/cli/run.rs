@@ -4,7 +4,6 @@
 use super::RunArgs;
 use super::table;
 use anyhow::Context;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -49,29 +48,7 @@ pub fn run(cmd: &RunCommand) -> anyhow::Result<ExitCode> {
 
 /// The calls of the plan's first strategy, every replication, as contact records.
 fn write_contact_records(plan: &lab::Plan, path: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("cannot write the contact records to {}", path.display()))?;
-    let buffered = std::io::BufWriter::new(file);
-    if path.extension().is_some_and(|e| e == "gz") {
-        let mut gz = flate2::write::GzEncoder::new(buffered, flate2::Compression::default());
-        write_records(plan, &mut gz)?;
-        gz.finish()?.flush()?;
-    } else {
-        let mut plain = buffered;
-        write_records(plan, &mut plain)?;
-        plain.flush()?;
-    }
-    eprintln!(
-        "contact records: {} ({} days of {})",
-        path.display(),
-        plan.replications,
-        plan.strategies[0].label()
-    );
-    Ok(())
-}
-
-fn write_records(plan: &lab::Plan, out: &mut impl Write) -> anyhow::Result<()> {
-    for replication in 0..plan.replications {
+    let records = (0..plan.replications).flat_map(|replication| {
         let (_, trace) = lab::run::replicate_traced(plan, &plan.strategies[0], replication);
         let facts =
             calibrate::simulated::day_of_calls(&plan.world, &trace, &plan.name, replication);
@@ -79,9 +56,15 @@ fn write_records(plan: &lab::Plan, out: &mut impl Write) -> anyhow::Result<()> {
             seed: u64::from(replication),
             ..contact_records::write::Delivery::AT_LEAST_ONCE
         };
-        for record in contact_records::write::deliveries(&facts, delivery) {
-            writeln!(out, "{record}")?;
-        }
-    }
+        contact_records::write::deliveries(&facts, delivery)
+    });
+    contact_records::write::write_file(path, records)
+        .with_context(|| format!("cannot write the contact records to {}", path.display()))?;
+    eprintln!(
+        "contact records: {} ({} days of {})",
+        path.display(),
+        plan.replications,
+        plan.strategies[0].label()
+    );
     Ok(())
 }

@@ -5,7 +5,6 @@
 use crate::support::load;
 use rules::Outcome;
 use rules::rulebook::{CustomerFacts, PastAttempt, PastState, Verdict, may_dial};
-use rules::time::UnixMillis;
 use std::collections::HashMap;
 
 /// Replays a traced replication through `may_dial`: each dial must be `Now`, as the attempt the
@@ -20,12 +19,12 @@ fn every_dial_is_allowed(relative: &str, scenario_rules: &rules::Rules, replicat
             let mut calls: Vec<_> = trace.calls.iter().map(|t| t.call).collect();
             calls.sort_by_key(|c| (c.dialed_at, c.customer, c.attempt));
             let mut history: HashMap<u32, Vec<PastAttempt>> = HashMap::new();
-            let utc = |t: sim::Millis| UnixMillis((world.start_utc.0 + t.0) as i64);
+            let utc = |t: sim::Millis| world.utc(t);
             let mut checked = 0;
             for call in &calls {
                 let info = world.customers[call.customer as usize];
                 let facts = CustomerFacts {
-                    utc_offset_ms: Some(world.time_zones[info.zone as usize]),
+                    zone: Some(world.time_zones[info.zone as usize]),
                     do_not_call: info.do_not_call,
                     invalid: false,
                 };
@@ -120,4 +119,48 @@ fn a_retry_after_an_abandon_waits_for_the_quiet_period() {
         redialed > 0,
         "some abandoned customer is called again after the quiet period"
     );
+}
+
+/// A working week across North America's change to daylight saving time (Sunday 8 March
+/// 2026), customers by IANA zone: every dial is one the rulebook allows on the clock of its day.
+#[test]
+fn a_week_across_daylight_saving_dials_only_what_the_rulebook_allows() {
+    let rules = rules_of("daylight-saving-week.ron");
+    every_dial_is_allowed("daylight-saving-week.ron", &rules, 1);
+}
+
+/// On Monday 9 March, 12:00-13:00 UTC is 08:00-09:00 in New York (summer clock) but 07:00-08:00
+/// in Chicago: New Yorkers are called in that hour, Chicagoans are not. On the winter clock
+/// New York's window would open an hour later.
+#[test]
+fn after_the_change_the_window_opens_on_the_summer_clock() {
+    let plan = load("daylight-saving-week.ron");
+    let world = &plan.world;
+    let name = |zone: u16| world.time_zones[usize::from(zone)].to_string();
+    let spec = &plan.strategies[0];
+    let (_, trace) = lab::run::replicate_traced(&plan, spec, 0);
+    let mut per_zone: HashMap<String, u64> = HashMap::new();
+    for call in trace.calls.iter().map(|t| t.call) {
+        let at = world.utc(call.dialed_at).rfc3339();
+        if at.starts_with("2026-03-09T12:") {
+            let zone = world.customers[call.customer as usize].zone;
+            *per_zone.entry(name(zone)).or_default() += 1;
+        }
+    }
+    assert!(
+        per_zone.get("America/New_York").copied().unwrap_or(0) > 20,
+        "{per_zone:?}"
+    );
+    for closed in [
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+    ] {
+        assert_eq!(
+            per_zone.get(closed),
+            None,
+            "{closed} dialed before 08:00: {per_zone:?}"
+        );
+    }
 }

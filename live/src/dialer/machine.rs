@@ -23,7 +23,9 @@ use crate::contact::{self, ContactView, Stage};
 use crate::events::ContactEvent;
 use crate::mask::mask_phone;
 use crate::outcome::Outcome;
-use crate::store::{Attempt, AttemptState, Finish, MetricSample, Recovery, Store, StoreError};
+use crate::store::{
+    AnswerFacts, Attempt, AttemptState, Finish, MetricSample, Recovery, Store, StoreError,
+};
 use crate::time::{DAY_MS, MINUTE_MS, UnixMillis};
 use rules::rulebook::Verdict;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -1201,6 +1203,7 @@ impl Machine {
                     queued_at: None,
                     connected_at: None,
                     ended_at: now,
+                    answer: AnswerFacts::default(),
                 };
                 self.store.mark_finished(id, &finish, now)?;
                 self.report.finished += 1;
@@ -1237,6 +1240,13 @@ impl Machine {
             queued_at: view.enqueued_at,
             connected_at: view.agent_connected_at,
             ended_at: ended,
+            answer: AnswerFacts {
+                initiated_at: view.initiated_at,
+                answered_at: view.connected_to_system_at,
+                disconnect_reason: view.disconnect_reason.clone(),
+                machine_detection: view.machine_detection.clone(),
+                result_code: view.result_code().map(str::to_string),
+            },
         };
         self.store.mark_finished(id, &finish, now)?;
         self.report.finished += 1;
