@@ -41,9 +41,9 @@ pub mod select;
 pub mod simulated;
 pub mod write;
 
-use chrono_tz::Tz;
 use classify::Table;
 use records::Records;
+use rules::zone::Zone;
 use select::{Left, Selection};
 
 /// How to read the records.
@@ -52,7 +52,7 @@ pub struct Options {
     pub table: Table,
     pub selection: Selection,
     /// The customers' time zone, for the hour of their local day.
-    pub zone: Tz,
+    pub zone: Zone,
     /// A contact attribute holding each customer's own zone (an IANA name or a UTC offset such
     /// as `-05:00`), which overrides `zone` where present: a center calling several zones.
     pub zone_attribute: Option<String>,
@@ -76,7 +76,7 @@ impl Default for Options {
         Options {
             table: Table::default_table(),
             selection: Selection::default(),
-            zone: Tz::UTC,
+            zone: Zone::Fixed(0),
             zone_attribute: None,
             prompt_s: 9.0,
             goodbye_s: 4.0,
@@ -128,7 +128,7 @@ pub struct Calibration {
     /// The AMD error rates the mixes are corrected for (`None`: no AMD verdicts in the records,
     /// or none given).
     pub amd_errors: Option<(f64, f64)>,
-    pub zone: Tz,
+    pub zone: Zone,
     /// The contact attribute each customer's zone was read from, where present.
     pub zone_attribute: Option<String>,
     pub measured: measure::Measured,
@@ -140,10 +140,10 @@ impl Calibration {
     /// where it is missing.
     pub fn clock(&self) -> String {
         match &self.zone_attribute {
-            None => self.zone.to_string(),
+            None => self.zone.label(),
             Some(a) => format!(
                 "each customer's zone from attribute {a}, else {}",
-                self.zone
+                self.zone.label()
             ),
         }
     }

@@ -8,9 +8,8 @@
 
 use crate::classify::{Contact, DialOutcome, QueueWait};
 use crate::mix::Mix;
-use chrono::{TimeZone, Timelike};
-use chrono_tz::Tz;
 use rules::Choice;
+use rules::zone::Zone;
 
 /// The choices in the order a scenario's `ivr` lists them.
 pub const CHOICES: [Choice; 5] = [
@@ -66,25 +65,20 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
 }
 
 /// The customer's local hour of an instant.
-pub fn local_hour(zone: Tz, utc_ms: i64) -> u32 {
-    zone.timestamp_millis_opt(utc_ms)
-        .single()
-        .map_or(0, |t| t.hour())
+pub fn local_hour(zone: Zone, utc_ms: i64) -> u32 {
+    let offset = zone.offset_ms_at(rules::time::UnixMillis(utc_ms));
+    (utc_ms.saturating_add(offset).rem_euclid(86_400_000) / 3_600_000) as u32
 }
 
-/// The local hour of an instant in the zone `text` names: an IANA zone or a UTC offset in the
-/// forms contact lists accept (`rules::contact::parse_utc_offset`). `None`: neither.
+/// The local hour of an instant in the zone `text` names, read as contact lists read it
+/// ([`Zone::parse`]: an IANA zone or a UTC offset). `None`: neither.
 pub fn local_hour_in(text: &str, utc_ms: i64) -> Option<u32> {
-    if let Ok(zone) = text.trim().parse::<Tz>() {
-        return Some(local_hour(zone, utc_ms));
-    }
-    let offset = rules::contact::parse_utc_offset(text)?;
-    Some(((utc_ms + offset).rem_euclid(86_400_000) / 3_600_000) as u32)
+    Zone::parse(text).map(|zone| local_hour(zone, utc_ms))
 }
 
 /// Counts and collects the samples of `contacts`, hours read in `zone` where a contact does
 /// not say its own.
-pub fn measure(contacts: &[Contact], zone: Tz) -> Measured {
+pub fn measure(contacts: &[Contact], zone: Zone) -> Measured {
     let outcome = Mix::of(&DialOutcome::ALL, contacts.iter().map(|c| c.outcome));
     // One pass: each contact's outcome filed under its local hour.
     let mut per_hour: [Vec<DialOutcome>; 24] = Default::default();

@@ -170,7 +170,12 @@ mod tests {
                 .unwrap()
                 .contains("already on line 2")
         );
-        assert!(e[3].invalid.as_deref().unwrap().contains("utc_offset"));
+        assert!(
+            e[3].invalid
+                .as_deref()
+                .unwrap()
+                .contains("time zone \"Mars\"")
+        );
         assert!(e[4].invalid.as_deref().unwrap().contains("do_not_call"));
         assert!(e[5].is_valid() && e[5].do_not_call && e[5].name == "Eve");
     }

@@ -106,6 +106,15 @@ impl Zone {
         None
     }
 
+    /// The zone in words, for reports: the IANA name, `UTC`, or `UTC-05:00`.
+    pub fn label(&self) -> String {
+        match *self {
+            Zone::Fixed(0) => "UTC".into(),
+            Zone::Fixed(ms) => format!("UTC{}", format_utc_offset(ms)),
+            Zone::Named(tz) => tz.name().to_string(),
+        }
+    }
+
     /// The zone as [`Zone::parse`] reads it back: the IANA name, or `±HH:MM`.
     pub fn text(&self) -> String {
         match *self {

@@ -31,8 +31,8 @@ pub struct CalibrateArgs {
     /// Print the bundled classification table and exit.
     #[arg(long)]
     pub print_classification: bool,
-    /// The customers' time zone (an IANA name, e.g. America/New_York), for the hour of their
-    /// local day. Default: UTC.
+    /// The customers' time zone (an IANA name, e.g. America/New_York, or a fixed offset such
+    /// as -05:00), for the hour of their local day. Default: UTC.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub time_zone: String,
     /// A contact attribute holding each customer's zone (an IANA name or a UTC offset such as
@@ -127,10 +127,11 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
             Table::parse(&text, &path.display().to_string())?
         }
     };
-    let zone: chrono_tz::Tz = args.time_zone.parse().map_err(|_| {
+    let zone = rules::zone::Zone::parse(&args.time_zone).ok_or_else(|| {
         anyhow::anyhow!(
-            "--time-zone {:?} is not an IANA time zone: write e.g. America/New_York, Europe/London or UTC",
-            args.time_zone
+            "--time-zone {:?} is not a time zone: {}",
+            args.time_zone,
+            rules::zone::ZONE_FORMS
         )
     })?;
     let mut selection = Selection {
