@@ -226,3 +226,35 @@ fn a_store_that_cannot_be_opened_is_bad_input() {
         assert!(err.contains("`store:`"), "{store}: {err}");
     }
 }
+
+/// A list by IANA zone name (`time_zone` column): names are read, an abbreviation is an
+/// invalid line with the reason, and `export` without any output names what to give.
+#[test]
+fn a_list_by_zone_name_is_imported_and_an_abbreviation_is_kept_invalid() {
+    let (dir, campaign) = example();
+    std::fs::write(
+        dir.path().join("contacts.csv"),
+        "phone,name,time_zone\n+14155550100,Ann,America/Los_Angeles\n+14155550101,Bob,PST\n+14155550102,Cy,-05:00\n",
+    )
+    .unwrap();
+    let c = campaign.to_str().unwrap();
+    let o = live(&["import", c]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert!(
+        out.contains("3 added") && out.contains("1 invalid"),
+        "{out}"
+    );
+    assert!(out.contains("contacts.csv:3: time zone \"PST\""), "{out}");
+    let o = live(&["export", c]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    assert!(text(&o).1.contains("--csv"), "{:?}", text(&o));
+    let records = dir.path().join("calls.jsonl");
+    let o = live(&["export", c, "--contact-records", records.to_str().unwrap()]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(
+        text(&o).0.contains("wrote 0 contact records"),
+        "{:?}",
+        text(&o)
+    );
+}
