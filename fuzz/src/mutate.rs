@@ -754,10 +754,7 @@ fn apply<R: Rng>(op: Op, text: &[u8], format: Format, rng: &mut R) -> Option<(Ve
             if quoted && !new.starts_with(b"\"") {
                 new = [b"\"", &new[..], b"\""].concat();
             }
-            Some((
-                splice(text, t.start, t.end, &new),
-                format!("{} `{}` -> `{}`", at(text, t.start), show(old), show(&new)),
-            ))
+            Some(replaced(text, t, &new))
         }
         Op::DeleteField | Op::ReplaceValue => {
             let keys = field_keys(text, &tokens);
@@ -812,15 +809,7 @@ fn apply<R: Rng>(op: Op, text: &[u8], format: Format, rng: &mut R) -> Option<(Ve
             } else {
                 format!("\"{}\"", HOSTILE_STRINGS.choose(rng)?)
             };
-            Some((
-                splice(text, t.start, t.end, new.as_bytes()),
-                format!(
-                    "{} `{}` -> `{}`",
-                    at(text, t.start),
-                    show(&text[t.start..t.end]),
-                    show(new.as_bytes())
-                ),
-            ))
+            Some(replaced(text, t, new.as_bytes()))
         }
         Op::ReplaceIdent => {
             let keys = field_keys(text, &tokens);
@@ -839,15 +828,7 @@ fn apply<R: Rng>(op: Op, text: &[u8], format: Format, rng: &mut R) -> Option<(Ve
             } else {
                 pool.choose(rng)?.as_bytes().to_vec()
             };
-            Some((
-                splice(text, t.start, t.end, &new),
-                format!(
-                    "{} `{}` -> `{}`",
-                    at(text, t.start),
-                    show(&text[t.start..t.end]),
-                    show(&new)
-                ),
-            ))
+            Some(replaced(text, t, &new))
         }
         Op::CsvDuplicateColumn => {
             let (header, rest) = split_header(text)?;
@@ -946,14 +927,7 @@ fn apply<R: Rng>(op: Op, text: &[u8], format: Format, rng: &mut R) -> Option<(Ve
         Op::RecordsTimestamp => {
             let t = tokens[*timestamps(text, &tokens).choose(rng)?];
             let new = format!("\"{}\"", HOSTILE_TIMESTAMPS.choose(rng)?);
-            Some((
-                splice(text, t.start, t.end, new.as_bytes()),
-                format!(
-                    "{} `{}` -> `{new}`",
-                    at(text, t.start),
-                    show(&text[t.start..t.end])
-                ),
-            ))
+            Some(replaced(text, t, new.as_bytes()))
         }
         Op::RecordsNudgeTimestamp => {
             let t = tokens[*timestamps(text, &tokens).choose(rng)?];
@@ -1059,14 +1033,7 @@ fn apply<R: Rng>(op: Op, text: &[u8], format: Format, rng: &mut R) -> Option<(Ve
             let v = *values_of(text, &tokens, b"\"dialsim_utc_offset\"").choose(rng)?;
             let t = tokens[v];
             let new = format!("\"{}\"", HOSTILE_OFFSETS.choose(rng)?);
-            Some((
-                splice(text, t.start, t.end, new.as_bytes()),
-                format!(
-                    "{} `{}` -> `{new}`",
-                    at(text, t.start),
-                    show(&text[t.start..t.end])
-                ),
-            ))
+            Some(replaced(text, t, new.as_bytes()))
         }
         // Applied by the case, not drawn here.
         Op::Gzip | Op::OtherFormat => None,
@@ -1083,10 +1050,7 @@ fn replace_number<R: Rng>(text: &[u8], tokens: &[Token], rng: &mut R) -> Option<
     } else {
         HOSTILE_NUMBERS.choose(rng)?
     };
-    Some((
-        splice(text, t.start, t.end, new.as_bytes()),
-        format!("{} `{}` -> `{}`", at(text, t.start), show(old), new),
-    ))
+    Some(replaced(text, t, new.as_bytes()))
 }
 
 /// Whether a string token (with its quotes) holds a timestamp as Connect writes them,
@@ -1347,6 +1311,19 @@ fn at(text: &[u8], pos: usize) -> String {
 }
 
 /// A short printable form of some bytes for the mutation log.
+/// `text` with token `t` replaced by `new`, and what was done: where, the old and the new.
+fn replaced(text: &[u8], t: Token, new: &[u8]) -> (Vec<u8>, String) {
+    (
+        splice(text, t.start, t.end, new),
+        format!(
+            "{} `{}` -> `{}`",
+            at(text, t.start),
+            show(&text[t.start..t.end]),
+            show(new)
+        ),
+    )
+}
+
 fn show(bytes: &[u8]) -> String {
     let s = String::from_utf8_lossy(bytes);
     let s = s.replace('\n', "\\n").replace('\r', "\\r");
