@@ -61,6 +61,7 @@ fn records_of(plan: &lab::Plan, seed: u64) -> Records {
 fn options() -> Options {
     Options {
         zone: "Etc/GMT+5".parse().unwrap(), // UTC-5, the scenario's one zone
+        no_input_timeout_s: Some(8.0),      // the scenario's, as the command reads its template
         ..Options::default()
     }
 }
@@ -223,6 +224,85 @@ fn calibrating_a_known_scenario_gives_its_numbers_back_over_ten_seeds() {
         misses.len()
     );
     eprintln!("{missed} of {checks} intervals missed the truth");
+}
+
+/// A no-input timeout that cuts off one press in twelve: those people hang up silent and the
+/// records count them as machines. The fit to the truncated presses finds the press's mean,
+/// the written scenario returns the cut-off people to the people, and the written scenario,
+/// simulated, shows the records' mix of people and machines again.
+#[test]
+fn a_short_no_input_timeout_is_undone_in_the_key_press_and_the_dial_mix() {
+    let text = std::fs::read_to_string(root().join(SCENARIO)).unwrap();
+    let short = text.replace("no_input_timeout_s: 8.0,", "no_input_timeout_s: 4.0,");
+    assert_ne!(short, text);
+    let options = Options {
+        no_input_timeout_s: Some(4.0),
+        ..options()
+    };
+    let calibrated = |scenario_text: &str, seed: u64| {
+        let mut scenario = lab::load::parse(scenario_text, Path::new(SCENARIO)).unwrap();
+        scenario.seed = seed;
+        let plan = lab::Plan::compile(&scenario, &lab::inputs::Files::new(&root())).unwrap();
+        calibrate::calibrate(&records_of(&plan, seed), &options)
+    };
+    let c = calibrated(&short, 3);
+    let press = c
+        .fits
+        .key_press
+        .iter()
+        .find(|(c, _)| *c == Choice::Agent)
+        .map(|(_, f)| f)
+        .unwrap();
+    // Fitted to the truncated presses, both families put the mean before the cut above the
+    // presses seen and near the truth's 2.5 s (the tail beyond the timeout is the family's
+    // extrapolation: LogNormal's a little heavier, Gamma's a little lighter, about ±0.1 s
+    // here, whole-second timestamps blurring the presses near the cut).
+    let seen_mean = {
+        let presses: Vec<f64> = c
+            .measured
+            .answer_to_queue_s
+            .iter()
+            .map(|x| (x - 9.0).clamp(0.0, 4.0))
+            .collect();
+        presses.iter().sum::<f64>() / presses.len() as f64
+    };
+    assert!(seen_mean < 2.4, "the presses seen average {seen_mean}");
+    for candidate in &press.candidates {
+        let mean = candidate.distribution.mean_s();
+        assert!(
+            mean > seen_mean + 0.05 && (mean - 2.5).abs() < 0.15,
+            "{}: mean {mean}",
+            candidate.family
+        );
+    }
+    let share = c.seen_share(Choice::Agent);
+    assert!((0.88..0.96).contains(&share), "{share}");
+    let written = calibrate::write::scenario(&short, &c).unwrap();
+    assert!(
+        written.contains("human raised, machine lowered"),
+        "{written}"
+    );
+    // The written scenario, simulated on other days, gives records like the original's.
+    let again = calibrated(&written, 4);
+    for outcome in [DialOutcome::Human, DialOutcome::Machine] {
+        let at = |c: &Calibration| {
+            let i = DialOutcome::ALL.iter().position(|o| *o == outcome).unwrap();
+            c.measured.outcome.shares[i].ci95
+        };
+        let (a, b) = (at(&c), at(&again));
+        assert!(a.0 <= b.1 && b.0 <= a.1, "{outcome:?}: {a:?} against {b:?}");
+    }
+    let agent = |c: &Calibration| {
+        c.measured
+            .choice
+            .shares
+            .iter()
+            .find(|s| s.key == Choice::Agent)
+            .unwrap()
+            .ci95
+    };
+    let (a, b) = (agent(&c), agent(&again));
+    assert!(a.0 <= b.1 && b.0 <= a.1, "agent share: {a:?} against {b:?}");
 }
 
 /// The mean and interval of a metric of the first strategy in a results file.

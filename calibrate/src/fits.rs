@@ -49,6 +49,20 @@ pub struct Fitted {
     pub candidates: Vec<Candidate>,
     /// The chosen parametric fit (`None`: written empirically).
     pub fit: Option<ParametricFit>,
+    /// The durations were seen only up to this time (key presses the no-input timeout ends):
+    /// the fit is the distribution before truncation.
+    pub truncated_at: Option<f64>,
+}
+
+impl Fitted {
+    /// The share of the fitted distribution at or before its truncation point: how many of
+    /// the presses a person makes come before the timeout (1 without truncation or a fit).
+    pub fn seen_share(&self) -> f64 {
+        match (&self.fit, self.truncated_at) {
+            (Some(fit), Some(at)) => fit.distribution.cdf(at),
+            _ => 1.0,
+        }
+    }
 }
 
 /// One family tried for a field.
@@ -61,6 +75,8 @@ pub struct Candidate {
     pub chosen: bool,
     /// The fitted distribution, for drawing against the data.
     pub distribution: Distribution,
+    /// The data were truncated here: draw the distribution's CDF truncated there too.
+    pub truncated_at: Option<f64>,
 }
 
 /// The inferred ring timeout.
@@ -154,6 +170,7 @@ fn empirical(sorted: &[f64], what: &str, cap: f64, offset: f64) -> Option<Fitted
         n: sorted.len(),
         candidates: Vec::new(),
         fit: None,
+        truncated_at: None,
     })
 }
 
@@ -202,19 +219,33 @@ fn describe(fit: &ParametricFit) -> String {
 }
 
 /// Lognormal or gamma by AIC, or the empirical distribution when the best is too far off.
-fn positive(raw: &[f64], what: &str, cap: f64, offset: f64) -> Option<Fitted> {
+/// With `truncated_at`, the durations are seen only up to it (a key press after the IVR's
+/// no-input timeout is no input): values are taken as at most it, and each family is fitted
+/// to the truncated likelihood, so that the scenario's distribution is the one before the
+/// timeout cuts it (the simulator cuts it again).
+fn positive(
+    raw: &[f64],
+    what: &str,
+    cap: f64,
+    offset: f64,
+    truncated_at: Option<f64>,
+) -> Option<Fitted> {
     if raw.len() < MIN_SAMPLE {
         return None;
     }
-    let shifted: Vec<f64> = raw.iter().map(|x| (x - offset).max(0.0)).collect();
+    let limit = truncated_at.unwrap_or(f64::MAX);
+    let shifted: Vec<f64> = raw
+        .iter()
+        .map(|x| (x - offset).max(0.0).min(limit))
+        .collect();
     let sorted = &shifted[..];
     // Whole-second data carry zeros a positive family cannot have: every value is taken as
     // the interval it was rounded from.
-    let ranking = durations::choose(
-        sorted,
-        &[Family::LogNormal, Family::Gamma],
-        Rounding::WholeSeconds,
-    )
+    let families = [Family::LogNormal, Family::Gamma];
+    let ranking = match truncated_at {
+        None => durations::choose(sorted, &families, Rounding::WholeSeconds),
+        Some(at) => durations::choose_truncated(sorted, &families, Rounding::WholeSeconds, at),
+    }
     .ok()?;
     let fits: &[DurationFit] = &ranking.ranked;
     let best = &fits[0];
@@ -227,6 +258,7 @@ fn positive(raw: &[f64], what: &str, cap: f64, offset: f64) -> Option<Fitted> {
             parameters: describe(&f.fit),
             chosen: false,
             distribution: f.fit.distribution,
+            truncated_at,
         })
         .collect();
     if best.ks.statistic > MAX_KS_DISTANCE {
@@ -264,6 +296,20 @@ fn positive(raw: &[f64], what: &str, cap: f64, offset: f64) -> Option<Fitted> {
         n: sorted.len(),
         candidates,
         fit: Some(best.fit.clone()),
+        truncated_at,
+    })
+    .map(|mut f| {
+        if let Some(at) = truncated_at {
+            f.comment.insert(
+                1,
+                format!(
+                    "fitted as seen up to the IVR's {} s no-input timeout (a later press is no input): {:.1}% of presses come before it",
+                    seconds(at),
+                    f.seen_share() * 100.0
+                ),
+            );
+        }
+        f
     })
 }
 
@@ -303,6 +349,7 @@ fn patience(m: &Measured) -> Option<Patience> {
             parameters: describe(f),
             chosen: i == 0,
             distribution: f.distribution,
+            truncated_at: None,
         })
         .collect();
     let others: Vec<String> = fits[1..]
@@ -373,6 +420,7 @@ pub fn fit(m: &Measured, options: &Options) -> Fits {
             "key presses of 1 (answer to queue, less the prompt and any detection)",
             f64::MAX,
             before,
+            options.no_input_timeout_s,
         ) {
             out.push((Choice::Agent, f));
         }
@@ -382,6 +430,7 @@ pub fn fit(m: &Measured, options: &Options) -> Fits {
                 "key presses (answer to hang-up, less the prompt, any detection and the goodbye)",
                 f64::MAX,
                 before + options.goodbye_s,
+                options.no_input_timeout_s,
             ) {
                 out.push((*choice, f));
             }
@@ -405,7 +454,7 @@ pub fn fit(m: &Measured, options: &Options) -> Fits {
                 f
             })
         } else {
-            positive(&m.acw_s, "after-call work spans", f64::MAX, 0.0)
+            positive(&m.acw_s, "after-call work spans", f64::MAX, 0.0, None)
         }
     };
     Fits {
@@ -425,7 +474,7 @@ pub fn fit(m: &Measured, options: &Options) -> Fits {
         ring_timeout: ring,
         key_press,
         patience: patience(m),
-        talk: positive(&m.talk_s, "calls talked with an agent", f64::MAX, 0.0),
+        talk: positive(&m.talk_s, "calls talked with an agent", f64::MAX, 0.0, None),
         after_call_work: acw,
     }
 }

@@ -43,6 +43,7 @@ pub mod write;
 
 use classify::Table;
 use records::Records;
+use rules::Choice;
 use rules::zone::Zone;
 use select::{Left, Selection};
 
@@ -61,6 +62,10 @@ pub struct Options {
     pub prompt_s: f64,
     /// The goodbye after a choice other than an agent, likewise.
     pub goodbye_s: f64,
+    /// The IVR's no-input timeout: a person who has not pressed a key by then is no input, so
+    /// the key presses the records show are those before it (truncated there; `None`: not
+    /// known, fitted as if nothing were cut off).
+    pub no_input_timeout_s: Option<f64>,
     /// With AMD on, the mean time detection takes before the prompt starts (also not in the
     /// records), subtracted from key presses like the prompt.
     pub detect_s: f64,
@@ -80,6 +85,7 @@ impl Default for Options {
             zone_attribute: None,
             prompt_s: 9.0,
             goodbye_s: 4.0,
+            no_input_timeout_s: None,
             detect_s: 0.0,
             amd_errors: None,
         }
@@ -136,6 +142,17 @@ pub struct Calibration {
 }
 
 impl Calibration {
+    /// The share of a choice's key presses that come before the IVR's no-input timeout, by its
+    /// fit (1 without a fit to truncated presses): the records see only those, so the choice's
+    /// share of the people is the share seen divided by this.
+    pub fn seen_share(&self, choice: Choice) -> f64 {
+        self.fits
+            .key_press
+            .iter()
+            .find(|(c, _)| *c == choice)
+            .map_or(1.0, |(_, f)| f.seen_share())
+    }
+
     /// Whose clock the local hours are on, in words: the zone, or an attribute and the zone
     /// where it is missing.
     pub fn clock(&self) -> String {

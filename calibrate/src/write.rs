@@ -104,6 +104,56 @@ pub fn undo_amd(shares: [f64; 5], (fp, fnr): (f64, f64)) -> [f64; 5] {
     [h * scale, m * scale, busy, no_answer, failed]
 }
 
+/// The choice counts the scenario's IVR is written with, and how many people answered for each
+/// one the records show as a person (1 or more).
+///
+/// With AMD, machines taken for people reach the IVR and press nothing: their expected number
+/// (`machine_share` of the calls, at the detector's false-negative rate) leaves no input. A
+/// person whose press would come after the no-input timeout presses nothing either: the records
+/// show each choice's presses before it, its fit says what share those are, and the choice's
+/// count is the count seen over that share. The difference is taken from the no inputs; what
+/// they cannot cover are people the records counted as machines (a silent answer without a
+/// detector's verdict of a person, the default table's `silent_answer: Machine`), which the
+/// ratio returns to the people.
+fn ivr_counts(c: &Calibration, machine_share: f64) -> (Vec<f64>, f64) {
+    let m = &c.measured;
+    let mut counts: Vec<f64> = m.choice.shares.iter().map(|s| s.count as f64).collect();
+    let no_input = CHOICES
+        .iter()
+        .position(|&ch| ch == Choice::NoInput)
+        .expect("listed");
+    if let Some((_, fnr)) = c.amd_errors {
+        let machines_missed = m.outcome.total as f64 * machine_share * fnr;
+        counts[no_input] = (counts[no_input] - machines_missed).max(0.0);
+    }
+    let seen_people: f64 = counts.iter().sum();
+    let mut uncovered = 0.0;
+    for (i, &ch) in CHOICES.iter().enumerate() {
+        let seen = c.seen_share(ch);
+        if ch != Choice::NoInput && seen > 0.0 && seen < 1.0 {
+            let added = counts[i] / seen - counts[i];
+            let taken = added.min(counts[no_input]);
+            counts[i] += added;
+            counts[no_input] -= taken;
+            uncovered += added - taken;
+        }
+    }
+    let ratio = if seen_people > 0.0 {
+        (seen_people + uncovered) / seen_people
+    } else {
+        1.0
+    };
+    (counts, ratio)
+}
+
+/// A dial mix with the people the records counted as machines (`ratio` of the people seen, see
+/// [`ivr_counts`]) returned to the people.
+fn with_timed_out_people(mix: [f64; 5], ratio: f64) -> [f64; 5] {
+    let [h, m, b, n, f] = mix;
+    let back = (h * (ratio - 1.0)).min(m).max(0.0);
+    [h + back, m - back, b, n, f]
+}
+
 /// The scenario `template` with the fields `c` measured.
 pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
     let m = &c.measured;
@@ -121,6 +171,10 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
             None => five,
         }
     };
+    let before_timeouts = mix_of(&m.outcome);
+    let (choice_counts, answered_ratio) = ivr_counts(c, before_timeouts[1]);
+    let mix_of =
+        |mix: &crate::mix::Mix<DialOutcome>| with_timed_out_people(mix_of(mix), answered_ratio);
     let shares = mix_of(&m.outcome);
     let rounded = rounded_summing_to_one(&shares, 4);
     let intervals: Vec<String> = DialOutcome::ALL
@@ -135,6 +189,12 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
                 count(m.outcome.total),
                 intervals.join(", ")
             )];
+            if answered_ratio > 1.0 {
+                lines.push(format!(
+                    "human raised, machine lowered, by the {:.1}% more people than the records show: those whose key press would come after the no-input timeout hung up silent and were counted as machines",
+                    (answered_ratio - 1.0) * 100.0
+                ));
+            }
             if let Some((fp, fnr)) = c.amd_errors {
                 lines.push(format!(
                     "human and machine corrected for the detector's errors the records cannot show (amd: false_positive {fp}, false_negative {fnr}): the detector below, making them, gives the records' verdicts"
@@ -218,18 +278,8 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
         }
     }
 
-    // The IVR: the choice mix of the people, and when each key is pressed. With AMD, machines
-    // taken for people reach the IVR and press nothing: their expected number leaves no input.
-    let mut choice_counts: Vec<f64> = m.choice.shares.iter().map(|s| s.count as f64).collect();
-    if let Some((_, fnr)) = c.amd_errors {
-        let calls = m.outcome.total as f64;
-        let machines_missed = calls * shares[1] * fnr;
-        let no_input = CHOICES
-            .iter()
-            .position(|&ch| ch == Choice::NoInput)
-            .expect("listed");
-        choice_counts[no_input] = (choice_counts[no_input] - machines_missed).max(0.0);
-    }
+    // The IVR: the choice mix of the people (counted once, with the dial mix, above), and when
+    // each key is pressed.
     let people: f64 = choice_counts.iter().sum();
     let choice_shares: Vec<f64> = choice_counts
         .iter()
@@ -264,6 +314,13 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
             s.ci95.0,
             s.ci95.1
         )];
+        let seen = c.seen_share(ch);
+        if seen < 1.0 {
+            share_comment.push(format!(
+                "over the {:.1}% of its presses that come before the no-input timeout",
+                seen * 100.0
+            ));
+        }
         if c.amd_errors.is_some() && ch == Choice::NoInput {
             share_comment.push(
                 "less the machines the detector takes for people (they give no input)".into(),

@@ -5,7 +5,9 @@
 //! family describes the data best and how far off it is. This module fits each family by
 //! maximum likelihood, measures the Kolmogorov–Smirnov distance of the data from the fit, ranks
 //! the candidates by AIC ([`choose`]), and summarises a sample into quantiles for a scenario's
-//! `Empirical { samples_s }` when no family fits well ([`empirical_quantiles`]).
+//! `Empirical { samples_s }` when no family fits well ([`empirical_quantiles`]). Durations seen
+//! only up to a point (a key press the IVR's no-input timeout ends) are fitted to the truncated
+//! likelihood by [`choose_truncated`], which gives the distribution before the cut.
 //!
 //! With [`Rounding::Exact`] the closed-form estimators are used where they exist (log-normal;
 //! gamma's shape by Minka's Newton iteration on ln a − ψ(a) = ln x̄ − mean(ln x), its scale
@@ -70,6 +72,33 @@ pub fn kolmogorov_smirnov(
     distribution: &Distribution,
     rounding: Rounding,
 ) -> Result<KolmogorovSmirnov, FitError> {
+    ks_against(xs, |t| distribution.cdf(t), rounding)
+}
+
+/// The Kolmogorov–Smirnov distance between `xs`, all at most `truncated_at`, and
+/// `distribution` truncated there: the CDF F(t) / F(truncated_at).
+///
+/// # Errors
+/// As [`kolmogorov_smirnov`].
+pub fn kolmogorov_smirnov_truncated(
+    xs: &[f64],
+    distribution: &Distribution,
+    rounding: Rounding,
+    truncated_at: f64,
+) -> Result<KolmogorovSmirnov, FitError> {
+    let whole = distribution.cdf(truncated_at);
+    ks_against(
+        xs,
+        |t| (distribution.cdf(t.min(truncated_at)) / whole).min(1.0),
+        rounding,
+    )
+}
+
+fn ks_against(
+    xs: &[f64],
+    cdf: impl Fn(f64) -> f64,
+    rounding: Rounding,
+) -> Result<KolmogorovSmirnov, FitError> {
     validated(xs)?;
     let mut sorted = xs.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -79,7 +108,7 @@ pub fn kolmogorov_smirnov(
     match rounding {
         Rounding::Exact => {
             for (i, &x) in sorted.iter().enumerate() {
-                let f = distribution.cdf(x);
+                let f = cdf(x);
                 statistic = statistic
                     .max((i + 1) as f64 / nf - f)
                     .max(f - i as f64 / nf);
@@ -94,8 +123,8 @@ pub fn kolmogorov_smirnov(
                     i += 1;
                 }
                 let at = i as f64 / nf;
-                let upper = distribution.cdf(v + 0.5);
-                let lower = distribution.cdf((v - 0.5).max(0.0));
+                let upper = cdf(v + 0.5);
+                let lower = cdf((v - 0.5).max(0.0));
                 statistic = statistic.max((at - upper).abs()).max((below - lower).abs());
             }
         }
@@ -195,14 +224,60 @@ pub fn choose(
     candidates: &[Family],
     rounding: Rounding,
 ) -> Result<Ranking<DurationFit>, FitError> {
+    choose_within(xs, candidates, rounding, None)
+}
+
+/// As [`choose`], for durations seen only up to `truncated_at` (right truncation: a time to
+/// key press that the IVR's no-input timeout ends, whose longer presses are never recorded).
+/// Each family is fitted to the truncated likelihood, Π f(xᵢ) / F(truncated_at)ⁿ, so that the
+/// fit is the distribution *before* truncation, and measured against its truncated CDF.
+///
+/// # Errors
+/// As [`choose`]; [`FitError::InvalidArgument`] for a value beyond `truncated_at` or a
+/// truncation point that is not positive.
+pub fn choose_truncated(
+    xs: &[f64],
+    candidates: &[Family],
+    rounding: Rounding,
+    truncated_at: f64,
+) -> Result<Ranking<DurationFit>, FitError> {
+    if !(truncated_at > 0.0 && truncated_at.is_finite()) {
+        return Err(FitError::InvalidArgument(
+            "a truncation point must be positive",
+        ));
+    }
+    if xs.iter().any(|&x| x > truncated_at) {
+        return Err(FitError::InvalidArgument(
+            "a value lies beyond the truncation point",
+        ));
+    }
+    choose_within(xs, candidates, rounding, Some(truncated_at))
+}
+
+fn choose_within(
+    xs: &[f64],
+    candidates: &[Family],
+    rounding: Rounding,
+    truncated_at: Option<f64>,
+) -> Result<Ranking<DurationFit>, FitError> {
     if candidates.is_empty() {
         return Err(FitError::InvalidArgument("no candidate family"));
     }
-    let sample = complete_sample(xs, rounding)?;
+    let mut sample = complete_sample(xs, rounding)?;
+    if let Some(at) = truncated_at {
+        sample = sample.truncated(at);
+    }
     let mut ranked = Vec::new();
     let mut failed = Vec::new();
     for &family in candidates {
-        match fit_sample(xs, &sample, family, rounding) {
+        let fitted = match truncated_at {
+            None => fit_sample(xs, &sample, family, rounding),
+            Some(at) => likelihood::fit(&sample, family, None).and_then(|fit| {
+                let ks = kolmogorov_smirnov_truncated(xs, &fit.distribution, rounding, at)?;
+                Ok(DurationFit { fit, ks })
+            }),
+        };
+        match fitted {
             Ok(fit) => ranked.push(fit),
             Err(error) => failed.push((family, error)),
         }

@@ -36,6 +36,9 @@ pub(crate) struct Sample {
     total_time: f64,
     /// The largest censored time, which alone can make a sample of equal event times fittable.
     max_censored_time: f64,
+    /// Events are only seen up to this time (right truncation): each event's likelihood is
+    /// divided by F(truncated_at).
+    truncated_at: Option<f64>,
 }
 
 /// Half the width of the rounding grid: Connect timestamps are whole seconds.
@@ -113,7 +116,22 @@ impl Sample {
             recorded_event_times,
             total_time,
             max_censored_time,
+            truncated_at: None,
         })
+    }
+
+    /// The same events seen only up to `at` (an event after it is never recorded): each
+    /// event's term is divided by F(at), and a whole-second interval ends at `at` at the
+    /// latest. Events must not lie beyond `at`.
+    pub(crate) fn truncated(mut self, at: f64) -> Self {
+        for (term, _) in &mut self.terms {
+            if let Term::Mass { lower, upper } = term {
+                *upper = upper.min(at);
+                *lower = lower.min(*upper);
+            }
+        }
+        self.truncated_at = Some(at);
+        self
     }
 
     /// The log-likelihood and its exact derivatives in θ.
@@ -127,6 +145,9 @@ impl Sample {
                 Term::Mass { lower, upper } => ln_mass(family, theta, lower, upper),
             };
             total += contribution * count;
+        }
+        if let Some(at) = self.truncated_at {
+            total += ln_cdf(family, theta, at) * -(self.n_events as f64);
         }
         total
     }
@@ -904,7 +925,8 @@ mod tests {
             (Family::Gamma, [0.6, 1.2]),
         ];
         for (family, theta0) in points {
-            for term in terms {
+            // The truncated likelihood's normaliser, ln F(3), is checked with each term.
+            for (term, truncated_at) in terms.iter().flat_map(|&t| [(t, None), (t, Some(3.0))]) {
                 let sample = Sample {
                     terms: vec![(term, 1.0)],
                     n_observations: 1,
@@ -914,6 +936,7 @@ mod tests {
                     recorded_event_times: vec![1.0],
                     total_time: 1.0,
                     max_censored_time: 0.0,
+                    truncated_at,
                 };
                 let at = |theta: [f64; 2]| sample.log_likelihood(family, theta);
                 let exact = at(theta0);

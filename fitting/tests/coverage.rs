@@ -100,6 +100,9 @@ enum Data {
     Patience { served_at: Distribution },
     /// Fully observed durations.
     Durations,
+    /// Durations seen only up to `at` (a key press the no-input timeout ends): longer ones
+    /// are never recorded.
+    Truncated { at: f64 },
 }
 
 /// How recorded values are made from true durations.
@@ -167,6 +170,25 @@ fn coverage(scenario: &Scenario) -> Vec<(&'static str, u64)> {
                     })
                     .collect();
                 durations::fit(&xs, scenario.truth.family(), scenario.rounding()).map(|f| f.fit)
+            }
+            Data::Truncated { at } => {
+                let xs: Vec<f64> = (0..scenario.n)
+                    .map(|_| {
+                        loop {
+                            let x = rng.draw(&scenario.truth);
+                            if x <= *at {
+                                break record(x, &mut rng).min(*at);
+                            }
+                        }
+                    })
+                    .collect();
+                durations::choose_truncated(
+                    &xs,
+                    &[scenario.truth.family()],
+                    scenario.rounding(),
+                    *at,
+                )
+                .map(|r| r.ranked[0].fit.clone())
             }
         }
         .unwrap_or_else(|e| panic!("{} seed {seed}: {e}", scenario.name));
@@ -351,4 +373,72 @@ fn duration_intervals_cover_the_truth() {
             recording: Recording::NearestSecond,
         },
     ]);
+}
+
+/// Times to key press seen only up to the IVR's no-input timeout: the truncated likelihood's
+/// intervals cover the distribution before truncation (its parameters, mean and sd).
+#[test]
+fn truncated_key_press_intervals_cover_the_truth() {
+    check(&[
+        Scenario {
+            name: "LogNormal(mean 2.5 s, sd 1.5 s) key press, 13% beyond a 4 s timeout",
+            truth: Distribution::LogNormal {
+                mu: 0.7626,
+                sigma: 0.5545,
+            },
+            data: Data::Truncated { at: 4.0 },
+            n: 400,
+            recording: Recording::Exact,
+        },
+        Scenario {
+            name: "Gamma(2, 1.5 s) key press, 15% beyond 5 s, whole seconds",
+            truth: Distribution::Gamma {
+                shape: 2.0,
+                scale_s: 1.5,
+            },
+            data: Data::Truncated { at: 5.0 },
+            n: 400,
+            recording: Recording::NearestSecond,
+        },
+    ]);
+}
+
+/// The same data fitted as if nothing were cut off miss the truth: the mean of the fit is
+/// the mean of the presses that were seen, well below the distribution's.
+#[test]
+fn ignoring_the_truncation_misses_the_mean() {
+    let truth = Distribution::LogNormal {
+        mu: 0.7626,
+        sigma: 0.5545,
+    };
+    let mut rng = Rng(7);
+    let xs: Vec<f64> = (0..5000)
+        .map(|_| {
+            loop {
+                let x = rng.draw(&truth);
+                if x <= 4.0 {
+                    break x;
+                }
+            }
+        })
+        .collect();
+    let plain = durations::fit(&xs, Family::LogNormal, Rounding::Exact).unwrap();
+    let truncated =
+        durations::choose_truncated(&xs, &[Family::LogNormal], Rounding::Exact, 4.0).unwrap();
+    let truncated = &truncated.ranked[0];
+    assert!(
+        !plain.fit.mean_s.contains(truth.mean_s()),
+        "{:?}",
+        plain.fit.mean_s
+    );
+    assert!(
+        truncated.fit.mean_s.contains(truth.mean_s()),
+        "{:?}",
+        truncated.fit.mean_s
+    );
+    // Measured against the truncated CDF the fit is close; the plain fit's distance is larger.
+    assert!(truncated.ks.statistic < 0.02, "{:?}", truncated.ks);
+    let against_parent =
+        durations::kolmogorov_smirnov(&xs, &truncated.fit.distribution, Rounding::Exact).unwrap();
+    assert!(against_parent.statistic > truncated.ks.statistic);
 }

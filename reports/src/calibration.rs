@@ -67,7 +67,12 @@ fn fitted_curve(c: &Candidate, to: f64) -> Vec<(f64, f64)> {
     (0..=200)
         .map(|i| {
             let x = to * f64::from(i) / 200.0;
-            (x, c.distribution.cdf(x))
+            // A fit to truncated data is drawn truncated, as the data are.
+            let cdf = match c.truncated_at {
+                Some(at) => c.distribution.cdf(x.min(at)) / c.distribution.cdf(at),
+                None => c.distribution.cdf(x),
+            };
+            (x, cdf)
         })
         .collect()
 }

@@ -160,6 +160,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
         zone_attribute: args.zone_attribute.clone(),
         prompt_s: seconds("--prompt-s", args.prompt_s, template.ivr.prompt.mean_s())?,
         goodbye_s: seconds("--goodbye-s", args.goodbye_s, template.ivr.goodbye.mean_s())?,
+        no_input_timeout_s: Some(template.ivr.no_input_timeout_s),
         detect_s: template
             .amd
             .as_ref()
