@@ -87,7 +87,7 @@ fn from_traced(
             ("dialsim_attempt".into(), c.attempt.to_string()),
             (
                 contact_records::write::UTC_OFFSET_ATTRIBUTE.into(),
-                rules::contact::format_utc_offset(utc_offset_ms),
+                rules::zone::format_utc_offset(utc_offset_ms),
             ),
         ],
         queue_name: "Outbound".into(),

@@ -812,7 +812,7 @@ impl Instance {
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .chain([(
                             contact_records::write::UTC_OFFSET_ATTRIBUTE.to_string(),
-                            rules::contact::format_utc_offset(self.world.offset_ms(
+                            rules::zone::format_utc_offset(self.world.offset_ms(
                                 self.world.customers[c.customer as usize].zone,
                                 r.dialed_at,
                             )),

@@ -42,7 +42,7 @@ pub fn call_facts(call: &PlacedCall, campaign: &str, queue: &str) -> CallFacts {
     if let Some(zone) = call.zone {
         attributes.push((
             UTC_OFFSET_ATTRIBUTE.to_string(),
-            rules::contact::format_utc_offset(zone.offset_ms_at(call.initiated_at)),
+            rules::zone::format_utc_offset(zone.offset_ms_at(call.initiated_at)),
         ));
     }
     CallFacts {

@@ -15,56 +15,6 @@ pub fn is_e164(phone: &str) -> bool {
         && !digits.starts_with('0')
 }
 
-/// The forms [`parse_utc_offset`] accepts, for messages.
-pub const UTC_OFFSET_FORMS: &str = "write ±HH:MM, ±HHMM or ±H (e.g. -05:00, +0530, +9), optionally after UTC or GMT (UTC+1), or UTC, GMT or Z for zero; offsets run from -12:00 to +14:00";
-
-/// The westernmost and easternmost offsets in use, in milliseconds east of UTC.
-pub const UTC_OFFSET_RANGE_MS: (i64, i64) = (-12 * 3_600_000, 14 * 3_600_000);
-
-/// Parses a UTC offset into milliseconds east of UTC, accepting exactly the forms of
-/// [`UTC_OFFSET_FORMS`]: one sign, one or two hour digits, then optionally two minute digits
-/// (after a colon, or directly after two hour digits), within [`UTC_OFFSET_RANGE_MS`].
-/// Anything else (`--05:00`, `+-5`, `+5:3`, `EST`) is `None`.
-pub fn parse_utc_offset(text: &str) -> Option<i64> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("gmt") || t.eq_ignore_ascii_case("z")
-    {
-        return Some(0);
-    }
-    let prefixed = |p: &str| {
-        t.get(..p.len())
-            .filter(|head| head.eq_ignore_ascii_case(p))
-            .map(|_| &t[p.len()..])
-    };
-    let t = prefixed("UTC").or_else(|| prefixed("GMT")).unwrap_or(t);
-    let (sign, rest) = match t.as_bytes().first()? {
-        b'+' => (1, &t[1..]),
-        b'-' => (-1, &t[1..]),
-        _ => return None,
-    };
-    let digits = |s: &str, lengths: &[usize]| {
-        lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    let (h, m) = match rest.split_once(':') {
-        Some((h, m)) if digits(h, &[1, 2]) && digits(m, &[2]) => (h, m),
-        Some(_) => return None,
-        None if digits(rest, &[4]) => rest.split_at(2),
-        None if digits(rest, &[1, 2]) => (rest, "0"),
-        None => return None,
-    };
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    let ms = sign * (h * 3_600_000 + m * 60_000);
-    (m < 60 && (UTC_OFFSET_RANGE_MS.0..=UTC_OFFSET_RANGE_MS.1).contains(&ms)).then_some(ms)
-}
-
-/// An offset in milliseconds east of UTC written as `±HH:MM` (`-05:00`, `+05:30`): a form
-/// [`parse_utc_offset`] reads back to the same value.
-pub fn format_utc_offset(ms: i64) -> String {
-    let minutes = ms / 60_000;
-    let sign = if minutes < 0 { '-' } else { '+' };
-    format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
-}
-
 /// Parses a `do_not_call` cell: empty, `false`, `no`, `0` or `true`, `yes`, `1`.
 pub fn parse_flag(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
@@ -323,79 +273,6 @@ mod tests {
         assert!(!is_e164("14155550100"));
         assert!(!is_e164("+0415555"));
         assert!(!is_e164("+1 415 555 0100"));
-    }
-
-    #[test]
-    fn a_formatted_offset_reads_back() {
-        for ms in [
-            -12 * 3_600_000,
-            -5 * 3_600_000,
-            -(3 * 3_600_000 + 30 * 60_000),
-            0,
-            5 * 3_600_000 + 45 * 60_000,
-            14 * 3_600_000,
-        ] {
-            assert_eq!(parse_utc_offset(&format_utc_offset(ms)), Some(ms), "{ms}");
-        }
-        assert_eq!(format_utc_offset(-5 * 3_600_000), "-05:00");
-        assert_eq!(format_utc_offset(0), "+00:00");
-    }
-
-    #[test]
-    fn offsets() {
-        assert_eq!(parse_utc_offset("-05:00"), Some(-5 * 3_600_000));
-        assert_eq!(parse_utc_offset("+0530"), Some(5 * 3_600_000 + 30 * 60_000));
-        assert_eq!(parse_utc_offset("UTC"), Some(0));
-        assert_eq!(parse_utc_offset("UTC+1"), Some(3_600_000));
-        assert_eq!(parse_utc_offset("EST"), None);
-    }
-
-    /// `--05:00` was read as +05:00 and `+-5` as -5: the field that decides calling hours.
-    #[test]
-    fn utc_offsets_follow_a_strict_grammar() {
-        let h = 3_600_000;
-        for (text, ms) in [
-            ("+9", 9 * h),
-            ("-5", -5 * h),
-            ("+09:30", 9 * h + 1_800_000),
-            ("+5:45", 5 * h + 45 * 60_000),
-            ("UTC-3", -3 * h),
-            ("gmt+01:00", h),
-            ("z", 0),
-            (" -12:00 ", -12 * h),
-            ("+14:00", 14 * h),
-            ("-00:00", 0),
-        ] {
-            assert_eq!(parse_utc_offset(text), Some(ms), "{text}");
-        }
-        for text in [
-            "--05:00",
-            "+-5",
-            "-+5",
-            "++1",
-            "+5:3",
-            "+5:300",
-            "+123",
-            "+12345",
-            "+1:",
-            ":30",
-            "+05:60",
-            "-12:30",
-            "+14:01",
-            "+15",
-            "+ 5",
-            "5",
-            "UTC++1",
-            "UTCZ",
-            "",
-            "+",
-            "+٣",
-            "EST",
-            "+05:00:00",
-            "+0x5",
-        ] {
-            assert_eq!(parse_utc_offset(text), None, "{text:?}");
-        }
     }
 
     #[test]
