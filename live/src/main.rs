@@ -568,7 +568,10 @@ fn export(path: &Path, csv: Option<&Path>, records: Option<&Path>) -> Result<(),
         export_csv(&store, out)?;
     }
     if let Some(out) = records {
-        let calls = store.placed_calls()?;
+        let (calls, legacy): (Vec<_>, Vec<_>) = store
+            .placed_calls()?
+            .into_iter()
+            .partition(live::records::has_connect_facts);
         let campaign = loaded.campaign.name.get();
         let queue = loaded.campaign.queue_id.get();
         let written = contact_records::write::write_file(
@@ -586,6 +589,12 @@ fn export(path: &Path, csv: Option<&Path>, records: Option<&Path>) -> Result<(),
             ))
         })?;
         println!("wrote {written} contact records to {}", out.display());
+        if !legacy.is_empty() {
+            println!(
+                "left out {} calls finished before this version of live kept what Connect said of each call (when it was answered, why it ended)",
+                legacy.len()
+            );
+        }
         tracing::info!(records = written, file = %out.display(), "contact records exported");
     }
     Ok(())

@@ -15,6 +15,14 @@ use crate::store::PlacedCall;
 use contact_records::write::{CallFacts, Reported, UTC_OFFSET_ATTRIBUTE};
 use rules::RingOutcome;
 
+/// Whether the store kept what Connect said of the call: a call finished by a `live` before
+/// the store's schema 2 has neither its initiation time nor its disconnect reason, and its
+/// record would have to invent when it was answered. `export --contact-records` leaves such
+/// calls out and says how many.
+pub fn has_connect_facts(call: &PlacedCall) -> bool {
+    call.answer.initiated_at.is_some() || call.answer.disconnect_reason.is_some()
+}
+
 /// The facts of one placed call for the record writer: the attributes `live` set on it
 /// (campaign, customer, attempt), the customer's UTC offset at the dial, the flow's result code.
 pub fn call_facts(call: &PlacedCall, campaign: &str, queue: &str) -> CallFacts {
@@ -114,6 +122,14 @@ mod tests {
         assert_eq!(record["Attributes"]["dialsim_utc_offset"], "-04:00");
         assert_eq!(record["Attributes"][crate::contact::RESULT_ATTRIBUTE], "2");
         assert_eq!(record["Attributes"]["dialsim_attempt"], "2");
+    }
+
+    #[test]
+    fn a_call_finished_before_the_store_kept_connects_facts_is_told_apart() {
+        let mut old = call(Outcome::Agent);
+        assert!(has_connect_facts(&old));
+        old.answer = AnswerFacts::default();
+        assert!(!has_connect_facts(&old));
     }
 
     #[test]
