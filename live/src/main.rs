@@ -591,7 +591,7 @@ fn export(path: &Path, csv: Option<&Path>, records: Option<&Path>) -> Result<(),
         println!("wrote {written} contact records to {}", out.display());
         if !legacy.is_empty() {
             println!(
-                "left out {} calls finished before this version of live kept what Connect said of each call (when it was answered, why it ended)",
+                "left out {} calls the store has nothing of Connect's for (finished before this version of live kept when a call was answered and why it ended, or never started at Connect)",
                 legacy.len()
             );
         }
