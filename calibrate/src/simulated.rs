@@ -21,12 +21,8 @@ pub fn day_of_calls(
     // its zones' offsets are the ones the campaign ran under. Every replication is the same
     // day of the same campaign: its records are dated `day` days apart so that days are told
     // apart, with the offsets of the campaign's day.
-    let first = if world.dated {
-        world.epoch.0
-    } else {
-        FIRST_DAY_UTC_MS + world.start_utc.0 as i64
-    };
-    let start = first + i64::from(day) * 86_400_000;
+    let first = world.dated_epoch(rules::time::UnixMillis(FIRST_DAY_UTC_MS));
+    let start = first.0 + i64::from(day) * 86_400_000;
     trace
         .calls
         .iter()

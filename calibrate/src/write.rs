@@ -38,6 +38,14 @@ fn set(text: String, path: &[&str], value: &str, comment: &[String]) -> Result<S
         .ok_or_else(|| WriteError::MissingField(path.join(".")))
 }
 
+/// The template's value at `path` kept, with `comment` saying why the records did not replace it.
+fn keep(text: String, path: &[&str], comment: &[String]) -> Result<String, WriteError> {
+    let kept = ron_edit::get(&text, path)
+        .ok_or_else(|| WriteError::MissingField(path.join(".")))?
+        .to_string();
+    set(text, path, &kept, comment)
+}
+
 fn share_text(x: f64) -> String {
     let s = format!("{x:.4}");
     let s = s.trim_end_matches('0');
@@ -253,13 +261,9 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
                 &wrap(std::slice::from_ref(&t.comment)),
             )?;
         } else {
-            let kept = ron_edit::get(&text, &["dial", "ring_timeout_s"])
-                .unwrap_or("")
-                .to_string();
-            text = set(
+            text = keep(
                 text,
                 &["dial", "ring_timeout_s"],
-                &kept,
                 &wrap(&[format!(
                     "{}, outside the {} to 60 s a scenario allows: the template's timeout kept",
                     t.comment,
@@ -289,23 +293,17 @@ pub fn scenario(template: &str, c: &Calibration) -> Result<String, WriteError> {
     if people <= 0.0 {
         // Nobody answered in person: the records say nothing of the IVR, and shares of zero
         // people would not sum to one. The template's choices stay, saying so.
-        let kept = ron_edit::get(&text, &["ivr", "no_input"])
-            .ok_or_else(|| WriteError::MissingField("ivr.no_input".into()))?
-            .to_string();
-        text = set(
+        text = keep(
             text,
             &["ivr", "no_input"],
-            &kept,
             &wrap(&[format!(
                 "no person answered in the {} calls: the IVR's choices are the template's",
                 count(m.outcome.total)
             )]),
         )?;
     }
-    for (i, &ch) in CHOICES.iter().enumerate() {
-        if people <= 0.0 {
-            break;
-        }
+    let choices = if people > 0.0 { &CHOICES[..] } else { &[] };
+    for (i, &ch) in choices.iter().enumerate() {
         let s = &m.choice.shares[i];
         let mut share_comment = vec![format!(
             "{} of {} people who answered [{:.3}, {:.3}]",

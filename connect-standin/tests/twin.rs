@@ -96,11 +96,7 @@ fn live_run(scenario: &Path, strategy: &StrategySpec, replication: u32) -> (Numb
     let base = scenario.parent().unwrap();
     let phones = phone_numbers(&s.list, world, base).expect("phones");
     // A dated scenario's zones may follow daylight saving: the rehearsal runs on its dates.
-    let epoch = if world.dated {
-        world.epoch
-    } else {
-        UnixMillis(MIDNIGHT + world.start_utc.0 as i64)
-    };
+    let epoch = world.dated_epoch(UnixMillis(MIDNIGHT));
     let instance = Instance::new(
         world.clone(),
         plan.seed,

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS customers (
     line INTEGER NOT NULL,
     phone TEXT NOT NULL,
     name TEXT NOT NULL,
+    -- Version 1's offset: read once, by the migration to version 2; time_zone is the zone.
     utc_offset_ms INTEGER,
     do_not_call INTEGER NOT NULL,
     on_dnc_list INTEGER NOT NULL,
@@ -507,9 +508,9 @@ impl Store {
             match existing {
                 None => {
                     tx.execute(
-                        "INSERT INTO customers (key, line, phone, name, utc_offset_ms, time_zone, do_not_call, on_dnc_list, invalid, listed)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
-                        params![key, e.line, e.phone, e.name, fixed_ms(e.zone), zone_text(e.zone), e.do_not_call, on_dnc, e.invalid],
+                        "INSERT INTO customers (key, line, phone, name, time_zone, do_not_call, on_dnc_list, invalid, listed)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                        params![key, e.line, e.phone, e.name, zone_text(e.zone), e.do_not_call, on_dnc, e.invalid],
                     )?;
                     report.added += 1;
                 }
@@ -530,8 +531,8 @@ impl Store {
                         report.unchanged += 1;
                     } else {
                         tx.execute(
-                            "UPDATE customers SET line = ?2, name = ?3, utc_offset_ms = ?4, time_zone = ?5, do_not_call = ?6, on_dnc_list = ?7, invalid = ?8, listed = 1 WHERE id = ?1",
-                            params![id, e.line, e.name, fixed_ms(e.zone), zone_text(e.zone), e.do_not_call, on_dnc, e.invalid],
+                            "UPDATE customers SET line = ?2, name = ?3, time_zone = ?4, do_not_call = ?5, on_dnc_list = ?6, invalid = ?7, listed = 1 WHERE id = ?1",
+                            params![id, e.line, e.name, zone_text(e.zone), e.do_not_call, on_dnc, e.invalid],
                         )?;
                         report.updated += 1;
                     }
@@ -1301,11 +1302,6 @@ const CUSTOMER_COLUMNS: &str =
 /// The zone as the store keeps it: [`Zone::text`], which [`Zone::parse`] reads back.
 fn zone_text(zone: Option<Zone>) -> Option<String> {
     zone.map(|z| z.text())
-}
-
-/// The fixed offset, kept beside the zone for readers of version-1 stores.
-fn fixed_ms(zone: Option<Zone>) -> Option<i64> {
-    zone.and_then(|z| z.fixed_ms())
 }
 
 /// Adds version 2's columns; each customer's offset becomes its zone.

@@ -112,14 +112,6 @@ impl Zone {
         }
     }
 
-    /// The fixed offset, if the zone has one all year.
-    pub fn fixed_ms(&self) -> Option<i64> {
-        match *self {
-            Zone::Fixed(ms) => Some(ms),
-            Zone::Named(_) => None,
-        }
-    }
-
     /// Whether the zone's offset depends on the date (an IANA zone): such a zone needs a date
     /// to be placed on a campaign's clock.
     pub fn needs_date(&self) -> bool {

@@ -392,6 +392,17 @@ impl World {
         })
     }
 
+    /// The campaign's first instant for something that needs a calendar date (records, a
+    /// rehearsal): [`World::epoch`] when the scenario gives a `start_date`, else `start_utc`
+    /// on the day that starts at `undated_midnight` (a UTC midnight).
+    pub fn dated_epoch(&self, undated_midnight: UnixMillis) -> UnixMillis {
+        if self.dated {
+            self.epoch
+        } else {
+            undated_midnight.plus_ms(self.start_utc.0 as i64)
+        }
+    }
+
     /// Campaign time `now` on the rules' clock: the UTC instant ([`World::epoch`] onwards).
     pub fn utc(&self, now: Millis) -> UnixMillis {
         UnixMillis(self.epoch.0 + now.0 as i64)
